@@ -1,0 +1,160 @@
+//! Building the client `PeerConnection` and turning its events into state the participant
+//! can wait on.
+
+use crate::error::Result;
+use crate::keyframe_requests::{KeyframeRequestForwarder, SLOT};
+use crate::receive::Receivers;
+use rtc::interceptor::Slot;
+use rtc::peer_connection::configuration::media_engine::{MIME_TYPE_OPUS, MIME_TYPE_VP8};
+use rtc::rtp_transceiver::rtp_sender::{
+    RTCPFeedback, RTCRtpCodec, RTCRtpCodecParameters, RtpCodecKind,
+};
+use sportello_signalling::protocol::IceServer;
+use std::net::IpAddr;
+use std::sync::Arc;
+use tokio::sync::watch;
+use webrtc::media_stream::track_remote::TrackRemote;
+use webrtc::peer_connection::{
+    MediaEngine, PeerConnection, PeerConnectionBuilder, PeerConnectionEventHandler,
+    RTCConfigurationBuilder, RTCIceGatheringState, RTCIceServer, RTCPeerConnectionState,
+    Registry, SettingEngineBuilder, register_default_interceptors,
+};
+use webrtc::runtime::TokioRuntime;
+
+/// Payload type we offer for Opus (the answer decides what is used).
+const OPUS_PT: u8 = 111;
+/// Payload type we offer for VP8.
+const VP8_PT: u8 = 96;
+
+/// The Opus codec as we offer it.
+pub(crate) fn opus_codec() -> RTCRtpCodec {
+    RTCRtpCodec {
+        mime_type: MIME_TYPE_OPUS.to_owned(),
+        clock_rate: 48_000,
+        channels: 2,
+        sdp_fmtp_line: "minptime=10;useinbandfec=1".to_owned(),
+        rtcp_feedback: vec![],
+    }
+}
+
+/// The VP8 codec as we offer it: NACK, PLI and FIR feedback.
+pub(crate) fn vp8_codec() -> RTCRtpCodec {
+    let feedback = |typ: &str, parameter: &str| RTCPFeedback {
+        typ: typ.to_owned(),
+        parameter: parameter.to_owned(),
+    };
+    RTCRtpCodec {
+        mime_type: MIME_TYPE_VP8.to_owned(),
+        clock_rate: 90_000,
+        channels: 0,
+        sdp_fmtp_line: String::new(),
+        rtcp_feedback: vec![
+            feedback("nack", ""),
+            feedback("nack", "pli"),
+            feedback("ccm", "fir"),
+        ],
+    }
+}
+
+/// Connection-level state published by the event handler.
+#[derive(Debug, Clone)]
+pub(crate) struct PeerEvents {
+    pub connection: watch::Receiver<RTCPeerConnectionState>,
+    pub gathering: watch::Receiver<RTCIceGatheringState>,
+}
+
+struct Handler {
+    receivers: Arc<Receivers>,
+    connection: watch::Sender<RTCPeerConnectionState>,
+    gathering: watch::Sender<RTCIceGatheringState>,
+}
+
+#[async_trait::async_trait]
+impl PeerConnectionEventHandler for Handler {
+    async fn on_ice_gathering_state_change(&self, state: RTCIceGatheringState) {
+        self.gathering.send_replace(state);
+    }
+
+    async fn on_connection_state_change(&self, state: RTCPeerConnectionState) {
+        tracing::debug!(%state, "peer connection state");
+        self.connection.send_replace(state);
+    }
+
+    async fn on_track(&self, track: Arc<dyn TrackRemote>) {
+        // Runs on the connection's driver: hand off at once.
+        tokio::spawn(crate::receive::run_track(track, Arc::clone(&self.receivers)));
+    }
+}
+
+/// Builds a client peer connection bound to `bind_ip:0` (loopback candidates allowed, mDNS
+/// off), with Opus + VP8, the default interceptors and the keyframe-request forwarder.
+pub(crate) async fn build(
+    bind_ip: IpAddr,
+    ice_servers: &[IceServer],
+    receivers: Arc<Receivers>,
+) -> Result<(Arc<dyn PeerConnection>, PeerEvents)> {
+    let mut media_engine = MediaEngine::default();
+    media_engine.register_codec(
+        RTCRtpCodecParameters {
+            rtp_codec: opus_codec(),
+            payload_type: OPUS_PT,
+            ..Default::default()
+        },
+        RtpCodecKind::Audio,
+    )?;
+    media_engine.register_codec(
+        RTCRtpCodecParameters {
+            rtp_codec: vp8_codec(),
+            payload_type: VP8_PT,
+            ..Default::default()
+        },
+        RtpCodecKind::Video,
+    )?;
+    let registry = register_default_interceptors(Registry::new(), &mut media_engine)?
+        .with(Slot::from(SLOT), KeyframeRequestForwarder::default());
+
+    let settings = SettingEngineBuilder::new()
+        .with_include_loopback_candidate(bind_ip.is_loopback())
+        .with_multicast_dns_mode(rtc::ice::mdns::MulticastDnsMode::Disabled)
+        .build();
+
+    let config = RTCConfigurationBuilder::new()
+        .with_ice_servers(
+            ice_servers
+                .iter()
+                .map(|server| RTCIceServer {
+                    urls: server.urls.clone(),
+                    username: server.username.clone().unwrap_or_default(),
+                    credential: server.credential.clone().unwrap_or_default(),
+                    ..Default::default()
+                })
+                .collect(),
+        )
+        .build();
+
+    let (connection_tx, connection_rx) = watch::channel(RTCPeerConnectionState::New);
+    let (gathering_tx, gathering_rx) = watch::channel(RTCIceGatheringState::New);
+    let handler = Arc::new(Handler {
+        receivers,
+        connection: connection_tx,
+        gathering: gathering_tx,
+    });
+
+    let pc = PeerConnectionBuilder::new()
+        .with_configuration(config)
+        .with_media_engine(media_engine)
+        .with_interceptor_registry(registry)
+        .with_setting_engine(settings)
+        .with_runtime(Arc::new(TokioRuntime))
+        .with_handler(handler)
+        .with_udp_addrs(vec![std::net::SocketAddr::new(bind_ip, 0)])
+        .build()
+        .await?;
+    Ok((
+        Arc::new(pc),
+        PeerEvents {
+            connection: connection_rx,
+            gathering: gathering_rx,
+        },
+    ))
+}

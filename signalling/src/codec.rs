@@ -1,0 +1,113 @@
+//! Decoding of incoming frames into [`ClientMessage`]s, with a precise error code for each
+//! way a frame can be wrong. Network input: never panics.
+
+use crate::protocol::{ClientMessage, ErrorCode, MAX_MESSAGE_BYTES};
+
+/// A refused frame: the code sent back and a short English explanation.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct DecodeError {
+    /// Code for the `error` message.
+    pub code: ErrorCode,
+    /// Explanation for the `error` message (never echoes the input).
+    pub message: String,
+}
+
+impl DecodeError {
+    fn new(code: ErrorCode, message: impl Into<String>) -> Self {
+        Self {
+            code,
+            message: message.into(),
+        }
+    }
+}
+
+/// Decodes one text frame.
+pub fn decode(text: &str) -> Result<ClientMessage, DecodeError> {
+    if text.len() > MAX_MESSAGE_BYTES {
+        return Err(too_large(text.len()));
+    }
+    let value: serde_json::Value = serde_json::from_str(text)
+        .map_err(|e| DecodeError::new(ErrorCode::BadJson, format!("not valid JSON: {e}")))?;
+    let Some(object) = value.as_object() else {
+        return Err(DecodeError::new(
+            ErrorCode::BadJson,
+            "a message must be a JSON object",
+        ));
+    };
+    let Some(kind) = object.get("type").and_then(|t| t.as_str()) else {
+        return Err(DecodeError::new(
+            ErrorCode::BadMessage,
+            "a message needs a string field \"type\"",
+        ));
+    };
+    let Some(kind) = ClientMessage::TYPES.iter().copied().find(|t| *t == kind) else {
+        let shown: String = kind.chars().take(32).collect();
+        return Err(DecodeError::new(
+            ErrorCode::UnknownType,
+            format!("unknown message type {shown:?}"),
+        ));
+    };
+    serde_json::from_value(value).map_err(|e| {
+        DecodeError::new(
+            ErrorCode::BadMessage,
+            format!("malformed {kind:?} message: {e}"),
+        )
+    })
+}
+
+/// The error for a frame of `len` bytes over the limit.
+pub fn too_large(len: usize) -> DecodeError {
+    DecodeError::new(
+        ErrorCode::MessageTooLarge,
+        format!("message of {len} bytes exceeds the limit of {MAX_MESSAGE_BYTES} bytes"),
+    )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn decodes_every_kind() {
+        let cases = [
+            r#"{"type":"join","version":1,"token":"t"}"#,
+            r#"{"type":"offer","sdp":"v=0"}"#,
+            r#"{"type":"answer","sdp":"v=0"}"#,
+            r#"{"type":"candidate","candidate":{"candidate":"candidate:1 1 udp 1 127.0.0.1 5 typ host","sdp_mid":"0","sdp_m_line_index":0}}"#,
+            r#"{"type":"track_state","kind":"audio","muted":true}"#,
+            r#"{"type":"leave"}"#,
+            r#"{"type":"ping","nonce":7}"#,
+            r#"{"type":"pong","nonce":7}"#,
+        ];
+        for case in cases {
+            decode(case).unwrap_or_else(|e| panic!("{case}: {e:?}"));
+        }
+    }
+
+    #[test]
+    fn error_codes() {
+        let cases = [
+            ("{", ErrorCode::BadJson),
+            ("[1,2]", ErrorCode::BadJson),
+            ("\"join\"", ErrorCode::BadJson),
+            (r#"{"sdp":"x"}"#, ErrorCode::BadMessage),
+            (r#"{"type":42}"#, ErrorCode::BadMessage),
+            (r#"{"type":"launch_missiles"}"#, ErrorCode::UnknownType),
+            (r#"{"type":"join","version":1}"#, ErrorCode::BadMessage),
+            (r#"{"type":"offer","sdp":5}"#, ErrorCode::BadMessage),
+            (r#"{"type":"track_state","kind":"smell","muted":true}"#, ErrorCode::BadMessage),
+        ];
+        for (input, code) in cases {
+            assert_eq!(decode(input).unwrap_err().code, code, "{input}");
+        }
+        let big = format!(r#"{{"type":"offer","sdp":"{}"}}"#, "a".repeat(MAX_MESSAGE_BYTES));
+        assert_eq!(decode(&big).unwrap_err().code, ErrorCode::MessageTooLarge);
+    }
+
+    #[test]
+    fn unknown_type_is_not_echoed_in_full() {
+        let input = format!(r#"{{"type":"{}"}}"#, "x".repeat(1000));
+        let err = decode(&input).unwrap_err();
+        assert!(err.message.len() < 100);
+    }
+}

@@ -1,0 +1,241 @@
+//! Configuration: command-line flags and environment variables over an optional TOML file
+//! over built-in defaults.
+
+use std::net::{IpAddr, SocketAddr};
+use std::path::{Path, PathBuf};
+
+use clap::Parser;
+use serde::Deserialize;
+use sportello_signalling::SignallingConfig;
+use sportello_signalling::protocol::IceServer;
+
+/// Log output format.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, clap::ValueEnum, Default)]
+#[serde(rename_all = "lowercase")]
+pub enum LogFormat {
+    /// Human-readable lines.
+    #[default]
+    Human,
+    /// One JSON object per line.
+    Json,
+}
+
+/// Command-line flags; each also reads an environment variable.
+#[derive(Debug, Parser, Default)]
+#[command(name = "sportello", version, about = "Video desk server for INPS Punto Utente Evoluto")]
+pub struct Cli {
+    /// TOML configuration file (flags and environment variables override it).
+    #[arg(long, env = "SPORTELLO_CONFIG")]
+    pub config: Option<PathBuf>,
+    /// Plain-HTTP listen address (browsers allow the camera on http://localhost only).
+    #[arg(long, env = "SPORTELLO_LISTEN")]
+    pub listen: Option<SocketAddr>,
+    /// HTTPS listen address; off unless set.
+    #[arg(long, env = "SPORTELLO_TLS_LISTEN")]
+    pub tls_listen: Option<SocketAddr>,
+    /// PEM certificate chain for HTTPS (a development certificate is generated when absent).
+    #[arg(long, env = "SPORTELLO_TLS_CERT")]
+    pub tls_cert: Option<PathBuf>,
+    /// PEM private key for HTTPS.
+    #[arg(long, env = "SPORTELLO_TLS_KEY")]
+    pub tls_key: Option<PathBuf>,
+    /// Folder for the generated development certificate.
+    #[arg(long, env = "SPORTELLO_CERTS_DIR")]
+    pub certs_dir: Option<PathBuf>,
+    /// UDP address of the media plane (one socket for all peers).
+    #[arg(long, env = "SPORTELLO_MEDIA_LISTEN")]
+    pub media_listen: Option<SocketAddr>,
+    /// IP addresses announced in ICE candidates (NAT 1:1); repeat or separate with commas.
+    #[arg(long, env = "SPORTELLO_MEDIA_ANNOUNCE", value_delimiter = ',')]
+    pub media_announce: Vec<IpAddr>,
+    /// ICE server URLs given to clients (stun:, turn:, turns:); repeat or separate with commas.
+    #[arg(long, env = "SPORTELLO_ICE_SERVERS", value_delimiter = ',')]
+    pub ice_server: Vec<String>,
+    /// Demo mode: development token endpoint and demo data. Never in production.
+    #[arg(long, env = "SPORTELLO_DEMO")]
+    pub demo: bool,
+    /// Folder for persistent data (token key, database).
+    #[arg(long, env = "SPORTELLO_DATA_DIR")]
+    pub data_dir: Option<PathBuf>,
+    /// Secret that signs meeting tokens (otherwise one is generated and kept in the data dir).
+    #[arg(long, env = "SPORTELLO_TOKEN_SECRET", hide_env_values = true)]
+    pub token_secret: Option<String>,
+    /// Log format.
+    #[arg(long, env = "SPORTELLO_LOG_FORMAT", value_enum)]
+    pub log_format: Option<LogFormat>,
+}
+
+/// The same settings as a TOML file.
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct FileConfig {
+    listen: Option<SocketAddr>,
+    tls_listen: Option<SocketAddr>,
+    tls_cert: Option<PathBuf>,
+    tls_key: Option<PathBuf>,
+    certs_dir: Option<PathBuf>,
+    media_listen: Option<SocketAddr>,
+    #[serde(default)]
+    media_announce: Vec<IpAddr>,
+    #[serde(default)]
+    ice_servers: Vec<String>,
+    demo: Option<bool>,
+    data_dir: Option<PathBuf>,
+    token_secret: Option<String>,
+    log_format: Option<LogFormat>,
+}
+
+/// The server's resolved configuration.
+#[derive(Debug, Clone)]
+pub struct Config {
+    /// Plain-HTTP listen address.
+    pub listen: SocketAddr,
+    /// HTTPS listen address, if any.
+    pub tls_listen: Option<SocketAddr>,
+    /// Configured certificate and key, if any.
+    pub tls_files: Option<(PathBuf, PathBuf)>,
+    /// Where the development certificate lives.
+    pub certs_dir: PathBuf,
+    /// Media UDP socket.
+    pub media_listen: SocketAddr,
+    /// Addresses announced in candidates.
+    pub media_announce: Vec<IpAddr>,
+    /// ICE servers for clients.
+    pub ice_servers: Vec<IceServer>,
+    /// Demo mode.
+    pub demo: bool,
+    /// Data folder.
+    pub data_dir: PathBuf,
+    /// Token secret, if configured.
+    pub token_secret: Option<String>,
+    /// Log format.
+    pub log_format: LogFormat,
+    /// Signalling limits and timings (not configurable from the command line yet).
+    pub signalling: SignallingConfig,
+}
+
+impl Default for Config {
+    fn default() -> Self {
+        Self {
+            listen: ([127, 0, 0, 1], 8080).into(),
+            tls_listen: None,
+            tls_files: None,
+            certs_dir: PathBuf::from("certs"),
+            media_listen: ([0, 0, 0, 0], 40000).into(),
+            media_announce: Vec::new(),
+            ice_servers: Vec::new(),
+            demo: false,
+            data_dir: PathBuf::from("data"),
+            token_secret: None,
+            log_format: LogFormat::Human,
+            signalling: SignallingConfig::default(),
+        }
+    }
+}
+
+impl Config {
+    /// A configuration for tests: loopback, ephemeral ports, demo mode, a fresh temp data dir.
+    pub fn for_tests() -> Self {
+        let data_dir = std::env::temp_dir().join(format!(
+            "sportello-test-{}-{}",
+            std::process::id(),
+            rand::random::<u64>()
+        ));
+        Self {
+            listen: ([127, 0, 0, 1], 0).into(),
+            media_listen: ([127, 0, 0, 1], 0).into(),
+            demo: true,
+            certs_dir: data_dir.join("certs"),
+            data_dir,
+            ..Self::default()
+        }
+    }
+
+    /// Resolves flags and environment over the optional file over defaults.
+    pub fn from_cli(cli: Cli) -> anyhow::Result<Self> {
+        let file = match &cli.config {
+            Some(path) => read_file(path)?,
+            None => FileConfig::default(),
+        };
+        let d = Config::default();
+        let tls_cert = cli.tls_cert.or(file.tls_cert);
+        let tls_key = cli.tls_key.or(file.tls_key);
+        let tls_files = match (tls_cert, tls_key) {
+            (Some(c), Some(k)) => Some((c, k)),
+            (None, None) => None,
+            _ => anyhow::bail!("--tls-cert and --tls-key must be given together"),
+        };
+        let ice_urls = if cli.ice_server.is_empty() {
+            file.ice_servers
+        } else {
+            cli.ice_server
+        };
+        let ice_servers = ice_urls
+            .into_iter()
+            .map(|url| {
+                if ["stun:", "turn:", "turns:"].iter().any(|p| url.starts_with(p)) {
+                    Ok(IceServer {
+                        urls: vec![url],
+                        username: None,
+                        credential: None,
+                    })
+                } else {
+                    anyhow::bail!("ICE server {url:?} must start with stun:, turn: or turns:")
+                }
+            })
+            .collect::<anyhow::Result<_>>()?;
+        Ok(Self {
+            listen: cli.listen.or(file.listen).unwrap_or(d.listen),
+            tls_listen: cli.tls_listen.or(file.tls_listen),
+            tls_files,
+            certs_dir: cli.certs_dir.or(file.certs_dir).unwrap_or(d.certs_dir),
+            media_listen: cli.media_listen.or(file.media_listen).unwrap_or(d.media_listen),
+            media_announce: if cli.media_announce.is_empty() {
+                file.media_announce
+            } else {
+                cli.media_announce
+            },
+            ice_servers,
+            demo: cli.demo || file.demo.unwrap_or(false),
+            data_dir: cli.data_dir.or(file.data_dir).unwrap_or(d.data_dir),
+            token_secret: cli.token_secret.or(file.token_secret),
+            log_format: cli.log_format.or(file.log_format).unwrap_or_default(),
+            signalling: SignallingConfig::default(),
+        })
+    }
+}
+
+fn read_file(path: &Path) -> anyhow::Result<FileConfig> {
+    let text = std::fs::read_to_string(path)
+        .map_err(|e| anyhow::anyhow!("cannot read config file {}: {e}", path.display()))?;
+    toml::from_str(&text).map_err(|e| anyhow::anyhow!("bad config file {}: {e}", path.display()))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn flags_override_file() {
+        let dir = std::env::temp_dir().join(format!("sportello-cfg-{}", std::process::id()));
+        std::fs::create_dir_all(&dir).unwrap();
+        let file = dir.join("s.toml");
+        std::fs::write(&file, "listen = \"127.0.0.1:9000\"\ndemo = true\nmedia_listen = \"127.0.0.1:5000\"\n").unwrap();
+        let cli = Cli::parse_from(["sportello", "--config", file.to_str().unwrap(), "--listen", "127.0.0.1:9001"]);
+        let cfg = Config::from_cli(cli).unwrap();
+        assert_eq!(cfg.listen.port(), 9001);
+        assert_eq!(cfg.media_listen.port(), 5000);
+        assert!(cfg.demo);
+        std::fs::write(&file, "lisen = \"127.0.0.1:9000\"\n").unwrap();
+        let cli = Cli::parse_from(["sportello", "--config", file.to_str().unwrap()]);
+        assert!(Config::from_cli(cli).is_err());
+    }
+
+    #[test]
+    fn bad_ice_server_is_refused() {
+        let cli = Cli::parse_from(["sportello", "--ice-server", "http://x"]);
+        assert!(Config::from_cli(cli).is_err());
+        let cli = Cli::parse_from(["sportello", "--ice-server", "stun:127.0.0.1:3478"]);
+        assert_eq!(Config::from_cli(cli).unwrap().ice_servers.len(), 1);
+    }
+}

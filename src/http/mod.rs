@@ -1,0 +1,66 @@
+//! The HTTP API: routes, shared state and security headers.
+
+mod assets;
+pub mod dev_token;
+pub mod error;
+mod monitoring;
+mod signal;
+
+use std::sync::Arc;
+
+use axum::Router;
+use axum::http::{HeaderName, HeaderValue, header};
+use axum::routing::{get, post};
+use metrics_exporter_prometheus::PrometheusHandle;
+use sportello_signalling::Signalling;
+use tokio_util::sync::CancellationToken;
+use tower_http::set_header::SetResponseHeaderLayer;
+
+/// State shared by the handlers.
+#[derive(Clone, Debug)]
+pub struct AppState {
+    /// The signalling layer (and through it the media plane).
+    pub signalling: Arc<Signalling>,
+    /// Demo mode: development token endpoint.
+    pub demo: bool,
+    /// Cancelled when shutdown begins.
+    pub shutdown: CancellationToken,
+    /// Renders `/metrics`.
+    pub prometheus: PrometheusHandle,
+}
+
+/// Content Security Policy: no inline or foreign script, no framing.
+pub const CSP: &str = "default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline'; \
+img-src 'self' data: blob:; font-src 'self' data:; connect-src 'self'; media-src 'self' blob:; \
+object-src 'none'; frame-ancestors 'none'; base-uri 'none'; form-action 'self'";
+
+/// The application's routes.
+pub fn app(state: AppState) -> Router {
+    let mut router = Router::new()
+        .route("/healthz", get(monitoring::healthz))
+        .route("/metrics", get(monitoring::metrics))
+        .route("/v1/signal", get(signal::upgrade));
+    if state.demo {
+        router = router.route("/v1/dev/token", post(dev_token::issue));
+    }
+    router
+        .route("/v1/{*rest}", axum::routing::any(api_not_found))
+        .fallback(get(assets::serve))
+        .with_state(state)
+        .layer(header_layer(header::CONTENT_SECURITY_POLICY, CSP))
+        .layer(header_layer(header::X_CONTENT_TYPE_OPTIONS, "nosniff"))
+        .layer(header_layer(header::X_FRAME_OPTIONS, "DENY"))
+        .layer(header_layer(header::REFERRER_POLICY, "no-referrer"))
+        .layer(header_layer(
+            HeaderName::from_static("permissions-policy"),
+            "camera=(self), microphone=(self), geolocation=()",
+        ))
+}
+
+async fn api_not_found() -> error::AppError {
+    error::AppError::not_found()
+}
+
+fn header_layer(name: HeaderName, value: &'static str) -> SetResponseHeaderLayer<HeaderValue> {
+    SetResponseHeaderLayer::if_not_present(name, HeaderValue::from_static(value))
+}

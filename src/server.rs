@@ -1,0 +1,224 @@
+//! Starting and stopping the whole server: media plane, signalling, HTTP (and HTTPS).
+
+use std::net::SocketAddr;
+use std::path::Path;
+use std::sync::Arc;
+use std::time::Duration;
+
+use anyhow::Context as _;
+use sportello_sfu::{Sfu, SfuConfig};
+use sportello_signalling::protocol::{ErrorCode, Role};
+use sportello_signalling::token::{MeetingClaims, unix_now};
+use sportello_signalling::{LocalRouter, Signalling, SignallingConfig, TokenKey};
+use tokio::task::JoinHandle;
+use tokio_util::sync::CancellationToken;
+
+use crate::config::Config;
+use crate::http::{self, AppState};
+use crate::{telemetry, tls};
+
+/// How long shutdown waits for connections to say goodbye before closing the media plane.
+const DRAIN: Duration = Duration::from_secs(3);
+
+/// A running server.
+#[derive(Debug)]
+pub struct Server {
+    http_addr: SocketAddr,
+    https_addr: Option<SocketAddr>,
+    media_addr: SocketAddr,
+    signalling: Arc<Signalling>,
+    shutdown: CancellationToken,
+    tasks: Vec<JoinHandle<()>>,
+}
+
+impl Server {
+    /// Binds every listener and starts serving.
+    pub async fn start(config: Config) -> anyhow::Result<Self> {
+        std::fs::create_dir_all(&config.data_dir)
+            .with_context(|| format!("creating data dir {}", config.data_dir.display()))?;
+        let key = token_key(&config)?;
+        let sfu = Sfu::start(SfuConfig {
+            bind: config.media_listen,
+            announce: config.media_announce.clone(),
+            ..SfuConfig::default()
+        })
+        .await
+        .with_context(|| format!("binding media socket {}", config.media_listen))?;
+        let media_addr = sfu.local_addr();
+        let signalling_config = SignallingConfig {
+            ice_servers: config.ice_servers.clone(),
+            ..config.signalling.clone()
+        };
+        let signalling = Arc::new(Signalling::new(
+            signalling_config,
+            key,
+            sfu,
+            Arc::new(LocalRouter::new()),
+        ));
+        let shutdown = CancellationToken::new();
+        let state = AppState {
+            signalling: signalling.clone(),
+            demo: config.demo,
+            shutdown: shutdown.clone(),
+            prometheus: telemetry::prometheus(),
+        };
+        let app = http::app(state);
+        let mut tasks = Vec::new();
+
+        let listener = tokio::net::TcpListener::bind(config.listen)
+            .await
+            .with_context(|| format!("binding {}", config.listen))?;
+        let http_addr = listener.local_addr()?;
+        let stop = shutdown.clone();
+        let plain = app.clone();
+        tasks.push(tokio::spawn(async move {
+            let served = axum::serve(listener, plain)
+                .with_graceful_shutdown(async move { stop.cancelled().await })
+                .await;
+            if let Err(e) = served {
+                tracing::error!(error = %e, "HTTP server failed");
+            }
+        }));
+
+        let mut https_addr = None;
+        if let Some(addr) = config.tls_listen {
+            let (cert, key) = tls::cert_files(config.tls_files.as_ref(), &config.certs_dir)?;
+            let rustls = tls::server_config(&cert, &key)?;
+            let listener = std::net::TcpListener::bind(addr)
+                .with_context(|| format!("binding {addr}"))?;
+            listener.set_nonblocking(true)?;
+            https_addr = Some(listener.local_addr()?);
+            let handle = axum_server::Handle::new();
+            let stop = shutdown.clone();
+            let on_stop = handle.clone();
+            tokio::spawn(async move {
+                stop.cancelled().await;
+                on_stop.graceful_shutdown(Some(DRAIN));
+            });
+            let server = axum_server::from_tcp_rustls(
+                listener,
+                axum_server::tls_rustls::RustlsConfig::from_config(rustls),
+            )?
+            .handle(handle);
+            tasks.push(tokio::spawn(async move {
+                if let Err(e) = server.serve(app.into_make_service()).await {
+                    tracing::error!(error = %e, "HTTPS server failed");
+                }
+            }));
+        }
+        Ok(Self {
+            http_addr,
+            https_addr,
+            media_addr,
+            signalling,
+            shutdown,
+            tasks,
+        })
+    }
+
+    /// The plain-HTTP address.
+    pub fn http_addr(&self) -> SocketAddr {
+        self.http_addr
+    }
+
+    /// The HTTPS address, if enabled.
+    pub fn https_addr(&self) -> Option<SocketAddr> {
+        self.https_addr
+    }
+
+    /// The media UDP address.
+    pub fn media_addr(&self) -> SocketAddr {
+        self.media_addr
+    }
+
+    /// The signalling WebSocket URL on the plain-HTTP listener.
+    pub fn ws_url(&self) -> String {
+        format!("ws://{}/v1/signal", self.http_addr)
+    }
+
+    /// The signalling layer.
+    pub fn signalling(&self) -> &Arc<Signalling> {
+        &self.signalling
+    }
+
+    /// A signed meeting token valid for 10 minutes (for tests and in-process callers).
+    pub fn token(&self, room: &str, role: Role, display_name: &str) -> String {
+        let now = unix_now();
+        self.signalling.token_key().sign(&MeetingClaims {
+            room: room.to_owned(),
+            role,
+            sub: format!("local-{:016x}", rand::random::<u64>()),
+            name: display_name.to_owned(),
+            iat: now,
+            exp: now + 600,
+        })
+    }
+
+    /// Resolves when shutdown has been requested.
+    pub async fn stopping(&self) {
+        self.shutdown.cancelled().await;
+    }
+
+    /// Staged shutdown: stop accepting, tell clients, drain, close the media plane.
+    pub async fn shutdown(self) {
+        tracing::info!("shutting down: no new connections");
+        self.shutdown.cancel();
+        let told = self
+            .signalling
+            .router()
+            .kick_all(ErrorCode::ShuttingDown)
+            .await;
+        tracing::info!(connections = told, "told clients; draining");
+        let deadline = tokio::time::Instant::now() + DRAIN;
+        while self.signalling.router().counts().1 > 0 && tokio::time::Instant::now() < deadline {
+            tokio::time::sleep(Duration::from_millis(20)).await;
+        }
+        self.signalling.sfu().shutdown().await;
+        for task in self.tasks {
+            let _ = tokio::time::timeout(DRAIN, task).await;
+        }
+        tracing::info!("stopped");
+    }
+}
+
+/// The token key: configured secret, or one kept in the data dir (created on first run).
+fn token_key(config: &Config) -> anyhow::Result<TokenKey> {
+    if let Some(secret) = &config.token_secret {
+        anyhow::ensure!(secret.len() >= 32, "the token secret must be at least 32 bytes");
+        return Ok(TokenKey::new(secret.as_bytes()));
+    }
+    let path = config.data_dir.join("token.key");
+    read_or_create_secret(&path)
+}
+
+fn read_or_create_secret(path: &Path) -> anyhow::Result<TokenKey> {
+    match std::fs::read(path) {
+        Ok(bytes) if bytes.len() >= 32 => Ok(TokenKey::new(&bytes)),
+        Ok(_) => anyhow::bail!("{} holds fewer than 32 bytes", path.display()),
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
+            let bytes: [u8; 32] = rand::random();
+            write_secret(path, &bytes)?;
+            Ok(TokenKey::new(&bytes))
+        }
+        Err(e) => Err(e).with_context(|| format!("reading {}", path.display())),
+    }
+}
+
+#[cfg(unix)]
+fn write_secret(path: &Path, bytes: &[u8]) -> anyhow::Result<()> {
+    use std::io::Write as _;
+    use std::os::unix::fs::OpenOptionsExt as _;
+    let mut f = std::fs::OpenOptions::new()
+        .write(true)
+        .create_new(true)
+        .mode(0o600)
+        .open(path)
+        .with_context(|| format!("creating {}", path.display()))?;
+    f.write_all(bytes)?;
+    Ok(())
+}
+
+#[cfg(not(unix))]
+fn write_secret(path: &Path, bytes: &[u8]) -> anyhow::Result<()> {
+    Ok(std::fs::write(path, bytes)?)
+}

@@ -1,0 +1,132 @@
+// Two people join one room through the web client, see and hear each other, one leaves.
+// Also measures join → first remote video frame over several rooms.
+
+import assert from 'node:assert/strict';
+import { writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { after, before, describe, test } from 'node:test';
+import {
+  artifactsDir, inboundStats, launchBrowser, meetingUrl, newParticipantPage, percentile, startServer, waitFor,
+} from './harness.mjs';
+
+const FIRST_FRAME_RUNS = Number(process.env.FIRST_FRAME_RUNS ?? 5);
+
+describe('call', () => {
+  let server;
+  let browser;
+
+  before(async () => {
+    server = await startServer();
+    browser = await launchBrowser();
+  });
+
+  after(async () => {
+    await browser?.close();
+    await server?.stop();
+  });
+
+  test('two participants exchange audio and video; "Esci" removes the tile on the other side', async () => {
+    const mario = await newParticipantPage(browser, server.url);
+    const anna = await newParticipantPage(browser, server.url);
+    try {
+      await mario.goto(meetingUrl(server.url, { room: 'call', name: 'Mario Rossi', role: 'citizen', autojoin: '1' }));
+      await anna.goto(meetingUrl(server.url, { room: 'call', name: 'Anna Bianchi', role: 'official', autojoin: '1' }));
+
+      const start = Date.now();
+      for (const [who, page] of [['Mario', mario], ['Anna', anna]]) {
+        const stats = await waitFor(async () => {
+          const s = await inboundStats(page);
+          return s.framesDecoded > 30 && s.audioPackets > 50 ? s : false;
+        }, { timeoutMs: Math.max(1, 10_000 - (Date.now() - start)), intervalMs: 200, what: `${who}'s inbound media` });
+        console.log(`${who}: framesDecoded=${stats.framesDecoded} audioPackets=${stats.audioPackets}`);
+      }
+
+      for (const page of [mario, anna]) {
+        assert.equal(await page.evaluate(() => window.sportello.state()), 'connected');
+        await page.getByText('Connesso', { exact: true }).waitFor();
+      }
+      const annaId = await anna.evaluate(() => window.sportello.participantId());
+      assert.ok(annaId, 'Anna has a participant id');
+      assert.deepEqual(await mario.evaluate(() => window.sportello.remoteParticipants()), [annaId]);
+      const annaTile = mario.locator(`[data-participant-id="${annaId}"]`);
+      await annaTile.getByText('Anna Bianchi').waitFor();
+      await annaTile.getByText('Funzionario INPS').waitFor();
+      await mario.locator('.tile-remote video').evaluate((v) => v.videoWidth > 0 || new Promise((r) => { v.addEventListener('resize', r, { once: true }); }));
+
+      // Anna mutes her microphone: Mario sees the indicator.
+      await anna.getByRole('button', { name: /Microfono/ }).click();
+      await anna.getByRole('button', { name: 'Microfono spento' }).waitFor();
+      await annaTile.getByText('Microfono spento').waitFor({ timeout: 5_000 });
+      await anna.getByRole('button', { name: /Microfono/ }).click();
+      await annaTile.getByText('Microfono spento').waitFor({ state: 'hidden', timeout: 5_000 });
+
+      await mario.screenshot({ path: join(artifactsDir, 'meeting-two-participants.png') });
+      await anna.screenshot({ path: join(artifactsDir, 'meeting-two-participants-official.png') });
+
+      await anna.getByRole('button', { name: 'Esci' }).click();
+      await anna.getByRole('heading', { name: 'Ha lasciato la riunione' }).waitFor({ timeout: 5_000 });
+      await mario.getByText('Anna Bianchi ha lasciato la riunione').waitFor({ timeout: 5_000 });
+      await annaTile.waitFor({ state: 'detached', timeout: 5_000 });
+      assert.deepEqual(await mario.evaluate(() => window.sportello.remoteParticipants()), []);
+      await mario.screenshot({ path: join(artifactsDir, 'meeting-after-leave.png') });
+
+      assert.deepEqual([...mario.problems, ...anna.problems], []);
+    } finally {
+      await mario.closeAll();
+      await anna.closeAll();
+    }
+  });
+
+  test(`join → first remote video frame over ${FIRST_FRAME_RUNS} rooms`, async () => {
+    const samples = [];
+    for (let i = 0; i < FIRST_FRAME_RUNS; i += 1) {
+      const room = `first-frame-${i}`;
+      const host = await newParticipantPage(browser, server.url);
+      const guest = await newParticipantPage(browser, server.url);
+      try {
+        await host.goto(meetingUrl(server.url, { room, name: 'Ospite', role: 'official', autojoin: '1' }));
+        await waitFor(() => host.evaluate(() => window.sportello.state() === 'connected'), { what: 'host connected' });
+        // Wait until the host's video is flowing to the server (packets sent), so the guest's
+        // measurement covers its own join only.
+        await waitFor(() => host.evaluate(async () => {
+          const r = await window.sportello.pc()?.getStats();
+          let sent = 0;
+          r?.forEach((s) => { if (s.type === 'outbound-rtp' && s.kind === 'video') sent += s.framesEncoded ?? 0; });
+          return sent > 5;
+        }), { what: 'host sending video' });
+
+        await guest.goto(meetingUrl(server.url, { room, name: 'Cittadino', role: 'citizen' }));
+        await guest.getByRole('button', { name: 'Entra nella stanza' }).waitFor();
+        // Click and poll inside the page, so the figure does not include Playwright round trips.
+        const ms = await guest.evaluate(() => new Promise((resolve, reject) => {
+          const button = [...document.querySelectorAll('button')].find((b) => b.textContent === 'Entra nella stanza');
+          const t0 = performance.now();
+          button.click();
+          const timer = setInterval(async () => {
+            const elapsed = performance.now() - t0;
+            if (elapsed > 10_000) { clearInterval(timer); reject(new Error('no remote frame within 10 s')); return; }
+            const report = await window.sportello.pc()?.getStats();
+            let frames = 0;
+            report?.forEach((s) => { if (s.type === 'inbound-rtp' && s.kind === 'video') frames += s.framesDecoded ?? 0; });
+            if (frames > 0) { clearInterval(timer); resolve(Math.round(performance.now() - t0)); }
+          }, 20);
+        }));
+        samples.push(ms);
+        console.log(`run ${i}: first remote frame after ${ms} ms`);
+      } finally {
+        await guest.closeAll();
+        await host.closeAll();
+      }
+    }
+    const p50 = percentile(samples, 50);
+    const p95 = percentile(samples, 95);
+    console.log(`first_remote_frame_ms p50=${p50} p95=${p95} n=${samples.length}`);
+    writeFileSync(join(artifactsDir, 'first-frame.json'), `${JSON.stringify({
+      metric: 'first_remote_frame_ms',
+      description: 'click on "Entra nella stanza" → first inbound video frame decoded (getStats polled every 20 ms)',
+      p50, p95, n: samples.length, samples, at: new Date().toISOString(),
+    }, null, 2)}\n`);
+    assert.equal(samples.length, FIRST_FRAME_RUNS);
+    assert.ok(p95 < 10_000);
+  });
+});

@@ -1,0 +1,71 @@
+// Entry point: the landing page, or straight into a meeting from the URL
+// (`?room=demo&name=Mario&role=citizen&autojoin=1`, or `?room=...&token=...`).
+
+import 'bootstrap-italia/dist/css/bootstrap-italia.min.css';
+import './fonts.css';
+import './styles.css';
+
+import { fetchDevToken } from './api';
+import type { Role } from './protocol/Role';
+import { Session } from './session';
+import { exposeHook } from './testHook';
+import { byId } from './ui/dom';
+import { type JoinRequest, renderLanding } from './ui/landing';
+import { MeetingView } from './ui/meeting';
+
+const ROLES: readonly Role[] = ['citizen', 'operator', 'official'];
+
+let session: Session | null = null;
+exposeHook(() => session);
+
+function parseRole(value: string | null): Role | undefined {
+  return ROLES.find((r) => r === value);
+}
+
+/** Enters a meeting. `token` is a fixed token from the URL; otherwise a dev token is fetched per (re)join. */
+function enter(root: HTMLElement, req: JoinRequest, token: string | null): void {
+  const view = new MeetingView(root, req.room, {
+    toggle: (kind) => { session?.toggle(kind); },
+    leave: () => { void session?.leave(); },
+    rejoin: () => { enter(root, req, token); },
+  });
+  const current = new Session({
+    view,
+    token: token !== null
+      ? () => Promise.resolve(token)
+      : async () => (await fetchDevToken({ room: req.room, display_name: req.name, role: req.role })).token,
+  });
+  session = current;
+  root.focus();
+  void current.start();
+}
+
+function main(): void {
+  const root = byId('main');
+  const params = new URLSearchParams(window.location.search);
+  const token = params.get('token');
+  if (token !== null) {
+    // Keep the token out of the address bar and the history.
+    params.delete('token');
+    const query = params.toString();
+    window.history.replaceState(null, '', `${window.location.pathname}${query ? `?${query}` : ''}`);
+  }
+  const initial: Partial<JoinRequest> = {
+    room: params.get('room') ?? 'demo',
+    name: params.get('name') ?? '',
+    role: parseRole(params.get('role')) ?? 'citizen',
+  };
+  window.addEventListener('pagehide', () => { session?.leaveNow(); });
+
+  if (token !== null) {
+    enter(root, { room: initial.room ?? '', name: initial.name ?? '', role: initial.role ?? 'citizen' }, token);
+    return;
+  }
+  if (params.get('autojoin') === '1' && initial.name) {
+    enter(root, { room: initial.room ?? 'demo', name: initial.name, role: initial.role ?? 'citizen' }, null);
+    return;
+  }
+  renderLanding(root, initial, (req) => { enter(root, req, null); });
+}
+
+main();

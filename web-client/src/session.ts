@@ -1,0 +1,305 @@
+// One person's presence in a meeting: local media, signalling, the peer connection,
+// reconnection. Knows nothing of the DOM; reports to a `SessionView`.
+
+import { JitteredBackoff, type ReconnectPolicy } from './backoff';
+import { FATAL_ERRORS, type ConnectionState, errorText, joinedNotice, leftNotice, mediaErrorText } from './messages';
+import { Peer } from './peer';
+import type { MediaKind } from './protocol/MediaKind';
+import type { ParticipantInfo } from './protocol/ParticipantInfo';
+import type { ServerMessage } from './protocol/ServerMessage';
+import { PROTOCOL_VERSION, SignallingClient, signalUrl } from './signalling';
+
+export interface SessionView {
+  setState(state: ConnectionState): void;
+  setLocalStream(stream: MediaStream | null): void;
+  setLocalMuted(kind: MediaKind, muted: boolean): void;
+  upsertParticipant(p: ParticipantInfo): void;
+  removeParticipant(id: string): void;
+  clearParticipants(): void;
+  attachTrack(participantId: string, track: MediaStreamTrack): void;
+  setRemoteMuted(participantId: string, kind: MediaKind, muted: boolean): void;
+  /** A short polite announcement (someone joined or left, a device problem). */
+  notice(text: string): void;
+  /** The meeting cannot go on for this page; `text` says why, in Italian. */
+  fatal(text: string): void;
+  /** The person left by pressing "Esci". */
+  left(): void;
+}
+
+export interface SessionOptions {
+  /** Returns a meeting token; called before every (re)join. */
+  token(): Promise<string>;
+  view: SessionView;
+  policy?: ReconnectPolicy;
+}
+
+const LEAVE_GRACE_MS = 1500;
+
+export class Session {
+  private state: ConnectionState = 'idle';
+  private signalling: SignallingClient | null = null;
+  private peer: Peer | null = null;
+  private local: MediaStream | null = null;
+  private participants = new Map<string, ParticipantInfo>();
+  private selfId: string | null = null;
+  private attempt = 0;
+  private retryTimer: number | undefined;
+  private leaving = false;
+  private fatalCode: string | null = null;
+  private leftAck: (() => void) | null = null;
+  private audioMuted = false;
+  private videoMuted = false;
+  private readonly policy: ReconnectPolicy;
+  /** `Date.now()` when `joined` last arrived. */
+  joinedAt: number | null = null;
+
+  constructor(private readonly opts: SessionOptions) {
+    this.policy = opts.policy ?? new JitteredBackoff();
+  }
+
+  get connectionState(): ConnectionState { return this.state; }
+  get participantId(): string | null { return this.selfId; }
+  get peerConnection(): RTCPeerConnection | null { return this.peer?.pc ?? null; }
+  get remoteParticipants(): string[] { return [...this.participants.keys()]; }
+  get isAudioMuted(): boolean { return this.audioMuted; }
+  get isVideoMuted(): boolean { return this.videoMuted; }
+
+  async start(): Promise<void> {
+    this.setState('connecting');
+    // Camera and token in parallel: the preview shows while the socket opens.
+    const media = this.openMedia();
+    await this.connect(media);
+  }
+
+  toggle(kind: MediaKind): void {
+    const muted = kind === 'audio' ? !this.audioMuted : !this.videoMuted;
+    if (kind === 'audio') this.audioMuted = muted; else this.videoMuted = muted;
+    for (const track of this.local?.getTracks() ?? []) {
+      if (track.kind === kind) track.enabled = !muted;
+    }
+    this.opts.view.setLocalMuted(kind, muted);
+    this.signalling?.send({ type: 'track_state', kind, muted });
+  }
+
+  /** Leaves the meeting ("Esci"): tells the server, waits briefly for `left`, closes. */
+  async leave(): Promise<void> {
+    if (this.leaving) return;
+    this.leaving = true;
+    window.clearTimeout(this.retryTimer);
+    const signalling = this.signalling;
+    if (signalling) {
+      const ack = new Promise<void>((resolve) => {
+        this.leftAck = resolve;
+        window.setTimeout(resolve, LEAVE_GRACE_MS);
+      });
+      signalling.send({ type: 'leave' });
+      await ack;
+    }
+    this.teardown();
+    for (const track of this.local?.getTracks() ?? []) track.stop();
+    this.local = null;
+    this.opts.view.setLocalStream(null);
+    this.setState('disconnected');
+    this.opts.view.left();
+  }
+
+  /** Best effort when the page goes away: no waiting. */
+  leaveNow(): void {
+    if (this.leaving) return;
+    this.leaving = true;
+    this.signalling?.send({ type: 'leave' });
+    this.teardown();
+  }
+
+  private async openMedia(): Promise<MediaStream | null> {
+    try {
+      const stream = await navigator.mediaDevices.getUserMedia({
+        audio: { echoCancellation: true, noiseSuppression: true, autoGainControl: true },
+        video: { width: { ideal: 640 }, height: { ideal: 480 }, frameRate: { ideal: 24, max: 30 } },
+      });
+      this.local = stream;
+      this.opts.view.setLocalStream(stream);
+      return stream;
+    } catch (err) {
+      console.warn('sportello: getUserMedia failed', err);
+      this.opts.view.notice(mediaErrorText(err));
+      return null;
+    }
+  }
+
+  private async connect(media: Promise<MediaStream | null> | null): Promise<void> {
+    let token: string;
+    try {
+      token = await this.opts.token();
+    } catch (err) {
+      console.warn('sportello: no token', err);
+      this.fail('dev_token');
+      return;
+    }
+    if (this.leaving) return;
+    const signalling = new SignallingClient(signalUrl(), {
+      onMessage: (msg) => { void this.onMessage(msg, media); },
+      onClose: () => { this.onClose(signalling); },
+    });
+    this.signalling = signalling;
+    try {
+      await signalling.opening();
+    } catch {
+      return; // onClose schedules the retry.
+    }
+    signalling.send({ type: 'join', version: PROTOCOL_VERSION, token });
+  }
+
+  private async onMessage(msg: ServerMessage, media: Promise<MediaStream | null> | null): Promise<void> {
+    const view = this.opts.view;
+    switch (msg.type) {
+      case 'joined': {
+        this.attempt = 0;
+        this.selfId = msg.participant_id;
+        this.joinedAt = Date.now();
+        this.participants.clear();
+        view.clearParticipants();
+        for (const p of msg.participants) this.addParticipant(p);
+        const peer = new Peer(msg.ice_servers, {
+          send: (m) => { this.signalling?.send(m); },
+          onRemoteTrack: (id, track) => { this.onRemoteTrack(id, track); },
+          onConnectionState: (s) => { this.onPeerState(peer, s); },
+        });
+        this.peer = peer;
+        const stream = media ? await media : this.local;
+        if (this.peer !== peer) return;
+        if (stream) {
+          peer.publish(stream);
+          if (this.audioMuted) this.signalling?.send({ type: 'track_state', kind: 'audio', muted: true });
+          if (this.videoMuted) this.signalling?.send({ type: 'track_state', kind: 'video', muted: true });
+        } else {
+          // Nothing to publish: the signalling link is all there is until the server offers.
+          this.setState('connected');
+        }
+        return;
+      }
+      case 'offer':
+        this.peer?.onRemoteOffer(msg.sdp);
+        return;
+      case 'answer':
+        this.peer?.onRemoteAnswer(msg.sdp);
+        return;
+      case 'candidate':
+        this.peer?.onRemoteCandidate(msg.candidate);
+        return;
+      case 'participant_joined':
+        this.addParticipant(msg.participant);
+        view.notice(joinedNotice(msg.participant.display_name));
+        return;
+      case 'participant_left': {
+        const p = this.participants.get(msg.participant_id);
+        this.participants.delete(msg.participant_id);
+        view.removeParticipant(msg.participant_id);
+        if (p) view.notice(leftNotice(p.display_name));
+        return;
+      }
+      case 'track_state': {
+        const p = this.participants.get(msg.participant_id);
+        if (p) {
+          if (msg.kind === 'audio') p.audio_muted = msg.muted; else p.video_muted = msg.muted;
+        }
+        view.setRemoteMuted(msg.participant_id, msg.kind, msg.muted);
+        return;
+      }
+      case 'left':
+        this.leftAck?.();
+        return;
+      case 'error':
+        this.onError(msg.code, msg.message);
+        return;
+      case 'ping':
+      case 'pong':
+        return;
+    }
+  }
+
+  private addParticipant(p: ParticipantInfo): void {
+    if (p.id === this.selfId) return;
+    this.participants.set(p.id, { ...p });
+    this.opts.view.upsertParticipant(p);
+  }
+
+  private onRemoteTrack(participantId: string, track: MediaStreamTrack): void {
+    if (participantId === this.selfId) return;
+    if (!this.participants.has(participantId)) {
+      // Media can overtake `participant_joined`: show a tile without a name for now.
+      const placeholder: ParticipantInfo = {
+        id: participantId, display_name: 'Partecipante', role: 'citizen', audio_muted: false, video_muted: false,
+      };
+      this.participants.set(participantId, placeholder);
+      this.opts.view.upsertParticipant(placeholder);
+    }
+    this.opts.view.attachTrack(participantId, track);
+  }
+
+  private onPeerState(peer: Peer, state: RTCPeerConnectionState): void {
+    if (this.peer !== peer || this.leaving) return;
+    if (state === 'connected') {
+      this.setState('connected');
+    } else if (state === 'failed') {
+      console.warn('sportello: media connection failed, rejoining');
+      this.signalling?.close();
+      this.lost();
+    }
+  }
+
+  private onError(code: string, message: string): void {
+    console.warn(`sportello: server error ${code}: ${message}`);
+    if ((FATAL_ERRORS as ReadonlySet<string>).has(code)) {
+      this.fatalCode = code;
+      return; // The server closes the socket next; onClose reports it.
+    }
+    if (code === 'shutting_down') this.opts.view.notice(errorText(code));
+    // Glare, a stale answer, a refused candidate: the negotiation recovers by itself.
+  }
+
+  private onClose(closed: SignallingClient): void {
+    if (this.signalling !== closed || this.leaving) return;
+    if (this.fatalCode !== null) {
+      this.fail(this.fatalCode);
+      return;
+    }
+    this.lost();
+  }
+
+  private lost(): void {
+    this.teardown();
+    const delay = this.policy.nextDelayMs(this.attempt);
+    if (delay === null) {
+      this.fail('connection_lost');
+      return;
+    }
+    this.attempt += 1;
+    this.setState('reconnecting');
+    this.retryTimer = window.setTimeout(() => { void this.connect(null); }, delay);
+  }
+
+  private fail(code: string): void {
+    this.teardown();
+    this.leaving = true;
+    for (const track of this.local?.getTracks() ?? []) track.stop();
+    this.local = null;
+    this.opts.view.setLocalStream(null);
+    this.setState('disconnected');
+    this.opts.view.fatal(errorText(code));
+  }
+
+  private teardown(): void {
+    const signalling = this.signalling;
+    this.signalling = null;
+    signalling?.close();
+    this.peer?.close();
+    this.peer = null;
+  }
+
+  private setState(state: ConnectionState): void {
+    if (this.state === state) return;
+    this.state = state;
+    this.opts.view.setState(state);
+  }
+}
