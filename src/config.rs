@@ -22,7 +22,11 @@ pub enum LogFormat {
 
 /// Command-line flags; each also reads an environment variable.
 #[derive(Debug, Parser, Default)]
-#[command(name = "sportello", version, about = "Video desk server for INPS Punto Utente Evoluto")]
+#[command(
+    name = "sportello",
+    version,
+    about = "Video desk server for INPS Punto Utente Evoluto"
+)]
 pub struct Cli {
     /// TOML configuration file (flags and environment variables override it).
     #[arg(long, env = "SPORTELLO_CONFIG")]
@@ -173,7 +177,10 @@ impl Config {
         let ice_servers = ice_urls
             .into_iter()
             .map(|url| {
-                if ["stun:", "turn:", "turns:"].iter().any(|p| url.starts_with(p)) {
+                if ["stun:", "turn:", "turns:"]
+                    .iter()
+                    .any(|p| url.starts_with(p))
+                {
                     Ok(IceServer {
                         urls: vec![url],
                         username: None,
@@ -189,7 +196,10 @@ impl Config {
             tls_listen: cli.tls_listen.or(file.tls_listen),
             tls_files,
             certs_dir: cli.certs_dir.or(file.certs_dir).unwrap_or(d.certs_dir),
-            media_listen: cli.media_listen.or(file.media_listen).unwrap_or(d.media_listen),
+            media_listen: cli
+                .media_listen
+                .or(file.media_listen)
+                .unwrap_or(d.media_listen),
             media_announce: if cli.media_announce.is_empty() {
                 file.media_announce
             } else {
@@ -220,8 +230,18 @@ mod tests {
         let dir = std::env::temp_dir().join(format!("sportello-cfg-{}", std::process::id()));
         std::fs::create_dir_all(&dir).unwrap();
         let file = dir.join("s.toml");
-        std::fs::write(&file, "listen = \"127.0.0.1:9000\"\ndemo = true\nmedia_listen = \"127.0.0.1:5000\"\n").unwrap();
-        let cli = Cli::parse_from(["sportello", "--config", file.to_str().unwrap(), "--listen", "127.0.0.1:9001"]);
+        std::fs::write(
+            &file,
+            "listen = \"127.0.0.1:9000\"\ndemo = true\nmedia_listen = \"127.0.0.1:5000\"\n",
+        )
+        .unwrap();
+        let cli = Cli::parse_from([
+            "sportello",
+            "--config",
+            file.to_str().unwrap(),
+            "--listen",
+            "127.0.0.1:9001",
+        ]);
         let cfg = Config::from_cli(cli).unwrap();
         assert_eq!(cfg.listen.port(), 9001);
         assert_eq!(cfg.media_listen.port(), 5000);

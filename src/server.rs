@@ -84,8 +84,8 @@ impl Server {
         if let Some(addr) = config.tls_listen {
             let (cert, key) = tls::cert_files(config.tls_files.as_ref(), &config.certs_dir)?;
             let rustls = tls::server_config(&cert, &key)?;
-            let listener = std::net::TcpListener::bind(addr)
-                .with_context(|| format!("binding {addr}"))?;
+            let listener =
+                std::net::TcpListener::bind(addr).with_context(|| format!("binding {addr}"))?;
             listener.set_nonblocking(true)?;
             https_addr = Some(listener.local_addr()?);
             let handle = axum_server::Handle::new();
@@ -184,7 +184,10 @@ impl Server {
 /// The token key: configured secret, or one kept in the data dir (created on first run).
 fn token_key(config: &Config) -> anyhow::Result<TokenKey> {
     if let Some(secret) = &config.token_secret {
-        anyhow::ensure!(secret.len() >= 32, "the token secret must be at least 32 bytes");
+        anyhow::ensure!(
+            secret.len() >= 32,
+            "the token secret must be at least 32 bytes"
+        );
         return Ok(TokenKey::new(secret.as_bytes()));
     }
     let path = config.data_dir.join("token.key");

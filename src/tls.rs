@@ -30,7 +30,11 @@ pub fn cert_files(
 }
 
 fn generate_dev_cert(cert_path: &Path, key_path: &Path) -> anyhow::Result<()> {
-    let names = vec!["localhost".to_owned(), "127.0.0.1".to_owned(), "::1".to_owned()];
+    let names = vec![
+        "localhost".to_owned(),
+        "127.0.0.1".to_owned(),
+        "::1".to_owned(),
+    ];
     let certified = rcgen::generate_simple_self_signed(names).context("generating certificate")?;
     if let Some(dir) = cert_path.parent() {
         std::fs::create_dir_all(dir).with_context(|| format!("creating {}", dir.display()))?;
@@ -66,7 +70,8 @@ pub fn server_config(cert: &Path, key: &Path) -> anyhow::Result<Arc<rustls::Serv
         .collect::<Result<_, _>>()
         .with_context(|| format!("parsing {}", cert.display()))?;
     anyhow::ensure!(!chain.is_empty(), "no certificate in {}", cert.display());
-    let key = PrivateKeyDer::from_pem_file(key).with_context(|| format!("reading {}", key.display()))?;
+    let key =
+        PrivateKeyDer::from_pem_file(key).with_context(|| format!("reading {}", key.display()))?;
     let provider = Arc::new(rustls::crypto::ring::default_provider());
     let mut config = rustls::ServerConfig::builder_with_provider(provider)
         .with_safe_default_protocol_versions()?
@@ -87,7 +92,11 @@ mod tests {
         let (cert, key) = cert_files(None, &dir).unwrap();
         let first = std::fs::read(&cert).unwrap();
         let (cert2, _) = cert_files(None, &dir).unwrap();
-        assert_eq!(first, std::fs::read(&cert2).unwrap(), "reused, not regenerated");
+        assert_eq!(
+            first,
+            std::fs::read(&cert2).unwrap(),
+            "reused, not regenerated"
+        );
         server_config(&cert, &key).unwrap();
         std::fs::write(&key, "not a key").unwrap();
         assert!(server_config(&cert, &key).is_err());

@@ -25,7 +25,10 @@ async fn start() -> Server {
 }
 
 async fn connect(server: &Server) -> Ws {
-    connect_async(server.ws_url()).await.expect("websocket connects").0
+    connect_async(server.ws_url())
+        .await
+        .expect("websocket connects")
+        .0
 }
 
 async fn send(ws: &mut Ws, v: Value) {
@@ -35,7 +38,10 @@ async fn send(ws: &mut Ws, v: Value) {
 /// Next JSON message, skipping server pings.
 async fn recv(ws: &mut Ws) -> Option<Value> {
     loop {
-        match tokio::time::timeout(STEP, ws.next()).await.expect("no message in time") {
+        match tokio::time::timeout(STEP, ws.next())
+            .await
+            .expect("no message in time")
+        {
             Some(Ok(Message::Text(t))) => {
                 let v: Value = serde_json::from_str(&t).unwrap();
                 if v["type"] == "ping" {
@@ -63,7 +69,11 @@ async fn expect_closed(ws: &mut Ws) {
 async fn join(server: &Server, room: &str) -> (Ws, Value) {
     let mut ws = connect(server).await;
     let token = server.token(room, Role::Citizen, "Test");
-    send(&mut ws, json!({"type": "join", "version": 1, "token": token})).await;
+    send(
+        &mut ws,
+        json!({"type": "join", "version": 1, "token": token}),
+    )
+    .await;
     let joined = recv(&mut ws).await.expect("joined");
     assert_eq!(joined["type"], "joined", "{joined}");
     (ws, joined)
@@ -92,12 +102,27 @@ async fn refusals_before_join() {
     let cases: Vec<(Message, &str)> = vec![
         (Message::text("{not json"), "bad_json"),
         (Message::text(r#"{"type":"teleport"}"#), "unknown_type"),
-        (Message::text(r#"{"type":"offer","sdp":"v=0"}"#), "not_joined"),
-        (Message::text(r#"{"type":"join","version":1}"#), "bad_message"),
-        (Message::text(r#"{"type":"join","version":1,"token":""}"#), "token_missing"),
-        (Message::text(r#"{"type":"join","version":1,"token":"v1.garbage.sig"}"#), "token_invalid"),
         (
-            Message::text(json!({"type":"join","version":1,"token": key_other.sign(&claims(now + 60))}).to_string()),
+            Message::text(r#"{"type":"offer","sdp":"v=0"}"#),
+            "not_joined",
+        ),
+        (
+            Message::text(r#"{"type":"join","version":1}"#),
+            "bad_message",
+        ),
+        (
+            Message::text(r#"{"type":"join","version":1,"token":""}"#),
+            "token_missing",
+        ),
+        (
+            Message::text(r#"{"type":"join","version":1,"token":"v1.garbage.sig"}"#),
+            "token_invalid",
+        ),
+        (
+            Message::text(
+                json!({"type":"join","version":1,"token": key_other.sign(&claims(now + 60))})
+                    .to_string(),
+            ),
             "token_invalid",
         ),
         (
@@ -130,18 +155,36 @@ async fn refusals_after_join_keep_the_connection() {
     let server = start().await;
     let (mut other_a, _) = join(&server, "other-room").await;
     let (mut other_b, _) = join(&server, "other-room").await;
-    assert_eq!(recv(&mut other_a).await.unwrap()["type"], "participant_joined");
+    assert_eq!(
+        recv(&mut other_a).await.unwrap()["type"],
+        "participant_joined"
+    );
 
     let (mut ws, joined) = join(&server, "bad-room").await;
     assert_eq!(joined["version"], 1);
     assert_eq!(joined["participants"], json!([]));
     let cases: Vec<(Value, &str)> = vec![
-        (json!({"type": "offer", "sdp": "this is not SDP"}), "bad_sdp"),
-        (json!({"type": "answer", "sdp": "v=0\r\n"}), "no_pending_offer"),
-        (json!({"type": "join", "version": 1, "token": "x"}), "already_joined"),
+        (
+            json!({"type": "offer", "sdp": "this is not SDP"}),
+            "bad_sdp",
+        ),
+        (
+            json!({"type": "answer", "sdp": "v=0\r\n"}),
+            "no_pending_offer",
+        ),
+        (
+            json!({"type": "join", "version": 1, "token": "x"}),
+            "already_joined",
+        ),
         (json!({"type": "warp"}), "unknown_type"),
-        (json!({"type": "track_state", "kind": "smell", "muted": true}), "bad_message"),
-        (json!({"type": "candidate", "candidate": {"candidate": "garbage"}}), "bad_candidate"),
+        (
+            json!({"type": "track_state", "kind": "smell", "muted": true}),
+            "bad_message",
+        ),
+        (
+            json!({"type": "candidate", "candidate": {"candidate": "garbage"}}),
+            "bad_candidate",
+        ),
     ];
     for (msg, code) in cases {
         send(&mut ws, msg).await;
@@ -153,7 +196,10 @@ async fn refusals_after_join_keep_the_connection() {
     expect_error(&mut ws, "binary_not_supported").await;
     // Still alive.
     send(&mut ws, json!({"type": "ping", "nonce": 42})).await;
-    assert_eq!(recv(&mut ws).await.unwrap(), json!({"type": "pong", "nonce": 42}));
+    assert_eq!(
+        recv(&mut ws).await.unwrap(),
+        json!({"type": "pong", "nonce": 42})
+    );
 
     // Flooding is limited, not fatal.
     for i in 0..40 {
@@ -180,7 +226,11 @@ async fn refusals_after_join_keep_the_connection() {
     assert!(saw, "oversized frame gets message_too_large");
 
     // The other room never noticed.
-    send(&mut other_b, json!({"type": "track_state", "kind": "audio", "muted": true})).await;
+    send(
+        &mut other_b,
+        json!({"type": "track_state", "kind": "audio", "muted": true}),
+    )
+    .await;
     let v = recv(&mut other_a).await.unwrap();
     assert_eq!(v["type"], "track_state", "{v}");
     send(&mut other_a, json!({"type": "leave"})).await;
@@ -200,7 +250,11 @@ async fn room_capacity_is_six() {
     }
     let mut seventh = connect(&server).await;
     let token = server.token("full", Role::Official, "Late");
-    send(&mut seventh, json!({"type": "join", "version": 1, "token": token})).await;
+    send(
+        &mut seventh,
+        json!({"type": "join", "version": 1, "token": token}),
+    )
+    .await;
     expect_error(&mut seventh, "room_full").await;
     expect_closed(&mut seventh).await;
     assert_eq!(server.signalling().router().counts(), (1, 6));
@@ -213,7 +267,10 @@ async fn dev_token_endpoint_validates_input() {
     let url = format!("http://{}/v1/dev/token", server.http_addr());
     let client = HttpClient::new(server.http_addr());
     let ok = client
-        .post_json("/v1/dev/token", r#"{"room":"demo","display_name":"Mario","role":"citizen"}"#)
+        .post_json(
+            "/v1/dev/token",
+            r#"{"room":"demo","display_name":"Mario","role":"citizen"}"#,
+        )
         .await;
     assert_eq!(ok.0, 200, "{url}: {}", ok.1);
     let body: Value = serde_json::from_str(&ok.1).unwrap();
@@ -221,9 +278,21 @@ async fn dev_token_endpoint_validates_input() {
     let cases = [
         ("{", 400, "bad_json"),
         (r#"{"room":"demo"}"#, 422, "bad_request_body"),
-        (r#"{"room":"demo","display_name":"M","role":"king"}"#, 422, "bad_request_body"),
-        (r#"{"room":"../etc","display_name":"M","role":"citizen"}"#, 400, "bad_room"),
-        (r#"{"room":"demo","display_name":"  ","role":"citizen"}"#, 400, "bad_display_name"),
+        (
+            r#"{"room":"demo","display_name":"M","role":"king"}"#,
+            422,
+            "bad_request_body",
+        ),
+        (
+            r#"{"room":"../etc","display_name":"M","role":"citizen"}"#,
+            400,
+            "bad_room",
+        ),
+        (
+            r#"{"room":"demo","display_name":"  ","role":"citizen"}"#,
+            400,
+            "bad_display_name",
+        ),
     ];
     for (body, status, code) in cases {
         let (got_status, text) = client.post_json("/v1/dev/token", body).await;
@@ -233,7 +302,10 @@ async fn dev_token_endpoint_validates_input() {
     }
     let (status, text) = client.get("/v1/nothing").await;
     assert_eq!(status, 404);
-    assert_eq!(serde_json::from_str::<Value>(&text).unwrap()["code"], "not_found");
+    assert_eq!(
+        serde_json::from_str::<Value>(&text).unwrap()["code"],
+        "not_found"
+    );
     let (status, text) = client.get("/healthz").await;
     assert_eq!((status, text.as_str()), (200, "ok\n"));
     let (status, text) = client.get("/metrics").await;
@@ -249,7 +321,10 @@ async fn production_mode_has_no_dev_tokens() {
     let server = Server::start(config).await.unwrap();
     let client = HttpClient::new(server.http_addr());
     let (status, _) = client
-        .post_json("/v1/dev/token", r#"{"room":"demo","display_name":"Mario","role":"citizen"}"#)
+        .post_json(
+            "/v1/dev/token",
+            r#"{"room":"demo","display_name":"Mario","role":"citizen"}"#,
+        )
         .await;
     assert_eq!(status, 404);
     server.shutdown().await;
@@ -278,7 +353,10 @@ impl HttpClient {
         let text = String::from_utf8_lossy(&raw).into_owned();
         let status = text[9..12].parse().unwrap();
         let (headers, body) = text.split_once("\r\n\r\n").unwrap();
-        let body = if headers.to_ascii_lowercase().contains("transfer-encoding: chunked") {
+        let body = if headers
+            .to_ascii_lowercase()
+            .contains("transfer-encoding: chunked")
+        {
             dechunk(body)
         } else {
             body.to_owned()

@@ -5,7 +5,9 @@
 //! PLI/FIR, marks them `DeliverToApplication`, and passes everything else on unmarked, so it
 //! stops at the end of the chain as usual. Register it last.
 
-use rtc::interceptor::{Attribute, Interceptor, Packet, StreamInfo, TaggedPacket};
+use rtc::interceptor::{
+    Attribute, AttributedPacket, Interceptor, Packet, StreamInfo, TaggedPacket,
+};
 use rtc::rtcp::payload_feedbacks::full_intra_request::FullIntraRequest;
 use rtc::rtcp::payload_feedbacks::picture_loss_indication::PictureLossIndication;
 use rtc::sansio::Protocol;
@@ -14,7 +16,7 @@ use std::collections::VecDeque;
 use std::time::Instant;
 
 /// Slot after every default interceptor.
-pub(crate) const SLOT: u16 = 14_000;
+pub(crate) const SLOT: usize = 14_000;
 
 /// See the module documentation.
 #[derive(Default)]
@@ -61,10 +63,12 @@ impl Protocol<TaggedPacket, TaggedPacket, ()> for KeyframeRequestForwarder {
                 if requests.len() == packets.len() {
                     msg.message.add(Attribute::DeliverToApplication);
                 } else {
-                    let mut requests_msg = msg.clone();
-                    requests_msg.message.packet = Packet::Rtcp(requests);
-                    requests_msg.message.add(Attribute::DeliverToApplication);
-                    self.read_queue.push_back(requests_msg);
+                    self.read_queue.push_back(TaggedPacket {
+                        now: msg.now,
+                        transport: msg.transport,
+                        message: AttributedPacket::new(Packet::Rtcp(requests))
+                            .with(Attribute::DeliverToApplication),
+                    });
                 }
             }
         }

@@ -416,9 +416,13 @@ mod tests {
                 let info = parse_vp8(&packet.payload).unwrap();
                 assert_eq!(info.start_of_frame, i == 0);
                 assert!(!info.keyframe || i == 0);
-                assert_eq!(info.picture_id, out[0].payload.get(2..4).map(|p| {
-                    u16::from_be_bytes([p[0] & 0x7F, p[1]])
-                }));
+                assert_eq!(
+                    info.picture_id,
+                    out[0]
+                        .payload
+                        .get(2..4)
+                        .map(|p| { u16::from_be_bytes([p[0] & 0x7F, p[1]]) })
+                );
                 assert_eq!(
                     send_time_us(MediaKind::Video, &packet.payload),
                     Some(u64::from(n) * 1000)
@@ -436,7 +440,10 @@ mod tests {
         assert_eq!(keyframes, 2);
         // Average bitrate within 5% of the target.
         let bps = total_payload as f64 * 8.0 / 6.0;
-        assert!((bps / f64::from(config.bitrate_bps) - 1.0).abs() < 0.05, "{bps}");
+        assert!(
+            (bps / f64::from(config.bitrate_bps) - 1.0).abs() < 0.05,
+            "{bps}"
+        );
     }
 
     #[test]
@@ -449,9 +456,15 @@ mod tests {
         out.clear();
         assert!(video.next_frame(0, true, &mut out));
         let payload = &out[0].payload;
-        assert_eq!(&payload[VP8_DESCRIPTOR_LEN + 3..VP8_DESCRIPTOR_LEN + 6], &[0x9D, 0x01, 0x2A]);
         assert_eq!(
-            u16::from_le_bytes([payload[VP8_DESCRIPTOR_LEN + 6], payload[VP8_DESCRIPTOR_LEN + 7]]),
+            &payload[VP8_DESCRIPTOR_LEN + 3..VP8_DESCRIPTOR_LEN + 6],
+            &[0x9D, 0x01, 0x2A]
+        );
+        assert_eq!(
+            u16::from_le_bytes([
+                payload[VP8_DESCRIPTOR_LEN + 6],
+                payload[VP8_DESCRIPTOR_LEN + 7]
+            ]),
             640
         );
     }

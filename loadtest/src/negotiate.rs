@@ -88,8 +88,10 @@ impl Negotiator {
     }
 
     fn record_local_error(&self, err: &ClientError) {
-        self.room
-            .with(|room| room.errors.push((ErrorCode::Internal, format!("client: {err}"))));
+        self.room.with(|room| {
+            room.errors
+                .push((ErrorCode::Internal, format!("client: {err}")))
+        });
     }
 
     async fn handle(&mut self, message: ServerMessage, offer_pending: &mut bool) -> Result<()> {
@@ -146,8 +148,12 @@ impl Negotiator {
             } => self.room.with(|room| {
                 if let Some(info) = room.participants.get_mut(&participant_id) {
                     match kind {
-                        sportello_signalling::protocol::MediaKind::Audio => info.audio_muted = muted,
-                        sportello_signalling::protocol::MediaKind::Video => info.video_muted = muted,
+                        sportello_signalling::protocol::MediaKind::Audio => {
+                            info.audio_muted = muted
+                        }
+                        sportello_signalling::protocol::MediaKind::Video => {
+                            info.video_muted = muted
+                        }
                     }
                 }
             }),
@@ -156,7 +162,9 @@ impl Negotiator {
                 self.room.with(|room| room.errors.push((code, message)));
             }
             ServerMessage::Left => self.room.with(|room| room.left = true),
-            ServerMessage::Joined { .. } | ServerMessage::Ping { .. } | ServerMessage::Pong { .. } => {}
+            ServerMessage::Joined { .. }
+            | ServerMessage::Ping { .. }
+            | ServerMessage::Pong { .. } => {}
         }
         Ok(())
     }
@@ -170,8 +178,9 @@ impl Negotiator {
             self.gathering
                 .wait_for(|state| *state == RTCIceGatheringState::Complete),
         )
-        .await;
-        if !matches!(gathered, Ok(Ok(_))) {
+        .await
+        .is_ok_and(|waited| waited.is_ok());
+        if !gathered {
             tracing::debug!("ICE gathering not complete; offering what we have");
         }
         let sdp = self.local_sdp().await?;

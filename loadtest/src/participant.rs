@@ -339,8 +339,9 @@ impl Participant {
         for task in self.tasks.drain(..) {
             task.abort();
         }
-        if let Err(err) =
-            tokio::time::timeout(Duration::from_secs(2), self.pc.close()).await.unwrap_or(Ok(()))
+        if let Err(err) = tokio::time::timeout(Duration::from_secs(2), self.pc.close())
+            .await
+            .unwrap_or(Ok(()))
         {
             tracing::debug!(%err, "closing the peer connection");
         }

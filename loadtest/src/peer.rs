@@ -16,8 +16,8 @@ use tokio::sync::watch;
 use webrtc::media_stream::track_remote::TrackRemote;
 use webrtc::peer_connection::{
     MediaEngine, PeerConnection, PeerConnectionBuilder, PeerConnectionEventHandler,
-    RTCConfigurationBuilder, RTCIceGatheringState, RTCIceServer, RTCPeerConnectionState,
-    Registry, SettingEngineBuilder, register_default_interceptors,
+    RTCConfigurationBuilder, RTCIceGatheringState, RTCIceServer, RTCPeerConnectionState, Registry,
+    SettingEngineBuilder, register_default_interceptors,
 };
 use webrtc::runtime::TokioRuntime;
 
@@ -82,7 +82,10 @@ impl PeerConnectionEventHandler for Handler {
 
     async fn on_track(&self, track: Arc<dyn TrackRemote>) {
         // Runs on the connection's driver: hand off at once.
-        tokio::spawn(crate::receive::run_track(track, Arc::clone(&self.receivers)));
+        tokio::spawn(crate::receive::run_track(
+            track,
+            Arc::clone(&self.receivers),
+        ));
     }
 }
 

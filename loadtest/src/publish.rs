@@ -146,7 +146,8 @@ pub(crate) async fn run_audio(
         return;
     };
     let seed = random_u64();
-    let mut packetizer = AudioPacketizer::new(local.ssrc, payload_type, seed as u16, (seed >> 16) as u32);
+    let mut packetizer =
+        AudioPacketizer::new(local.ssrc, payload_type, seed as u16, (seed >> 16) as u32);
     let mut ticker = tokio::time::interval(OPUS_FRAME_DURATION);
     ticker.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
     loop {

@@ -15,7 +15,7 @@ use std::time::Instant;
 use webrtc::media_stream::track_remote::{TrackRemote, TrackRemoteEvent};
 
 /// Identifies a received track.
-#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
 pub struct RemoteTrackKey {
     /// The publisher's participant id (the track's stream id).
     pub publisher: String,
@@ -123,7 +123,8 @@ pub(crate) async fn run_track(track: Arc<dyn TrackRemote>, receivers: Arc<Receiv
         tracing::warn!(%publisher, "remote track of unknown kind, ignored");
         return;
     };
-    tracing::debug!(%publisher, ?kind, track_id = %track.track_id().await, "remote track");
+    let track_id = track.track_id().await;
+    tracing::debug!(%publisher, ?kind, %track_id, "remote track");
     let remote = Arc::new(RemoteTrack {
         stats: Mutex::new(TrackStats::default()),
         track: Arc::clone(&track),

@@ -33,11 +33,7 @@ impl SeqTracker {
         let delta = i64::from(seq.wrapping_sub(self.highest as u16) as i16);
         let ext = self.highest + delta;
         if delta > 0 {
-            self.recent = if delta >= 64 {
-                0
-            } else {
-                self.recent << delta
-            } | 1;
+            self.recent = if delta >= 64 { 0 } else { self.recent << delta } | 1;
             self.highest = ext;
         } else {
             let back = -delta;
@@ -64,8 +60,9 @@ impl SeqTracker {
 
     /// Packets expected from the lowest to the highest extended sequence number seen.
     pub fn expected(&self) -> u64 {
-        self.base
-            .map_or(0, |base| u64::try_from(self.highest - base + 1).unwrap_or(0))
+        self.base.map_or(0, |base| {
+            u64::try_from(self.highest - base + 1).unwrap_or(0)
+        })
     }
 
     /// Packets missing (never negative).

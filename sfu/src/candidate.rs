@@ -23,7 +23,8 @@ pub fn validate(candidate: &str) -> Result<(), SfuError> {
     else {
         return bad("too few fields");
     };
-    let (Some(address), Some(port), Some(typ_kw), Some(typ)) = (f.next(), f.next(), f.next(), f.next())
+    let (Some(address), Some(port), Some(typ_kw), Some(typ)) =
+        (f.next(), f.next(), f.next(), f.next())
     else {
         return bad("too few fields");
     };

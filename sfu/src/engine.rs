@@ -242,7 +242,13 @@ impl Engine {
                 return;
             };
             peer.dirty = false;
-            send_all(&self.socket, &self.counters, &mut self.router, id, &mut peer.pc);
+            send_all(
+                &self.socket,
+                &self.counters,
+                &mut self.router,
+                id,
+                &mut peer.pc,
+            );
             while let Some(event) = peer.pc.poll_event() {
                 deferred.push(Deferred::Event(event));
             }
@@ -280,7 +286,13 @@ impl Engine {
                 }
             }
             // Output produced by reading (e.g. RTCP) goes out now.
-            send_all(&self.socket, &self.counters, &mut self.router, id, &mut peer.pc);
+            send_all(
+                &self.socket,
+                &self.counters,
+                &mut self.router,
+                id,
+                &mut peer.pc,
+            );
             peer.next_timeout = peer.pc.poll_timeout();
         }
 
@@ -302,7 +314,12 @@ impl Engine {
     }
 
     /// Writes the publisher's packets into every other room member's leg for that track.
-    fn fan_out(&mut self, publisher: ParticipantId, packets: &mut Vec<(u64, rtp::Packet)>, now: Instant) {
+    fn fan_out(
+        &mut self,
+        publisher: ParticipantId,
+        packets: &mut Vec<(u64, rtp::Packet)>,
+        now: Instant,
+    ) {
         let Some(room_name) = self.peers.get(&publisher).map(|p| p.room.as_str()) else {
             packets.clear();
             return;
@@ -385,7 +402,12 @@ impl Engine {
     // ----- connection events ---------------------------------------------------------------
 
     /// Returns true when published tracks or legs changed.
-    fn handle_pc_event(&mut self, id: ParticipantId, event: RTCPeerConnectionEvent, now: Instant) -> bool {
+    fn handle_pc_event(
+        &mut self,
+        id: ParticipantId,
+        event: RTCPeerConnectionEvent,
+        now: Instant,
+    ) -> bool {
         match event {
             RTCPeerConnectionEvent::OnConnectionStateChangeEvent(state) => {
                 match state {
@@ -395,7 +417,9 @@ impl Engine {
                 }
                 false
             }
-            RTCPeerConnectionEvent::OnIceConnectionStateChangeEvent(RTCIceConnectionState::Failed) => {
+            RTCPeerConnectionEvent::OnIceConnectionStateChangeEvent(
+                RTCIceConnectionState::Failed,
+            ) => {
                 self.on_failed(id);
                 false
             }
@@ -419,7 +443,11 @@ impl Engine {
         let due: Vec<(ParticipantId, u64)> = peer
             .legs
             .iter_mut()
-            .filter_map(|l| l.keyframe.on_connected().then_some((l.publisher, l.source_key)))
+            .filter_map(|l| {
+                l.keyframe
+                    .on_connected()
+                    .then_some((l.publisher, l.source_key))
+            })
             .collect();
         for (publisher, key) in due {
             self.request_keyframe(publisher, key, now);
@@ -470,18 +498,14 @@ impl Engine {
                 )
             })
             .collect();
-        let codec = receiver
-            .track()
-            .codec(ssrc)
-            .cloned()
-            .or_else(|| {
-                receiver
-                    .get_parameters()
-                    .rtp_parameters
-                    .codecs
-                    .first()
-                    .map(|c| c.rtp_codec.clone())
-            });
+        let codec = receiver.track().codec(ssrc).cloned().or_else(|| {
+            receiver
+                .get_parameters()
+                .rtp_parameters
+                .codecs
+                .first()
+                .map(|c| c.rtp_codec.clone())
+        });
         let Some(codec) = codec else {
             return false;
         };
@@ -489,7 +513,11 @@ impl Engine {
             return false;
         }
         self.next_key += 1;
-        let kind_name = if kind == RtpCodecKind::Audio { "audio" } else { "video" };
+        let kind_name = if kind == RtpCodecKind::Audio {
+            "audio"
+        } else {
+            "video"
+        };
         let same_kind = peer.published.iter().filter(|p| p.kind == kind).count();
         let out_track_id = if same_kind == 0 {
             format!("{}-{kind_name}", peer.label)
@@ -528,10 +556,14 @@ impl Engine {
     /// have answered its first offer; otherwise the leg is added when it does.
     fn add_leg(&mut self, subscriber: ParticipantId, publisher: ParticipantId, key: u64) {
         let Some(source) = self.peers.get(&publisher).and_then(|p| {
-            p.published
-                .iter()
-                .find(|t| t.key == key)
-                .map(|t| (p.label.clone(), t.out_track_id.clone(), t.kind, t.codec.clone()))
+            p.published.iter().find(|t| t.key == key).map(|t| {
+                (
+                    p.label.clone(),
+                    t.out_track_id.clone(),
+                    t.kind,
+                    t.codec.clone(),
+                )
+            })
         }) else {
             return;
         };
@@ -577,14 +609,17 @@ impl Engine {
         let Some(sender_id) = sub.pc.rtp_transceiver(tid).and_then(|t| t.sender()) else {
             return;
         };
+        let mut keyframe = SubscribeKeyframe::default();
+        if sub.connected {
+            keyframe.on_connected();
+        }
         sub.legs.push(Leg {
             publisher,
             source_key: key,
             sender_id,
             ssrc,
-            kind,
             offered: false,
-            keyframe: SubscribeKeyframe::default(),
+            keyframe,
             map: Default::default(),
         });
         sub.needs_renegotiation = true;
@@ -614,7 +649,11 @@ impl Engine {
         let Some(peer) = self.peers.get_mut(&id) else {
             return;
         };
-        if !peer.initialized || peer.server_offer_pending || !peer.needs_renegotiation || peer.failed {
+        if !peer.initialized
+            || peer.server_offer_pending
+            || !peer.needs_renegotiation
+            || peer.failed
+        {
             return;
         }
         peer.needs_renegotiation = false;
@@ -726,11 +765,15 @@ impl Engine {
     }
 
     fn offer(&mut self, id: ParticipantId, sdp: String) -> Result<String, SfuError> {
-        let peer = self.peers.get_mut(&id).ok_or(SfuError::UnknownParticipant)?;
+        let peer = self
+            .peers
+            .get_mut(&id)
+            .ok_or(SfuError::UnknownParticipant)?;
         if peer.server_offer_pending {
             return Err(SfuError::Glare);
         }
-        let desc = RTCSessionDescription::offer(sdp).map_err(|e| SfuError::BadSdp(e.to_string()))?;
+        let desc =
+            RTCSessionDescription::offer(sdp).map_err(|e| SfuError::BadSdp(e.to_string()))?;
         let now = Instant::now();
         peer.pc
             .set_remote_description(now, desc)
@@ -818,11 +861,15 @@ impl Engine {
     }
 
     fn answer(&mut self, id: ParticipantId, sdp: String) -> Result<(), SfuError> {
-        let peer = self.peers.get_mut(&id).ok_or(SfuError::UnknownParticipant)?;
+        let peer = self
+            .peers
+            .get_mut(&id)
+            .ok_or(SfuError::UnknownParticipant)?;
         if !peer.server_offer_pending {
             return Err(SfuError::NoPendingOffer);
         }
-        let desc = RTCSessionDescription::answer(sdp).map_err(|e| SfuError::BadSdp(e.to_string()))?;
+        let desc =
+            RTCSessionDescription::answer(sdp).map_err(|e| SfuError::BadSdp(e.to_string()))?;
         peer.pc
             .set_remote_description(Instant::now(), desc)
             .map_err(|e| SfuError::BadSdp(e.to_string()))?;
@@ -864,17 +911,24 @@ impl Engine {
             return;
         };
         let _ = peer.pc.close();
-        send_all(&self.socket, &self.counters, &mut self.router, id, &mut peer.pc);
+        send_all(
+            &self.socket,
+            &self.counters,
+            &mut self.router,
+            id,
+            &mut peer.pc,
+        );
         self.router.remove_peer(id);
         self.dirty.retain(|d| *d != id);
-        let empty = self
-            .rooms
-            .get_mut(&peer.room)
-            .is_none_or(|r| r.remove(id));
+        let empty = self.rooms.get_mut(&peer.room).is_none_or(|r| r.remove(id));
         if empty {
             self.rooms.remove(&peer.room);
         } else {
-            let members = self.rooms.get(&peer.room).map(|r| r.members.clone()).unwrap_or_default();
+            let members = self
+                .rooms
+                .get(&peer.room)
+                .map(|r| r.members.clone())
+                .unwrap_or_default();
             for m in members {
                 self.remove_legs(m, |l| l.publisher == id);
                 self.maybe_offer(m);
@@ -888,7 +942,13 @@ impl Engine {
         for id in ids {
             if let Some(mut peer) = self.peers.remove(&id) {
                 let _ = peer.pc.close();
-                send_all(&self.socket, &self.counters, &mut self.router, id, &mut peer.pc);
+                send_all(
+                    &self.socket,
+                    &self.counters,
+                    &mut self.router,
+                    id,
+                    &mut peer.pc,
+                );
             }
             self.router.remove_peer(id);
         }

@@ -291,7 +291,10 @@ mod tests {
         let now = t0 + ms(100);
         assert!(b.on_negotiated());
         assert!(!throttle.request(now), "held by the throttle");
-        assert!(throttle.handle_timeout(t0 + ms(500)), "but sent at the end of the interval");
+        assert!(
+            throttle.handle_timeout(t0 + ms(500)),
+            "but sent at the end of the interval"
+        );
     }
 
     fn c<'a>(pt: u8, mime: &'a str, fmtp: &'a str) -> CodecRef<'a> {
@@ -307,14 +310,26 @@ mod tests {
         let publisher = [
             c(111, "audio/opus", "minptime=10;useinbandfec=1"),
             c(96, "video/VP8", ""),
-            c(102, "video/H264", "packetization-mode=1;profile-level-id=42e01f"),
+            c(
+                102,
+                "video/H264",
+                "packetization-mode=1;profile-level-id=42e01f",
+            ),
             c(35, "video/AV1", ""),
         ];
         let subscriber = [
             c(109, "audio/OPUS", ""),
             c(120, "video/vp8", ""),
-            c(125, "video/H264", "profile-level-id=42001f;packetization-mode=0"),
-            c(126, "video/H264", "profile-level-id=42e01f;packetization-mode=1"),
+            c(
+                125,
+                "video/H264",
+                "profile-level-id=42001f;packetization-mode=0",
+            ),
+            c(
+                126,
+                "video/H264",
+                "profile-level-id=42e01f;packetization-mode=1",
+            ),
         ];
         let m = PayloadMap::build(&publisher, &subscriber);
         assert_eq!(m.map(111), Some(109));

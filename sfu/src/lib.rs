@@ -81,7 +81,8 @@ impl Sfu {
         let counters = Arc::new(Counters::default());
         let (tx, rx) = mpsc::channel(COMMAND_QUEUE);
         let announce = config::announced_ips(&config, local_addr);
-        let engine = engine::Engine::new(socket, local_addr, announce, config, counters.clone(), rx);
+        let engine =
+            engine::Engine::new(socket, local_addr, announce, config, counters.clone(), rx);
         tokio::spawn(engine.run());
         Ok(Sfu {
             commands: tx,

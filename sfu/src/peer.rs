@@ -49,7 +49,6 @@ pub(crate) struct Leg {
     pub source_key: u64,
     pub sender_id: RTCRtpSenderId,
     pub ssrc: u32,
-    pub kind: RtpCodecKind,
     /// Included in a server offer (so the next answer negotiates it).
     pub offered: bool,
     pub keyframe: SubscribeKeyframe,
@@ -99,11 +98,7 @@ impl Peer {
 
     /// Recomputes every leg's payload map from its negotiated sender parameters and the
     /// publisher's codecs (passed as `codecs_of(source_key)`).
-    pub fn leg_map(
-        &mut self,
-        leg_index: usize,
-        publisher_codecs: &[(u8, String, String)],
-    ) {
+    pub fn leg_map(&mut self, leg_index: usize, publisher_codecs: &[(u8, String, String)]) {
         let sender_id = self.legs[leg_index].sender_id;
         let Some(mut sender) = self.pc.rtp_sender(sender_id) else {
             return;
@@ -267,7 +262,9 @@ pub(crate) fn add_host_candidates(
         }
         .new_candidate_host()
         .map_err(internal)?;
-        let init = RTCIceCandidate::from(&candidate).to_json().map_err(internal)?;
+        let init = RTCIceCandidate::from(&candidate)
+            .to_json()
+            .map_err(internal)?;
         pc.add_local_candidate(init).map_err(internal)?;
     }
     Ok(())
@@ -276,5 +273,8 @@ pub(crate) fn add_host_candidates(
 /// The address the ICE agent must see as `local_addr` of every datagram: the first host
 /// candidate's address (the agent matches inbound datagrams to local candidates by address).
 pub(crate) fn candidate_addr(announce: &[IpAddr], bound: SocketAddr) -> SocketAddr {
-    SocketAddr::new(announce.first().copied().unwrap_or(bound.ip()), bound.port())
+    SocketAddr::new(
+        announce.first().copied().unwrap_or(bound.ip()),
+        bound.port(),
+    )
 }

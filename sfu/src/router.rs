@@ -118,9 +118,18 @@ mod tests {
         r.add_peer(b, "ufragB".into());
 
         // STUN checks route by ufrag regardless of source address.
-        assert_eq!(r.route(&binding_request("ufragA:x"), addr(1000)), Route::Peer(a));
-        assert_eq!(r.route(&binding_request("ufragB:y"), addr(1000)), Route::Peer(b));
-        assert_eq!(r.route(&binding_request("nobody:y"), addr(1000)), Route::Drop);
+        assert_eq!(
+            r.route(&binding_request("ufragA:x"), addr(1000)),
+            Route::Peer(a)
+        );
+        assert_eq!(
+            r.route(&binding_request("ufragB:y"), addr(1000)),
+            Route::Peer(b)
+        );
+        assert_eq!(
+            r.route(&binding_request("nobody:y"), addr(1000)),
+            Route::Drop
+        );
 
         // Media from an unbound address is dropped.
         let rtp = [0x80u8, 96, 0, 1, 0, 0, 0, 0, 0, 0, 0, 1];

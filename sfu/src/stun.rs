@@ -105,7 +105,10 @@ pub(crate) mod tests {
         let mut truncated = binding_request("abc:def");
         truncated.truncate(truncated.len() - 4);
         assert_eq!(binding_request_local_ufrag(&truncated), None);
-        assert_eq!(binding_request_local_ufrag(&binding_request("nocolon")), None);
+        assert_eq!(
+            binding_request_local_ufrag(&binding_request("nocolon")),
+            None
+        );
         assert_eq!(binding_request_local_ufrag(&binding_request(":x")), None);
         // Attribute length pointing past the end.
         let mut bad = binding_request("a:b");

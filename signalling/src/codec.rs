@@ -95,12 +95,18 @@ mod tests {
             (r#"{"type":"launch_missiles"}"#, ErrorCode::UnknownType),
             (r#"{"type":"join","version":1}"#, ErrorCode::BadMessage),
             (r#"{"type":"offer","sdp":5}"#, ErrorCode::BadMessage),
-            (r#"{"type":"track_state","kind":"smell","muted":true}"#, ErrorCode::BadMessage),
+            (
+                r#"{"type":"track_state","kind":"smell","muted":true}"#,
+                ErrorCode::BadMessage,
+            ),
         ];
         for (input, code) in cases {
             assert_eq!(decode(input).unwrap_err().code, code, "{input}");
         }
-        let big = format!(r#"{{"type":"offer","sdp":"{}"}}"#, "a".repeat(MAX_MESSAGE_BYTES));
+        let big = format!(
+            r#"{{"type":"offer","sdp":"{}"}}"#,
+            "a".repeat(MAX_MESSAGE_BYTES)
+        );
         assert_eq!(decode(&big).unwrap_err().code, ErrorCode::MessageTooLarge);
     }
 

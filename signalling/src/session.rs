@@ -228,7 +228,10 @@ impl Signalling {
             ));
         }
         if token.is_empty() {
-            return Err(error(ErrorCode::TokenMissing, "a meeting token is required"));
+            return Err(error(
+                ErrorCode::TokenMissing,
+                "a meeting token is required",
+            ));
         }
         self.key.verify(token, unix_now()).map_err(|e| match e {
             TokenError::Expired => error(ErrorCode::TokenExpired, e.to_string()),
@@ -309,8 +312,13 @@ impl Signalling {
         ))
     }
 
-    async fn run_joined<S, R>(&self, sink: &mut S, stream: &mut R, mut joined: Joined, hello: ServerMessage)
-    where
+    async fn run_joined<S, R>(
+        &self,
+        sink: &mut S,
+        stream: &mut R,
+        mut joined: Joined,
+        hello: ServerMessage,
+    ) where
         S: Sink<OutFrame> + Unpin,
         R: Stream<Item = InFrame> + Unpin,
     {
@@ -336,11 +344,8 @@ impl Signalling {
         R: Stream<Item = InFrame> + Unpin,
     {
         let start = Instant::now();
-        let mut limiter = RateLimiter::new(
-            self.config.rate_burst,
-            self.config.rate_per_second,
-            start,
-        );
+        let mut limiter =
+            RateLimiter::new(self.config.rate_burst, self.config.rate_per_second, start);
         let mut last_rate_error: Option<Instant> = None;
         let mut last_seen = start;
         let mut ping = tokio::time::interval_at(
@@ -352,8 +357,14 @@ impl Signalling {
             tokio::select! {
                 frame = stream.next() => {
                     let Some(frame) = frame else { return Ending::lost(None, "") };
-                    if frame == InFrame::Close {
-                        return Ending::left();
+                    match frame {
+                        InFrame::Close => return Ending::left(),
+                        // The transport refused the frame and will not read further.
+                        InFrame::TooLarge(len) => {
+                            let e = codec::too_large(len);
+                            return Ending::lost(Some(e.code), &e.message);
+                        }
+                        _ => {}
                     }
                     let now = Instant::now();
                     last_seen = now;
@@ -402,7 +413,6 @@ impl Signalling {
                     Some(SfuEvent::Failed) => {
                         return Ending::lost(Some(ErrorCode::Removed), "the media connection failed");
                     }
-                    Some(_) => {}
                     None => return Ending {
                         reason: LeaveReason::Removed,
                         error: Some((ErrorCode::ShuttingDown, "the media plane stopped".into())),
@@ -503,7 +513,10 @@ fn sfu_error(e: SfuError) -> ServerMessage {
         ),
         other => {
             tracing::warn!(error = %other, "media plane error");
-            error(ErrorCode::Internal, "the media plane failed to handle the request")
+            error(
+                ErrorCode::Internal,
+                "the media plane failed to handle the request",
+            )
         }
     }
 }

@@ -105,7 +105,8 @@ impl TokenKey {
         let body = URL_SAFE_NO_PAD
             .decode(&signed[PREFIX.len()..])
             .map_err(|_| TokenError::Invalid)?;
-        let claims: MeetingClaims = serde_json::from_slice(&body).map_err(|_| TokenError::Invalid)?;
+        let claims: MeetingClaims =
+            serde_json::from_slice(&body).map_err(|_| TokenError::Invalid)?;
         if claims.exp <= now_unix {
             return Err(TokenError::Expired);
         }
@@ -153,7 +154,10 @@ mod tests {
     #[test]
     fn other_key_is_invalid() {
         let token = TokenKey::generate().sign(&claims(1_000));
-        assert_eq!(TokenKey::generate().verify(&token, 1), Err(TokenError::Invalid));
+        assert_eq!(
+            TokenKey::generate().verify(&token, 1),
+            Err(TokenError::Invalid)
+        );
     }
 
     #[test]
@@ -179,7 +183,15 @@ mod tests {
     #[test]
     fn garbage_is_invalid() {
         let key = TokenKey::generate();
-        for t in ["", "v1.", "v1..", "v2.abc.def", "v1.!!!.???", "v1.e30.AAAA", &"x".repeat(5000)] {
+        for t in [
+            "",
+            "v1.",
+            "v1..",
+            "v2.abc.def",
+            "v1.!!!.???",
+            "v1.e30.AAAA",
+            &"x".repeat(5000),
+        ] {
             assert_eq!(key.verify(t, 1), Err(TokenError::Invalid), "{t:?}");
         }
     }

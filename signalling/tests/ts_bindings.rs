@@ -23,9 +23,15 @@ fn read_dir(dir: &Path) -> BTreeMap<String, String> {
 
 #[test]
 fn typescript_bindings_are_up_to_date() {
-    let committed: PathBuf = [env!("CARGO_MANIFEST_DIR"), "..", "web-client", "src", "protocol"]
-        .iter()
-        .collect();
+    let committed: PathBuf = [
+        env!("CARGO_MANIFEST_DIR"),
+        "..",
+        "web-client",
+        "src",
+        "protocol",
+    ]
+    .iter()
+    .collect();
     let out = std::env::temp_dir().join(format!("sportello-ts-{}", std::process::id()));
     let _ = std::fs::remove_dir_all(&out);
     let cfg = Config::new().with_large_int("number").with_out_dir(&out);

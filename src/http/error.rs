@@ -57,7 +57,9 @@ impl From<axum::extract::rejection::JsonRejection> for AppError {
     fn from(rejection: axum::extract::rejection::JsonRejection) -> Self {
         use axum::extract::rejection::JsonRejection as R;
         let (status, code) = match &rejection {
-            R::MissingJsonContentType(_) => (StatusCode::UNSUPPORTED_MEDIA_TYPE, "bad_content_type"),
+            R::MissingJsonContentType(_) => {
+                (StatusCode::UNSUPPORTED_MEDIA_TYPE, "bad_content_type")
+            }
             R::JsonSyntaxError(_) => (StatusCode::BAD_REQUEST, "bad_json"),
             R::JsonDataError(_) => (StatusCode::UNPROCESSABLE_ENTITY, "bad_request_body"),
             _ => (StatusCode::BAD_REQUEST, "bad_request_body"),

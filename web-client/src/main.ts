@@ -36,7 +36,6 @@ function enter(root: HTMLElement, req: JoinRequest, token: string | null): void 
       : async () => (await fetchDevToken({ room: req.room, display_name: req.name, role: req.role })).token,
   });
   session = current;
-  root.focus();
   void current.start();
 }
 

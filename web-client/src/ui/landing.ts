@@ -11,6 +11,8 @@ export interface JoinRequest {
 }
 
 const ROLES: Role[] = ['citizen', 'operator', 'official'];
+/** Room ids the server accepts (src/http/dev_token.rs). */
+const ROOM_PATTERN = /^[A-Za-z0-9_-]{1,64}$/;
 
 export function renderLanding(root: HTMLElement, initial: Partial<JoinRequest>, onJoin: (req: JoinRequest) => void): void {
   const room = h('input', {
@@ -42,8 +44,13 @@ export function renderLanding(root: HTMLElement, initial: Partial<JoinRequest>, 
   form.addEventListener('submit', (ev) => {
     ev.preventDefault();
     const req: JoinRequest = { room: room.value.trim(), name: name.value.trim(), role: role.value as Role };
-    if (!req.name || !req.room) {
-      error.textContent = !req.name ? 'Scriva il suo nome per entrare.' : 'Scriva il nome della stanza.';
+    const problem = !req.name
+      ? 'Scriva il suo nome per entrare.'
+      : !ROOM_PATTERN.test(req.room)
+        ? 'Il nome della stanza può contenere solo lettere senza accenti, numeri, trattino (-) e trattino basso (_).'
+        : null;
+    if (problem) {
+      error.textContent = problem;
       error.hidden = false;
       (!req.name ? name : room).focus();
       return;
