@@ -41,12 +41,14 @@ fn describe(me: &Participant) -> String {
         .into_iter()
         .map(|(key, s)| {
             format!(
-                "{}/{:?}: {} pkts, lost {}, keyframes {}",
+                "{}/{:?}: {} pkts, lost {}, keyframes {}, latency mean {:?} µs max {} µs",
                 key.publisher,
                 key.kind,
                 s.packets,
                 s.lost(),
-                s.keyframes
+                s.keyframes,
+                s.latency_mean_us(),
+                s.latency_max_us
             )
         })
         .collect();
@@ -139,6 +141,7 @@ async fn call() {
     .await
     .unwrap_or_else(|e| panic!("{e}: {}", describe(&a)));
 
+    eprintln!("{}\n{}", describe(&a), describe(&b));
     let _ = a.leave().await;
     let _ = b.leave().await;
     server.shutdown().await;

@@ -683,6 +683,7 @@ impl Engine {
 
     /// Returns true when the engine must stop.
     fn handle_command(&mut self, cmd: Command) -> bool {
+        // Gauges are updated before replying, so a caller sees its own change in `stats()`.
         match cmd {
             Command::AddParticipant {
                 room,
@@ -691,10 +692,12 @@ impl Engine {
                 reply,
             } => {
                 let r = self.add_participant(room, id, label);
+                self.update_gauges();
                 let _ = reply.send(r);
             }
             Command::Offer { id, sdp, reply } => {
                 let r = self.offer(id, sdp);
+                self.update_gauges();
                 let _ = reply.send(r);
                 self.maybe_offer(id);
             }
@@ -713,6 +716,7 @@ impl Engine {
             }
             Command::RemoveParticipant { id, reply } => {
                 self.remove_participant(id);
+                self.update_gauges();
                 let _ = reply.send(Ok(()));
             }
             Command::Shutdown { reply } => {
@@ -721,7 +725,6 @@ impl Engine {
                 return true;
             }
         }
-        self.update_gauges();
         false
     }
 

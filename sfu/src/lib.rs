@@ -16,6 +16,8 @@
 //!
 //! The crate knows nothing of HTTP, tokens or bookings.
 
+#[cfg(test)]
+mod api_tests;
 mod candidate;
 mod config;
 mod engine;

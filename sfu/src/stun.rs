@@ -97,7 +97,7 @@ pub(crate) mod tests {
     #[test]
     fn rejects_non_requests_and_garbage() {
         let mut msg = binding_request("a:b");
-        msg[1] = 0x01; // 0x0101 success response
+        msg[0] = 0x01; // 0x0101 success response
         assert_eq!(binding_request_local_ufrag(&msg), None);
         assert_eq!(message_type(&msg), Some(BINDING_SUCCESS));
         assert_eq!(binding_request_local_ufrag(&[0u8; 3]), None);

@@ -65,6 +65,7 @@ describe('call', () => {
 
       await anna.getByRole('button', { name: 'Esci' }).click();
       await anna.getByRole('heading', { name: 'Ha lasciato la riunione' }).waitFor({ timeout: 5_000 });
+      await anna.screenshot({ path: join(artifactsDir, 'left.png') });
       await mario.getByText('Anna Bianchi ha lasciato la riunione').waitFor({ timeout: 5_000 });
       await annaTile.waitFor({ state: 'detached', timeout: 5_000 });
       assert.deepEqual(await mario.evaluate(() => window.sportello.remoteParticipants()), []);

@@ -2,7 +2,8 @@
 
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
-import { launchBrowser, meetingUrl, newParticipantPage, signToken, startServer } from './harness.mjs';
+import { join } from 'node:path';
+import { artifactsDir, launchBrowser, meetingUrl, newParticipantPage, signToken, startServer } from './harness.mjs';
 
 describe('token errors', () => {
   let server;
@@ -28,6 +29,7 @@ describe('token errors', () => {
       await page.goto(meetingUrl(server.url, { room: 'demo', token }));
       await page.getByRole('alert').getByText('Il codice di accesso alla riunione è scaduto', { exact: false }).waitFor({ timeout: 10_000 });
       await page.getByText('Disconnesso', { exact: true }).waitFor();
+      await page.screenshot({ path: join(artifactsDir, 'token-expired.png') });
       assert.deepEqual(page.problems, []);
     } finally {
       await page.closeAll();

@@ -178,12 +178,26 @@ pub struct Client {
     pub id: ParticipantId,
     pub pc: Arc<dyn PeerConnection>,
     pub observed: Arc<Observed>,
+    /// The SFU events, when the client was joined without automatic answering.
+    pub events: Option<tokio::sync::mpsc::Receiver<SfuEvent>>,
     tasks: Vec<tokio::task::JoinHandle<()>>,
 }
 
 impl Client {
     /// Joins `room` as `label`, publishes (if `publish`) and starts handling server offers.
     pub async fn join(sfu: &Sfu, room: &str, id: u64, label: &str, publish: bool) -> Client {
+        Self::join_opts(sfu, room, id, label, publish, true).await
+    }
+
+    /// Like [`Client::join`]; without `auto_answer` the server offers are left in `events`.
+    pub async fn join_opts(
+        sfu: &Sfu,
+        room: &str,
+        id: u64,
+        label: &str,
+        publish: bool,
+        auto_answer: bool,
+    ) -> Client {
         let id = ParticipantId(id);
         let mut events = sfu.add_participant(room, id, label).await.expect("join");
         let observed = Arc::new(Observed::default());
@@ -263,6 +277,13 @@ impl Client {
             }
         }
 
+        if !publish {
+            // A subscriber-only client still needs an m-line to carry the transport.
+            pc.add_transceiver_from_kind(RtpCodecKind::Audio, None)
+                .await
+                .expect("recvonly transceiver");
+        }
+
         // Offer/answer with the SFU.
         let offer = pc.create_offer(None).await.expect("create_offer");
         pc.set_local_description(offer)
@@ -273,6 +294,16 @@ impl Client {
         pc.set_remote_description(RTCSessionDescription::answer(answer).unwrap())
             .await
             .expect("set_remote answer");
+
+        if !auto_answer {
+            return Client {
+                id,
+                pc,
+                observed,
+                events: Some(events),
+                tasks,
+            };
+        }
 
         // Server-initiated renegotiation.
         let pc2 = pc.clone();
@@ -314,6 +345,7 @@ impl Client {
             id,
             pc,
             observed,
+            events: None,
             tasks,
         }
     }
@@ -330,6 +362,22 @@ impl Client {
                 .await;
         }
         tracks.len()
+    }
+
+    /// Answers one server offer.
+    pub async fn answer_offer(
+        &self,
+        sfu: &Sfu,
+        sdp: String,
+    ) -> Result<(), sportello_sfu::SfuError> {
+        self.pc
+            .set_remote_description(RTCSessionDescription::offer(sdp).unwrap())
+            .await
+            .unwrap();
+        let answer = self.pc.create_answer(None).await.unwrap();
+        self.pc.set_local_description(answer).await.unwrap();
+        let local = self.pc.local_description().await.unwrap();
+        sfu.answer(self.id, local.sdp).await
     }
 
     pub async fn close(self) {

@@ -67,17 +67,17 @@ export class MeetingView implements SessionView {
     this.controls = h('div', { class: 'controls', role: 'group', 'aria-label': 'Comandi della videochiamata' },
       this.micBtn, this.camBtn, this.leaveBtn);
     this.stage = h('div', { class: 'stage' },
-      h('section', { class: 'remote-area', 'aria-label': 'Altri partecipanti' }, this.waiting, this.remote),
+      h('section', { class: 'remote-area', 'aria-label': 'Altri partecipanti' }, this.notices, this.waiting, this.remote),
       h('figure', { class: 'tile tile-local', 'aria-label': 'La sua immagine' },
         this.localVideo, this.localOff,
         h('figcaption', { class: 'tile-caption' }, h('span', { class: 'tile-name' }, 'Lei'))));
+    document.body.classList.add('in-meeting');
     root.replaceChildren(
       h('div', { class: 'meeting' },
         h('div', { class: 'meeting-top' },
           h('h1', { class: 'meeting-title' }, 'Videochiamata ', h('span', { class: 'room-name' }, `«${room}»`)),
           this.status),
         this.fatalBox,
-        this.notices,
         this.soundBtn,
         this.stage,
         this.controls));
@@ -159,8 +159,10 @@ export class MeetingView implements SessionView {
   }
 
   notice(text: string): void {
-    const item = h('div', { class: 'alert alert-info notice' }, text);
+    const item = h('p', { class: 'notice' }, text);
     this.notices.append(item);
+    // Two at most: the newest are the ones that matter.
+    while (this.notices.childElementCount > 2) this.notices.firstElementChild?.remove();
     window.setTimeout(() => { item.remove(); }, NOTICE_MS);
   }
 
@@ -169,12 +171,14 @@ export class MeetingView implements SessionView {
       h('p', { class: 'mb-3' }, text),
       h('a', { class: 'btn btn-outline-primary btn-lg', href: '/' }, 'Torna alla pagina iniziale'));
     this.fatalBox.hidden = false;
+    document.body.classList.remove('in-meeting');
     this.controls.hidden = true;
     this.stage.hidden = true;
     this.soundBtn.hidden = true;
   }
 
   left(): void {
+    document.body.classList.remove('in-meeting');
     const rejoin = h('button', { type: 'button', class: 'btn btn-primary btn-lg' }, 'Rientra nella riunione');
     rejoin.addEventListener('click', () => { this.actions.rejoin(); });
     this.root.replaceChildren(
