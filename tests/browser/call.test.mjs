@@ -29,16 +29,16 @@ describe('call', () => {
     const mario = await newParticipantPage(browser, server.url);
     const anna = await newParticipantPage(browser, server.url);
     try {
+      const start = Date.now();
       await mario.goto(meetingUrl(server.url, { room: 'call', name: 'Mario Rossi', role: 'citizen', autojoin: '1' }));
       await anna.goto(meetingUrl(server.url, { room: 'call', name: 'Anna Bianchi', role: 'official', autojoin: '1' }));
 
-      const start = Date.now();
       for (const [who, page] of [['Mario', mario], ['Anna', anna]]) {
         const stats = await waitFor(async () => {
           const s = await inboundStats(page);
           return s.framesDecoded > 30 && s.audioPackets > 50 ? s : false;
         }, { timeoutMs: Math.max(1, 10_000 - (Date.now() - start)), intervalMs: 200, what: `${who}'s inbound media` });
-        console.log(`${who}: framesDecoded=${stats.framesDecoded} audioPackets=${stats.audioPackets}`);
+        console.log(`${who}: framesDecoded=${stats.framesDecoded} audioPackets=${stats.audioPackets} after ${Date.now() - start} ms`);
       }
 
       for (const page of [mario, anna]) {

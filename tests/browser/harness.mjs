@@ -41,12 +41,12 @@ function serverBinary() {
  * Starts `sportello --demo` on ephemeral ports with a fresh data dir and waits for its
  * `READY http://...` line. Returns `{ url, stop() }`; `stop` kills it by PID.
  */
-export async function startServer({ timeoutMs = 60_000 } = {}) {
+export async function startServer({ timeoutMs = 60_000, listen = '127.0.0.1:0', dataDir: givenDataDir } = {}) {
   const bin = serverBinary();
   if (!existsSync(bin)) throw new Error(`sportello binary not found at ${bin} (build it or set SPORTELLO_BIN)`);
-  const dataDir = mkdtempSync(join(tmpdir(), 'sportello-browser-'));
+  const dataDir = givenDataDir ?? mkdtempSync(join(tmpdir(), 'sportello-browser-'));
   const child = spawn(bin, [
-    '--demo', '--listen', '127.0.0.1:0', '--media-listen', '127.0.0.1:0', '--data-dir', dataDir,
+    '--demo', '--listen', listen, '--media-listen', '127.0.0.1:0', '--data-dir', dataDir,
   ], { cwd: repoRoot, stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, RUST_LOG: process.env.RUST_LOG ?? 'info' } });
 
   const logs = [];
@@ -54,7 +54,7 @@ export async function startServer({ timeoutMs = 60_000 } = {}) {
   createInterface({ input: child.stderr }).on('line', keep);
   const stdout = createInterface({ input: child.stdout });
 
-  const url = await new Promise((resolveUrl, reject) => {
+  const ready = new Promise((resolveUrl, reject) => {
     const timer = setTimeout(() => { reject(new Error(`no READY line within ${timeoutMs} ms:\n${logs.join('\n')}`)); }, timeoutMs);
     stdout.on('line', (line) => {
       keep(line);
@@ -67,22 +67,32 @@ export async function startServer({ timeoutMs = 60_000 } = {}) {
     });
   });
 
+  let url;
+  try {
+    url = await ready;
+  } catch (err) {
+    if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
+    if (!givenDataDir) rmSync(dataDir, { recursive: true, force: true });
+    throw err;
+  }
+
   let stopped = false;
   return {
     url,
     logs,
     dataDir,
-    async stop() {
+    /** Kills it by PID; keeps the data dir when `keepDataDir` (or when the caller gave it). */
+    async stop({ keepDataDir = false, signal = 'SIGTERM' } = {}) {
       if (stopped) return;
       stopped = true;
       if (child.exitCode === null && child.signalCode === null) {
         const exited = new Promise((r) => child.once('exit', r));
-        child.kill('SIGTERM');
+        child.kill(signal);
         const timer = setTimeout(() => { if (child.exitCode === null) child.kill('SIGKILL'); }, 5_000);
         await exited;
         clearTimeout(timer);
       }
-      rmSync(dataDir, { recursive: true, force: true });
+      if (!keepDataDir && !givenDataDir) rmSync(dataDir, { recursive: true, force: true });
     },
   };
 }

@@ -1,6 +1,7 @@
 // Italian texts shown to people. Plain words, formal "Lei", short sentences.
 
 import type { ErrorCode } from './protocol/ErrorCode';
+import type { LeaveReason } from './protocol/LeaveReason';
 import type { Role } from './protocol/Role';
 
 export const ROLE_LABEL: Record<Role, string> = {
@@ -73,10 +74,24 @@ export function mediaErrorText(err: unknown): string {
   }
 }
 
+/** Italian notice when only one of camera and microphone could be started. */
+export function partialMediaText(stream: MediaStream): string {
+  return stream.getVideoTracks().length === 0
+    ? 'Videocamera non disponibile: gli altri la sentiranno, ma non la vedranno.'
+    : 'Microfono non disponibile: gli altri la vedranno, ma non la sentiranno.';
+}
+
 export function joinedNotice(name: string): string {
   return `${name} ora partecipa alla riunione`;
 }
 
-export function leftNotice(name: string): string {
-  return `${name} ha lasciato la riunione`;
+export function leftNotice(name: string, reason: LeaveReason = 'left'): string {
+  switch (reason) {
+    case 'connection_lost':
+      return `${name} ha perso la connessione`;
+    case 'removed':
+      return `${name} non è più nella riunione`;
+    case 'left':
+      return `${name} ha lasciato la riunione`;
+  }
 }

@@ -49,9 +49,16 @@ export class Peer {
     });
   }
 
-  /** Publishes the local camera and microphone. */
-  publish(stream: MediaStream): void {
-    for (const track of stream.getTracks()) this.pc.addTrack(track, stream);
+  /**
+   * Publishes the local camera and microphone; a kind the device lacks gets a receive-only
+   * section, so the first offer always comes from the client.
+   */
+  publish(stream: MediaStream | null): void {
+    for (const kind of ['audio', 'video'] as const) {
+      const track = stream?.getTracks().find((t) => t.kind === kind);
+      if (stream && track) this.pc.addTrack(track, stream);
+      else this.pc.addTransceiver(kind, { direction: 'recvonly' });
+    }
   }
 
   onRemoteOffer(sdp: string): void {

@@ -2,7 +2,9 @@
 // reconnection. Knows nothing of the DOM; reports to a `SessionView`.
 
 import { JitteredBackoff, type ReconnectPolicy } from './backoff';
-import { FATAL_ERRORS, type ConnectionState, errorText, joinedNotice, leftNotice, mediaErrorText } from './messages';
+import {
+  FATAL_ERRORS, type ConnectionState, errorText, joinedNotice, leftNotice, mediaErrorText, partialMediaText,
+} from './messages';
 import { Peer } from './peer';
 import type { MediaKind } from './protocol/MediaKind';
 import type { ParticipantInfo } from './protocol/ParticipantInfo';
@@ -13,6 +15,8 @@ export interface SessionView {
   setState(state: ConnectionState): void;
   setLocalStream(stream: MediaStream | null): void;
   setLocalMuted(kind: MediaKind, muted: boolean): void;
+  /** Whether this device has a track of `kind` at all. */
+  setAvailable(kind: MediaKind, available: boolean): void;
   upsertParticipant(p: ParticipantInfo): void;
   removeParticipant(id: string): void;
   clearParticipants(): void;
@@ -40,7 +44,10 @@ export class Session {
   private signalling: SignallingClient | null = null;
   private peer: Peer | null = null;
   private local: MediaStream | null = null;
+  /** Resolves once camera and microphone are open (or known to be unavailable). */
+  private media: Promise<MediaStream | null> = Promise.resolve(null);
   private participants = new Map<string, ParticipantInfo>();
+  private pendingTracks = new Map<string, MediaStreamTrack[]>();
   private selfId: string | null = null;
   private attempt = 0;
   private retryTimer: number | undefined;
@@ -67,8 +74,8 @@ export class Session {
   async start(): Promise<void> {
     this.setState('connecting');
     // Camera and token in parallel: the preview shows while the socket opens.
-    const media = this.openMedia();
-    await this.connect(media);
+    this.media = this.openMedia();
+    await this.connect();
   }
 
   toggle(kind: MediaKind): void {
@@ -111,23 +118,37 @@ export class Session {
     this.teardown();
   }
 
+  /**
+   * Camera and microphone; falls back to whichever of the two works, so a workstation without
+   * a camera can still talk, and one without anything can still watch and listen.
+   */
   private async openMedia(): Promise<MediaStream | null> {
-    try {
-      const stream = await navigator.mediaDevices.getUserMedia({
-        audio: { echoCancellation: true, noiseSuppression: true, autoGainControl: true },
-        video: { width: { ideal: 640 }, height: { ideal: 480 }, frameRate: { ideal: 24, max: 30 } },
-      });
-      this.local = stream;
-      this.opts.view.setLocalStream(stream);
-      return stream;
-    } catch (err) {
-      console.warn('sportello: getUserMedia failed', err);
-      this.opts.view.notice(mediaErrorText(err));
-      return null;
+    const audio = { echoCancellation: true, noiseSuppression: true, autoGainControl: true };
+    const video = { width: { ideal: 640 }, height: { ideal: 480 }, frameRate: { ideal: 24, max: 30 } };
+    let firstError: unknown = null;
+    for (const constraints of [{ audio, video }, { audio }, { video }]) {
+      try {
+        const stream = await navigator.mediaDevices.getUserMedia(constraints);
+        this.local = stream;
+        this.opts.view.setLocalStream(stream);
+        this.opts.view.setAvailable('audio', stream.getAudioTracks().length > 0);
+        this.opts.view.setAvailable('video', stream.getVideoTracks().length > 0);
+        if (firstError !== null) this.opts.view.notice(partialMediaText(stream));
+        return stream;
+      } catch (err) {
+        console.warn('sportello: getUserMedia failed', constraints, err);
+        firstError ??= err;
+        // Refused by the person or the browser: asking again for less will not help.
+        if (err instanceof DOMException && (err.name === 'NotAllowedError' || err.name === 'SecurityError')) break;
+      }
     }
+    this.opts.view.setAvailable('audio', false);
+    this.opts.view.setAvailable('video', false);
+    this.opts.view.notice(mediaErrorText(firstError));
+    return null;
   }
 
-  private async connect(media: Promise<MediaStream | null> | null): Promise<void> {
+  private async connect(): Promise<void> {
     let token: string;
     try {
       token = await this.opts.token();
@@ -138,7 +159,7 @@ export class Session {
     }
     if (this.leaving) return;
     const signalling = new SignallingClient(signalUrl(), {
-      onMessage: (msg) => { void this.onMessage(msg, media); },
+      onMessage: (msg) => { void this.onMessage(msg); },
       onClose: () => { this.onClose(signalling); },
     });
     this.signalling = signalling;
@@ -150,7 +171,7 @@ export class Session {
     signalling.send({ type: 'join', version: PROTOCOL_VERSION, token });
   }
 
-  private async onMessage(msg: ServerMessage, media: Promise<MediaStream | null> | null): Promise<void> {
+  private async onMessage(msg: ServerMessage): Promise<void> {
     const view = this.opts.view;
     switch (msg.type) {
       case 'joined': {
@@ -158,6 +179,7 @@ export class Session {
         this.selfId = msg.participant_id;
         this.joinedAt = Date.now();
         this.participants.clear();
+        this.pendingTracks.clear();
         view.clearParticipants();
         for (const p of msg.participants) this.addParticipant(p);
         const peer = new Peer(msg.ice_servers, {
@@ -166,16 +188,16 @@ export class Session {
           onConnectionState: (s) => { this.onPeerState(peer, s); },
         });
         this.peer = peer;
-        const stream = media ? await media : this.local;
+        // Camera and microphone may still be opening (a permission prompt): wait for them.
+        const stream = await this.media;
         if (this.peer !== peer) return;
-        if (stream) {
-          peer.publish(stream);
-          if (this.audioMuted) this.signalling?.send({ type: 'track_state', kind: 'audio', muted: true });
-          if (this.videoMuted) this.signalling?.send({ type: 'track_state', kind: 'video', muted: true });
-        } else {
-          // Nothing to publish: the signalling link is all there is until the server offers.
-          this.setState('connected');
-        }
+        // Always make the first offer, with receive-only sections for what we cannot send.
+        peer.publish(stream);
+        // A kind this device lacks is announced as muted, so the others see why it is silent or dark.
+        const hasAudio = (stream?.getAudioTracks().length ?? 0) > 0;
+        const hasVideo = (stream?.getVideoTracks().length ?? 0) > 0;
+        if (this.audioMuted || !hasAudio) this.signalling?.send({ type: 'track_state', kind: 'audio', muted: true });
+        if (this.videoMuted || !hasVideo) this.signalling?.send({ type: 'track_state', kind: 'video', muted: true });
         return;
       }
       case 'offer':
@@ -195,7 +217,7 @@ export class Session {
         const p = this.participants.get(msg.participant_id);
         this.participants.delete(msg.participant_id);
         view.removeParticipant(msg.participant_id);
-        if (p) view.notice(leftNotice(p.display_name));
+        if (p) view.notice(leftNotice(p.display_name, msg.reason));
         return;
       }
       case 'track_state': {
@@ -222,17 +244,22 @@ export class Session {
     if (p.id === this.selfId) return;
     this.participants.set(p.id, { ...p });
     this.opts.view.upsertParticipant(p);
+    const pending = this.pendingTracks.get(p.id);
+    this.pendingTracks.delete(p.id);
+    for (const track of pending ?? []) {
+      if (track.readyState === 'live') this.opts.view.attachTrack(p.id, track);
+    }
   }
 
   private onRemoteTrack(participantId: string, track: MediaStreamTrack): void {
     if (participantId === this.selfId) return;
     if (!this.participants.has(participantId)) {
-      // Media can overtake `participant_joined`: show a tile without a name for now.
-      const placeholder: ParticipantInfo = {
-        id: participantId, display_name: 'Partecipante', role: 'citizen', audio_muted: false, video_muted: false,
-      };
-      this.participants.set(participantId, placeholder);
-      this.opts.view.upsertParticipant(placeholder);
+      // Not (yet) a known participant: keep it until `participant_joined` names its owner.
+      // Tracks that never get an owner (e.g. an unsignalled stream) are never shown.
+      const pending = this.pendingTracks.get(participantId) ?? [];
+      pending.push(track);
+      this.pendingTracks.set(participantId, pending);
+      return;
     }
     this.opts.view.attachTrack(participantId, track);
   }
@@ -276,7 +303,7 @@ export class Session {
     }
     this.attempt += 1;
     this.setState('reconnecting');
-    this.retryTimer = window.setTimeout(() => { void this.connect(null); }, delay);
+    this.retryTimer = window.setTimeout(() => { void this.connect(); }, delay);
   }
 
   private fail(code: string): void {

@@ -11,8 +11,6 @@ const PING_INTERVAL_MS = 10_000;
 /** The connection is considered lost when no message arrived for this long. */
 const SILENCE_TIMEOUT_MS = 25_000;
 
-type PingMessage = Extract<ClientMessage, { type: 'ping' }>;
-
 export interface SignallingEvents {
   /** Every server message except `ping`/`pong`, which are handled here. */
   onMessage(msg: ServerMessage): void;
@@ -82,8 +80,7 @@ export class SignallingClient {
       return;
     }
     this.nonce += 1;
-    // The wire carries a JSON number; the generated type may say `bigint` for Rust's u64.
-    this.send({ type: 'ping', nonce: this.nonce } as unknown as PingMessage);
+    this.send({ type: 'ping', nonce: this.nonce });
   }
 
   private receive(data: unknown): void {

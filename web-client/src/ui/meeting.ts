@@ -37,7 +37,7 @@ export class MeetingView implements SessionView {
   private readonly remote = h('div', { id: 'remote-tiles', class: 'remote-grid', 'data-count': '0' });
   private readonly waiting = h('p', { class: 'waiting', id: 'waiting' }, 'In attesa degli altri partecipanti…');
   private readonly localVideo = h('video', { class: 'mirror', muted: true, playsinline: true, autoplay: true });
-  private readonly localOff = h('div', { class: 'tile-placeholder', hidden: true }, 'Videocamera spenta');
+  private readonly localOff = h('div', { class: 'tile-placeholder', hidden: true }, 'La sua videocamera è spenta');
   private readonly micBtn: HTMLButtonElement;
   private readonly camBtn: HTMLButtonElement;
   private readonly leaveBtn: HTMLButtonElement;
@@ -103,6 +103,20 @@ export class MeetingView implements SessionView {
     btn.classList.toggle('is-off', muted);
     btn.title = muted ? 'Premi per accendere' : 'Premi per spegnere';
     if (kind === 'video') this.localOff.hidden = !muted;
+  }
+
+  setAvailable(kind: MediaKind, available: boolean): void {
+    const btn = kind === 'audio' ? this.micBtn : this.camBtn;
+    if (available) {
+      btn.disabled = false;
+      return;
+    }
+    btn.disabled = true;
+    btn.replaceChildren(icon(kind === 'audio' ? 'micOff' : 'camOff'),
+      h('span', {}, kind === 'audio' ? 'Microfono non disponibile' : 'Videocamera non disponibile'));
+    btn.classList.add('is-off');
+    btn.removeAttribute('title');
+    if (kind === 'video') this.localOff.hidden = false;
   }
 
   upsertParticipant(p: ParticipantInfo): void {
