@@ -142,7 +142,14 @@ async fn call() {
     .unwrap_or_else(|e| panic!("{e}: {}", describe(&a)));
 
     eprintln!("{}\n{}", describe(&a), describe(&b));
-    let _ = a.leave().await;
-    let _ = b.leave().await;
+
+    // A leaves politely; B hears of it.
+    a.leave().await.expect("A's leave is confirmed");
+    b.wait_until(PLI, "B sees A leave", |me| {
+        me.participants().iter().all(|p| p.id != a_id)
+    })
+    .await
+    .unwrap_or_else(|e| panic!("{e}: {}", describe(&b)));
+    b.leave().await.expect("B's leave is confirmed");
     server.shutdown().await;
 }

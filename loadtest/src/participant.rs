@@ -78,6 +78,7 @@ pub struct Participant {
     negotiated: watch::Receiver<bool>,
     feedback_ssrc: u32,
     tasks: Vec<JoinHandle<()>>,
+    closed: bool,
 }
 
 impl std::fmt::Debug for Participant {
@@ -193,6 +194,7 @@ impl Participant {
             negotiated: negotiated_rx,
             feedback_ssrc,
             tasks,
+            closed: false,
         })
     }
 
@@ -345,13 +347,24 @@ impl Participant {
         {
             tracing::debug!(%err, "closing the peer connection");
         }
+        self.closed = true;
     }
 }
 
 impl Drop for Participant {
     fn drop(&mut self) {
+        if self.closed {
+            return;
+        }
         for task in &self.tasks {
             task.abort();
+        }
+        // The connection's driver runs on as a detached task unless closed.
+        if let Ok(runtime) = tokio::runtime::Handle::try_current() {
+            let pc = Arc::clone(&self.pc);
+            runtime.spawn(async move {
+                let _ = tokio::time::timeout(Duration::from_secs(2), pc.close()).await;
+            });
         }
     }
 }

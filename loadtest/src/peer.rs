@@ -101,7 +101,6 @@ pub(crate) async fn build(
         RTCRtpCodecParameters {
             rtp_codec: opus_codec(),
             payload_type: OPUS_PT,
-            ..Default::default()
         },
         RtpCodecKind::Audio,
     )?;
@@ -109,7 +108,6 @@ pub(crate) async fn build(
         RTCRtpCodecParameters {
             rtp_codec: vp8_codec(),
             payload_type: VP8_PT,
-            ..Default::default()
         },
         RtpCodecKind::Video,
     )?;
@@ -129,7 +127,6 @@ pub(crate) async fn build(
                     urls: server.urls.clone(),
                     username: server.username.clone().unwrap_or_default(),
                     credential: server.credential.clone().unwrap_or_default(),
-                    ..Default::default()
                 })
                 .collect(),
         )
