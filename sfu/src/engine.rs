@@ -87,8 +87,27 @@ enum Deferred {
     Feedback { ssrc: u32 },
 }
 
+/// Where datagrams go: the real socket, or a vector (in-memory harness for benchmarks).
+pub(crate) enum Io {
+    Udp(UdpSocket),
+    Memory(Vec<(SocketAddr, BytesMut)>),
+}
+
+impl Io {
+    #[inline]
+    fn send(&mut self, to: SocketAddr, datagram: BytesMut) -> bool {
+        match self {
+            Io::Udp(socket) => socket.try_send_to(&datagram, to).is_ok(),
+            Io::Memory(out) => {
+                out.push((to, datagram));
+                true
+            }
+        }
+    }
+}
+
 pub(crate) struct Engine {
-    socket: UdpSocket,
+    pub(crate) io: Io,
     /// `local_addr` of every datagram fed to a connection (matches the first host candidate).
     cand_addr: SocketAddr,
     announce: Vec<IpAddr>,
@@ -114,7 +133,7 @@ enum Wake {
 
 impl Engine {
     pub(crate) fn new(
-        socket: UdpSocket,
+        io: Io,
         bound: SocketAddr,
         announce: Vec<IpAddr>,
         config: SfuConfig,
@@ -122,7 +141,7 @@ impl Engine {
         commands: mpsc::Receiver<Command>,
     ) -> Self {
         Self {
-            socket,
+            io,
             cand_addr: peer::candidate_addr(&announce, bound),
             announce,
             port: bound.port(),
@@ -148,7 +167,7 @@ impl Engine {
             let wake = tokio::select! {
                 biased;
                 cmd = self.commands.recv() => Wake::Command(cmd),
-                r = self.socket.readable() => Wake::Readable(r),
+                r = readable(&self.io) => Wake::Readable(r),
                 _ = tokio::time::sleep_until(sleep_until) => Wake::Timer,
             };
             match wake {
@@ -179,7 +198,11 @@ impl Engine {
             if self.recv_buf.capacity() < MAX_DATAGRAM {
                 self.recv_buf = BytesMut::with_capacity(RECV_CHUNK);
             }
-            match self.socket.try_recv_buf_from(&mut self.recv_buf) {
+            let received = match &self.io {
+                Io::Udp(socket) => socket.try_recv_buf_from(&mut self.recv_buf),
+                Io::Memory(_) => return,
+            };
+            match received {
                 Ok((_, from)) => {
                     let datagram = self.recv_buf.split();
                     self.handle_datagram(Instant::now(), from, datagram);
@@ -224,7 +247,7 @@ impl Engine {
 
     // ----- draining ------------------------------------------------------------------------
 
-    fn flush_dirty(&mut self) {
+    pub(crate) fn flush_dirty(&mut self) {
         while let Some(id) = self.dirty.pop() {
             self.drain_peer(id, Instant::now());
         }
@@ -243,7 +266,7 @@ impl Engine {
             };
             peer.dirty = false;
             send_all(
-                &self.socket,
+                &mut self.io,
                 &self.counters,
                 &mut self.router,
                 id,
@@ -287,7 +310,7 @@ impl Engine {
             }
             // Output produced by reading (e.g. RTCP) goes out now.
             send_all(
-                &self.socket,
+                &mut self.io,
                 &self.counters,
                 &mut self.router,
                 id,
@@ -412,7 +435,11 @@ impl Engine {
             RTCPeerConnectionEvent::OnConnectionStateChangeEvent(state) => {
                 match state {
                     RTCPeerConnectionState::Connected => self.on_connected(id, now),
-                    RTCPeerConnectionState::Failed => self.on_failed(id),
+                    // Closed here means closed by the remote (DTLS close_notify): our own
+                    // closes remove the participant first, so they raise no event.
+                    RTCPeerConnectionState::Failed | RTCPeerConnectionState::Closed => {
+                        self.on_failed(id)
+                    }
                     _ => {}
                 }
                 false
@@ -645,7 +672,7 @@ impl Engine {
     }
 
     /// Creates and emits a server offer if one is needed and none is pending.
-    fn maybe_offer(&mut self, id: ParticipantId) {
+    pub(crate) fn maybe_offer(&mut self, id: ParticipantId) {
         let Some(peer) = self.peers.get_mut(&id) else {
             return;
         };
@@ -728,7 +755,7 @@ impl Engine {
         false
     }
 
-    fn add_participant(
+    pub(crate) fn add_participant(
         &mut self,
         room: String,
         id: ParticipantId,
@@ -757,6 +784,7 @@ impl Engine {
                 server_offer_pending: false,
                 needs_renegotiation: false,
                 initialized: false,
+                candidates_added: false,
                 connected: false,
                 failed: false,
                 next_timeout: None,
@@ -767,7 +795,7 @@ impl Engine {
         Ok(rx)
     }
 
-    fn offer(&mut self, id: ParticipantId, sdp: String) -> Result<String, SfuError> {
+    pub(crate) fn offer(&mut self, id: ParticipantId, sdp: String) -> Result<String, SfuError> {
         let peer = self
             .peers
             .get_mut(&id)
@@ -782,8 +810,9 @@ impl Engine {
             .set_remote_description(now, desc)
             .map_err(|e| SfuError::BadSdp(e.to_string()))?;
         let first = !peer.initialized;
-        if first {
+        if !peer.candidates_added {
             peer::add_host_candidates(&mut peer.pc, &self.announce, self.port)?;
+            peer.candidates_added = true;
         }
         let answer = peer
             .pc
@@ -863,7 +892,7 @@ impl Engine {
         }
     }
 
-    fn answer(&mut self, id: ParticipantId, sdp: String) -> Result<(), SfuError> {
+    pub(crate) fn answer(&mut self, id: ParticipantId, sdp: String) -> Result<(), SfuError> {
         let peer = self
             .peers
             .get_mut(&id)
@@ -909,13 +938,13 @@ impl Engine {
         Ok(())
     }
 
-    fn remove_participant(&mut self, id: ParticipantId) {
+    pub(crate) fn remove_participant(&mut self, id: ParticipantId) {
         let Some(mut peer) = self.peers.remove(&id) else {
             return;
         };
         let _ = peer.pc.close();
         send_all(
-            &self.socket,
+            &mut self.io,
             &self.counters,
             &mut self.router,
             id,
@@ -946,7 +975,7 @@ impl Engine {
             if let Some(mut peer) = self.peers.remove(&id) {
                 let _ = peer.pc.close();
                 send_all(
-                    &self.socket,
+                    &mut self.io,
                     &self.counters,
                     &mut self.router,
                     id,
@@ -962,7 +991,7 @@ impl Engine {
 
     // ----- timers --------------------------------------------------------------------------
 
-    fn next_deadline(&self) -> Instant {
+    pub(crate) fn next_deadline(&self) -> Instant {
         let mut next = Instant::now() + IDLE;
         for peer in self.peers.values() {
             if let Some(t) = peer.next_timeout {
@@ -977,7 +1006,7 @@ impl Engine {
         next
     }
 
-    fn handle_timeouts(&mut self, now: Instant) {
+    pub(crate) fn handle_timeouts(&mut self, now: Instant) {
         for (&id, peer) in self.peers.iter_mut() {
             let mut touched = false;
             if peer.next_timeout.is_some_and(|t| t <= now) {
@@ -1002,7 +1031,7 @@ impl Engine {
 
     // ----- stats ---------------------------------------------------------------------------
 
-    fn update_gauges(&self) {
+    pub(crate) fn update_gauges(&self) {
         let c = &self.counters;
         Counters::set(&c.rooms, self.rooms.len() as u64);
         Counters::set(&c.participants, self.peers.len() as u64);
@@ -1014,6 +1043,13 @@ impl Engine {
             &c.forwarded_tracks,
             self.peers.values().map(|p| p.legs.len() as u64).sum(),
         );
+    }
+}
+
+async fn readable(io: &Io) -> std::io::Result<()> {
+    match io {
+        Io::Udp(socket) => socket.readable().await,
+        Io::Memory(_) => std::future::pending().await,
     }
 }
 
@@ -1046,7 +1082,7 @@ fn send_pli(
 /// Sends every datagram the connection has queued. A Binding Success Response means the
 /// connection's ICE agent authenticated a check from that address: bind it in the router.
 fn send_all(
-    socket: &UdpSocket,
+    io: &mut Io,
     counters: &Counters,
     router: &mut Router,
     id: ParticipantId,
@@ -1057,7 +1093,7 @@ fn send_all(
         if stun::message_type(&msg.message) == Some(stun::BINDING_SUCCESS) {
             router.bind_addr(id, to);
         }
-        if socket.try_send_to(&msg.message, to).is_err() {
+        if !io.send(to, msg.message) {
             Counters::add(&counters.dropped_datagrams, 1);
         }
     }

@@ -15,6 +15,24 @@
 //!   subscriber leg triggers one as soon as it is negotiated and connected.
 //!
 //! The crate knows nothing of HTTP, tokens or bookings.
+//!
+//! # Signalling contract
+//!
+//! - The client makes the first offer ([`Sfu::offer`]); it must contain at least one m-line
+//!   (publish, or a recvonly transceiver / data channel for a receive-only client).
+//! - [`SfuEvent::Offer`] may be emitted right after an `offer`/`answer` call returns (e.g. the
+//!   room already had publishers): relay the returned answer before relaying events.
+//! - A client offer during a pending server offer gets [`SfuError::Glare`]; the client rolls back
+//!   and answers the server offer. A bad answer leaves the server offer pending (retry).
+//!
+//! # Limits (known)
+//!
+//! - Header extensions are stripped on forwarded packets (no audio-level / abs-send-time to
+//!   subscribers); no simulcast layer selection (only the first layer of a track is forwarded);
+//!   no RTX (retransmissions come from the NACK responder's buffer on the original SSRC).
+//! - A removed leg's m-line stays in the subscriber's SDP (inactive); each later leg adds one.
+//! - Trickled candidates are validated and ignored (ICE-lite learns addresses from checks).
+//! - The engine is one task on one core; the timer scan is linear in the number of connections.
 
 #[cfg(test)]
 mod api_tests;
@@ -23,6 +41,8 @@ mod config;
 mod engine;
 mod error;
 pub mod forward;
+#[doc(hidden)]
+pub mod harness;
 mod peer;
 mod room;
 pub mod router;
@@ -62,7 +82,8 @@ pub enum SfuEvent {
     },
     /// ICE and DTLS are up.
     Connected,
-    /// The connection failed or timed out (ICE consent lost for several seconds).
+    /// The connection failed, timed out (no ICE checks for 8 s) or was closed by the client.
+    /// The participant stays in its room until [`Sfu::remove_participant`].
     Failed,
 }
 
@@ -83,8 +104,14 @@ impl Sfu {
         let counters = Arc::new(Counters::default());
         let (tx, rx) = mpsc::channel(COMMAND_QUEUE);
         let announce = config::announced_ips(&config, local_addr);
-        let engine =
-            engine::Engine::new(socket, local_addr, announce, config, counters.clone(), rx);
+        let engine = engine::Engine::new(
+            engine::Io::Udp(socket),
+            local_addr,
+            announce,
+            config,
+            counters.clone(),
+            rx,
+        );
         tokio::spawn(engine.run());
         Ok(Sfu {
             commands: tx,

@@ -69,6 +69,8 @@ pub(crate) struct Peer {
     pub needs_renegotiation: bool,
     /// The first client offer has been answered (the transport exists).
     pub initialized: bool,
+    /// The host candidates have been added to the connection.
+    pub candidates_added: bool,
     pub connected: bool,
     pub failed: bool,
     /// Cached `pc.poll_timeout()`.

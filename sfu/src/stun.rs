@@ -31,7 +31,7 @@ pub fn binding_request_local_ufrag(buf: &[u8]) -> Option<&str> {
     }
     let body_len = u16::from_be_bytes([buf[2], buf[3]]) as usize;
     let end = HEADER_LEN.checked_add(body_len)?;
-    if end > buf.len() || body_len % 4 != 0 {
+    if end > buf.len() || !body_len.is_multiple_of(4) {
         return None;
     }
     let mut pos = HEADER_LEN;
@@ -68,7 +68,7 @@ pub(crate) mod tests {
         attrs.extend_from_slice(&ATTR_USERNAME.to_be_bytes());
         attrs.extend_from_slice(&(username.len() as u16).to_be_bytes());
         attrs.extend_from_slice(username.as_bytes());
-        while attrs.len() % 4 != 0 {
+        while !attrs.len().is_multiple_of(4) {
             attrs.push(0);
         }
         let mut msg = Vec::new();

@@ -133,3 +133,29 @@ async fn glare() {
         (0, 0, 0, 0)
     );
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn wildcard_bind_announces_loopback() {
+    tokio::time::timeout(Duration::from_secs(30), async {
+        let config = SfuConfig {
+            bind: "0.0.0.0:0".parse().unwrap(),
+            ..SfuConfig::default()
+        };
+        let sfu = Sfu::start(config).await.unwrap();
+        assert!(sfu.local_addr().ip().is_unspecified());
+        let a = Client::join(&sfu, "w", 1, "a", true).await;
+        let b = Client::join(&sfu, "w", 2, "b", true).await;
+        assert!(
+            wait_for(STEP, || a.observed.video_rx.load(Relaxed) > 3
+                && b.observed.video_rx.load(Relaxed) > 3)
+            .await,
+            "{:?}",
+            sfu.stats()
+        );
+        a.close().await;
+        b.close().await;
+        sfu.shutdown().await;
+    })
+    .await
+    .expect("timed out");
+}

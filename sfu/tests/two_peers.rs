@@ -96,6 +96,32 @@ async fn run() {
     );
     assert!(sfu.stats().plis > plis_before);
 
+    // A burst of subscriber PLIs is throttled towards the publisher (one per 500 ms per track,
+    // plus at most one trailing request).
+    tokio::time::sleep(Duration::from_millis(600)).await;
+    let before = alice.observed.plis_rx.load(Relaxed);
+    for _ in 0..10 {
+        bob.send_pli().await;
+    }
+    tokio::time::sleep(Duration::from_millis(300)).await;
+    let burst = alice.observed.plis_rx.load(Relaxed) - before;
+    assert_eq!(burst, 1, "10 PLIs within 300 ms reach the publisher once");
+    assert!(
+        wait_for(STEP, || alice.observed.plis_rx.load(Relaxed) - before == 2).await,
+        "the held request follows at the end of the interval"
+    );
+
+    // A client that goes away without signalling is reported as failed.
+    let _ = alice.pc.close().await;
+    assert!(
+        wait_for(Duration::from_secs(15), || alice
+            .observed
+            .server_failed
+            .load(Relaxed))
+        .await,
+        "SfuEvent::Failed after the client closed"
+    );
+
     // Leaving renegotiates the other and frees everything.
     alice.close().await;
     sfu.remove_participant(sportello_sfu::ParticipantId(1))

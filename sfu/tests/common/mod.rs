@@ -93,6 +93,8 @@ pub struct Observed {
     /// The remote video tracks (to send PLIs on).
     pub remote_video: Mutex<Vec<(Arc<dyn TrackRemote>, u32)>>,
     pub offers_handled: AtomicU64,
+    /// The SFU reported `SfuEvent::Failed` for this participant.
+    pub server_failed: AtomicBool,
 }
 
 struct Handler {
@@ -180,6 +182,8 @@ pub struct Client {
     pub observed: Arc<Observed>,
     /// The SFU events, when the client was joined without automatic answering.
     pub events: Option<tokio::sync::mpsc::Receiver<SfuEvent>>,
+    /// (kind, sender) of the published tracks.
+    pub senders: Vec<(RtpCodecKind, Arc<dyn webrtc::rtp_transceiver::RtpSender>)>,
     tasks: Vec<tokio::task::JoinHandle<()>>,
 }
 
@@ -226,6 +230,7 @@ impl Client {
             .expect("client pc");
         let pc: Arc<dyn PeerConnection> = Arc::new(pc);
         let mut tasks = Vec::new();
+        let mut senders = Vec::new();
 
         if publish {
             for (kind, codec) in [(RtpCodecKind::Audio, opus()), (RtpCodecKind::Video, vp8())] {
@@ -249,9 +254,11 @@ impl Client {
                         ..Default::default()
                     }],
                 )));
-                pc.add_track(track.clone() as Arc<dyn TrackLocal>)
+                let sender = pc
+                    .add_track(track.clone() as Arc<dyn TrackLocal>)
                     .await
                     .expect("add_track");
+                senders.push((kind, sender));
                 tasks.push(tokio::spawn(send_media(
                     track.clone(),
                     ssrc,
@@ -301,6 +308,7 @@ impl Client {
                 pc,
                 observed,
                 events: Some(events),
+                senders,
                 tasks,
             };
         }
@@ -311,6 +319,9 @@ impl Client {
         let obs = observed.clone();
         tasks.push(tokio::spawn(async move {
             while let Some(ev) = events.recv().await {
+                if let SfuEvent::Failed = ev {
+                    obs.server_failed.store(true, Relaxed);
+                }
                 if let SfuEvent::Offer { sdp } = ev {
                     let r: Result<(), String> = async {
                         let desc = RTCSessionDescription::offer(sdp).map_err(|e| e.to_string())?;
@@ -346,6 +357,7 @@ impl Client {
             pc,
             observed,
             events: None,
+            senders,
             tasks,
         }
     }
@@ -362,6 +374,19 @@ impl Client {
                 .await;
         }
         tracks.len()
+    }
+
+    /// Client-initiated renegotiation (offer to the SFU, apply its answer).
+    pub async fn renegotiate(&self, sfu: &Sfu) -> Result<(), sportello_sfu::SfuError> {
+        let offer = self.pc.create_offer(None).await.unwrap();
+        self.pc.set_local_description(offer).await.unwrap();
+        let sdp = self.pc.local_description().await.unwrap().sdp;
+        let answer = sfu.offer(self.id, sdp).await?;
+        self.pc
+            .set_remote_description(RTCSessionDescription::answer(answer).unwrap())
+            .await
+            .unwrap();
+        Ok(())
     }
 
     /// Answers one server offer.
