@@ -7,10 +7,15 @@ use tracing_subscriber::EnvFilter;
 
 use crate::config::LogFormat;
 
+/// Our crates at info; the WebRTC stack only when something is wrong (its info lines are per
+/// connection state change, and DTLS warns about a missing server name on every handshake).
+const DEFAULT_FILTER: &str = "info,webrtc=warn,rtc=warn,rtc_ice=warn,rtc_dtls=error,rtc_sctp=warn,\
+rtc_srtp=warn,rtc_interceptor=warn,rtc_mdns=warn";
+
 /// Installs the global log subscriber (once per process; later calls do nothing).
 pub fn init_logs(format: LogFormat) {
     let filter = EnvFilter::try_from_default_env()
-        .unwrap_or_else(|_| EnvFilter::new("info,webrtc=warn,rtc=warn"));
+        .unwrap_or_else(|_| EnvFilter::new(DEFAULT_FILTER));
     let builder = tracing_subscriber::fmt().with_env_filter(filter);
     let _ = match format {
         LogFormat::Human => builder.try_init(),
