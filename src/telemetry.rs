@@ -14,8 +14,8 @@ rtc_srtp=warn,rtc_interceptor=warn,rtc_mdns=warn";
 
 /// Installs the global log subscriber (once per process; later calls do nothing).
 pub fn init_logs(format: LogFormat) {
-    let filter = EnvFilter::try_from_default_env()
-        .unwrap_or_else(|_| EnvFilter::new(DEFAULT_FILTER));
+    let filter =
+        EnvFilter::try_from_default_env().unwrap_or_else(|_| EnvFilter::new(DEFAULT_FILTER));
     let builder = tracing_subscriber::fmt().with_env_filter(filter);
     let _ = match format {
         LogFormat::Human => builder.try_init(),
