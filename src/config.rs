@@ -3,11 +3,14 @@
 
 use std::net::{IpAddr, SocketAddr};
 use std::path::{Path, PathBuf};
+use std::sync::Arc;
 
 use clap::Parser;
 use serde::Deserialize;
 use sportello_signalling::SignallingConfig;
 use sportello_signalling::protocol::IceServer;
+
+use crate::booking::{Clock, SystemClock};
 
 /// Log output format.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, clap::ValueEnum, Default)]
@@ -64,6 +67,9 @@ pub struct Cli {
     /// Secret that signs meeting tokens (otherwise one is generated and kept in the data dir).
     #[arg(long, env = "SPORTELLO_TOKEN_SECRET", hide_env_values = true)]
     pub token_secret: Option<String>,
+    /// Booking database: `postgres://…` for shared deployments (default: SQLite in the data dir).
+    #[arg(long, env = "SPORTELLO_DATABASE_URL", hide_env_values = true)]
+    pub database_url: Option<String>,
     /// Log format.
     #[arg(long, env = "SPORTELLO_LOG_FORMAT", value_enum)]
     pub log_format: Option<LogFormat>,
@@ -86,6 +92,7 @@ struct FileConfig {
     demo: Option<bool>,
     data_dir: Option<PathBuf>,
     token_secret: Option<String>,
+    database_url: Option<String>,
     log_format: Option<LogFormat>,
 }
 
@@ -112,6 +119,10 @@ pub struct Config {
     pub data_dir: PathBuf,
     /// Token secret, if configured.
     pub token_secret: Option<String>,
+    /// Booking database URL; `None` = SQLite file `booking.db` in the data dir.
+    pub database_url: Option<String>,
+    /// The booking clock (tests inject a manual one).
+    pub booking_clock: Arc<dyn Clock>,
     /// Log format.
     pub log_format: LogFormat,
     /// Signalling limits and timings (not configurable from the command line yet).
@@ -131,6 +142,8 @@ impl Default for Config {
             demo: false,
             data_dir: PathBuf::from("data"),
             token_secret: None,
+            database_url: None,
+            booking_clock: Arc::new(SystemClock),
             log_format: LogFormat::Human,
             signalling: SignallingConfig::default(),
         }
@@ -209,6 +222,8 @@ impl Config {
             demo: cli.demo || file.demo.unwrap_or(false),
             data_dir: cli.data_dir.or(file.data_dir).unwrap_or(d.data_dir),
             token_secret: cli.token_secret.or(file.token_secret),
+            database_url: cli.database_url.or(file.database_url),
+            booking_clock: Arc::new(SystemClock),
             log_format: cli.log_format.or(file.log_format).unwrap_or_default(),
             signalling: SignallingConfig::default(),
         })

@@ -4,8 +4,11 @@
 //! and the wiring of the signalling layer (`sportello-signalling`) and the media plane
 //! (`sportello-sfu`). Tests start it in-process with [`Server::start`].
 
+pub mod booking;
+pub mod codice_fiscale;
 pub mod config;
 pub mod http;
+pub mod identity;
 mod server;
 pub mod telemetry;
 pub mod tls;

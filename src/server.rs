@@ -13,8 +13,10 @@ use sportello_signalling::{LocalRouter, Signalling, SignallingConfig, TokenKey};
 use tokio::task::JoinHandle;
 use tokio_util::sync::CancellationToken;
 
+use crate::booking::{Booking, Db};
 use crate::config::Config;
 use crate::http::{self, AppState};
+use crate::identity::InMemorySessions;
 use crate::{telemetry, tls};
 
 /// How long shutdown waits for connections to say goodbye before closing the media plane.
@@ -27,6 +29,7 @@ pub struct Server {
     https_addr: Option<SocketAddr>,
     media_addr: SocketAddr,
     signalling: Arc<Signalling>,
+    booking: Booking,
     shutdown: CancellationToken,
     tasks: Vec<JoinHandle<()>>,
 }
@@ -37,6 +40,15 @@ impl Server {
         std::fs::create_dir_all(&config.data_dir)
             .with_context(|| format!("creating data dir {}", config.data_dir.display()))?;
         let key = token_key(&config)?;
+        let db_url = config
+            .database_url
+            .clone()
+            .unwrap_or_else(|| crate::booking::db::sqlite_url(&config.data_dir));
+        let db = Db::open(&db_url).await?;
+        if config.demo && db.seed_demo().await? {
+            tracing::info!("booking: demo data loaded");
+        }
+        let booking = Booking::new(db, config.booking_clock.clone());
         let sfu = Sfu::start(SfuConfig {
             bind: config.media_listen,
             announce: config.media_announce.clone(),
@@ -61,6 +73,8 @@ impl Server {
             demo: config.demo,
             shutdown: shutdown.clone(),
             prometheus: telemetry::prometheus(),
+            booking: booking.clone(),
+            sessions: Arc::new(InMemorySessions::new()),
         };
         let app = http::app(state);
         let mut tasks = Vec::new();
@@ -111,6 +125,7 @@ impl Server {
             https_addr,
             media_addr,
             signalling,
+            booking,
             shutdown,
             tasks,
         })
@@ -154,6 +169,11 @@ impl Server {
         })
     }
 
+    /// The booking service (tests read the database through it).
+    pub fn booking(&self) -> &Booking {
+        &self.booking
+    }
+
     /// Resolves when shutdown has been requested.
     pub async fn stopping(&self) {
         self.shutdown.cancelled().await;
@@ -177,6 +197,7 @@ impl Server {
         for task in self.tasks {
             let _ = tokio::time::timeout(DRAIN, task).await;
         }
+        self.booking.db().close().await;
         tracing::info!("stopped");
     }
 }

@@ -29,6 +29,12 @@ pub enum ClientError {
     /// The WebRTC stack failed.
     #[error("webrtc: {0}")]
     WebRtc(#[from] webrtc::error::Error),
+    /// A TCP/TLS connection failed.
+    #[error("connection: {0}")]
+    Io(#[from] std::io::Error),
+    /// A URL the client cannot use.
+    #[error("bad url: {0}")]
+    BadUrl(String),
     /// Something did not happen in time.
     #[error("timed out waiting for {0}")]
     Timeout(&'static str),

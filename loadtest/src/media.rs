@@ -35,6 +35,16 @@ const OPUS_TICKS_PER_PACKET: u32 = 960;
 const OPUS_TOC: u8 = 0x78;
 /// RTP clock of video.
 const VIDEO_CLOCK_RATE: u32 = 90_000;
+/// RTP clock of Opus.
+const OPUS_CLOCK_RATE: u32 = 48_000;
+
+/// The RTP clock rate of our synthetic media of `kind`.
+pub fn clock_rate(kind: MediaKind) -> u32 {
+    match kind {
+        MediaKind::Audio => OPUS_CLOCK_RATE,
+        MediaKind::Video => VIDEO_CLOCK_RATE,
+    }
+}
 
 fn filler(len: usize, seed: u8) -> Bytes {
     // Not compressible-looking, not all zeros: a cheap xorshift pattern.

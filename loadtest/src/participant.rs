@@ -7,6 +7,7 @@ use crate::negotiate::{Negotiator, Room};
 use crate::peer;
 use crate::publish::{self, PublishCounters, PublishStats};
 use crate::receive::{Receivers, RemoteTrackKey};
+use crate::rtcp_counter::{FeedbackStats, RtcpCounters};
 use crate::signal::{Joined, SignalClient, SignalSender};
 use crate::stats::TrackStats;
 use rtc::rtp_transceiver::rtp_sender::RtpCodecKind;
@@ -15,7 +16,7 @@ use sportello_signalling::protocol::{ClientMessage, ErrorCode, MediaKind, Partic
 use std::collections::HashMap;
 use std::net::{IpAddr, Ipv4Addr};
 use std::sync::Arc;
-use std::time::Duration;
+use std::time::{Duration, Instant};
 use tokio::sync::watch;
 use tokio::task::JoinHandle;
 use webrtc::media_stream::track_local::TrackLocal;
@@ -49,6 +50,8 @@ pub struct ParticipantConfig {
     pub bind_ip: IpAddr,
     /// Longest wait for ICE gathering before sending an offer.
     pub gather_timeout: Duration,
+    /// Accept any certificate on `wss://` (the server's development certificate).
+    pub insecure_tls: bool,
 }
 
 impl ParticipantConfig {
@@ -62,6 +65,7 @@ impl ParticipantConfig {
             direction: Direction::SendRecv,
             bind_ip: IpAddr::V4(Ipv4Addr::LOCALHOST),
             gather_timeout: Duration::from_secs(2),
+            insecure_tls: false,
         }
     }
 }
@@ -73,7 +77,10 @@ pub struct Participant {
     signal: SignalSender,
     receivers: Arc<Receivers>,
     counters: Arc<PublishCounters>,
+    rtcp: Arc<RtcpCounters>,
     room: Arc<Room>,
+    started_at: Instant,
+    joined_at: Instant,
     connection: watch::Receiver<RTCPeerConnectionState>,
     negotiated: watch::Receiver<bool>,
     feedback_ssrc: u32,
@@ -95,14 +102,22 @@ impl Participant {
     /// Returns once `joined` arrived; media starts when the connection is up (see
     /// [`Participant::wait_connected`]).
     pub async fn join(config: ParticipantConfig) -> Result<Self> {
-        let mut signal = SignalClient::connect(&config.ws_url).await?;
+        let started_at = Instant::now();
+        let mut signal = SignalClient::connect_with(&config.ws_url, config.insecure_tls).await?;
         let joined = signal.join(&config.token).await?;
+        let joined_at = Instant::now();
         let (signal, incoming) = signal.into_parts();
 
         let receivers = Arc::new(Receivers::default());
         let counters = Arc::new(PublishCounters::default());
-        let (pc, events) =
-            peer::build(config.bind_ip, &joined.ice_servers, Arc::clone(&receivers)).await?;
+        let rtcp = Arc::new(RtcpCounters::default());
+        let (pc, events) = peer::build(
+            config.bind_ip,
+            &joined.ice_servers,
+            Arc::clone(&receivers),
+            Arc::clone(&rtcp),
+        )
+        .await?;
 
         let direction = match config.direction {
             Direction::SendRecv => RTCRtpTransceiverDirection::Sendrecv,
@@ -189,7 +204,10 @@ impl Participant {
             signal,
             receivers,
             counters,
+            rtcp,
             room,
+            started_at,
+            joined_at,
             connection: events.connection,
             negotiated: negotiated_rx,
             feedback_ssrc,
@@ -206,6 +224,16 @@ impl Participant {
     /// The `joined` message.
     pub fn joined(&self) -> &Joined {
         &self.joined
+    }
+
+    /// When [`Participant::join`] was called (before the WebSocket connected).
+    pub fn started_at(&self) -> Instant {
+        self.started_at
+    }
+
+    /// When the `joined` message arrived.
+    pub fn joined_at(&self) -> Instant {
+        self.joined_at
     }
 
     /// The underlying peer connection.
@@ -265,6 +293,18 @@ impl Participant {
     /// What we published, including PLIs/FIRs received as publisher.
     pub fn publish_stats(&self) -> PublishStats {
         self.counters.snapshot()
+    }
+
+    /// NACK/PLI/FIR sent and received on the wire (including those the interceptors make and
+    /// answer by themselves).
+    pub fn feedback_stats(&self) -> FeedbackStats {
+        self.rtcp.snapshot()
+    }
+
+    /// Stops publishing: the audio and video senders send nothing more (the connection and the
+    /// receiving side stay up). Used to drain in-flight packets before final statistics.
+    pub fn stop_media(&self) {
+        self.counters.stop();
     }
 
     /// PLIs we sent with [`Participant::send_pli`].

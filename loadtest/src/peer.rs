@@ -4,6 +4,7 @@
 use crate::error::Result;
 use crate::keyframe_requests::{KeyframeRequestForwarder, SLOT};
 use crate::receive::Receivers;
+use crate::rtcp_counter::{self, RtcpCounter, RtcpCounters};
 use rtc::interceptor::Slot;
 use rtc::peer_connection::configuration::media_engine::{MIME_TYPE_OPUS, MIME_TYPE_VP8};
 use rtc::rtp_transceiver::rtp_sender::{
@@ -95,6 +96,7 @@ pub(crate) async fn build(
     bind_ip: IpAddr,
     ice_servers: &[IceServer],
     receivers: Arc<Receivers>,
+    rtcp: Arc<RtcpCounters>,
 ) -> Result<(Arc<dyn PeerConnection>, PeerEvents)> {
     let mut media_engine = MediaEngine::default();
     media_engine.register_codec(
@@ -112,7 +114,8 @@ pub(crate) async fn build(
         RtpCodecKind::Video,
     )?;
     let registry = register_default_interceptors(Registry::new(), &mut media_engine)?
-        .with(Slot::from(SLOT), KeyframeRequestForwarder::default());
+        .with(Slot::from(SLOT), KeyframeRequestForwarder::default())
+        .with(Slot::from(rtcp_counter::SLOT), RtcpCounter::new(rtcp));
 
     let settings = SettingEngineBuilder::new()
         .with_include_loopback_candidate(bind_ip.is_loopback())

@@ -30,6 +30,8 @@ pub(crate) struct PublishCounters {
     write_errors: AtomicU64,
     /// Set by a PLI/FIR, cleared by the next frame (which is then a keyframe).
     keyframe_requested: AtomicBool,
+    /// Set by [`PublishCounters::stop`]: the publishing loops end at their next tick.
+    stopped: AtomicBool,
 }
 
 /// What one participant published so far.
@@ -56,6 +58,15 @@ pub struct PublishStats {
 }
 
 impl PublishCounters {
+    /// Makes the publishing loops end at their next tick.
+    pub(crate) fn stop(&self) {
+        self.stopped.store(true, Ordering::Relaxed);
+    }
+
+    fn stopped(&self) -> bool {
+        self.stopped.load(Ordering::Relaxed)
+    }
+
     pub(crate) fn snapshot(&self) -> PublishStats {
         let get = |counter: &AtomicU64| counter.load(Ordering::Relaxed);
         PublishStats {
@@ -152,6 +163,9 @@ pub(crate) async fn run_audio(
     ticker.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
     loop {
         ticker.tick().await;
+        if counters.stopped() {
+            return;
+        }
         let packet = packetizer.next_packet(clock::mono_micros());
         let len = packet.payload.len() as u64;
         match local.track.write_rtp(packet).await {
@@ -196,6 +210,9 @@ pub(crate) async fn run_video(
     let mut packets = Vec::new();
     loop {
         ticker.tick().await;
+        if counters.stopped() {
+            return;
+        }
         let force = counters.keyframe_requested.swap(false, Ordering::Relaxed);
         packets.clear();
         let keyframe = packetizer.next_frame(clock::mono_micros(), force, &mut packets);

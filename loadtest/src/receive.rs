@@ -126,7 +126,7 @@ pub(crate) async fn run_track(track: Arc<dyn TrackRemote>, receivers: Arc<Receiv
     let track_id = track.track_id().await;
     tracing::debug!(%publisher, ?kind, %track_id, "remote track");
     let remote = Arc::new(RemoteTrack {
-        stats: Mutex::new(TrackStats::default()),
+        stats: Mutex::new(TrackStats::with_clock_rate(media::clock_rate(kind))),
         track: Arc::clone(&track),
         media_ssrc: AtomicU32::new(0),
         ended: AtomicBool::new(false),
@@ -154,6 +154,7 @@ pub(crate) async fn run_track(track: Arc<dyn TrackRemote>, receivers: Arc<Receiv
                 lock(&remote.stats).record(
                     now,
                     packet.header.sequence_number,
+                    packet.header.timestamp,
                     packet.payload.len(),
                     keyframe,
                     latency,

@@ -57,7 +57,32 @@ pub struct SignalClient {
 impl SignalClient {
     /// Connects to `url` (e.g. `ws://127.0.0.1:8080/v1/signal`).
     pub async fn connect(url: &str) -> Result<Self> {
-        let (ws, _response) = tokio_tungstenite::connect_async(url).await?;
+        Self::connect_with(url, false).await
+    }
+
+    /// Connects to a `ws://` or `wss://` URL. `wss://` needs `insecure_tls`: the only TLS
+    /// supported is the server's development certificate, accepted without checks
+    /// ([`crate::net`]).
+    pub async fn connect_with(url: &str, insecure_tls: bool) -> Result<Self> {
+        let (tls, rest) = if let Some(rest) = url.strip_prefix("ws://") {
+            (false, rest)
+        } else if let Some(rest) = url.strip_prefix("wss://") {
+            (true, rest)
+        } else {
+            return Err(ClientError::BadUrl(url.to_owned()));
+        };
+        if tls && !insecure_tls {
+            return Err(ClientError::BadUrl(format!(
+                "{url}: wss is only supported with the development certificate accepted \
+                 (insecure TLS)"
+            )));
+        }
+        let authority = rest.split('/').next().unwrap_or_default();
+        let base = format!("{}://{authority}", if tls { "https" } else { "http" });
+        let target =
+            crate::target::Target::parse(&base).map_err(|_| ClientError::BadUrl(url.to_owned()))?;
+        let stream = crate::net::connect(&target.host, target.port, tls).await?;
+        let (ws, _response) = tokio_tungstenite::client_async(url, stream).await?;
         let (out_tx, out_rx) = mpsc::channel(QUEUE);
         let (in_tx, in_rx) = mpsc::channel(QUEUE);
         let task = tokio::spawn(run_socket(ws, out_rx, in_tx));
@@ -130,8 +155,7 @@ impl SignalClient {
     }
 }
 
-type Ws =
-    tokio_tungstenite::WebSocketStream<tokio_tungstenite::MaybeTlsStream<tokio::net::TcpStream>>;
+type Ws = tokio_tungstenite::WebSocketStream<crate::net::BoxedStream>;
 
 async fn run_socket(
     mut ws: Ws,

@@ -16,6 +16,9 @@ use sportello_signalling::Signalling;
 use tokio_util::sync::CancellationToken;
 use tower_http::set_header::SetResponseHeaderLayer;
 
+use crate::booking::Booking;
+use crate::identity::{self, SessionStore, demo};
+
 /// State shared by the handlers.
 #[derive(Clone, Debug)]
 pub struct AppState {
@@ -27,6 +30,10 @@ pub struct AppState {
     pub shutdown: CancellationToken,
     /// Renders `/metrics`.
     pub prometheus: PrometheusHandle,
+    /// Booking (database and clock).
+    pub booking: Booking,
+    /// Server-side staff sessions.
+    pub sessions: Arc<dyn SessionStore>,
 }
 
 /// Content Security Policy: no inline or foreign script, no framing.
@@ -39,9 +46,17 @@ pub fn app(state: AppState) -> Router {
     let mut router = Router::new()
         .route("/healthz", get(monitoring::healthz))
         .route("/metrics", get(monitoring::metrics))
-        .route("/v1/signal", get(signal::upgrade));
+        .route("/v1/signal", get(signal::upgrade))
+        .route(
+            "/v1/session",
+            get(identity::routes::whoami).delete(identity::routes::logout),
+        )
+        .merge(crate::booking::api::routes());
     if state.demo {
-        router = router.route("/v1/dev/token", post(dev_token::issue));
+        router = router
+            .route("/v1/dev/token", post(dev_token::issue))
+            .route("/v1/demo/login", post(demo::login))
+            .route("/v1/demo/accounts", get(demo::accounts));
     }
     router
         .route("/v1/{*rest}", axum::routing::any(api_not_found))

@@ -1,4 +1,5 @@
-// Entry point: the landing page, or straight into a meeting from the URL
+// Entry point: the staff pages (`/accesso`, `/operatore`, `/operatore/prenota`, `/agenda`,
+// `/admin`), or the demo landing page, or straight into a meeting from the URL
 // (`?room=demo&name=Mario&role=citizen&autojoin=1`, or `?room=...&token=...`).
 
 import 'bootstrap-italia/dist/css/bootstrap-italia.min.css';
@@ -12,6 +13,7 @@ import { exposeHook } from './testHook';
 import { byId } from './ui/dom';
 import { type JoinRequest, renderLanding } from './ui/landing';
 import { MeetingView } from './ui/meeting';
+import { isStaffPath, startStaffApp } from './ui/staff';
 
 const ROLES: readonly Role[] = ['citizen', 'operator', 'official'];
 
@@ -41,6 +43,11 @@ function enter(root: HTMLElement, req: JoinRequest, token: string | null): void 
 
 function main(): void {
   const root = byId('main');
+  const path = window.location.pathname.replace(/\/+$/, '') || '/';
+  if (isStaffPath(path)) {
+    startStaffApp(root);
+    return;
+  }
   const params = new URLSearchParams(window.location.search);
   const token = params.get('token');
   if (token !== null) {

@@ -95,3 +95,134 @@ export function leftNotice(name: string, reason: LeaveReason = 'left'): string {
       return `${name} ha lasciato la riunione`;
   }
 }
+
+// ——— Booking, login, agenda ———
+
+export const STEP_TITLES = [
+  'Richiedente',
+  'Servizio',
+  'Sede e sportello',
+  'Data e ora',
+  'Verifica dei dati',
+  'Appuntamento confermato',
+] as const;
+
+/** Italian explanation of a booking API error code (`{code, message}` from the server). */
+export function bookingErrorText(code: string): string {
+  switch (code) {
+    case 'network':
+      return 'Il server non risponde. Controlli la connessione a Internet e riprovi.';
+    case 'unauthenticated':
+      return 'La sessione è scaduta. Rientri con le sue credenziali.';
+    case 'forbidden':
+      return 'Il suo profilo non permette questa operazione.';
+    case 'invalid_codice_fiscale':
+      return 'Il codice fiscale del richiedente non è corretto. Lo controlli sulla tessera sanitaria.';
+    case 'invalid_delegate_codice_fiscale':
+      return 'Il codice fiscale del delegato non è corretto. Lo controlli sulla tessera sanitaria.';
+    case 'codice_fiscale_mismatch':
+      return 'Data di nascita, sesso o luogo di nascita non corrispondono al codice fiscale. Li controlli.';
+    case 'invalid_birth_date':
+      return 'La data di nascita non è plausibile. La controlli.';
+    case 'invalid_name':
+      return 'Nome e cognome devono essere scritti per intero (al massimo 100 caratteri).';
+    case 'invalid_email':
+      return 'L’indirizzo e-mail non è valido.';
+    case 'invalid_phone':
+      return 'Il numero di telefono non è valido: usi solo cifre, spazi e il segno +.';
+    case 'invalid_services':
+    case 'unknown_service':
+      return 'Uno dei servizi scelti non è disponibile. Torni al passo “Servizio”.';
+    case 'invalid_delegate':
+      return 'Il delegato non può essere la stessa persona del richiedente.';
+    case 'invalid_delegation_act':
+      return 'Il riferimento dell’atto di delega è troppo lungo (al massimo 200 caratteri).';
+    case 'delegation_missing':
+      return 'Per il delegato indichi il riferimento dell’atto di delega oppure che esiste già una delega digitale.';
+    case 'gdpr_notice_not_signed':
+      return 'Prima di prenotare il richiedente deve firmare l’informativa privacy.';
+    case 'invalid_notes':
+      return 'Le note sono troppo lunghe (al massimo 1000 caratteri).';
+    case 'unknown_residence':
+      return 'Il comune di residenza non è tra quelli conosciuti dal sistema. Controlli il codice ISTAT.';
+    case 'unknown_comune':
+      return 'Il comune non è tra quelli conosciuti dal sistema.';
+    case 'unknown_sportello':
+      return 'Lo sportello scelto non esiste più. Torni al passo “Sede e sportello”.';
+    case 'service_not_handled':
+      return 'Lo sportello scelto non tratta questo servizio. Ne scelga un altro.';
+    case 'hold_expired':
+      return 'Il tempo per confermare è scaduto e l’orario è stato liberato. Scelga di nuovo data e ora.';
+    case 'slot_taken':
+    case 'conflict':
+      return 'Questo orario è appena stato prenotato da un altro operatore. Ne scelga un altro.';
+    case 'hold_released':
+    case 'unknown_hold':
+    case 'hold_not_active':
+      return 'L’orario non è più riservato. Scelga di nuovo data e ora.';
+    case 'already_confirmed':
+    case 'idempotency_key_reused':
+      return 'Questo appuntamento risulta già confermato. Controlli l’elenco degli appuntamenti.';
+    case 'slot_in_past':
+      return 'L’orario scelto è già passato. Ne scelga un altro.';
+    case 'holiday':
+      return 'In quel giorno la Sede è chiusa per festività. Scelga un altro giorno.';
+    case 'sede_closed':
+      return 'In quel giorno la Sede è chiusa. Scelga un altro giorno.';
+    case 'outside_opening_hours':
+      return 'L’orario scelto è fuori dall’orario di apertura dello sportello.';
+    case 'too_far_ahead':
+      return 'Si può prenotare al massimo un anno prima. Scelga una data più vicina.';
+    case 'bad_date_range':
+    case 'date_range_too_long':
+    case 'bad_query':
+      return 'Le date indicate non sono valide.';
+    case 'unknown_account':
+      return 'Questo profilo di prova non esiste più. Ricarichi la pagina.';
+    default:
+      return 'Si è verificato un problema. Riprovi tra qualche minuto; se si ripete, avvisi l’assistenza.';
+  }
+}
+
+/** Italian explanation of a codice fiscale that fails the client-side check. */
+export function codiceFiscaleText(problem: string, position?: number): string {
+  switch (problem) {
+    case 'empty':
+      return 'Scriva il codice fiscale.';
+    case 'length':
+      return 'Il codice fiscale deve avere 16 caratteri, tra lettere e numeri.';
+    case 'charset':
+      return 'Il codice fiscale contiene solo lettere senza accenti e numeri, senza spazi o altri segni.';
+    case 'position':
+      return `Il codice fiscale non è corretto: controlli il ${position ?? 0}° carattere.`;
+    case 'month':
+      return 'Il codice fiscale non è corretto: la lettera del mese di nascita (9° carattere) non esiste.';
+    case 'day':
+      return 'Il codice fiscale non è corretto: il giorno di nascita (10° e 11° carattere) non esiste.';
+    case 'place':
+      return 'Il codice fiscale non è corretto: il codice del luogo di nascita (12°–15° carattere) non esiste.';
+    case 'check':
+      return 'Il codice fiscale non è corretto: l’ultimo carattere (carattere di controllo) non corrisponde. Controlli di averlo copiato bene dalla tessera sanitaria.';
+    default:
+      return 'Il codice fiscale non è corretto.';
+  }
+}
+
+export const STAFF_ROLE_LABEL: Record<string, string> = {
+  operator: 'Operatore del Comune',
+  user_admin: 'Amministratore utenze del Comune',
+  official: 'Funzionario INPS',
+  inps_admin: 'Amministratore INPS',
+};
+
+/**
+ * Informativa art. 13 Reg. UE 2016/679 printed on the request form. Demo text: the server does not
+ * yet serve the notice configured by the administrator.
+ */
+export const GDPR_NOTICE_TITLE = 'Informativa sul trattamento dei dati personali (art. 13 Regolamento UE 2016/679)';
+export const GDPR_NOTICE: readonly string[] = [
+  'Titolare del trattamento è l’Istituto Nazionale della Previdenza Sociale (INPS). Il Comune presso cui è attivo il Punto Utente Evoluto tratta i dati per conto dell’INPS, come responsabile del trattamento, sulla base della convenzione sottoscritta.',
+  'I dati personali (nome, cognome, codice fiscale, data e luogo di nascita, comune di residenza, recapiti e, se presente, i dati del delegato) sono trattati per prenotare e svolgere l’appuntamento in videochiamata con l’INPS e per dare seguito alla richiesta. Il trattamento è necessario per l’esecuzione di compiti di interesse pubblico (art. 6, par. 1, lett. e, del Regolamento).',
+  'Il conferimento dei dati è necessario: senza di essi non è possibile prenotare l’appuntamento. I dati sono trattati con strumenti informatici da personale autorizzato, non sono diffusi e sono comunicati solo ai soggetti previsti dalla legge. La videochiamata non viene registrata.',
+  'I dati della prenotazione sono conservati per il tempo necessario a gestire la richiesta e poi cancellati secondo i tempi previsti dall’INPS. L’interessato può chiedere l’accesso ai dati, la rettifica, la cancellazione o la limitazione del trattamento e opporsi al trattamento (artt. 15–22 del Regolamento), rivolgendosi all’INPS o al suo Responsabile della protezione dei dati, i cui recapiti sono pubblicati sul sito www.inps.it. Può inoltre proporre reclamo al Garante per la protezione dei dati personali.',
+];

@@ -65,6 +65,7 @@ export function renderLanding(root: HTMLElement, initial: Partial<JoinRequest>, 
       h('p', { class: 'lead mb-5' },
         'Pagina dimostrativa: scelga un nome e un ruolo, poi prema “Entra nella stanza”. ',
         'Il browser chiederà di usare videocamera e microfono.'),
-      form));
+      form,
+      h('p', { class: 'staff-link' }, h('a', { href: '/accesso' }, 'Accesso per operatori dei Comuni e funzionari INPS'))));
   if (!name.value) name.focus();
 }

@@ -1,0 +1,189 @@
+//! Booking: Sedi, sportelli and calendars, proposals, the 5-minute hold and "Prenota", with the
+//! rule "a slot is never booked twice" enforced by a unique index in the database.
+//!
+//! Layers: [`slots`] and [`holidays`] are plain calendar logic; [`store`] and
+//! [`reservations`] talk to the database ([`db`]); [`api`] is the HTTP edge. "Now" comes from
+//! an injectable [`Clock`].
+
+pub mod api;
+pub mod catalogue;
+pub mod clock;
+pub mod db;
+pub mod error;
+pub mod holidays;
+pub mod ics;
+pub mod model;
+pub mod reservations;
+pub mod rome;
+pub mod slots;
+pub mod store;
+mod validate;
+
+use std::sync::Arc;
+
+use chrono::{DateTime, Duration, NaiveDate, Utc};
+
+pub use clock::{Clock, ManualClock, SystemClock};
+pub use db::{Backend, Db};
+pub use error::BookingError;
+
+use crate::identity::{Principal, StaffRole};
+use model::{Proposals, Slot, Slots};
+
+/// How long a hold keeps its slot.
+pub const HOLD_DURATION: Duration = Duration::minutes(5);
+/// The longest date range of a slot or agenda query, in days.
+pub const MAX_RANGE_DAYS: i64 = 31;
+/// How many live holds one operator account may have at a time.
+pub const MAX_LIVE_HOLDS: i64 = 5;
+/// How far ahead a slot may be booked, in days.
+pub const MAX_AHEAD_DAYS: i64 = 366;
+
+/// The booking service: database plus clock.
+#[derive(Debug, Clone)]
+pub struct Booking {
+    db: Db,
+    clock: Arc<dyn Clock>,
+}
+
+/// Unix seconds → UTC instant (out-of-range values clamp to the epoch).
+pub(crate) fn from_unix(secs: i64) -> DateTime<Utc> {
+    DateTime::from_timestamp(secs, 0).unwrap_or_default()
+}
+
+impl Booking {
+    /// A booking service on `db` reading time from `clock`.
+    pub fn new(db: Db, clock: Arc<dyn Clock>) -> Self {
+        Self { db, clock }
+    }
+
+    /// The database.
+    pub fn db(&self) -> &Db {
+        &self.db
+    }
+
+    /// Now, by the booking clock.
+    pub fn now(&self) -> DateTime<Utc> {
+        self.clock.now()
+    }
+
+    /// Checks a date range: `from <= to`, at most [`MAX_RANGE_DAYS`] days.
+    pub fn check_range(from: NaiveDate, to: NaiveDate) -> Result<(), BookingError> {
+        if to < from {
+            return Err(BookingError::invalid(
+                "bad_date_range",
+                "'to' is before 'from'",
+            ));
+        }
+        if (to - from).num_days() >= MAX_RANGE_DAYS {
+            return Err(BookingError::invalid(
+                "date_range_too_long",
+                format!("at most {MAX_RANGE_DAYS} days at a time"),
+            ));
+        }
+        Ok(())
+    }
+
+    /// The Sedi/Poli and sportelli the caller's comune may book for `service`.
+    pub async fn proposals(
+        &self,
+        who: &Principal,
+        istat: &str,
+        service: &str,
+    ) -> Result<Proposals, BookingError> {
+        own_comune(who, istat)?;
+        let comune = self
+            .db
+            .comune(istat)
+            .await?
+            .ok_or_else(|| BookingError::not_found("unknown_comune", "no such comune"))?;
+        let service = self
+            .db
+            .service(service)
+            .await?
+            .ok_or_else(|| BookingError::not_found("unknown_service", "no such service"))?;
+        let options = self.db.proposals(istat, &service.code).await?;
+        Ok(Proposals {
+            comune,
+            service,
+            options,
+        })
+    }
+
+    /// The free, future, open slots of a sportello between two days (inclusive).
+    pub async fn free_slots(
+        &self,
+        sportello_id: &str,
+        from: NaiveDate,
+        to: NaiveDate,
+    ) -> Result<Slots, BookingError> {
+        Self::check_range(from, to)?;
+        let sportello = self
+            .db
+            .sportello(sportello_id)
+            .await?
+            .ok_or_else(unknown_sportello)?;
+        let now = self.now();
+        let calendar = self.db.calendar(&sportello, from, to).await?;
+        let window_start = rome::from_local(from.and_hms_opt(0, 0, 0).unwrap_or_default());
+        let window_end = rome::from_local(
+            (to + Duration::days(1))
+                .and_hms_opt(0, 0, 0)
+                .unwrap_or_default(),
+        );
+        let taken = self
+            .db
+            .taken(
+                sportello_id,
+                window_start.timestamp(),
+                window_end.timestamp(),
+                now.timestamp(),
+            )
+            .await?;
+        let step = Duration::minutes(sportello.slot_minutes);
+        let slots = from
+            .iter_days()
+            .take_while(|d| *d <= to)
+            .flat_map(|d| calendar.slots_of_day(d, now))
+            .filter(|s| !taken.contains(&s.timestamp()))
+            .map(|s| Slot {
+                starts_at: rome::to_local(s),
+                ends_at: rome::to_local(s + step),
+            })
+            .collect();
+        Ok(Slots {
+            sportello_id: sportello.id,
+            from,
+            to,
+            slots,
+        })
+    }
+}
+
+/// 404 `unknown_sportello`.
+pub(crate) fn unknown_sportello() -> BookingError {
+    BookingError::not_found("unknown_sportello", "no such sportello")
+}
+
+/// The caller must be an operator of `istat`.
+pub(crate) fn own_comune(who: &Principal, istat: &str) -> Result<(), BookingError> {
+    match (who.role, who.comune_istat.as_deref()) {
+        (StaffRole::Operator, Some(c)) if c == istat => Ok(()),
+        (StaffRole::Operator, _) => Err(BookingError::Forbidden(
+            "an operator books only for their own comune".into(),
+        )),
+        _ => Err(BookingError::Forbidden(
+            "only a comune operator may do this".into(),
+        )),
+    }
+}
+
+/// The operator's comune, or 403.
+pub(crate) fn operator_comune(who: &Principal) -> Result<&str, BookingError> {
+    match (who.role, who.comune_istat.as_deref()) {
+        (StaffRole::Operator, Some(c)) => Ok(c),
+        _ => Err(BookingError::Forbidden(
+            "only a comune operator may do this".into(),
+        )),
+    }
+}

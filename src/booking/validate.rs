@@ -1,0 +1,128 @@
+//! Validation of the citizen's request. Error messages never quote the input (personal data).
+
+use chrono::{Datelike, NaiveDate};
+
+use super::error::BookingError;
+use super::model::CitizenRequest;
+use crate::codice_fiscale::CodiceFiscale;
+
+fn name_ok(s: &str) -> bool {
+    let n = s.trim().chars().count();
+    (1..=100).contains(&n) && !s.chars().any(char::is_control)
+}
+
+fn text_ok(s: &str, max: usize) -> bool {
+    s.chars().count() <= max && !s.chars().any(|c| c.is_control() && c != '\n')
+}
+
+/// Checks the request; returns the normalized codici fiscali (applicant, delegate).
+pub fn check_request(
+    req: &CitizenRequest,
+    today: NaiveDate,
+) -> Result<(CodiceFiscale, Option<CodiceFiscale>), BookingError> {
+    let a = &req.applicant;
+    if !name_ok(&a.given_name) || !name_ok(&a.family_name) {
+        return Err(BookingError::invalid(
+            "invalid_name",
+            "names must be 1-100 printable characters",
+        ));
+    }
+    let cf = CodiceFiscale::parse(&a.codice_fiscale).map_err(|e| {
+        BookingError::invalid(
+            "invalid_codice_fiscale",
+            format!("the applicant's codice fiscale is not valid: {e}"),
+        )
+    })?;
+    if a.birth_date > today || a.birth_date.year() < 1900 {
+        return Err(BookingError::invalid(
+            "invalid_birth_date",
+            "the birth date is not plausible",
+        ));
+    }
+    cf.check_consistency(Some(a.birth_date), Some(a.sex), Some(&a.birth_place))
+        .map_err(|e| BookingError::invalid("codice_fiscale_mismatch", e.to_string()))?;
+    if let Some(email) = &a.email
+        && (email.len() > 254 || !email.contains('@') || email.chars().any(char::is_whitespace))
+    {
+        return Err(BookingError::invalid(
+            "invalid_email",
+            "the e-mail address is not valid",
+        ));
+    }
+    if let Some(phone) = &a.phone
+        && (phone.len() > 20
+            || phone.trim().is_empty()
+            || !phone
+                .chars()
+                .all(|c| c.is_ascii_digit() || matches!(c, '+' | ' ' | '-' | '/')))
+    {
+        return Err(BookingError::invalid(
+            "invalid_phone",
+            "the phone number is not valid",
+        ));
+    }
+    if req.services.len() > 10 || req.services.iter().any(|s| s.len() > 64) {
+        return Err(BookingError::invalid(
+            "invalid_services",
+            "at most 10 services",
+        ));
+    }
+    let delegate = match &req.delegate {
+        None => None,
+        Some(d) => {
+            if !name_ok(&d.given_name) || !name_ok(&d.family_name) {
+                return Err(BookingError::invalid(
+                    "invalid_name",
+                    "the delegate's names must be 1-100 printable characters",
+                ));
+            }
+            let dcf = CodiceFiscale::parse(&d.codice_fiscale).map_err(|e| {
+                BookingError::invalid(
+                    "invalid_delegate_codice_fiscale",
+                    format!("the delegate's codice fiscale is not valid: {e}"),
+                )
+            })?;
+            if dcf == cf {
+                return Err(BookingError::invalid(
+                    "invalid_delegate",
+                    "the delegate cannot be the applicant",
+                ));
+            }
+            let act = d
+                .delegation_act
+                .as_deref()
+                .map(str::trim)
+                .filter(|s| !s.is_empty());
+            if let Some(act) = act
+                && !text_ok(act, 200)
+            {
+                return Err(BookingError::invalid(
+                    "invalid_delegation_act",
+                    "the delegation act reference is too long",
+                ));
+            }
+            if act.is_none() && !d.digital_delegation {
+                return Err(BookingError::invalid(
+                    "delegation_missing",
+                    "a delegate needs a delegation act or an existing digital delegation",
+                ));
+            }
+            Some(dcf)
+        }
+    };
+    if !req.gdpr_notice_signed {
+        return Err(BookingError::invalid(
+            "gdpr_notice_not_signed",
+            "the privacy notice (art. 13 Reg. UE 2016/679) must be signed before booking",
+        ));
+    }
+    if let Some(notes) = &req.notes
+        && !text_ok(notes, 1000)
+    {
+        return Err(BookingError::invalid(
+            "invalid_notes",
+            "notes are at most 1000 characters",
+        ));
+    }
+    Ok((cf, delegate))
+}

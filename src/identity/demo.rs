@@ -1,0 +1,170 @@
+//! Demo accounts and `POST /v1/demo/login`: demo mode only. Production mode has no such route;
+//! there the identity layer opens sessions.
+
+use axum::Json;
+use axum::extract::State;
+use axum::extract::rejection::JsonRejection;
+use axum::http::StatusCode;
+use axum::http::header::SET_COOKIE;
+use axum::response::{IntoResponse, Response};
+use serde::{Deserialize, Serialize};
+use ts_rs::TS;
+
+use super::session::set_cookie;
+use super::{Principal, StaffRole};
+use crate::http::AppState;
+use crate::http::error::AppError;
+
+/// A demo account: (account name, role, comune, sede, sportelli).
+type Account = (
+    &'static str,
+    StaffRole,
+    Option<&'static str>,
+    Option<&'static str>,
+    &'static [&'static str],
+);
+
+/// The demo accounts, matching `seed/demo.sql`.
+pub const ACCOUNTS: &[Account] = &[
+    (
+        "operatore.villanova",
+        StaffRole::Operator,
+        Some("090078"),
+        None,
+        &[],
+    ),
+    (
+        "operatore.alghero",
+        StaffRole::Operator,
+        Some("090003"),
+        None,
+        &[],
+    ),
+    (
+        "operatore.pescasseroli",
+        StaffRole::Operator,
+        Some("066068"),
+        None,
+        &[],
+    ),
+    (
+        "operatore.ostana",
+        StaffRole::Operator,
+        Some("004156"),
+        None,
+        &[],
+    ),
+    (
+        "operatore.civita",
+        StaffRole::Operator,
+        Some("078041"),
+        None,
+        &[],
+    ),
+    (
+        "utenze.villanova",
+        StaffRole::UserAdmin,
+        Some("090078"),
+        None,
+        &[],
+    ),
+    (
+        "funzionario.sassari",
+        StaffRole::Official,
+        None,
+        Some("sede-sassari"),
+        &["sassari-1", "sassari-2"],
+    ),
+    (
+        "funzionario.laquila",
+        StaffRole::Official,
+        None,
+        Some("sede-laquila"),
+        &["laquila-1"],
+    ),
+    (
+        "funzionario.cuneo",
+        StaffRole::Official,
+        None,
+        Some("sede-cuneo"),
+        &["cuneo-1"],
+    ),
+    (
+        "funzionario.cosenza",
+        StaffRole::Official,
+        None,
+        Some("sede-cosenza"),
+        &["cosenza-1"],
+    ),
+    (
+        "funzionario.polo",
+        StaffRole::Official,
+        None,
+        Some("polo-famiglia"),
+        &["polo-famiglia-1"],
+    ),
+    ("admin.inps", StaffRole::InpsAdmin, None, None, &[]),
+];
+
+/// The principal of a demo account.
+pub fn principal(account: &str) -> Option<Principal> {
+    ACCOUNTS
+        .iter()
+        .find(|a| a.0 == account)
+        .map(|&(subject, role, comune, sede, sportelli)| Principal {
+            subject: subject.to_owned(),
+            role,
+            comune_istat: comune.map(str::to_owned),
+            sede_id: sede.map(str::to_owned),
+            sportello_ids: sportelli.iter().map(|s| (*s).to_owned()).collect(),
+        })
+}
+
+/// Login request.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct LoginRequest {
+    account: String,
+}
+
+/// A demo account as listed.
+#[derive(Debug, Serialize, TS)]
+#[ts(rename = "DemoAccount")]
+pub struct AccountInfo {
+    account: &'static str,
+    role: StaffRole,
+    comune_istat: Option<&'static str>,
+    sede_id: Option<&'static str>,
+}
+
+/// `GET /v1/demo/accounts`.
+pub async fn accounts() -> Json<Vec<AccountInfo>> {
+    Json(
+        ACCOUNTS
+            .iter()
+            .map(|&(account, role, comune_istat, sede_id, _)| AccountInfo {
+                account,
+                role,
+                comune_istat,
+                sede_id,
+            })
+            .collect(),
+    )
+}
+
+/// `POST /v1/demo/login`: opens a session for a demo account and sets the cookie.
+pub async fn login(
+    State(state): State<AppState>,
+    body: Result<Json<LoginRequest>, JsonRejection>,
+) -> Result<Response, AppError> {
+    let Json(req) = body?;
+    let principal = principal(&req.account).ok_or_else(|| {
+        AppError::new(
+            StatusCode::UNAUTHORIZED,
+            "unknown_account",
+            "no such demo account",
+        )
+    })?;
+    let token = state.sessions.create(principal.clone()).await;
+    Ok(([(SET_COOKIE, set_cookie(&token))], Json(principal)).into_response())
+}

@@ -1,0 +1,13 @@
+//! Who is calling: staff principals, server-side sessions and (in demo mode only) demo logins.
+//!
+//! This is the seam the identity layer (SPID/CIE, local passwords, revocation) will plug into:
+//! handlers take a [`Principal`] extractor that resolves the opaque `sportello_session` cookie
+//! in a [`SessionStore`]. Nothing else grants access, in demo or production mode.
+
+pub mod demo;
+pub mod principal;
+pub mod routes;
+pub mod session;
+
+pub use principal::{Principal, StaffRole};
+pub use session::{InMemorySessions, SESSION_COOKIE, SessionStore};

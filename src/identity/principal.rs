@@ -1,0 +1,80 @@
+//! The authenticated caller and its extractor.
+
+use axum::extract::FromRequestParts;
+use axum::http::StatusCode;
+use axum::http::request::Parts;
+use serde::{Deserialize, Serialize};
+use ts_rs::TS;
+
+use super::session::session_token;
+use crate::http::AppState;
+use crate::http::error::AppError;
+
+/// Staff roles (the citizen has a meeting-scoped token, not a staff session).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[serde(rename_all = "snake_case")]
+pub enum StaffRole {
+    /// Comune operator: books for their own comune.
+    Operator,
+    /// Comune user administrator.
+    UserAdmin,
+    /// INPS official: reads the agenda of their sportelli.
+    Official,
+    /// INPS administrator: Sedi, sportelli, calendars, closures.
+    InpsAdmin,
+}
+
+/// Who is calling, as established by the session.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
+pub struct Principal {
+    /// Stable account identifier (not personal data: an opaque or role-like id).
+    pub subject: String,
+    /// Role.
+    pub role: StaffRole,
+    /// The comune (ISTAT code) of an operator or user administrator.
+    pub comune_istat: Option<String>,
+    /// The Sede or Polo of an official.
+    pub sede_id: Option<String>,
+    /// The sportelli whose agenda an official reads.
+    #[serde(default)]
+    pub sportello_ids: Vec<String>,
+}
+
+impl Principal {
+    /// Whether this principal may read the agenda of `sportello_id` of Sede `sede_id`.
+    pub fn may_read_agenda(&self, sportello_id: &str, sede_id: &str) -> bool {
+        match self.role {
+            StaffRole::InpsAdmin => true,
+            StaffRole::Official => {
+                self.sportello_ids.iter().any(|s| s == sportello_id)
+                    || (self.sportello_ids.is_empty() && self.sede_id.as_deref() == Some(sede_id))
+            }
+            _ => false,
+        }
+    }
+}
+
+/// 401 with code `unauthenticated`.
+pub fn unauthenticated() -> AppError {
+    AppError::new(
+        StatusCode::UNAUTHORIZED,
+        "unauthenticated",
+        "a valid session is required",
+    )
+}
+
+impl FromRequestParts<AppState> for Principal {
+    type Rejection = AppError;
+
+    async fn from_request_parts(
+        parts: &mut Parts,
+        state: &AppState,
+    ) -> Result<Self, Self::Rejection> {
+        let token = session_token(&parts.headers).ok_or_else(unauthenticated)?;
+        state
+            .sessions
+            .lookup(&token)
+            .await
+            .ok_or_else(unauthenticated)
+    }
+}

@@ -1,0 +1,80 @@
+//! TypeScript types of the booking API, generated from the Rust types (ts-rs), for the web
+//! client. Write or refresh them with
+//! `SPORTELLO_UPDATE_BINDINGS=1 cargo test -p sportello --test booking_ts_bindings`
+//! (into `web-client/src/booking/generated/`); once that folder exists, this test fails when it
+//! is out of date.
+
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+
+use sportello::booking::model::{
+    Appointment, CitizenRequest, ClosureRequest, Hold, HoldRequest, Proposals, RescheduleRequest,
+    SedeDetail, Slots,
+};
+use sportello::identity::Principal;
+use sportello::identity::demo::AccountInfo;
+use ts_rs::{Config, TS};
+
+fn read_dir(dir: &Path) -> BTreeMap<String, String> {
+    let mut files = BTreeMap::new();
+    if let Ok(entries) = std::fs::read_dir(dir) {
+        for entry in entries.flatten() {
+            let name = entry.file_name().to_string_lossy().into_owned();
+            if name.ends_with(".ts") {
+                files.insert(name, std::fs::read_to_string(entry.path()).unwrap());
+            }
+        }
+    }
+    files
+}
+
+#[test]
+fn booking_typescript_bindings() {
+    let committed: PathBuf = [
+        env!("CARGO_MANIFEST_DIR"),
+        "web-client",
+        "src",
+        "booking",
+        "generated",
+    ]
+    .iter()
+    .collect();
+    let out = std::env::temp_dir().join(format!("sportello-booking-ts-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&out);
+    let cfg = Config::new().with_large_int("number").with_out_dir(&out);
+    Proposals::export_all(&cfg).unwrap();
+    Slots::export_all(&cfg).unwrap();
+    HoldRequest::export_all(&cfg).unwrap();
+    Hold::export_all(&cfg).unwrap();
+    CitizenRequest::export_all(&cfg).unwrap();
+    RescheduleRequest::export_all(&cfg).unwrap();
+    ClosureRequest::export_all(&cfg).unwrap();
+    Appointment::export_all(&cfg).unwrap();
+    Principal::export_all(&cfg).unwrap();
+    AccountInfo::export_all(&cfg).unwrap();
+    SedeDetail::export_all(&cfg).unwrap();
+    let generated = read_dir(&out);
+    let _ = std::fs::remove_dir_all(&out);
+    assert!(generated["Appointment.ts"].contains("starts_at: string"));
+    assert!(generated["Sex.ts"].contains("\"M\" | \"F\""));
+    assert!(generated["Applicant.ts"].contains("email?: string | null"));
+    if std::env::var("SPORTELLO_UPDATE_BINDINGS").as_deref() == Ok("1") {
+        std::fs::create_dir_all(&committed).unwrap();
+        for (name, text) in &generated {
+            std::fs::write(committed.join(name), text).unwrap();
+        }
+    }
+    if !committed.exists() {
+        eprintln!("web-client/src/booking/generated/ not written yet (see the module docs)");
+        return;
+    }
+    let on_disk = read_dir(&committed);
+    for (name, text) in &generated {
+        assert_eq!(
+            on_disk.get(name),
+            Some(text),
+            "web-client/src/booking/generated/{name} is out of date: run \
+             SPORTELLO_UPDATE_BINDINGS=1 cargo test -p sportello --test booking_ts_bindings"
+        );
+    }
+}

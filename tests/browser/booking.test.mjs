@@ -1,0 +1,388 @@
+// Booking from the browser: demo login → operator home → "Prenota appuntamento" → the wizard from
+// an empty form to "Appuntamento confermato" → the new card on the home; the official sees it on
+// the agenda. Screenshots of every step, axe-core on the wizard pages, no CSP violation.
+
+import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { join } from 'node:path';
+import { after, before, describe, test } from 'node:test';
+import { artifactsDir, launchBrowser, newParticipantPage, startServer } from './harness.mjs';
+
+const axeSource = readFileSync(createRequire(import.meta.url).resolve('axe-core/axe.min.js'), 'utf8');
+
+/**
+ * Serious and critical axe-core violations. axe is evaluated through the DevTools protocol, which
+ * the page's CSP does not govern: the page keeps its real CSP during the whole test.
+ */
+async function axeViolations(page) {
+  await page.evaluate(axeSource);
+  const result = await page.evaluate(() => window.axe.run(document, {
+    runOnly: { type: 'tag', values: ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa', 'best-practice'] },
+  }));
+  return result.violations
+    .filter((v) => v.impact === 'serious' || v.impact === 'critical')
+    .map((v) => ({ id: v.id, impact: v.impact, help: v.help, nodes: v.nodes.map((n) => n.target.join(' ')).slice(0, 5) }));
+}
+
+async function shot(page, name, opts = {}) {
+  await page.evaluate(() => document.fonts.ready);
+  await page.screenshot({ path: join(artifactsDir, `booking-${name}.png`), fullPage: true, ...opts });
+}
+
+/** Ticks a bootstrap-italia checkbox or radio (the input is drawn by its label). */
+async function tick(page, label) {
+  await page.locator('label', { hasText: label }).first().click();
+}
+
+/** Chooses a radio button by its exact label, and checks that it is chosen. */
+async function choose(page, label) {
+  await page.locator('label').getByText(label, { exact: true }).click();
+  assert.equal(await page.getByLabel(label, { exact: true }).isChecked(), true, label);
+}
+
+async function login(page, url, label, heading) {
+  await page.goto(`${url}/accesso`);
+  await page.getByRole('heading', { name: 'Accesso' }).waitFor();
+  await choose(page, label);
+  await page.getByRole('button', { name: 'Accedi' }).click();
+  await page.getByRole('heading', { name: heading, level: 1 }).waitFor();
+}
+
+/** Fills the wizard up to "Verifica dei dati" with a valid applicant. */
+async function fillToSummary(page, { given, family, cf }) {
+  await page.getByRole('link', { name: 'Prenota appuntamento' }).click();
+  await page.getByText('Passo 1 di 6').waitFor();
+  await page.getByLabel('Nome', { exact: true }).fill(given);
+  await page.getByLabel('Cognome', { exact: true }).fill(family);
+  await page.getByLabel('Codice fiscale', { exact: true }).fill(cf);
+  await page.getByLabel('Codice fiscale', { exact: true }).blur();
+  await tick(page, 'Informativa privacy');
+  await tick(page, 'Copia del documento d’identità acquisita');
+  await page.getByRole('button', { name: 'Avanti' }).click();
+  await page.getByText('Passo 2 di 6').waitFor();
+  await tick(page, 'Assegno Unico e Universale');
+  await page.getByRole('button', { name: 'Avanti' }).click();
+  await page.getByText('Passo 3 di 6').waitFor();
+  await page.locator('input[name="sportello"]').first().waitFor({ state: 'attached' });
+  await page.getByRole('button', { name: 'Avanti' }).click();
+  await page.getByText('Passo 4 di 6').waitFor();
+  await page.locator('.slot-list label').first().click();
+  const startsAt = await page.locator('.slot-list input:checked').getAttribute('value');
+  await page.getByRole('button', { name: 'Avanti' }).click();
+  await page.getByText('Passo 5 di 6').waitFor();
+  await page.locator('#countdown').waitFor();
+  return startsAt;
+}
+
+/** Whether `startsAt` is offered as free at sportello `id`, asked from `page`'s session. */
+function isFree(page, id, startsAt) {
+  return page.evaluate(async ([sp, at]) => {
+    const day = at.slice(0, 10);
+    const r = await fetch(`/v1/booking/sportelli/${sp}/slots?from=${day}&to=${day}`);
+    return (await r.json()).slots.some((s) => s.starts_at === at);
+  }, [id, startsAt]);
+}
+
+describe('booking', () => {
+  let server;
+  let browser;
+
+  before(async () => {
+    server = await startServer();
+    browser = await launchBrowser();
+  });
+
+  after(async () => {
+    await browser?.close();
+    await server?.stop();
+  });
+
+  test('the operator books from an empty form; the card appears on the home; the official sees it', async () => {
+    const page = await newParticipantPage(browser, server.url);
+    const official = await newParticipantPage(browser, server.url);
+    try {
+      // Login page.
+      await page.goto(`${server.url}/operatore`);
+      await page.getByRole('heading', { name: 'Accesso' }).waitFor();
+      assert.match(page.url(), /\/accesso\?torna=%2Foperatore$/);
+      await shot(page, '01-login');
+      assert.deepEqual(await axeViolations(page), []);
+      await page.getByRole('button', { name: 'Accedi' }).click();
+      await page.getByRole('alert').getByText('Scelga un profilo').waitFor();
+      await choose(page, 'Operatore del Comune di Villanova Monteleone');
+      await page.getByRole('button', { name: 'Accedi' }).click();
+
+      // Operator home.
+      await page.getByRole('heading', { name: 'Area operatore', level: 1 }).waitFor();
+      await page.getByText('Operatore del Comune di Villanova Monteleone').waitFor();
+      await page.getByText('Oggi non ci sono appuntamenti.').waitFor();
+      await shot(page, '02-home-empty');
+      assert.deepEqual(await axeViolations(page), []);
+
+      // Step 1: richiedente, from an empty form.
+      await page.getByRole('link', { name: 'Prenota appuntamento' }).click();
+      await page.getByText('Passo 1 di 6').waitFor();
+      assert.equal(new URL(page.url()).pathname, '/operatore/prenota');
+      assert.equal(await page.locator('#wizard-step').getAttribute('aria-live'), 'polite');
+      await page.getByRole('button', { name: 'Avanti' }).click();
+      const summary = page.locator('.error-summary');
+      await summary.waitFor();
+      await summary.getByText('Scriva il nome del richiedente.').waitFor();
+      await summary.getByText('Scriva il codice fiscale.').waitFor();
+      await summary.getByText('Prima di prenotare il richiedente deve firmare l’informativa privacy.').waitFor();
+      await shot(page, '03-richiedente-empty-errors');
+      assert.deepEqual(await axeViolations(page), []);
+
+      await page.getByLabel('Nome', { exact: true }).fill('Maria');
+      await page.getByLabel('Cognome', { exact: true }).fill('Bianchi');
+      // A wrong check character first: the Italian error is shown, the wizard stays on step 1.
+      await page.getByLabel('Codice fiscale', { exact: true }).fill('bncmra52e45l989x');
+      assert.equal(await page.getByLabel('Codice fiscale', { exact: true }).inputValue(), 'BNCMRA52E45L989X');
+      await page.getByRole('button', { name: 'Avanti' }).click();
+      const cfError = page.locator('#codice-fiscale-error');
+      await cfError.getByText('l’ultimo carattere (carattere di controllo) non corrisponde').waitFor();
+      assert.equal(await page.getByLabel('Codice fiscale', { exact: true }).getAttribute('aria-invalid'), 'true');
+      await page.getByText('Passo 1 di 6').waitFor();
+      await shot(page, '04-richiedente-cf-error');
+
+      // The right code fills birth date, sex and birthplace.
+      await page.getByLabel('Codice fiscale', { exact: true }).fill('BNCMRA52E45L989K');
+      await page.getByLabel('Codice fiscale', { exact: true }).blur();
+      assert.equal(await page.getByLabel('Data di nascita').inputValue(), '05/05/1952');
+      assert.equal(await page.getByLabel('Luogo di nascita (codice catastale)').inputValue(), 'L989');
+      assert.equal(await page.locator('#sex-0').isChecked(), true, 'Femminile');
+      await page.getByText('Nato/a a Villanova Monteleone').waitFor();
+      await page.getByLabel('Telefono').fill('079 123456');
+      // The delegate section opens and closes.
+      await tick(page, 'Il richiedente è rappresentato da un delegato');
+      await page.getByLabel('Nome del delegato', { exact: true }).waitFor();
+      await shot(page, '05-richiedente-delegate-open');
+      await tick(page, 'Il richiedente è rappresentato da un delegato');
+      await tick(page, 'Informativa privacy (art. 13 Reg. UE 2016/679) firmata');
+      await tick(page, 'Copia del documento d’identità acquisita');
+      await shot(page, '06-richiedente-filled');
+      await page.getByRole('button', { name: 'Avanti' }).click();
+
+      // Step 2: servizio.
+      await page.getByText('Passo 2 di 6').waitFor();
+      await page.getByRole('button', { name: 'Avanti' }).click();
+      await page.locator('.error-summary').getByText('Scelga almeno un servizio.').waitFor();
+      await tick(page, 'Assegno Unico e Universale');
+      await shot(page, '07-servizio');
+      assert.deepEqual(await axeViolations(page), []);
+      await page.getByRole('button', { name: 'Avanti' }).click();
+
+      // Step 3: sede e sportello (territorial Sede and Polo nazionale).
+      await page.getByText('Passo 3 di 6').waitFor();
+      await page.getByText('Sede competente per il territorio del Comune', { exact: false }).first().waitFor();
+      await page.getByText('Polo nazionale competente per il servizio', { exact: false }).first().waitFor();
+      await shot(page, '08-sede');
+      assert.deepEqual(await axeViolations(page), []);
+      await page.locator('label', { hasText: 'Sportello 2 - Famiglia e lavoro' }).click();
+      await page.getByRole('button', { name: 'Avanti' }).click();
+
+      // Step 4: data e ora.
+      await page.getByText('Passo 4 di 6').waitFor();
+      await page.locator('.slot-list label').first().waitFor();
+      const day = await page.getByLabel('Giorno dell’appuntamento').inputValue();
+      assert.match(day, /^\d{4}-\d{2}-\d{2}$/);
+      assert.ok(await page.getByLabel('Giorno dell’appuntamento').getAttribute('min'));
+      assert.ok(await page.getByLabel('Giorno dell’appuntamento').getAttribute('max'));
+      await page.getByRole('button', { name: 'Avanti' }).click();
+      await page.locator('.error-summary').getByText('Scelga un orario tra quelli liberi.').waitFor();
+      const slotLabel = (await page.locator('.slot-list label').first().textContent()).trim();
+      await page.locator('.slot-list label').first().click();
+      await shot(page, '09-data-ora');
+      assert.deepEqual(await axeViolations(page), []);
+      await page.getByRole('button', { name: 'Avanti' }).click();
+
+      // Step 5: riepilogo with the countdown of the hold.
+      await page.getByText('Passo 5 di 6').waitFor();
+      await page.getByRole('heading', { name: 'Verifica dei dati' }).waitFor();
+      const clock = page.getByRole('timer');
+      await clock.waitFor();
+      const first = (await clock.textContent()).trim();
+      assert.match(first, /^[45]:\d\d minuti$/);
+      await page.getByText('BNCMRA52E45L989K').waitFor();
+      await page.waitForTimeout(2_100);
+      const later = (await clock.textContent()).trim();
+      assert.notEqual(later, first, 'the countdown moves');
+      await shot(page, '10-riepilogo');
+      assert.deepEqual(await axeViolations(page), []);
+      await page.getByRole('button', { name: 'Prenota' }).click();
+
+      // Step 6: confirmation.
+      await page.getByText('Passo 6 di 6').waitFor();
+      await page.getByRole('heading', { name: 'Appuntamento confermato' }).waitFor();
+      await shot(page, '11-confermato');
+      assert.deepEqual(await axeViolations(page), []);
+      await page.getByRole('button', { name: 'Stampa modulo di richiesta' }).waitFor();
+      const icsLink = page.getByRole('link', { name: 'Scarica nel calendario (.ics)' });
+      const ics = await page.request.get(new URL(await icsLink.getAttribute('href'), server.url).href);
+      assert.equal(ics.status(), 200);
+      assert.match(ics.headers()['content-type'], /text\/calendar/);
+      assert.match(await ics.text(), /^BEGIN:VCALENDAR/);
+      // The printed form: the data and the GDPR notice, nothing of the screen around it.
+      await page.emulateMedia({ media: 'print' });
+      await page.getByRole('heading', { name: /Informativa sul trattamento dei dati personali/ }).waitFor();
+      assert.equal(await page.getByRole('button', { name: 'Stampa modulo di richiesta' }).isVisible(), false);
+      await page.getByText('Firma del richiedente').waitFor();
+      await shot(page, '12-modulo-stampa');
+      await page.emulateMedia({ media: 'screen' });
+      // window.print() is called by the button (stubbed: headless Chromium has no print dialog).
+      await page.evaluate(() => { window.print = () => { window.printed = true; }; });
+      await page.getByRole('button', { name: 'Stampa modulo di richiesta' }).click();
+      assert.equal(await page.evaluate(() => window.printed), true);
+
+      // Back on the home: the new card.
+      await page.getByRole('link', { name: 'Torna all’area operatore' }).click();
+      await page.getByRole('heading', { name: 'Area operatore', level: 1 }).waitFor();
+      const card = page.locator('.appt-card', { hasText: 'Maria Bianchi' });
+      await card.waitFor();
+      await card.getByText('Appena prenotato').waitFor();
+      await card.getByText('Assegno Unico e Universale').waitFor();
+      await card.getByText('Sportello 2 - Famiglia e lavoro', { exact: false }).waitFor();
+      assert.ok(slotLabel.includes((await card.locator('.appt-time').textContent()).slice(0, 5)), 'the booked time');
+      assert.equal(await card.getByText('BNCMRA52E45L989K').count(), 0, 'no codice fiscale on cards');
+      await shot(page, '13-home-new-card');
+      assert.deepEqual(page.problems, []);
+
+      // The official of the Sede sees it on the agenda of Sportello 2.
+      await login(official, server.url, 'Funzionario INPS – Sede provinciale di Sassari', 'Agenda dello sportello');
+      const section = official.locator('section', { has: official.getByRole('heading', { name: 'Sportello 2 - Famiglia e lavoro' }) });
+      for (let i = 0; i < 5 && (await section.locator('.appt-card', { hasText: 'Maria Bianchi' }).count()) === 0; i++) {
+        await official.getByRole('button', { name: 'Settimana successiva' }).click();
+        await official.getByRole('heading', { name: 'Agenda dello sportello', level: 1 }).waitFor();
+        await official.waitForTimeout(300);
+      }
+      await section.locator('.appt-card', { hasText: 'Maria Bianchi' }).getByText('Dal Comune di Villanova Monteleone').waitFor();
+      await shot(official, '14-agenda');
+      assert.deepEqual(await axeViolations(official), []);
+      assert.deepEqual(official.problems, []);
+    } finally {
+      await page.closeAll();
+      await official.closeAll();
+    }
+  });
+
+  test('an expired hold says so and offers to choose the time again; "Esci" releases a hold', async () => {
+    const page = await newParticipantPage(browser, server.url);
+    try {
+      await page.clock.install();
+      await login(page, server.url, 'Operatore del Comune di Alghero', 'Area operatore');
+      const startsAt = await fillToSummary(page, { given: 'Giuseppe', family: 'Rossi', cf: 'RSSGPP48C12L989V' });
+      assert.equal(await isFree(page, 'sassari-2', startsAt), false, 'held');
+      await page.clock.fastForward('05:01');
+      const lost = page.locator('.slot-lost');
+      await lost.getByText('Il tempo per confermare è scaduto').waitFor();
+      assert.equal(await page.getByRole('button', { name: 'Prenota' }).isDisabled(), true);
+      await shot(page, '15-hold-expired');
+      await page.getByRole('button', { name: 'Scegli di nuovo data e ora' }).click();
+      await page.getByText('Passo 4 di 6').waitFor();
+      await page.locator('.slot-list label').first().waitFor();
+      // The page released the lapsed hold: the slot is offered again.
+      assert.equal(await page.locator('.slot-list input').first().getAttribute('value'), startsAt);
+      // "Esci" in the middle of a booking releases the hold before the logout.
+      await page.locator('.slot-list label').first().click();
+      await page.getByRole('button', { name: 'Avanti' }).click();
+      await page.locator('#countdown').waitFor();
+      assert.equal(await isFree(page, 'sassari-2', startsAt), false, 'held again');
+      await page.getByRole('button', { name: 'Esci' }).click();
+      await page.getByRole('heading', { name: 'Accesso' }).waitFor();
+      await login(page, server.url, 'Operatore del Comune di Alghero', 'Area operatore');
+      assert.equal(await isFree(page, 'sassari-2', startsAt), true, 'released at logout');
+      assert.deepEqual(page.problems, []);
+    } finally {
+      await page.closeAll();
+    }
+  });
+
+  test('two operators on the same slot: the second is told it was just taken; a delegate is accepted', async () => {
+    const first = await newParticipantPage(browser, server.url);
+    const second = await newParticipantPage(browser, server.url);
+    try {
+      // Both comuni book at the Sede of Sassari: the first free slot is the same for both.
+      await login(first, server.url, 'Operatore del Comune di Villanova Monteleone', 'Area operatore');
+      await login(second, server.url, 'Operatore del Comune di Alghero', 'Area operatore');
+      await fillToSummary(first, { given: 'Anna', family: 'Verdi', cf: 'VRDNNA60A41L989S' });
+      const held = await first.locator('.summary-list dd').nth(1).textContent();
+
+      await second.getByRole('link', { name: 'Prenota appuntamento' }).click();
+      await second.getByLabel('Nome', { exact: true }).fill('Paolo');
+      await second.getByLabel('Cognome', { exact: true }).fill('Neri');
+      await second.getByLabel('Codice fiscale', { exact: true }).fill('NREPLA55M10A192N');
+      await second.getByLabel('Codice fiscale', { exact: true }).blur();
+      // With a delegate on a paper act.
+      await tick(second, 'Il richiedente è rappresentato da un delegato');
+      await second.getByLabel('Nome del delegato', { exact: true }).fill('Lucia');
+      await second.getByLabel('Cognome del delegato', { exact: true }).fill('Neri');
+      await second.getByLabel('Codice fiscale del delegato', { exact: true }).fill('NRELCU80A41A192Q');
+      await tick(second, 'Atto di delega su carta');
+      await second.getByLabel('Riferimento dell’atto di delega').fill('Delega del 20/11/2026');
+      await tick(second, 'Copia del documento d’identità del delegante acquisita');
+      await tick(second, 'Informativa privacy');
+      await tick(second, 'Copia del documento d’identità acquisita');
+      await second.getByRole('button', { name: 'Avanti' }).click();
+      await second.getByText('Passo 2 di 6').waitFor();
+      await tick(second, 'Assegno Unico e Universale');
+      await second.getByRole('button', { name: 'Avanti' }).click();
+      await second.getByText('Passo 3 di 6').waitFor();
+      await second.locator('label', { hasText: 'Sportello 2 - Famiglia e lavoro' }).click();
+      await second.getByRole('button', { name: 'Avanti' }).click();
+      await second.getByText('Passo 4 di 6').waitFor();
+      // The slot held by the first operator is no longer offered...
+      const offered = await second.locator('.slot-list label').allTextContents();
+      assert.ok(!offered.some((t) => t.includes(`dalle ${held.slice(0, 5)} `)), `${held} is not offered: ${offered}`);
+      assert.ok(offered.length > 0);
+      await second.locator('.slot-list label').first().click();
+      await second.getByRole('button', { name: 'Avanti' }).click();
+      await second.getByText('Passo 5 di 6').waitFor();
+      await second.getByRole('heading', { name: 'Delegato' }).waitFor();
+      await shot(second, '17-riepilogo-delegato');
+      await second.getByRole('button', { name: 'Prenota' }).click();
+      await second.getByRole('heading', { name: 'Appuntamento confermato' }).waitFor();
+
+      // ...and when the same slot is asked for anyway (a stale list), the answer is in Italian.
+      await first.getByRole('button', { name: 'Indietro' }).click();
+      await first.getByText('Passo 4 di 6').waitFor();
+      await first.locator('.slot-list label').first().click();
+      const slotAt = await first.locator('.slot-list input:checked').getAttribute('value');
+      // The second operator holds that very slot now.
+      const taken = await second.evaluate(async (at) => {
+        const r = await fetch('/v1/booking/holds', {
+          method: 'POST', headers: { 'content-type': 'application/json' },
+          body: JSON.stringify({ sportello_id: 'sassari-2', starts_at: at, service_code: 'assegno-unico' }),
+        });
+        return r.status;
+      }, slotAt);
+      assert.equal(taken, 201);
+      await first.getByRole('button', { name: 'Avanti' }).click();
+      await first.getByText('Passo 4 di 6').waitFor();
+      await first.getByRole('alert').getByText('Questo orario è appena stato prenotato da un altro operatore').waitFor();
+      await shot(first, '18-slot-taken');
+      assert.deepEqual([...first.problems, ...second.problems], []);
+    } finally {
+      await first.closeAll();
+      await second.closeAll();
+    }
+  });
+
+  test('the INPS administrator reads the services catalogue', async () => {
+    const page = await newParticipantPage(browser, server.url);
+    try {
+      await login(page, server.url, 'Amministratore INPS', 'Amministrazione INPS');
+      await page.getByRole('cell', { name: 'Assegno Unico e Universale' }).waitFor();
+      await shot(page, '16-admin');
+      assert.deepEqual(await axeViolations(page), []);
+      // Logout brings back the login page; the operator pages then ask to log in again.
+      await page.getByRole('button', { name: 'Esci' }).click();
+      await page.getByRole('heading', { name: 'Accesso' }).waitFor();
+      await page.goto(`${server.url}/admin`);
+      await page.getByRole('heading', { name: 'Accesso' }).waitFor();
+      assert.deepEqual(page.problems, []);
+    } finally {
+      await page.closeAll();
+    }
+  });
+});

@@ -1,0 +1,64 @@
+// Calls to the booking API (`/v1/booking/...`).
+
+import { requestJson } from '../api';
+import type { Appointment, CitizenRequest, Hold, HoldRequest, Proposals, Service, Slots } from './types';
+
+const enc = encodeURIComponent;
+
+export async function services(): Promise<Service[]> {
+  return (await requestJson<Service[]>('/v1/booking/services')).body;
+}
+
+export async function proposals(istat: string, service: string): Promise<Proposals> {
+  return (await requestJson<Proposals>(`/v1/booking/comuni/${enc(istat)}/proposals?service=${enc(service)}`)).body;
+}
+
+/** Free slots of a sportello, days `from`..`to` inclusive (at most 31 days). */
+export async function freeSlots(sportelloId: string, from: string, to: string): Promise<Slots> {
+  return (await requestJson<Slots>(`/v1/booking/sportelli/${enc(sportelloId)}/slots?from=${from}&to=${to}`)).body;
+}
+
+/** A held slot and the local time (ms) when the hold lapses, corrected for clock skew. */
+export interface PlacedHold {
+  hold: Hold;
+  expiresAtLocal: number;
+}
+
+export async function placeHold(req: HoldRequest): Promise<PlacedHold> {
+  const sent = Date.now();
+  const ans = await requestJson<Hold>('/v1/booking/holds', { method: 'POST', body: req });
+  const received = Date.now();
+  // The server decides the expiry by its own clock: translate it into ours through the Date header.
+  const local = (sent + received) / 2;
+  const skew = ans.serverNow !== null ? ans.serverNow - local : 0;
+  // The Date header has a one-second resolution: never promise more time than there is.
+  const expiresAtLocal = Date.parse(ans.body.expires_at) - skew - (ans.serverNow !== null ? 1000 : 0);
+  return { hold: ans.body, expiresAtLocal };
+}
+
+/** Releases a hold; the request outlives the page when it is being closed. */
+export async function releaseHold(id: string): Promise<void> {
+  await requestJson<null>(`/v1/booking/holds/${enc(id)}`, { method: 'DELETE', keepalive: true });
+}
+
+/** "Prenota": the same `idempotencyKey` on a retry returns the same appointment. */
+export async function confirmHold(id: string, idempotencyKey: string, req: CitizenRequest): Promise<Appointment> {
+  return (await requestJson<Appointment>(`/v1/booking/holds/${enc(id)}/confirm`, {
+    method: 'POST', body: req, headers: { 'idempotency-key': idempotencyKey },
+  })).body;
+}
+
+/** Booked appointments of a comune on one day (default: today). */
+export async function comuneDay(istat: string, day?: string): Promise<Appointment[]> {
+  const q = day ? `?date=${day}` : '';
+  return (await requestJson<Appointment[]>(`/v1/booking/comuni/${enc(istat)}/appointments${q}`)).body;
+}
+
+/** The agenda of a sportello, days `from`..`to` inclusive (at most 31 days). */
+export async function agenda(sportelloId: string, from: string, to: string): Promise<Appointment[]> {
+  return (await requestJson<Appointment[]>(`/v1/booking/sportelli/${enc(sportelloId)}/agenda?from=${from}&to=${to}`)).body;
+}
+
+export function icsUrl(appointmentId: string): string {
+  return `/v1/booking/appointments/${enc(appointmentId)}/ics`;
+}

@@ -1,0 +1,54 @@
+// "Area operatore": today's appointments of the comune, the next days, "Prenota appuntamento".
+
+import * as booking from '../booking/api';
+import { addDays, formatDay, todayRome } from '../booking/dates';
+import { comuneName } from '../booking/names';
+import type { Appointment } from '../booking/types';
+import { linkTo } from '../router';
+import { appointmentCard, appointmentsByDay } from './appointments';
+import { h } from './dom';
+import type { PageContext } from './staff';
+
+/** How many days after today the home lists. */
+const AHEAD_DAYS = 14;
+
+/** The appointment just booked by the wizard, highlighted once on the home. */
+let justBooked: string | null = null;
+export function markJustBooked(id: string): void {
+  justBooked = id;
+}
+
+export async function renderOperatorHome(ctx: PageContext): Promise<void> {
+  const istat = ctx.principal.comune_istat ?? '';
+  const today = todayRome();
+  const newId = justBooked;
+  justBooked = null;
+
+  // The server answers one day at a time (GET …/appointments?date=): ask for each day.
+  const days = [today, ...Array.from({ length: AHEAD_DAYS }, (_, i) => addDays(today, i + 1))];
+  const lists = await Promise.all(days.map((d) => booking.comuneDay(istat, d)));
+  const todays: Appointment[] = lists[0] ?? [];
+  const later = lists.slice(1).flat();
+
+  const prenota = linkTo(h('a', { class: 'btn btn-primary btn-lg btn-book', href: '/operatore/prenota' }, 'Prenota appuntamento'));
+
+  ctx.root.replaceChildren(
+    h('div', { class: 'operator-home' },
+      h('div', { class: 'page-top' },
+        h('div', {},
+          h('h1', { tabindex: '-1' }, 'Area operatore'),
+          h('p', { class: 'lead mb-0' }, `Comune di ${comuneName(istat)}`)),
+        prenota),
+      h('section', { class: 'mt-5', 'aria-labelledby': 'today-title' },
+        h('h2', { id: 'today-title' }, `Oggi, ${formatDay(today)}`),
+        todays.length === 0
+          ? h('p', { class: 'empty' }, 'Oggi non ci sono appuntamenti.')
+          : h('ul', { class: 'appt-list' }, ...todays
+            .sort((a, b) => a.starts_at.localeCompare(b.starts_at))
+            .map((a) => appointmentCard(a, { isNew: a.id === newId })))),
+      h('section', { class: 'mt-5', 'aria-labelledby': 'next-title' },
+        h('h2', { id: 'next-title' }, 'Prossimi giorni'),
+        later.length === 0
+          ? h('p', { class: 'empty' }, `Nessun appuntamento nei prossimi ${AHEAD_DAYS} giorni.`)
+          : appointmentsByDay(later, { newId }))));
+}

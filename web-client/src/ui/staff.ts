@@ -1,0 +1,150 @@
+// The staff pages: login, operator home, booking wizard, agenda, admin. Each needs a session
+// with the right role; without one the login page is shown.
+
+import { ApiError } from '../api';
+import type { Principal, StaffRole } from '../booking/types';
+import { comuneName, sedeName } from '../booking/names';
+import { currentPrincipal, logout } from '../login/staffSession';
+import { renderDemoLogin } from '../login/demoLoginPage';
+import { bookingErrorText, STAFF_ROLE_LABEL } from '../messages';
+import { navigate, onNavigate } from '../router';
+import { renderAdmin } from './admin';
+import { renderAgenda } from './agenda';
+import { h } from './dom';
+import { renderOperatorHome } from './operatorHome';
+import { renderWizard } from './wizard';
+
+/** What a page needs: where to draw, who is signed in, and a way to register its cleanup. */
+export interface PageContext {
+  root: HTMLElement;
+  principal: Principal;
+  params: URLSearchParams;
+  /** Runs when the user leaves the page (timers, holds); logout waits for the returned promise. */
+  onLeave(fn: () => void | Promise<void>): void;
+}
+
+interface StaffRoute {
+  title: string;
+  roles: readonly StaffRole[];
+  render(ctx: PageContext): void | Promise<void>;
+}
+
+const ROUTES: Record<string, StaffRoute> = {
+  '/operatore': { title: 'Area operatore', roles: ['operator'], render: renderOperatorHome },
+  '/operatore/prenota': { title: 'Prenota appuntamento', roles: ['operator'], render: renderWizard },
+  '/agenda': { title: 'Agenda dello sportello', roles: ['official'], render: renderAgenda },
+  '/admin': { title: 'Amministrazione INPS', roles: ['inps_admin'], render: renderAdmin },
+};
+
+export const LOGIN_PATH = '/accesso';
+
+export function isStaffPath(path: string): boolean {
+  return path === LOGIN_PATH || path in ROUTES;
+}
+
+/** The first page of a role. */
+export function homeOf(role: StaffRole): string {
+  switch (role) {
+    case 'operator': return '/operatore';
+    case 'official': return '/agenda';
+    case 'inps_admin': return '/admin';
+    case 'user_admin': return LOGIN_PATH;
+  }
+}
+
+/** "Operatore del Comune di Villanova Monteleone". */
+export function principalLabel(p: Principal): string {
+  switch (p.role) {
+    case 'operator':
+    case 'user_admin':
+      return `${STAFF_ROLE_LABEL[p.role] ?? ''} di ${comuneName(p.comune_istat)}`;
+    case 'official':
+      return `${STAFF_ROLE_LABEL.official ?? ''} – ${sedeName(p.sede_id)}`;
+    case 'inps_admin':
+      return STAFF_ROLE_LABEL.inps_admin ?? '';
+  }
+}
+
+function staffBar(p: Principal): HTMLElement {
+  const out = h('button', { type: 'button', class: 'btn btn-outline-primary btn-logout' }, 'Esci');
+  out.addEventListener('click', () => {
+    out.disabled = true;
+    // Release what the page holds (a slot) while the session is still valid, then log out.
+    void leavePage()
+      .then(() => logout())
+      .catch(() => undefined)
+      .finally(() => { navigate(LOGIN_PATH); });
+  });
+  return h('div', { class: 'staff-bar no-print' },
+    h('p', { class: 'staff-who' }, h('span', { class: 'visually-hidden' }, 'Ha eseguito l’accesso come: '), principalLabel(p)),
+    out);
+}
+
+let leaving: (() => void | Promise<void>)[] = [];
+
+async function leavePage(): Promise<void> {
+  const fns = leaving;
+  leaving = [];
+  await Promise.all(fns.map(async (fn) => {
+    try { await fn(); } catch { /* a cleanup must not stop the others */ }
+  }));
+}
+
+function showError(root: HTMLElement, err: unknown): void {
+  const code = err instanceof ApiError ? err.code : 'internal';
+  root.replaceChildren(h('div', { class: 'alert alert-danger', role: 'alert' },
+    h('p', { class: 'mb-3' }, bookingErrorText(code)),
+    h('a', { class: 'btn btn-outline-primary btn-lg', href: window.location.pathname }, 'Ricarica la pagina')));
+}
+
+async function show(root: HTMLElement): Promise<void> {
+  void leavePage();
+  const path = window.location.pathname.replace(/\/+$/, '') || '/';
+  const params = new URLSearchParams(window.location.search);
+  if (path === LOGIN_PATH) {
+    document.title = 'Accesso – Sportello INPS';
+    await renderDemoLogin(root, params, (p) => {
+      const back = params.get('torna');
+      const route = back ? ROUTES[back] : undefined;
+      navigate(route?.roles.includes(p.role) && back ? back : homeOf(p.role), { replace: true });
+    });
+    return;
+  }
+  const route = ROUTES[path];
+  if (!route) return;
+  let principal: Principal | null;
+  try {
+    principal = await currentPrincipal();
+  } catch (err) {
+    showError(root, err);
+    return;
+  }
+  if (!principal) {
+    navigate(`${LOGIN_PATH}?torna=${encodeURIComponent(path)}`, { replace: true });
+    return;
+  }
+  if (!route.roles.includes(principal.role)) {
+    navigate(homeOf(principal.role), { replace: true });
+    return;
+  }
+  document.title = `${route.title} – Sportello INPS`;
+  const page = h('div', { class: 'staff-page' });
+  root.replaceChildren(staffBar(principal), page);
+  try {
+    await route.render({ root: page, principal, params, onLeave: (fn) => { leaving.push(fn); } });
+  } catch (err) {
+    if (err instanceof ApiError && err.status === 401) {
+      navigate(`${LOGIN_PATH}?torna=${encodeURIComponent(path)}`, { replace: true });
+      return;
+    }
+    showError(page, err);
+  }
+  page.querySelector<HTMLElement>('h1')?.focus({ preventScroll: true });
+}
+
+/** Starts the staff app on the current path. */
+export function startStaffApp(root: HTMLElement): void {
+  onNavigate(() => { void show(root); });
+  window.addEventListener('pagehide', () => { void leavePage(); });
+  void show(root);
+}
