@@ -79,9 +79,8 @@ impl Server {
         let app = http::app(state);
         let mut tasks = Vec::new();
 
-        let listener = tokio::net::TcpListener::bind(config.listen)
-            .await
-            .with_context(|| format!("binding {}", config.listen))?;
+        let listener =
+            listen(config.listen).with_context(|| format!("binding {}", config.listen))?;
         let http_addr = listener.local_addr()?;
         let stop = shutdown.clone();
         let plain = app.clone();
@@ -98,9 +97,9 @@ impl Server {
         if let Some(addr) = config.tls_listen {
             let (cert, key) = tls::cert_files(config.tls_files.as_ref(), &config.certs_dir)?;
             let rustls = tls::server_config(&cert, &key)?;
-            let listener =
-                std::net::TcpListener::bind(addr).with_context(|| format!("binding {addr}"))?;
-            listener.set_nonblocking(true)?;
+            let listener = listen(addr)
+                .and_then(|l| l.into_std())
+                .with_context(|| format!("binding {addr}"))?;
             https_addr = Some(listener.local_addr()?);
             let handle = axum_server::Handle::new();
             let stop = shutdown.clone();
@@ -200,6 +199,21 @@ impl Server {
         self.booking.db().close().await;
         tracing::info!("stopped");
     }
+}
+
+/// Pending connections the kernel queues before `accept` (tokio's default, 128, overflows when
+/// a few hundred clients connect at once, and each dropped SYN costs its client a 1 s retry).
+const LISTEN_BACKLOG: u32 = 1024;
+
+fn listen(addr: SocketAddr) -> std::io::Result<tokio::net::TcpListener> {
+    let socket = if addr.is_ipv4() {
+        tokio::net::TcpSocket::new_v4()?
+    } else {
+        tokio::net::TcpSocket::new_v6()?
+    };
+    socket.set_reuseaddr(true)?;
+    socket.bind(addr)?;
+    socket.listen(LISTEN_BACKLOG)
 }
 
 /// The token key: configured secret, or one kept in the data dir (created on first run).
