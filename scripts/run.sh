@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Builds the web client and the server, then runs the server in demo mode with embedded
-# defaults (SQLite-free for now, in-process router, plain HTTP on 127.0.0.1:8080, media on UDP
+# defaults (SQLite database under data/, in-process router, plain HTTP on 127.0.0.1:8080, media on UDP
 # 40000). Extra arguments go to the server, e.g. `scripts/run.sh --listen 127.0.0.1:9000`.
 set -euo pipefail
 cd "$(dirname "$0")/.."
