@@ -57,6 +57,14 @@ for _ in $(seq 1 300); do
 done
 [[ -n "$URL" ]] || { echo "server did not print READY within 30 s" >&2; exit 1; }
 
+# The server's media UDP port, to read the drops of its socket from /proc/net/udp.
+MEDIA_PORT=$(sed 's/\x1b\[[0-9;]*m//g' "$OUT/server.log" | grep -o 'media=[0-9.]*:[0-9]*' | head -n1 | cut -d: -f2)
+server_socket_drops() {
+    awk -v port="$(printf '%04X' "${MEDIA_PORT:-0}")" \
+        'NR > 1 { split($2, a, ":"); if (a[2] == port) { print $NF; found = 1 } } END { if (!found) print 0 }' \
+        /proc/net/udp | head -n1
+}
+
 NPROC=$(nproc)
 MODEL=$(lscpu | grep 'Model name' | sed 's/Model name:[[:space:]]*//' || echo unknown)
 {
@@ -67,9 +75,13 @@ MODEL=$(lscpu | grep 'Model name' | sed 's/Model name:[[:space:]]*//' || echo un
     echo
 } | tee "$OUT/summary.txt"
 
-header=$(printf '%8s %6s %7s %7s %8s %8s %9s %8s %8s %8s %8s %8s %8s %9s %9s %s' \
+# UDP datagrams the kernel dropped because a receiving socket's buffer was full (this network
+# namespace; on a loopback-only machine that is this benchmark and little else).
+rcvbuf_errors() { awk '/^Udp:/ { n++ } /^Udp:/ && n == 2 { print $6 }' /proc/net/snmp; }
+
+header=$(printf '%8s %6s %7s %7s %8s %8s %9s %8s %8s %8s %8s %8s %8s %9s %9s %8s %8s %s' \
     meetings parts streams loss% srv_cpu gen_cpu cpu_s/sm us/pkt join50 join95 join99 \
-    lat50 lat99 rss_MiB KiB/part stop)
+    lat50 lat99 rss_MiB KiB/part udp_drop srv_drop stop)
 echo "$header" | tee -a "$OUT/summary.txt"
 
 START=$(date +%s)
@@ -83,6 +95,8 @@ for m in $STEPS; do
         break
     fi
     json="$OUT/meetings-$m.json"
+    drops_before=$(rcvbuf_errors)
+    server_drops_before=$(server_socket_drops)
     set +e
     # shellcheck disable=SC2086 # $MEDIA holds several arguments
     "$LOADTEST_BIN" "$URL" --meetings "$m" --participants "$PER_MEETING" --ramp-up "$RAMP" \
@@ -91,6 +105,8 @@ for m in $STEPS; do
         >"$OUT/meetings-$m.txt" 2>"$OUT/meetings-$m.err"
     status=$?
     set -e
+    drops=$(( $(rcvbuf_errors) - drops_before ))
+    server_drops=$(( $(server_socket_drops) - server_drops_before ))
     if [[ ! -s "$json" ]]; then
         echo "step $m: no report (exit $status):" | tee -a "$OUT/summary.txt"
         tail -n 5 "$OUT/meetings-$m.err" | tee -a "$OUT/summary.txt"
@@ -121,7 +137,7 @@ for m in $STEPS; do
         elif ((.server.cpu_cores // 0) + (.generator.cpu_cores // 0) >= 0.9 * $nproc) then "machine CPU saturated"
         else "" end' "$json")
     # shellcheck disable=SC2086 # split the TSV row into printf arguments
-    printf '%8s %6s %7s %7s %8s %8s %9s %8s %8s %8s %8s %8s %8s %9s %9s %s\n' $row "$stop" \
+    printf '%8s %6s %7s %7s %8s %8s %9s %8s %8s %8s %8s %8s %8s %9s %9s %8s %8s %s\n' $row "$drops" "$server_drops" "$stop" \
         | tee -a "$OUT/summary.txt"
     [[ -n "$stop" ]] && break
     sleep 2
@@ -133,5 +149,7 @@ done
     echo "columns: loss% in the steady window; srv_cpu/gen_cpu = mean cores of server/load generator;"
     echo "cpu_s/sm = server CPU-seconds per forwarded stream-minute; us/pkt = server CPU µs per"
     echo "forwarded packet; join = ms to 'joined'; lat = one-way ms generator→server→generator;"
-    echo "rss = server RSS at the end of the window; KiB/part = RSS growth per participant."
+    echo "rss = server RSS at the end of the window; KiB/part = RSS growth per participant;"
+    echo "udp_drop = UDP datagrams dropped on full receive buffers during the step (all sockets,"
+    echo "/proc/net/snmp RcvbufErrors); srv_drop = of those, on the server's media socket (/proc/net/udp)."
 } | tee -a "$OUT/summary.txt"

@@ -39,6 +39,6 @@ fi
 
 step "browser tests"
 cargo build --locked --bin sportello
-SPORTELLO_BIN="$PWD/target/debug/sportello" bash scripts/browser-tests.sh
+SPORTELLO_BIN="${CARGO_TARGET_DIR:-$PWD/target}/debug/sportello" bash scripts/browser-tests.sh
 
 step "done"

@@ -1,7 +1,8 @@
 //! The load-test harness against a real server started in-process on port 0 (demo mode):
 //! a short run of 2 meetings × 2 participants writes its JSON and HTML reports, everyone
 //! joins, every stream arrives whole, and loss stays under 1% on loopback. A second, shorter
-//! run goes over HTTPS/WSS with the development certificate (`--insecure`).
+//! run goes over HTTPS/WSS with the development certificate (`--insecure`) and reads the
+//! server's usage from `/proc/<pid>`.
 
 use std::time::Duration;
 
@@ -150,11 +151,15 @@ async fn https_run() {
     assert!(refused.to_string().contains("--insecure"), "{refused}");
 
     config.insecure = true;
+    // The server runs in this process: exercise the /proc reading path.
+    config.server_pid = Some(std::process::id());
     let report = run::run(config, &NoProgress)
         .await
         .expect("the run completes");
     let summary = report.summary_table();
     assert_eq!(report.outcome.connected, 2, "{summary}");
+    assert_eq!(report.server.source, "proc", "{summary}");
+    assert!(report.server.usage.cpu_seconds.is_some(), "{summary}");
     assert_eq!(report.streams.len(), 2, "{summary}");
     for stream in &report.streams {
         assert!(

@@ -175,8 +175,8 @@ pub fn histogram(title: &str, x_label: &str, values: &[f64], bins: usize) -> Str
         let bin = ((v / x_max) * bins as f64).floor().max(0.0) as usize;
         counts[bin.min(bins - 1)] += 1;
     }
-    // At least 4 so the ticks of small counts are whole numbers.
-    let y_max = nice_max(counts.iter().copied().max().unwrap_or(0).max(4) as f64);
+    // A multiple of 4 (one per grid line), so the ticks of counts are whole numbers.
+    let y_max = (counts.iter().copied().max().unwrap_or(0).max(4).div_ceil(4) * 4) as f64;
     let plot_w = WIDTH - LEFT - RIGHT;
     let plot_h = HEIGHT - TOP - BOTTOM;
     let mut out = String::new();

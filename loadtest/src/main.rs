@@ -106,8 +106,9 @@ impl Progress for Bar {
             Stage::Finishing => "finishing",
         };
         self.0.set_prefix(name);
-        self.0.set_length(total);
         self.0.set_position(0);
+        self.0.set_length(total);
+        self.0.set_message("");
     }
 
     fn update(&self, done: u64, status: &str) {

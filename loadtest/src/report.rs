@@ -146,9 +146,10 @@ pub struct Percentiles {
     pub join: Summary,
     /// Join started → peer connection `connected`, per participant.
     pub connect: Summary,
-    /// Later of the two joins → first RTP packet, per (subscriber, publisher).
+    /// Later of the two joins → first RTP packet, per received stream (subscriber × publisher ×
+    /// kind).
     pub first_rtp: Summary,
-    /// Later of the two joins → first VP8 keyframe, per (subscriber, publisher).
+    /// Later of the two joins → first VP8 keyframe, per received video stream.
     pub first_keyframe: Summary,
     /// One-way latency generator → server → generator, every packet (whole run).
     pub latency: Summary,
@@ -262,7 +263,7 @@ pub struct ParticipantReport {
     pub latency_mean_ms: Option<f64>,
     /// Highest one-way latency, ms.
     pub latency_max_ms: Option<f64>,
-    /// NACK packets sent / sequence numbers asked for.
+    /// NACK packets sent as subscriber.
     pub nacks_sent: u64,
     /// Sequence numbers asked for in NACKs sent.
     pub nacked_packets_sent: u64,

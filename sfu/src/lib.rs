@@ -99,7 +99,7 @@ pub struct Sfu {
 impl Sfu {
     /// Binds the UDP socket and spawns the engine task on the current tokio runtime.
     pub async fn start(config: SfuConfig) -> Result<Sfu, SfuError> {
-        let socket = tokio::net::UdpSocket::bind(config.bind).await?;
+        let socket = bind_media_socket(config.bind)?;
         let local_addr = socket.local_addr()?;
         let counters = Arc::new(Counters::default());
         let (tx, rx) = mpsc::channel(COMMAND_QUEUE);
@@ -197,4 +197,20 @@ impl Sfu {
     pub async fn shutdown(&self) {
         let _ = self.call(|reply| Command::Shutdown { reply }).await;
     }
+}
+
+/// Socket buffer asked for (the kernel caps it at `net.core.rmem_max` / `wmem_max`): the default
+/// ~208 KiB receive buffer overflowed at 32 two-party meetings on one node while the engine was
+/// busy forwarding, and every overflow is a lost packet.
+const SOCKET_BUFFER: usize = 4 * 1024 * 1024;
+
+fn bind_media_socket(addr: SocketAddr) -> std::io::Result<tokio::net::UdpSocket> {
+    use socket2::{Domain, Protocol, Socket, Type};
+    let socket = Socket::new(Domain::for_address(addr), Type::DGRAM, Some(Protocol::UDP))?;
+    // Best effort: a smaller buffer still works, it only drops sooner under load.
+    let _ = socket.set_recv_buffer_size(SOCKET_BUFFER);
+    let _ = socket.set_send_buffer_size(SOCKET_BUFFER);
+    socket.set_nonblocking(true)?;
+    socket.bind(&addr.into())?;
+    tokio::net::UdpSocket::from_std(socket.into())
 }
