@@ -73,6 +73,10 @@ pub struct Cli {
     /// Log format.
     #[arg(long, env = "SPORTELLO_LOG_FORMAT", value_enum)]
     pub log_format: Option<LogFormat>,
+    /// UTF-8 text file with the GDPR notice (art. 13 Reg. UE 2016/679) printed on the booking
+    /// request form; paragraphs separated by blank lines (default: a built-in Italian text).
+    #[arg(long, env = "SPORTELLO_PRIVACY_NOTICE_FILE")]
+    pub privacy_notice_file: Option<PathBuf>,
 }
 
 /// The same settings as a TOML file.
@@ -94,6 +98,7 @@ struct FileConfig {
     token_secret: Option<String>,
     database_url: Option<String>,
     log_format: Option<LogFormat>,
+    privacy_notice_file: Option<PathBuf>,
 }
 
 /// The server's resolved configuration.
@@ -125,6 +130,8 @@ pub struct Config {
     pub booking_clock: Arc<dyn Clock>,
     /// Log format.
     pub log_format: LogFormat,
+    /// The administrator's GDPR notice text file; `None` = the built-in default text.
+    pub privacy_notice_file: Option<PathBuf>,
     /// Signalling limits and timings (not configurable from the command line yet).
     pub signalling: SignallingConfig,
 }
@@ -145,6 +152,7 @@ impl Default for Config {
             database_url: None,
             booking_clock: Arc::new(SystemClock),
             log_format: LogFormat::Human,
+            privacy_notice_file: None,
             signalling: SignallingConfig::default(),
         }
     }
@@ -225,6 +233,7 @@ impl Config {
             database_url: cli.database_url.or(file.database_url),
             booking_clock: Arc::new(SystemClock),
             log_format: cli.log_format.or(file.log_format).unwrap_or_default(),
+            privacy_notice_file: cli.privacy_notice_file.or(file.privacy_notice_file),
             signalling: SignallingConfig::default(),
         })
     }
@@ -247,7 +256,8 @@ mod tests {
         let file = dir.join("s.toml");
         std::fs::write(
             &file,
-            "listen = \"127.0.0.1:9000\"\ndemo = true\nmedia_listen = \"127.0.0.1:5000\"\n",
+            "listen = \"127.0.0.1:9000\"\ndemo = true\nmedia_listen = \"127.0.0.1:5000\"\n\
+             privacy_notice_file = \"/etc/sportello/informativa.txt\"\n",
         )
         .unwrap();
         let cli = Cli::parse_from([
@@ -261,6 +271,22 @@ mod tests {
         assert_eq!(cfg.listen.port(), 9001);
         assert_eq!(cfg.media_listen.port(), 5000);
         assert!(cfg.demo);
+        assert_eq!(
+            cfg.privacy_notice_file.as_deref(),
+            Some(Path::new("/etc/sportello/informativa.txt"))
+        );
+        let cli = Cli::parse_from([
+            "sportello",
+            "--config",
+            file.to_str().unwrap(),
+            "--privacy-notice-file",
+            "/tmp/other.txt",
+        ]);
+        let cfg = Config::from_cli(cli).unwrap();
+        assert_eq!(
+            cfg.privacy_notice_file.as_deref(),
+            Some(Path::new("/tmp/other.txt"))
+        );
         std::fs::write(&file, "lisen = \"127.0.0.1:9000\"\n").unwrap();
         let cli = Cli::parse_from(["sportello", "--config", file.to_str().unwrap()]);
         assert!(Config::from_cli(cli).is_err());

@@ -49,6 +49,12 @@ impl Server {
             tracing::info!("booking: demo data loaded");
         }
         let booking = Booking::new(db, config.booking_clock.clone());
+        let privacy_notice = Arc::new(crate::booking::privacy::load(
+            config.privacy_notice_file.as_deref(),
+        )?);
+        if privacy_notice.configured {
+            tracing::info!("booking: privacy notice read from the configured file");
+        }
         let sfu = Sfu::start(SfuConfig {
             bind: config.media_listen,
             announce: config.media_announce.clone(),
@@ -75,6 +81,7 @@ impl Server {
             prometheus: telemetry::prometheus(),
             booking: booking.clone(),
             sessions: Arc::new(InMemorySessions::new()),
+            privacy_notice,
         };
         let app = http::app(state);
         let mut tasks = Vec::new();

@@ -8,8 +8,8 @@ use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
 use sportello::booking::model::{
-    Appointment, CitizenRequest, ClosureRequest, Hold, HoldRequest, Proposals, RescheduleRequest,
-    SedeDetail, Slots,
+    Appointment, CitizenRequest, ClosureRequest, Comune, Hold, HoldRequest, Holidays,
+    PrivacyNotice, Proposals, RescheduleRequest, SedeDetail, Slots,
 };
 use sportello::identity::Principal;
 use sportello::identity::demo::AccountInfo;
@@ -53,9 +53,15 @@ fn booking_typescript_bindings() {
     Principal::export_all(&cfg).unwrap();
     AccountInfo::export_all(&cfg).unwrap();
     SedeDetail::export_all(&cfg).unwrap();
+    Holidays::export_all(&cfg).unwrap();
+    PrivacyNotice::export_all(&cfg).unwrap();
+    Comune::export_all(&cfg).unwrap();
     let generated = read_dir(&out);
     let _ = std::fs::remove_dir_all(&out);
     assert!(generated["Appointment.ts"].contains("starts_at: string"));
+    assert!(generated["Appointment.ts"].contains("comune_name: string"));
+    assert!(generated["Holiday.ts"].contains("date: string"));
+    assert!(generated["SedeDetail.ts"].contains("competent_comuni: Array<ComuneRef>"));
     assert!(generated["Sex.ts"].contains("\"M\" | \"F\""));
     assert!(generated["Applicant.ts"].contains("email?: string | null"));
     if std::env::var("SPORTELLO_UPDATE_BINDINGS").as_deref() == Ok("1") {

@@ -12,10 +12,10 @@ use chrono::NaiveDate;
 use serde::Deserialize;
 
 use super::model::{
-    Appointment, CitizenRequest, ClosureRequest, Hold, HoldRequest, Proposals, RescheduleRequest,
-    SedeDetail, Service, Slots,
+    Appointment, CitizenRequest, ClosureRequest, Comune, Hold, HoldRequest, Holiday, Holidays,
+    PrivacyNotice, Proposals, RescheduleRequest, SedeDetail, Service, Slots,
 };
-use super::{BookingError, ics};
+use super::{BookingError, MAX_COMUNI_RESULTS, holidays, ics};
 use crate::http::AppState;
 use crate::http::error::AppError;
 use crate::identity::{Principal, StaffRole};
@@ -26,6 +26,9 @@ pub const OPENAPI: &str = include_str!("openapi.json");
 /// Every route this module serves, as (method, path): the OpenAPI document must list the same.
 pub const ROUTES: &[(&str, &str)] = &[
     ("get", "/v1/booking/services"),
+    ("get", "/v1/booking/comuni"),
+    ("get", "/v1/booking/holidays"),
+    ("get", "/v1/booking/privacy-notice"),
     ("get", "/v1/booking/comuni/{istat}/proposals"),
     ("get", "/v1/booking/comuni/{istat}/appointments"),
     ("get", "/v1/booking/sportelli/{sportello_id}/slots"),
@@ -54,6 +57,9 @@ pub const ROUTES: &[(&str, &str)] = &[
 pub fn routes() -> Router<AppState> {
     Router::new()
         .route("/v1/booking/services", get(services))
+        .route("/v1/booking/comuni", get(comuni))
+        .route("/v1/booking/holidays", get(holidays_of_year))
+        .route("/v1/booking/privacy-notice", get(privacy_notice))
         .route("/v1/booking/comuni/{istat}/proposals", get(proposals))
         .route("/v1/booking/comuni/{istat}/appointments", get(comune_day))
         .route("/v1/booking/sportelli/{sportello_id}/slots", get(slots))
@@ -156,6 +162,8 @@ async fn agenda(
 #[serde(deny_unknown_fields)]
 struct DayQuery {
     date: Option<NaiveDate>,
+    from: Option<NaiveDate>,
+    to: Option<NaiveDate>,
 }
 
 async fn comune_day(
@@ -165,7 +173,119 @@ async fn comune_day(
     q: Result<Query<DayQuery>, QueryRejection>,
 ) -> ApiResult<Json<Vec<Appointment>>> {
     let q = query(q)?;
-    Ok(Json(s.booking.day_of_comune(&who, &istat, q.date).await?))
+    let list = match (q.date, q.from, q.to) {
+        (date, None, None) => s.booking.day_of_comune(&who, &istat, date).await?,
+        (None, Some(from), Some(to)) => s.booking.comune_range(&who, &istat, from, to).await?,
+        _ => {
+            return Err(AppError::bad_request(
+                "bad_query",
+                "give either 'date' or both 'from' and 'to' (YYYY-MM-DD)",
+            ));
+        }
+    };
+    Ok(Json(list))
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct ComuniQuery {
+    q: Option<String>,
+    limit: Option<i64>,
+}
+
+/// The longest name prefix a comuni search accepts, in characters.
+const MAX_PREFIX_CHARS: usize = 60;
+
+async fn comuni(
+    State(s): State<AppState>,
+    _who: Principal,
+    q: Result<Query<ComuniQuery>, QueryRejection>,
+) -> ApiResult<Json<Vec<Comune>>> {
+    let q = query(q)?;
+    let Some(prefix) = q.q else {
+        return Err(AppError::bad_request(
+            "bad_query",
+            "'q' (the start of the comune's name) is required",
+        ));
+    };
+    let prefix = prefix.trim();
+    if prefix.is_empty()
+        || prefix.chars().count() > MAX_PREFIX_CHARS
+        || prefix.chars().any(char::is_control)
+    {
+        return Err(BookingError::invalid(
+            "bad_search",
+            format!("'q' must be 1-{MAX_PREFIX_CHARS} printable characters"),
+        )
+        .into());
+    }
+    let limit = q.limit.unwrap_or(MAX_COMUNI_RESULTS);
+    if !(1..=MAX_COMUNI_RESULTS).contains(&limit) {
+        return Err(BookingError::invalid(
+            "bad_limit",
+            format!("'limit' must be between 1 and {MAX_COMUNI_RESULTS}"),
+        )
+        .into());
+    }
+    Ok(Json(s.booking.db().search_comuni(prefix, limit).await?))
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct HolidaysQuery {
+    year: Option<i32>,
+    sede: Option<String>,
+}
+
+/// The years a holidays query accepts.
+const HOLIDAY_YEARS: std::ops::RangeInclusive<i32> = 1950..=2200;
+
+async fn holidays_of_year(
+    State(s): State<AppState>,
+    _who: Principal,
+    q: Result<Query<HolidaysQuery>, QueryRejection>,
+) -> ApiResult<Json<Holidays>> {
+    let q = query(q)?;
+    let Some(year) = q.year else {
+        return Err(AppError::bad_request("bad_query", "'year' is required"));
+    };
+    if !HOLIDAY_YEARS.contains(&year) {
+        return Err(BookingError::invalid(
+            "bad_year",
+            format!(
+                "'year' must be between {} and {}",
+                HOLIDAY_YEARS.start(),
+                HOLIDAY_YEARS.end()
+            ),
+        )
+        .into());
+    }
+    let patron = match &q.sede {
+        Some(id) => s
+            .booking
+            .db()
+            .sede_patron_day(id)
+            .await?
+            .ok_or_else(|| BookingError::not_found("unknown_sede", "no such Sede"))?,
+        None => None,
+    };
+    let list = holidays::holidays_of_year(year, patron.as_deref())
+        .into_iter()
+        .map(|(date, name, kind)| Holiday {
+            date,
+            name: name.to_owned(),
+            kind: kind.to_owned(),
+        })
+        .collect();
+    Ok(Json(Holidays {
+        year,
+        sede_id: q.sede,
+        holidays: list,
+    }))
+}
+
+async fn privacy_notice(State(s): State<AppState>, _who: Principal) -> Json<PrivacyNotice> {
+    Json((*s.privacy_notice).clone())
 }
 
 async fn hold(

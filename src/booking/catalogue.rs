@@ -7,7 +7,7 @@ use sqlx::Row as _;
 
 use super::db::Db;
 use super::error::BookingError;
-use super::model::{Closure, OpeningHours, SedeDetail, SportelloDetail};
+use super::model::{Closure, ComuneRef, OpeningHours, SedeDetail, SportelloDetail};
 
 /// Rows of a two-column query as (key, value) pairs.
 async fn pairs(db: &Db, sql: &'static str) -> Result<Vec<(String, String)>, BookingError> {
@@ -108,6 +108,28 @@ impl Db {
                     reason: r.try_get("reason")?,
                 });
         }
+        let mut names: BTreeMap<String, ComuneRef> = BTreeMap::new();
+        for r in sqlx::query("SELECT istat, name, province FROM comuni")
+            .fetch_all(self.pool())
+            .await?
+        {
+            let istat: String = r.try_get("istat")?;
+            names.insert(
+                istat.clone(),
+                ComuneRef {
+                    istat,
+                    name: r.try_get("name")?,
+                    province: r.try_get("province")?,
+                },
+            );
+        }
+        let named = |istat: &String| {
+            names.get(istat).cloned().unwrap_or_else(|| ComuneRef {
+                istat: istat.clone(),
+                name: istat.clone(),
+                province: String::new(),
+            })
+        };
         let mut out = Vec::new();
         for r in
             sqlx::query("SELECT id, kind, name, comune_istat, patron_day FROM sedi ORDER BY id")
@@ -115,12 +137,16 @@ impl Db {
                 .await?
         {
             let id: String = r.try_get("id")?;
+            let comune_istat: String = r.try_get("comune_istat")?;
+            let competent = comuni.remove(&id).unwrap_or_default();
             out.push(SedeDetail {
                 kind: r.try_get("kind")?,
                 name: r.try_get("name")?,
-                comune_istat: r.try_get("comune_istat")?,
+                comune_name: named(&comune_istat).name,
+                comune_istat,
                 patron_day: r.try_get("patron_day")?,
-                competent_for_comuni: comuni.remove(&id).unwrap_or_default(),
+                competent_comuni: competent.iter().map(named).collect(),
+                competent_for_comuni: competent,
                 competent_for_services: services.remove(&id).unwrap_or_default(),
                 conventions: conventions.remove(&id).unwrap_or_default(),
                 sportelli: sportelli.remove(&id).unwrap_or_default(),

@@ -46,6 +46,57 @@ pub fn is_national_holiday(date: NaiveDate) -> bool {
     easter_sunday(date.year()).is_some_and(|e| date == e || date == e + Duration::days(1))
 }
 
+/// Italian names of the fixed national holidays, in the order of [`FIXED`].
+const FIXED_NAMES: [&str; 10] = [
+    "Capodanno",
+    "Epifania",
+    "Festa della Liberazione",
+    "Festa del Lavoro",
+    "Festa della Repubblica",
+    "Ferragosto",
+    "Ognissanti",
+    "Immacolata Concezione",
+    "Natale",
+    "Santo Stefano",
+];
+
+/// One holiday of a year: (date, Italian name, "national" or "patron").
+pub type YearHoliday = (NaiveDate, &'static str, &'static str);
+
+/// Every holiday of `year` in date order: the national ones (Easter Sunday and Monday computed)
+/// and, with `patron` ("MM-DD"), the patron saint's day of the Sede's city.
+pub fn holidays_of_year(year: i32, patron: Option<&str>) -> Vec<YearHoliday> {
+    let mut out: Vec<YearHoliday> = FIXED
+        .iter()
+        .zip(FIXED_NAMES)
+        .filter_map(|(&(m, d), name)| {
+            Some((NaiveDate::from_ymd_opt(year, m, d)?, name, "national"))
+        })
+        .collect();
+    if year >= 2026
+        && let Some(d) = NaiveDate::from_ymd_opt(year, 10, 4)
+    {
+        out.push((d, "San Francesco d’Assisi, patrono d’Italia", "national"));
+    }
+    if let Some(e) = easter_sunday(year) {
+        out.push((e, "Pasqua", "national"));
+        out.push((
+            e + Duration::days(1),
+            "Lunedì dell’Angelo (Pasquetta)",
+            "national",
+        ));
+    }
+    if let Some(d) = patron
+        .and_then(parse_month_day)
+        .and_then(|(m, d)| NaiveDate::from_ymd_opt(year, m, d))
+        && !out.iter().any(|h| h.0 == d)
+    {
+        out.push((d, "Santo patrono della città della Sede", "patron"));
+    }
+    out.sort_by_key(|h| h.0);
+    out
+}
+
 /// Parses a patron day "MM-DD".
 pub fn parse_month_day(s: &str) -> Option<(u32, u32)> {
     let (m, d) = s.split_once('-')?;
@@ -77,6 +128,20 @@ mod tests {
         assert_eq!(easter_sunday(2026), Some(d(2026, 4, 5)));
         assert_eq!(easter_sunday(2027), Some(d(2027, 3, 28)));
         assert_eq!(easter_sunday(2038), Some(d(2038, 4, 25)));
+    }
+
+    #[test]
+    fn holidays_of_a_year() {
+        let all = holidays_of_year(2026, Some("12-06"));
+        assert_eq!(all.len(), 14);
+        assert!(all.windows(2).all(|w| w[0].0 < w[1].0));
+        assert!(
+            all.iter()
+                .any(|h| h.0 == d(2026, 4, 6) && h.1.contains("Pasquetta"))
+        );
+        assert!(all.iter().any(|h| h.0 == d(2026, 12, 6) && h.2 == "patron"));
+        assert!(all.iter().all(|h| is_holiday(h.0, Some("12-06"))));
+        assert_eq!(holidays_of_year(2025, None).len(), 12);
     }
 
     #[test]

@@ -100,6 +100,7 @@ mod tests {
             id: "abc".into(),
             status: "booked".into(),
             comune_istat: "090078".into(),
+            comune_name: "Villanova Monteleone".into(),
             sede_id: "sede-sassari".into(),
             sede_name: "Sede provinciale di Sassari; città".into(),
             sportello_id: "sassari-1".into(),

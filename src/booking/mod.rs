@@ -13,6 +13,7 @@ pub mod error;
 pub mod holidays;
 pub mod ics;
 pub mod model;
+pub mod privacy;
 pub mod reservations;
 pub mod rome;
 pub mod slots;
@@ -38,6 +39,8 @@ pub const MAX_RANGE_DAYS: i64 = 31;
 pub const MAX_LIVE_HOLDS: i64 = 5;
 /// How far ahead a slot may be booked, in days.
 pub const MAX_AHEAD_DAYS: i64 = 366;
+/// The most comuni one search answers with.
+pub const MAX_COMUNI_RESULTS: i64 = 20;
 
 /// The booking service: database plus clock.
 #[derive(Debug, Clone)]

@@ -239,6 +239,8 @@ pub struct Appointment {
     pub status: String,
     /// Comune that booked.
     pub comune_istat: String,
+    /// Its name.
+    pub comune_name: String,
     /// Sede or Polo.
     pub sede_id: String,
     /// Its name.
@@ -306,6 +308,17 @@ pub struct Closure {
     pub reason: String,
 }
 
+/// A comune named in a catalogue record.
+#[derive(Debug, Clone, Serialize, TS)]
+pub struct ComuneRef {
+    /// ISTAT code.
+    pub istat: String,
+    /// Name.
+    pub name: String,
+    /// Province (sigla).
+    pub province: String,
+}
+
 /// A Sede or Polo nazionale with its competence, sportelli, calendars and closures.
 #[derive(Debug, Clone, Serialize, TS)]
 pub struct SedeDetail {
@@ -317,6 +330,11 @@ pub struct SedeDetail {
     pub name: String,
     /// The city (ISTAT code).
     pub comune_istat: String,
+    /// The city's name.
+    pub comune_name: String,
+    /// Comuni it is territorially competent for, with their names (same order as
+    /// `competent_for_comuni`).
+    pub competent_comuni: Vec<ComuneRef>,
     /// Patron saint's day of the city ("MM-DD"), a local holiday.
     pub patron_day: Option<String>,
     /// Comuni it is territorially competent for (Sedi).
@@ -329,6 +347,42 @@ pub struct SedeDetail {
     pub sportelli: Vec<SportelloDetail>,
     /// Extraordinary closures.
     pub closures: Vec<Closure>,
+}
+
+/// One public holiday.
+#[derive(Debug, Clone, Serialize, TS)]
+pub struct Holiday {
+    /// Day.
+    #[ts(type = "string")]
+    pub date: NaiveDate,
+    /// Italian name.
+    pub name: String,
+    /// "national" or "patron" (the patron saint of the Sede's city).
+    pub kind: String,
+}
+
+/// `GET /v1/booking/holidays` answer.
+#[derive(Debug, Clone, Serialize, TS)]
+pub struct Holidays {
+    /// Year.
+    pub year: i32,
+    /// The Sede whose patron day is included, if one was asked for.
+    #[ts(optional = nullable)]
+    pub sede_id: Option<String>,
+    /// Holidays in date order.
+    pub holidays: Vec<Holiday>,
+}
+
+/// `GET /v1/booking/privacy-notice` answer: the GDPR notice (art. 13 Reg. UE 2016/679) printed
+/// on the request form.
+#[derive(Debug, Clone, Serialize, TS)]
+pub struct PrivacyNotice {
+    /// Title.
+    pub title: String,
+    /// Text; paragraphs are separated by blank lines.
+    pub text: String,
+    /// Whether the text comes from the administrator's file (false: the built-in default).
+    pub configured: bool,
 }
 
 /// Personal data: `Debug` shows no field, so a stray `{:?}` cannot leak it into logs.

@@ -18,8 +18,9 @@ use crate::identity::{Principal, StaffRole};
 const APPOINTMENT_SELECT: &str = "SELECT r.id, r.status, r.comune_istat, r.sportello_id, \
     p.name AS sportello_name, s.id AS sede_id, s.name AS sede_name, r.service_code, \
     sv.name AS service_name, r.starts_at, r.ends_at, c.given_name, c.family_name, \
-    c.delegate_codice_fiscale \
+    c.delegate_codice_fiscale, cm.name AS comune_name \
     FROM reservations r JOIN sportelli p ON p.id = r.sportello_id \
+    JOIN comuni cm ON cm.istat = r.comune_istat \
     JOIN sedi s ON s.id = p.sede_id JOIN services sv ON sv.code = r.service_code \
     JOIN citizen_requests c ON c.reservation_id = r.id";
 
@@ -40,6 +41,7 @@ fn appointment_from(row: &AnyRow) -> Result<Appointment, sqlx::Error> {
         id: row.try_get("id")?,
         status: row.try_get("status")?,
         comune_istat: row.try_get("comune_istat")?,
+        comune_name: row.try_get("comune_name")?,
         sede_id: row.try_get("sede_id")?,
         sede_name: row.try_get("sede_name")?,
         sportello_id: row.try_get("sportello_id")?,
@@ -658,9 +660,22 @@ impl Booking {
         istat: &str,
         day: Option<NaiveDate>,
     ) -> Result<Vec<Appointment>, BookingError> {
-        own_comune(who, istat)?;
         let day = day.unwrap_or_else(|| rome::local_date(self.now()));
-        let (from, to) = day_bounds(day, day);
+        self.comune_range(who, istat, day, day).await
+    }
+
+    /// The booked appointments of a comune between two days (inclusive, at most
+    /// [`super::MAX_RANGE_DAYS`]), for the operator home.
+    pub async fn comune_range(
+        &self,
+        who: &Principal,
+        istat: &str,
+        from: NaiveDate,
+        to: NaiveDate,
+    ) -> Result<Vec<Appointment>, BookingError> {
+        own_comune(who, istat)?;
+        Self::check_range(from, to)?;
+        let (from, to) = day_bounds(from, to);
         self.appointments_where("r.comune_istat", istat, from, to)
             .await
     }

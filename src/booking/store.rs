@@ -52,6 +52,53 @@ impl Db {
         Ok(row.as_ref().map(comune_from).transpose()?)
     }
 
+    /// Comuni whose name starts with `prefix` (case-insensitive), by name, at most `limit`.
+    pub async fn search_comuni(
+        &self,
+        prefix: &str,
+        limit: i64,
+    ) -> Result<Vec<Comune>, BookingError> {
+        let mut pattern = String::with_capacity(prefix.len() + 1);
+        for c in prefix.to_lowercase().chars() {
+            if matches!(c, '%' | '_' | '\\') {
+                pattern.push('\\');
+            }
+            pattern.push(c);
+        }
+        pattern.push('%');
+        let rows = sqlx::query(
+            "SELECT istat, name, province, region, population, belfiore FROM comuni \
+             WHERE LOWER(name) LIKE $1 ESCAPE '\\' ORDER BY name, istat LIMIT $2",
+        )
+        .bind(pattern)
+        .bind(limit)
+        .fetch_all(self.pool())
+        .await?;
+        Ok(rows.iter().map(comune_from).collect::<Result<_, _>>()?)
+    }
+
+    /// The name of a Sede or Polo.
+    pub async fn sede_name(&self, sede_id: &str) -> Result<Option<String>, BookingError> {
+        let row = sqlx::query("SELECT name FROM sedi WHERE id = $1")
+            .bind(sede_id)
+            .fetch_optional(self.pool())
+            .await?;
+        Ok(row.map(|r| r.try_get("name")).transpose()?)
+    }
+
+    /// The patron day of a Sede or Polo's city: `None` if there is no such Sede,
+    /// `Some(None)` if it has no patron day on record.
+    pub async fn sede_patron_day(
+        &self,
+        sede_id: &str,
+    ) -> Result<Option<Option<String>>, BookingError> {
+        let row = sqlx::query("SELECT patron_day FROM sedi WHERE id = $1")
+            .bind(sede_id)
+            .fetch_optional(self.pool())
+            .await?;
+        Ok(row.map(|r| r.try_get("patron_day")).transpose()?)
+    }
+
     /// Whether a Belfiore code belongs to a known comune.
     pub async fn belfiore_known(&self, code: &str) -> Result<bool, BookingError> {
         let row = sqlx::query("SELECT istat FROM comuni WHERE belfiore = $1")

@@ -34,6 +34,8 @@ pub struct AppState {
     pub booking: Booking,
     /// Server-side staff sessions.
     pub sessions: Arc<dyn SessionStore>,
+    /// The GDPR notice printed on the booking request form.
+    pub privacy_notice: Arc<crate::booking::model::PrivacyNotice>,
 }
 
 /// Content Security Policy: no inline or foreign script, no framing.

@@ -135,21 +135,25 @@ pub struct AccountInfo {
     role: StaffRole,
     comune_istat: Option<&'static str>,
     sede_id: Option<&'static str>,
+    /// Display label, e.g. "Operatore del Comune di Villanova Monteleone".
+    label: String,
 }
 
 /// `GET /v1/demo/accounts`.
-pub async fn accounts() -> Json<Vec<AccountInfo>> {
-    Json(
-        ACCOUNTS
-            .iter()
-            .map(|&(account, role, comune_istat, sede_id, _)| AccountInfo {
-                account,
-                role,
-                comune_istat,
-                sede_id,
-            })
-            .collect(),
-    )
+pub async fn accounts(State(state): State<AppState>) -> Result<Json<Vec<AccountInfo>>, AppError> {
+    let mut out = Vec::with_capacity(ACCOUNTS.len());
+    for &(account, role, comune_istat, sede_id, _) in ACCOUNTS {
+        let (_, _, label) =
+            super::routes::display_names(state.booking.db(), role, comune_istat, sede_id).await?;
+        out.push(AccountInfo {
+            account,
+            role,
+            comune_istat,
+            sede_id,
+            label,
+        });
+    }
+    Ok(Json(out))
 }
 
 /// `POST /v1/demo/login`: opens a session for a demo account and sets the cookie.

@@ -28,8 +28,14 @@ pub struct Env {
 impl Env {
     /// Starts a demo-mode server on `database_url` (None = SQLite in a temp dir).
     pub async fn start(database_url: Option<String>) -> Self {
+        Self::start_with(database_url, |_| {}).await
+    }
+
+    /// Like [`Env::start`], with a last change to the configuration.
+    pub async fn start_with(database_url: Option<String>, tweak: impl FnOnce(&mut Config)) -> Self {
         let clock = Arc::new(ManualClock::new(START.parse().unwrap()));
         let mut config = Config::for_tests();
+        tweak(&mut config);
         config.database_url = database_url;
         config.booking_clock = clock.clone();
         let server = Server::start(config).await.expect("server starts");

@@ -161,6 +161,13 @@ describe('booking', () => {
       await tick(page, 'Il richiedente è rappresentato da un delegato');
       await tick(page, 'Informativa privacy (art. 13 Reg. UE 2016/679) firmata');
       await tick(page, 'Copia del documento d’identità acquisita');
+      // Residence in another comune: searched by name, chosen in the list.
+      await choose(page, 'Un altro comune');
+      await page.getByRole('button', { name: 'Avanti' }).click();
+      await page.locator('.error-summary').getByText('Scriva il nome del comune di residenza e lo scelga nell’elenco.').waitFor();
+      await page.getByLabel('Nome del comune di residenza').fill('alg');
+      await page.getByText('Trovato 1 comune.').waitFor();
+      await page.getByLabel('Comune trovato').selectOption({ label: 'Alghero (SS)' });
       await shot(page, '06-richiedente-filled');
       await page.getByRole('button', { name: 'Avanti' }).click();
 
@@ -205,6 +212,7 @@ describe('booking', () => {
       const first = (await clock.textContent()).trim();
       assert.match(first, /^[45]:\d\d minuti$/);
       await page.getByText('BNCMRA52E45L989K').waitFor();
+      await page.locator('.summary').getByText('Alghero (SS)').waitFor();
       await page.waitForTimeout(2_100);
       const later = (await clock.textContent()).trim();
       assert.notEqual(later, first, 'the countdown moves');
@@ -228,6 +236,8 @@ describe('booking', () => {
       await page.getByRole('heading', { name: /Informativa sul trattamento dei dati personali/ }).waitFor();
       assert.equal(await page.getByRole('button', { name: 'Stampa modulo di richiesta' }).isVisible(), false);
       await page.getByText('Firma del richiedente').waitFor();
+      await page.locator('.request-form').getByText('Alghero (SS)').waitFor();
+      await page.locator('.request-form').getByText('Titolare del trattamento', { exact: false }).waitFor();
       await shot(page, '12-modulo-stampa');
       await page.emulateMedia({ media: 'screen' });
       // window.print() is called by the button (stubbed: headless Chromium has no print dialog).
@@ -368,11 +378,23 @@ describe('booking', () => {
     }
   });
 
-  test('the INPS administrator reads the services catalogue', async () => {
+  test('the INPS administrator reads services, Sedi, sportelli, opening hours, closures and holidays', async () => {
     const page = await newParticipantPage(browser, server.url);
     try {
       await login(page, server.url, 'Amministratore INPS', 'Amministrazione INPS');
-      await page.getByRole('cell', { name: 'Assegno Unico e Universale' }).waitFor();
+      await page.getByRole('table', { name: 'Servizi prenotabili' }).getByRole('cell', { name: 'Assegno Unico e Universale' }).waitFor();
+      await page.getByRole('heading', { name: 'Sede provinciale di Sassari', level: 3 }).waitFor();
+      const comuni = page.getByRole('table', { name: 'Comuni di competenza – Sede provinciale di Sassari' });
+      await comuni.getByRole('rowheader', { name: 'Villanova Monteleone' }).waitFor();
+      const hours = page.getByRole('table', { name: 'Orari di apertura settimanali – Sportello 1 - Pensioni e contributi' });
+      await hours.getByRole('row', { name: /martedì dalle 08:30 alle 12:30 e dalle 14:30 alle 16:30/ }).waitFor();
+      await hours.getByRole('row', { name: 'domenica chiuso' }).waitFor();
+      const holidays = page.getByRole('table', { name: /^Festività nazionali \d{4}$/ });
+      await holidays.getByRole('cell', { name: 'Lunedì dell’Angelo (Pasquetta)' }).waitFor();
+      await page.getByLabel('Anno').selectOption('2027');
+      await page.getByRole('table', { name: 'Festività nazionali 2027' }).getByRole('rowheader', { name: /29 marzo 2027/ }).waitFor();
+      assert.equal(await page.getByText('Il server non permette ancora').count(), 0);
+      await page.getByText('È in uso il testo predefinito', { exact: false }).waitFor();
       await shot(page, '16-admin');
       assert.deepEqual(await axeViolations(page), []);
       // Logout brings back the login page; the operator pages then ask to log in again.

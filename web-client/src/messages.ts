@@ -208,16 +208,9 @@ export function codiceFiscaleText(problem: string, position?: number): string {
   }
 }
 
-export const STAFF_ROLE_LABEL: Record<string, string> = {
-  operator: 'Operatore del Comune',
-  user_admin: 'Amministratore utenze del Comune',
-  official: 'Funzionario INPS',
-  inps_admin: 'Amministratore INPS',
-};
-
 /**
- * Informativa art. 13 Reg. UE 2016/679 printed on the request form. Demo text: the server does not
- * yet serve the notice configured by the administrator.
+ * Informativa art. 13 Reg. UE 2016/679: used on the request form only when the notice configured
+ * on the server (`GET /v1/booking/privacy-notice`) cannot be fetched.
  */
 export const GDPR_NOTICE_TITLE = 'Informativa sul trattamento dei dati personali (art. 13 Regolamento UE 2016/679)';
 export const GDPR_NOTICE: readonly string[] = [

@@ -1,7 +1,9 @@
 // Calls to the booking API (`/v1/booking/...`).
 
 import { requestJson } from '../api';
-import type { Appointment, CitizenRequest, Hold, HoldRequest, Proposals, Service, Slots } from './types';
+import type {
+  Appointment, CitizenRequest, Comune, Hold, HoldRequest, Holidays, PrivacyNotice, Proposals, SedeDetail, Service, Slots,
+} from './types';
 
 const enc = encodeURIComponent;
 
@@ -48,10 +50,30 @@ export async function confirmHold(id: string, idempotencyKey: string, req: Citiz
   })).body;
 }
 
-/** Booked appointments of a comune on one day (default: today). */
-export async function comuneDay(istat: string, day?: string): Promise<Appointment[]> {
-  const q = day ? `?date=${day}` : '';
-  return (await requestJson<Appointment[]>(`/v1/booking/comuni/${enc(istat)}/appointments${q}`)).body;
+/** Booked appointments of a comune, days `from`..`to` inclusive (at most 31 days). */
+export async function comuneRange(istat: string, from: string, to: string): Promise<Appointment[]> {
+  return (await requestJson<Appointment[]>(`/v1/booking/comuni/${enc(istat)}/appointments?from=${from}&to=${to}`)).body;
+}
+
+/** Comuni whose name starts with `prefix` (at most 20). */
+export async function searchComuni(prefix: string): Promise<Comune[]> {
+  return (await requestJson<Comune[]>(`/v1/booking/comuni?q=${enc(prefix)}`)).body;
+}
+
+/** Sedi and Poli with competence, sportelli, opening hours and closures (INPS staff). */
+export async function sedi(): Promise<SedeDetail[]> {
+  return (await requestJson<SedeDetail[]>('/v1/booking/sedi')).body;
+}
+
+/** Public holidays of a year (with `sede`, also its city's patron day). */
+export async function holidays(year: number, sede?: string): Promise<Holidays> {
+  const q = sede ? `&sede=${enc(sede)}` : '';
+  return (await requestJson<Holidays>(`/v1/booking/holidays?year=${year}${q}`)).body;
+}
+
+/** The GDPR notice printed on the request form, as configured by the administrator. */
+export async function privacyNotice(): Promise<PrivacyNotice> {
+  return (await requestJson<PrivacyNotice>('/v1/booking/privacy-notice')).body;
 }
 
 /** The agenda of a sportello, days `from`..`to` inclusive (at most 31 days). */

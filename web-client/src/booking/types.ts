@@ -117,6 +117,8 @@ export interface Appointment {
   family_name: string;
   services: string[];
   has_delegate: boolean;
+  /** Name of the comune that booked. */
+  comune_name: string;
 }
 
 export type StaffRole = 'operator' | 'user_admin' | 'official' | 'inps_admin';
@@ -130,10 +132,87 @@ export interface Principal {
   sportello_ids: string[];
 }
 
+/** `GET /v1/session`: the principal with the names the interface shows. */
+export interface SessionInfo extends Principal {
+  comune_name: string | null;
+  sede_name: string | null;
+  sportelli: { id: string; name: string }[];
+  /** E.g. "Operatore del Comune di Villanova Monteleone". */
+  label: string;
+}
+
+/** A comune named in a catalogue record. */
+export interface ComuneRef {
+  istat: string;
+  name: string;
+  province: string;
+}
+
+export interface OpeningHours {
+  /** ISO weekday, Monday = 1. */
+  weekday: number;
+  opens: string;
+  closes: string;
+}
+
+export interface SportelloDetail {
+  id: string;
+  name: string;
+  slot_minutes: number;
+  services: string[];
+  opening_hours: OpeningHours[];
+}
+
+export interface Closure {
+  id: string;
+  first_day: string;
+  last_day: string;
+  reason: string;
+}
+
+/** `GET /v1/booking/sedi`. */
+export interface SedeDetail {
+  id: string;
+  kind: 'sede' | 'polo';
+  name: string;
+  comune_istat: string;
+  comune_name: string;
+  competent_comuni: ComuneRef[];
+  patron_day: string | null;
+  competent_for_comuni: string[];
+  competent_for_services: string[];
+  conventions: string[];
+  sportelli: SportelloDetail[];
+  closures: Closure[];
+}
+
+export interface Holiday {
+  date: string;
+  name: string;
+  kind: 'national' | 'patron';
+}
+
+/** `GET /v1/booking/holidays`. */
+export interface Holidays {
+  year: number;
+  sede_id: string | null;
+  holidays: Holiday[];
+}
+
+/** `GET /v1/booking/privacy-notice`. */
+export interface PrivacyNotice {
+  title: string;
+  /** Paragraphs separated by blank lines. */
+  text: string;
+  configured: boolean;
+}
+
 /** `GET /v1/demo/accounts`. */
 export interface DemoAccount {
   account: string;
   role: StaffRole;
   comune_istat: string | null;
   sede_id: string | null;
+  /** E.g. "Operatore del Comune di Villanova Monteleone". */
+  label: string;
 }

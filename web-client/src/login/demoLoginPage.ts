@@ -2,7 +2,6 @@
 // (SPID/CIE) in its own module; the rest of the app only needs `GET /v1/session`.
 
 import { ApiError } from '../api';
-import { comuneName, sedeName } from '../booking/names';
 import type { DemoAccount, Principal } from '../booking/types';
 import { bookingErrorText } from '../messages';
 import { h } from '../ui/dom';
@@ -15,12 +14,7 @@ const GROUPS: { legend: string; roles: DemoAccount['role'][] }[] = [
 ];
 
 function accountLabel(a: DemoAccount): string {
-  switch (a.role) {
-    case 'operator': return `Operatore del Comune di ${comuneName(a.comune_istat)}`;
-    case 'official': return `Funzionario INPS – ${sedeName(a.sede_id)}`;
-    case 'inps_admin': return 'Amministratore INPS';
-    case 'user_admin': return `Amministratore utenze del Comune di ${comuneName(a.comune_istat)}`;
-  }
+  return a.label;
 }
 
 export async function renderDemoLogin(root: HTMLElement, params: URLSearchParams, done: (p: Principal) => void): Promise<void> {

@@ -2,12 +2,12 @@
 // Demo mode logs in with a demo account; production will use OIDC (SPID/CIE) in its own module.
 
 import { ApiError, requestJson } from '../api';
-import type { DemoAccount, Principal } from '../booking/types';
+import type { DemoAccount, Principal, SessionInfo } from '../booking/types';
 
 /** The signed-in staff member, or null when there is no valid session. */
-export async function currentPrincipal(): Promise<Principal | null> {
+export async function currentPrincipal(): Promise<SessionInfo | null> {
   try {
-    return (await requestJson<Principal>('/v1/session')).body;
+    return (await requestJson<SessionInfo>('/v1/session')).body;
   } catch (err) {
     if (err instanceof ApiError && err.status === 401) return null;
     throw err;

@@ -2,7 +2,6 @@
 
 import * as booking from '../booking/api';
 import { addDays, formatDay, isDay, todayRome } from '../booking/dates';
-import { sedeName, sportelloName } from '../booking/names';
 import { navigate } from '../router';
 import { appointmentsByDay } from './appointments';
 import { h } from './dom';
@@ -31,7 +30,7 @@ export async function renderAgenda(ctx: PageContext): Promise<void> {
   ctx.root.replaceChildren(
     h('div', { class: 'agenda' },
       h('h1', { tabindex: '-1' }, 'Agenda dello sportello'),
-      ctx.principal.sede_id ? h('p', { class: 'lead' }, sedeName(ctx.principal.sede_id)) : null,
+      ctx.principal.sede_name ? h('p', { class: 'lead' }, ctx.principal.sede_name) : null,
       h('div', { class: 'agenda-tools sp-form' },
         h('div', { class: 'field' }, h('label', { for: 'agenda-from' }, 'Dal giorno'), dayInput),
         h('div', { class: 'agenda-buttons' }, prev, todayBtn, next)),
@@ -39,7 +38,7 @@ export async function renderAgenda(ctx: PageContext): Promise<void> {
       sportelli.length === 0 ? h('p', { class: 'empty' }, 'Al suo profilo non è assegnato alcuno sportello.') : null,
       ...sportelli.map((id, i) => {
         const list = lists[i] ?? [];
-        const name = list[0]?.sportello_name ?? sportelloName(id);
+        const name = list[0]?.sportello_name ?? ctx.principal.sportelli.find((s) => s.id === id)?.name ?? id;
         return h('section', { class: 'mt-4', 'aria-labelledby': `sp-${i}` },
           h('h2', { id: `sp-${i}` }, name),
           list.length === 0

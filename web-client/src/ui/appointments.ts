@@ -1,7 +1,6 @@
 // Appointment cards (operator home) and rows (agenda). Names, never the codice fiscale.
 
 import { dayOf, formatDay, formatRange } from '../booking/dates';
-import { comuneName } from '../booking/names';
 import type { Appointment } from '../booking/types';
 import { h } from './dom';
 
@@ -25,7 +24,7 @@ export function appointmentCard(a: Appointment, { forOfficial = false, isNew = f
     h(level, { class: 'appt-name' }, `${a.given_name} ${a.family_name}`),
     h('p', { class: 'appt-service' }, a.service_name, otherServices(a)),
     forOfficial
-      ? h('p', { class: 'appt-place' }, `Dal Comune di ${comuneName(a.comune_istat)}`)
+      ? h('p', { class: 'appt-place' }, `Dal Comune di ${a.comune_name}`)
       : h('p', { class: 'appt-place' }, `${a.sede_name} – ${a.sportello_name}`),
     a.has_delegate ? h('p', { class: 'appt-flag' }, 'Con delegato') : null);
 }

@@ -1,8 +1,7 @@
 // "Area operatore": today's appointments of the comune, the next days, "Prenota appuntamento".
 
 import * as booking from '../booking/api';
-import { addDays, formatDay, todayRome } from '../booking/dates';
-import { comuneName } from '../booking/names';
+import { addDays, dayOf, formatDay, todayRome } from '../booking/dates';
 import type { Appointment } from '../booking/types';
 import { linkTo } from '../router';
 import { appointmentCard, appointmentsByDay } from './appointments';
@@ -24,11 +23,10 @@ export async function renderOperatorHome(ctx: PageContext): Promise<void> {
   const newId = justBooked;
   justBooked = null;
 
-  // The server answers one day at a time (GET …/appointments?date=): ask for each day.
-  const days = [today, ...Array.from({ length: AHEAD_DAYS }, (_, i) => addDays(today, i + 1))];
-  const lists = await Promise.all(days.map((d) => booking.comuneDay(istat, d)));
-  const todays: Appointment[] = lists[0] ?? [];
-  const later = lists.slice(1).flat();
+  // One request for today and the next days (GET …/appointments?from=&to=).
+  const all = await booking.comuneRange(istat, today, addDays(today, AHEAD_DAYS));
+  const todays: Appointment[] = all.filter((a) => dayOf(a.starts_at) === today);
+  const later = all.filter((a) => dayOf(a.starts_at) !== today);
 
   const prenota = linkTo(h('a', { class: 'btn btn-primary btn-lg btn-book', href: '/operatore/prenota' }, 'Prenota appuntamento'));
 
@@ -37,7 +35,7 @@ export async function renderOperatorHome(ctx: PageContext): Promise<void> {
       h('div', { class: 'page-top' },
         h('div', {},
           h('h1', { tabindex: '-1' }, 'Area operatore'),
-          h('p', { class: 'lead mb-0' }, `Comune di ${comuneName(istat)}`)),
+          h('p', { class: 'lead mb-0' }, `Comune di ${ctx.principal.comune_name ?? istat}`)),
         prenota),
       h('section', { class: 'mt-5', 'aria-labelledby': 'today-title' },
         h('h2', { id: 'today-title' }, `Oggi, ${formatDay(today)}`),

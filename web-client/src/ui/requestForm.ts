@@ -1,18 +1,24 @@
 // The printable request form ("Modulo di richiesta") with the GDPR notice, for signature.
-// Rendered here from the wizard's data: the server does not serve the form or the notice text
-// configured by the administrator yet. Shown only when printing (see styles.css).
+// Rendered here from the wizard's data, with the notice text configured by the administrator
+// (`GET /v1/booking/privacy-notice`). Shown only when printing (see styles.css).
 
 import { dayOf, formatDay, formatRange, italianDate } from '../booking/dates';
-import { comuneName } from '../booking/names';
-import type { Appointment, CitizenRequest, Comune, Service } from '../booking/types';
+import type { Appointment, CitizenRequest, Comune, PrivacyNotice, Service } from '../booking/types';
 import { GDPR_NOTICE, GDPR_NOTICE_TITLE } from '../messages';
 import { h } from './dom';
 
 interface FormContext {
   services: Service[];
   comune: Comune | null;
-  operator: string | null;
+  operatorName: string | null;
   residenceName: string | null;
+  /** The administrator's notice; the built-in text when it could not be read. */
+  notice: PrivacyNotice | null;
+}
+
+/** The notice's paragraphs (separated by blank lines in the text). */
+function paragraphs(text: string): string[] {
+  return text.split(/\n\s*\n/).map((p) => p.trim()).filter((p) => p !== '');
 }
 
 function row(term: string, value: string): HTMLElement[] {
@@ -26,7 +32,7 @@ function signature(label: string): HTMLElement {
 export function requestForm(a: Appointment, req: CitizenRequest, ctx: FormContext): HTMLElement {
   const p = req.applicant;
   const d = req.delegate;
-  const comune = ctx.comune?.name ?? comuneName(ctx.operator);
+  const comune = ctx.comune?.name ?? ctx.operatorName ?? '';
   return h('article', { class: 'request-form', 'aria-label': 'Modulo di richiesta da stampare' },
     h('header', {},
       h('p', { class: 'form-org' }, `INPS – Punto Utente Evoluto del Comune di ${comune}`),
@@ -45,7 +51,7 @@ export function requestForm(a: Appointment, req: CitizenRequest, ctx: FormContex
       ...row('Data di nascita', italianDate(p.birth_date)),
       ...row('Luogo di nascita (codice catastale)',
         ctx.comune?.belfiore === p.birth_place ? `${p.birth_place} (${ctx.comune.name})` : p.birth_place),
-      ...row('Comune di residenza', ctx.residenceName ?? `codice ISTAT ${p.residence_istat}`),
+      ...row('Comune di residenza', ctx.residenceName || `codice ISTAT ${p.residence_istat}`),
       ...row('E-mail', p.email ?? ''),
       ...row('Telefono', p.phone ?? '')),
     d ? h('h3', {}, 'Delegato') : null,
@@ -58,8 +64,8 @@ export function requestForm(a: Appointment, req: CitizenRequest, ctx: FormContex
     req.notes ? h('p', {}, h('strong', {}, 'Note: '), req.notes) : null,
     h('p', {}, `Copia del documento d’identità del richiedente acquisita: ${req.id_copy_acquired ? 'sì' : 'no'}.`),
     h('section', { class: 'notice-text' },
-      h('h3', {}, GDPR_NOTICE_TITLE),
-      ...GDPR_NOTICE.map((t) => h('p', {}, t))),
+      h('h3', {}, ctx.notice?.title ?? GDPR_NOTICE_TITLE),
+      ...(ctx.notice ? paragraphs(ctx.notice.text) : GDPR_NOTICE).map((t) => h('p', {}, t))),
     h('p', {}, 'Il/La sottoscritto/a dichiara di aver ricevuto e letto l’informativa sul trattamento dei dati personali.'),
     h('div', { class: 'signatures' },
       signature('Luogo e data'),

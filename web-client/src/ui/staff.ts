@@ -2,11 +2,10 @@
 // with the right role; without one the login page is shown.
 
 import { ApiError } from '../api';
-import type { Principal, StaffRole } from '../booking/types';
-import { comuneName, sedeName } from '../booking/names';
+import type { SessionInfo, StaffRole } from '../booking/types';
 import { currentPrincipal, logout } from '../login/staffSession';
 import { renderDemoLogin } from '../login/demoLoginPage';
-import { bookingErrorText, STAFF_ROLE_LABEL } from '../messages';
+import { bookingErrorText } from '../messages';
 import { navigate, onNavigate } from '../router';
 import { renderAdmin } from './admin';
 import { renderAgenda } from './agenda';
@@ -17,7 +16,7 @@ import { renderWizard } from './wizard';
 /** What a page needs: where to draw, who is signed in, and a way to register its cleanup. */
 export interface PageContext {
   root: HTMLElement;
-  principal: Principal;
+  principal: SessionInfo;
   params: URLSearchParams;
   /** Runs when the user leaves the page (timers, holds); logout waits for the returned promise. */
   onLeave(fn: () => void | Promise<void>): void;
@@ -52,20 +51,12 @@ export function homeOf(role: StaffRole): string {
   }
 }
 
-/** "Operatore del Comune di Villanova Monteleone". */
-export function principalLabel(p: Principal): string {
-  switch (p.role) {
-    case 'operator':
-    case 'user_admin':
-      return `${STAFF_ROLE_LABEL[p.role] ?? ''} di ${comuneName(p.comune_istat)}`;
-    case 'official':
-      return `${STAFF_ROLE_LABEL.official ?? ''} – ${sedeName(p.sede_id)}`;
-    case 'inps_admin':
-      return STAFF_ROLE_LABEL.inps_admin ?? '';
-  }
+/** "Operatore del Comune di Villanova Monteleone", as the server names it. */
+export function principalLabel(p: SessionInfo): string {
+  return p.label;
 }
 
-function staffBar(p: Principal): HTMLElement {
+function staffBar(p: SessionInfo): HTMLElement {
   const out = h('button', { type: 'button', class: 'btn btn-outline-primary btn-logout' }, 'Esci');
   out.addEventListener('click', () => {
     out.disabled = true;
@@ -112,7 +103,7 @@ async function show(root: HTMLElement): Promise<void> {
   }
   const route = ROUTES[path];
   if (!route) return;
-  let principal: Principal | null;
+  let principal: SessionInfo | null;
   try {
     principal = await currentPrincipal();
   } catch (err) {

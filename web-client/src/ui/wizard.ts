@@ -7,8 +7,8 @@ import { parseCodiceFiscale } from '../booking/codiceFiscale';
 import {
   addDays, dayOf, formatCountdown, formatDay, formatRange, formatTime, isDay, italianDate, parseItalianDate, todayRome,
 } from '../booking/dates';
-import { comuneName, operatorComune } from '../booking/names';
-import type { Appointment, CitizenRequest, Comune, Service, Sex, Slot } from '../booking/types';
+import { operatorComune } from '../booking/names';
+import type { Appointment, CitizenRequest, Comune, PrivacyNotice, Service, Sex, Slot } from '../booking/types';
 import { bookingErrorText, codiceFiscaleText, STEP_TITLES } from '../messages';
 import { navigate } from '../router';
 import { h } from './dom';
@@ -97,9 +97,15 @@ class Wizard {
   });
   private readonly birthPlaceName = h('p', { class: 'field-note', 'aria-live': 'polite' });
   private residence!: RadioGroup;
-  private readonly residenceOther = textField('residence-istat', 'Codice ISTAT del comune di residenza', {
-    required: true, maxlength: 6, inputmode: 'numeric', hint: 'Sei cifre, per esempio 090064.',
+  private readonly residenceOther = textField('residence-name', 'Nome del comune di residenza', {
+    required: true, maxlength: 60, autocomplete: 'off', hint: 'Scriva le prime lettere del nome, poi scelga il comune nell’elenco qui sotto.',
   });
+  private readonly residenceChoice = h('select', { class: 'form-select', id: 'residence-istat' });
+  private readonly residenceNote = h('p', { class: 'field-note', 'aria-live': 'polite' });
+  private readonly residenceChoiceWrap = h('div', { class: 'field', hidden: true },
+    h('label', { for: 'residence-istat' }, 'Comune trovato'), this.residenceChoice);
+  private residenceTimer: number | undefined;
+  private residenceAsked = '';
   private readonly email = textField('email', 'E-mail', { type: 'email', required: false, maxlength: 254 });
   private readonly phone = textField('phone', 'Telefono', { type: 'tel', required: false, maxlength: 20, inputmode: 'tel' });
   private readonly delegateOn = checkField('delegate-on', 'Il richiedente è rappresentato da un delegato');
@@ -130,6 +136,7 @@ class Wizard {
 
   // Steps 3–6.
   private comune: Comune | null = null;
+  private notice: PrivacyNotice | null = null;
   private choice: Choice | null = null;
   private day: string | null = null;
   private slot: Slot | null = null;
@@ -149,17 +156,31 @@ class Wizard {
 
   async start(): Promise<void> {
     const istat = this.ctx.principal.comune_istat ?? '';
-    const [catalogue, comune] = await Promise.all([booking.services(), operatorComune(istat)]);
+    const [catalogue, comune, notice] = await Promise.all([
+      booking.services(),
+      operatorComune(istat, this.ctx.principal.comune_name),
+      booking.privacyNotice().catch(() => null),
+    ]);
     this.catalogue = catalogue;
     this.comune = comune;
+    this.notice = notice;
     this.residence = radioGroup('residence', 'Comune di residenza', [
-      { value: istat, label: comune?.name ?? comuneName(istat) },
+      { value: istat, label: comune?.name ?? this.ctx.principal.comune_name ?? `codice ISTAT ${istat}` },
       { value: 'other', label: 'Un altro comune' },
     ], istat);
     this.residenceOther.wrap.hidden = true;
     for (const input of this.residence.inputs) {
-      input.addEventListener('change', () => { this.residenceOther.wrap.hidden = this.residence.value() !== 'other'; });
+      input.addEventListener('change', () => {
+        const other = this.residence.value() === 'other';
+        this.residenceOther.wrap.hidden = !other;
+        this.residenceChoiceWrap.hidden = !other || this.residenceChoice.options.length === 0;
+        this.residenceNote.hidden = !other;
+      });
     }
+    this.residenceOther.input.addEventListener('input', () => {
+      window.clearTimeout(this.residenceTimer);
+      this.residenceTimer = window.setTimeout(() => { void this.searchResidence(); }, 250);
+    });
     this.cf.input.addEventListener('input', () => { this.cf.input.value = this.cf.input.value.toUpperCase(); });
     this.cf.input.addEventListener('change', () => { this.fillFromCf(); });
     this.dCf.input.addEventListener('input', () => { this.dCf.input.value = this.dCf.input.value.toUpperCase(); });
@@ -275,6 +296,8 @@ class Wizard {
         this.birthPlaceName,
         this.residence.wrap,
         this.residenceOther.wrap,
+        this.residenceNote,
+        this.residenceChoiceWrap,
         h('div', { class: 'field-row' }, this.email.wrap, this.phone.wrap)),
       h('fieldset', { class: 'form-section' },
         h('legend', {}, 'Delegato'),
@@ -345,8 +368,8 @@ class Wizard {
     } else if (cf.ok && place !== cf.cf.belfiore) {
       p.push({ field: this.birthPlace.input, message: 'Il luogo di nascita non corrisponde al codice fiscale.' });
     }
-    if (this.residence.value() === 'other' && !/^\d{6}$/.test(this.residenceOther.input.value.trim())) {
-      p.push({ field: this.residenceOther.input, message: 'Il codice ISTAT del comune ha sei cifre.' });
+    if (this.residence.value() === 'other' && !this.residenceChoice.value) {
+      p.push({ field: this.residenceOther.input, message: 'Scriva il nome del comune di residenza e lo scelga nell’elenco.' });
     }
     const email = this.email.input.value.trim();
     if (email && (!/^[^\s@]+@[^\s@]+$/.test(email) || email.length > 254)) {
@@ -380,6 +403,42 @@ class Wizard {
     return this.showProblems(p, [this.givenName, this.familyName, this.cf, this.birthDate, this.sex, this.birthPlace,
       this.residenceOther, this.email, this.phone, this.dGiven, this.dFamily, this.dCf, this.delegationKind, this.act,
       this.delegatorId, this.gdpr, this.idCopy]);
+  }
+
+  /** Looks up the comuni whose name starts with what the operator typed. */
+  private async searchResidence(): Promise<void> {
+    const q = this.residenceOther.input.value.trim();
+    if (q === this.residenceAsked) return;
+    this.residenceAsked = q;
+    if (!q) {
+      this.residenceChoice.replaceChildren();
+      this.residenceChoiceWrap.hidden = true;
+      this.residenceNote.textContent = '';
+      return;
+    }
+    let found: Comune[];
+    try {
+      found = await booking.searchComuni(q);
+    } catch {
+      found = [];
+    }
+    if (this.residenceAsked !== q) return; // a newer search is under way
+    // With several comuni nothing is chosen for the operator.
+    this.residenceChoice.replaceChildren(
+      ...(found.length > 1 ? [h('option', { value: '' }, 'Scelga il comune')] : []),
+      ...found.map((c) => h('option', { value: c.istat }, `${c.name} (${c.province})`)));
+    this.residenceChoiceWrap.hidden = found.length === 0;
+    this.residenceNote.textContent = found.length === 0
+      ? 'Nessun comune trovato con questo nome: controlli come è scritto.'
+      : found.length === 1 ? 'Trovato 1 comune.' : `Trovati ${found.length} comuni: scelga quello giusto nell’elenco.`;
+  }
+
+  /** The applicant's comune of residence, by name. */
+  private residenceName(): string {
+    if (this.residence.value() === 'other') {
+      return this.residenceChoice.selectedOptions[0]?.textContent ?? '';
+    }
+    return this.comune?.name ?? this.ctx.principal.comune_name ?? `codice ISTAT ${this.ctx.principal.comune_istat ?? ''}`;
   }
 
   // ——— step 2: servizio ———
@@ -619,9 +678,7 @@ class Wizard {
 
   private summary(): HTMLElement {
     const services = this.selectedServices();
-    const residence = this.residence.value() === 'other'
-      ? `codice ISTAT ${this.residenceOther.input.value.trim()}`
-      : this.comune?.name ?? comuneName(this.ctx.principal.comune_istat);
+    const residence = this.residenceName();
     const delegate = this.delegateOn.input.checked;
     const slot = this.slot;
     return h('div', { class: 'summary' },
@@ -724,7 +781,7 @@ class Wizard {
         birth_date: parseItalianDate(v(this.birthDate)) ?? '',
         birth_place: v(this.birthPlace).toUpperCase(),
         sex: (this.sex.value() ?? 'M') as Sex,
-        residence_istat: this.residence.value() === 'other' ? v(this.residenceOther) : this.ctx.principal.comune_istat ?? '',
+        residence_istat: this.residence.value() === 'other' ? this.residenceChoice.value : this.ctx.principal.comune_istat ?? '',
         email: v(this.email) || null,
         phone: v(this.phone) || null,
       },
@@ -790,8 +847,9 @@ class Wizard {
     this.printArea.replaceChildren(requestForm(a, req, {
       services: this.selectedServices(),
       comune: this.comune,
-      operator: this.ctx.principal.comune_istat,
-      residenceName: req.applicant.residence_istat === this.ctx.principal.comune_istat ? this.comune?.name ?? null : null,
+      operatorName: this.ctx.principal.comune_name,
+      residenceName: this.residenceName(),
+      notice: this.notice,
     }));
     const print = h('button', { type: 'button', class: 'btn btn-primary btn-lg' }, 'Stampa modulo di richiesta');
     print.addEventListener('click', () => { window.print(); });
