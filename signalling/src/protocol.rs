@@ -141,6 +141,36 @@ pub enum ErrorCode {
     Internal,
 }
 
+impl ErrorCode {
+    /// The wire name of the code (as serialized), for logs and metric labels.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::BadJson => "bad_json",
+            Self::UnknownType => "unknown_type",
+            Self::BadMessage => "bad_message",
+            Self::MessageTooLarge => "message_too_large",
+            Self::BinaryNotSupported => "binary_not_supported",
+            Self::RateLimited => "rate_limited",
+            Self::JoinTimeout => "join_timeout",
+            Self::NotJoined => "not_joined",
+            Self::AlreadyJoined => "already_joined",
+            Self::UnsupportedVersion => "unsupported_version",
+            Self::TokenMissing => "token_missing",
+            Self::TokenInvalid => "token_invalid",
+            Self::TokenExpired => "token_expired",
+            Self::RoomFull => "room_full",
+            Self::BadSdp => "bad_sdp",
+            Self::BadCandidate => "bad_candidate",
+            Self::NoPendingOffer => "no_pending_offer",
+            Self::PingTimeout => "ping_timeout",
+            Self::SlowConsumer => "slow_consumer",
+            Self::Removed => "removed",
+            Self::ShuttingDown => "shutting_down",
+            Self::Internal => "internal",
+        }
+    }
+}
+
 /// Messages from the client to the server.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, TS)]
 #[serde(tag = "type", rename_all = "snake_case")]
