@@ -66,13 +66,7 @@ async fn fifty_join_leave_cycles_leave_nothing_behind() {
             Duration::from_secs(5),
             || {
                 let s = signalling.sfu().stats();
-                signalling.router().counts() == (0, 0)
-                    && (
-                        s.rooms,
-                        s.participants,
-                        s.published_tracks,
-                        s.forwarded_tracks,
-                    ) == (0, 0, 0, 0)
+                signalling.router().counts() == (0, 0) && s.occupancy() == (0, 0, 0, 0)
             },
         )
         .await;

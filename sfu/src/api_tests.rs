@@ -123,15 +123,7 @@ async fn room_full_at_seventh_and_already_joined() {
             sfu.remove_participant(ParticipantId(i)).await;
         }
         let s = sfu.stats();
-        assert_eq!(
-            (
-                s.rooms,
-                s.participants,
-                s.published_tracks,
-                s.forwarded_tracks
-            ),
-            (0, 0, 0, 0)
-        );
+        assert_eq!(s.occupancy(), (0, 0, 0, 0));
         sfu.shutdown().await;
     })
     .await

@@ -946,18 +946,9 @@ impl Engine {
     }
 
     pub(crate) fn remove_participant(&mut self, id: ParticipantId) {
-        let Some(mut peer) = self.peers.remove(&id) else {
+        let Some(peer) = self.close_peer(id) else {
             return;
         };
-        let _ = peer.pc.close();
-        send_all(
-            &mut self.io,
-            &self.counters,
-            &mut self.router,
-            id,
-            &mut peer.pc,
-        );
-        self.router.remove_peer(id);
         self.dirty.retain(|d| *d != id);
         let empty = self.rooms.get_mut(&peer.room).is_none_or(|r| r.remove(id));
         if empty {
@@ -976,20 +967,28 @@ impl Engine {
         tracing::debug!(label = %peer.label, "participant removed");
     }
 
+    /// Takes the participant out of the engine, closes its connection (the DTLS close_notify
+    /// goes out now) and forgets its addresses.
+    fn close_peer(&mut self, id: ParticipantId) -> Option<Peer> {
+        let mut peer = self.peers.remove(&id);
+        if let Some(peer) = peer.as_mut() {
+            let _ = peer.pc.close();
+            send_all(
+                &mut self.io,
+                &self.counters,
+                &mut self.router,
+                id,
+                &mut peer.pc,
+            );
+        }
+        self.router.remove_peer(id);
+        peer
+    }
+
     fn close_all(&mut self) {
         let ids: Vec<ParticipantId> = self.peers.keys().copied().collect();
         for id in ids {
-            if let Some(mut peer) = self.peers.remove(&id) {
-                let _ = peer.pc.close();
-                send_all(
-                    &mut self.io,
-                    &self.counters,
-                    &mut self.router,
-                    id,
-                    &mut peer.pc,
-                );
-            }
-            self.router.remove_peer(id);
+            self.close_peer(id);
         }
         self.rooms.clear();
         self.dirty.clear();

@@ -32,6 +32,19 @@ pub struct SfuStats {
     pub dropped_datagrams: u64,
 }
 
+impl SfuStats {
+    /// What is still held: (rooms, participants, published tracks, forwarded tracks). All zero
+    /// once everyone has left.
+    pub fn occupancy(&self) -> (u64, u64, u64, u64) {
+        (
+            self.rooms,
+            self.participants,
+            self.published_tracks,
+            self.forwarded_tracks,
+        )
+    }
+}
+
 /// The shared counters.
 #[derive(Debug, Default)]
 pub(crate) struct Counters {
