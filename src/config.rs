@@ -10,7 +10,7 @@ use serde::Deserialize;
 use sportello_signalling::SignallingConfig;
 use sportello_signalling::protocol::IceServer;
 
-use crate::booking::{Clock, SystemClock};
+use crate::booking::{Clock, OffsetClock, SystemClock};
 
 /// Log output format.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, clap::ValueEnum, Default)]
@@ -73,6 +73,11 @@ pub struct Cli {
     /// Log format.
     #[arg(long, env = "SPORTELLO_LOG_FORMAT", value_enum)]
     pub log_format: Option<LogFormat>,
+    /// Demo mode only: start the booking clock at this instant (RFC 3339, e.g.
+    /// `2026-11-23T10:05:00+01:00`) and let it run from there, to show or test the meeting day at
+    /// any hour. Refused without `--demo`.
+    #[arg(long, env = "SPORTELLO_DEMO_CLOCK")]
+    pub demo_clock: Option<chrono::DateTime<chrono::FixedOffset>>,
     /// UTF-8 text file with the GDPR notice (art. 13 Reg. UE 2016/679) printed on the booking
     /// request form; paragraphs separated by blank lines (default: a built-in Italian text).
     #[arg(long, env = "SPORTELLO_PRIVACY_NOTICE_FILE")]
@@ -212,6 +217,12 @@ impl Config {
                 }
             })
             .collect::<anyhow::Result<_>>()?;
+        let demo = cli.demo || file.demo.unwrap_or(false);
+        let booking_clock: Arc<dyn Clock> = match cli.demo_clock {
+            Some(_) if !demo => anyhow::bail!("--demo-clock is allowed only with --demo"),
+            Some(at) => Arc::new(OffsetClock::starting_at(at.with_timezone(&chrono::Utc))),
+            None => Arc::new(SystemClock),
+        };
         Ok(Self {
             listen: cli.listen.or(file.listen).unwrap_or(d.listen),
             tls_listen: cli.tls_listen.or(file.tls_listen),
@@ -227,11 +238,11 @@ impl Config {
                 cli.media_announce
             },
             ice_servers,
-            demo: cli.demo || file.demo.unwrap_or(false),
+            demo,
             data_dir: cli.data_dir.or(file.data_dir).unwrap_or(d.data_dir),
             token_secret: cli.token_secret.or(file.token_secret),
             database_url: cli.database_url.or(file.database_url),
-            booking_clock: Arc::new(SystemClock),
+            booking_clock,
             log_format: cli.log_format.or(file.log_format).unwrap_or_default(),
             privacy_notice_file: cli.privacy_notice_file.or(file.privacy_notice_file),
             signalling: SignallingConfig::default(),
@@ -298,5 +309,21 @@ mod tests {
         assert!(Config::from_cli(cli).is_err());
         let cli = Cli::parse_from(["sportello", "--ice-server", "stun:127.0.0.1:3478"]);
         assert_eq!(Config::from_cli(cli).unwrap().ice_servers.len(), 1);
+    }
+
+    #[test]
+    fn demo_clock_needs_demo_mode() {
+        let cli = Cli::parse_from(["sportello", "--demo-clock", "2026-11-23T10:05:00+01:00"]);
+        assert!(Config::from_cli(cli).is_err());
+        let cli = Cli::parse_from([
+            "sportello",
+            "--demo",
+            "--demo-clock",
+            "2026-11-23T10:05:00+01:00",
+        ]);
+        let cfg = Config::from_cli(cli).unwrap();
+        let now = cfg.booking_clock.now();
+        let start: chrono::DateTime<chrono::Utc> = "2026-11-23T09:05:00Z".parse().unwrap();
+        assert!(now >= start && now < start + chrono::Duration::minutes(1));
     }
 }

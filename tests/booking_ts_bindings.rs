@@ -6,12 +6,14 @@
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
+use sportello::booking::api::MeetingTicket;
 use sportello::booking::model::{
     Appointment, CitizenRequest, ClosureRequest, Comune, Hold, HoldRequest, Holidays,
     PrivacyNotice, Proposals, RescheduleRequest, SedeDetail, Slots,
 };
 use sportello::identity::Principal;
 use sportello::identity::demo::AccountInfo;
+use sportello::identity::routes::SessionInfo;
 use ts_rs::{Config, TS};
 
 fn read_dir(dir: &Path) -> BTreeMap<String, String> {
@@ -55,6 +57,8 @@ fn booking_typescript_bindings() {
     Holidays::export_all(&cfg).unwrap();
     PrivacyNotice::export_all(&cfg).unwrap();
     Comune::export_all(&cfg).unwrap();
+    MeetingTicket::export_all(&cfg).unwrap();
+    SessionInfo::export_all(&cfg).unwrap();
     let generated = read_dir(&out);
     let _ = std::fs::remove_dir_all(&out);
     assert!(generated["Appointment.ts"].contains("starts_at: string"));

@@ -8,14 +8,17 @@ use axum::http::{HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
 use axum::{Json, Router};
-use chrono::NaiveDate;
-use serde::Deserialize;
+use chrono::{DateTime, FixedOffset, NaiveDate};
+use serde::{Deserialize, Serialize};
+use sportello_signalling::protocol::Role;
+use sportello_signalling::token::{MeetingClaims, unix_now};
 
+use super::meeting::MeetingPlace;
 use super::model::{
     Appointment, CitizenRequest, ClosureRequest, Comune, Hold, HoldRequest, Holiday, Holidays,
     PrivacyNotice, Proposals, RescheduleRequest, SedeDetail, Service, Slots,
 };
-use super::{BookingError, MAX_COMUNI_RESULTS, holidays, ics};
+use super::{BookingError, MAX_COMUNI_RESULTS, from_unix, holidays, ics, rome};
 use crate::http::AppState;
 use crate::http::error::AppError;
 use crate::identity::{Principal, StaffRole};
@@ -44,6 +47,11 @@ pub const ROUTES: &[(&str, &str)] = &[
         "/v1/booking/appointments/{appointment_id}/reschedule",
     ),
     ("get", "/v1/booking/appointments/{appointment_id}/ics"),
+    ("post", "/v1/booking/appointments/{appointment_id}/meeting"),
+    (
+        "post",
+        "/v1/booking/appointments/{appointment_id}/meeting/join",
+    ),
     ("get", "/v1/booking/sedi"),
     ("post", "/v1/booking/sedi/{sede_id}/closures"),
     ("get", "/v1/session"),
@@ -82,6 +90,14 @@ pub fn routes() -> Router<AppState> {
         .route(
             "/v1/booking/appointments/{appointment_id}/ics",
             get(ics_file),
+        )
+        .route(
+            "/v1/booking/appointments/{appointment_id}/meeting",
+            post(open_meeting),
+        )
+        .route(
+            "/v1/booking/appointments/{appointment_id}/meeting/join",
+            post(join_meeting),
         )
         .route("/v1/booking/sedi", get(sedi))
         .route("/v1/booking/sedi/{sede_id}/closures", post(add_closure))
@@ -406,6 +422,99 @@ async fn ics_file(
         text,
     )
         .into_response())
+}
+
+/// How long a meeting join token may be used to join, in seconds.
+pub const MEETING_TOKEN_TTL_SECS: u64 = 120;
+
+/// The answer of "Apri meeting" and "Entra nel meeting": a short-lived join token for the room.
+#[derive(Debug, Clone, Serialize, ts_rs::TS)]
+pub struct MeetingTicket {
+    /// The appointment.
+    pub appointment_id: String,
+    /// The room (meeting) id, random and bound to the appointment.
+    pub room: String,
+    /// Signed meeting token bound to `room`, `role` and the caller's subject.
+    pub token: String,
+    /// Role in the meeting.
+    pub role: Role,
+    /// The name the other participants see.
+    pub display_name: String,
+    /// When the token stops being accepted for joining (real time, Italian offset).
+    #[ts(type = "string")]
+    pub expires_at: DateTime<FixedOffset>,
+}
+
+/// Appointment ids are 32 lowercase hex digits (`store::new_id`): anything else is 400.
+fn appointment_id(id: &str) -> ApiResult<()> {
+    if id.len() == 32 && id.bytes().all(|b| matches!(b, b'0'..=b'9' | b'a'..=b'f')) {
+        Ok(())
+    } else {
+        Err(AppError::bad_request(
+            "bad_appointment_id",
+            "the appointment id must be 32 lowercase hexadecimal digits",
+        ))
+    }
+}
+
+fn ticket(
+    s: &AppState,
+    who: &Principal,
+    place: MeetingPlace,
+    role: Role,
+    name: String,
+) -> MeetingTicket {
+    let now = unix_now();
+    let exp = now + MEETING_TOKEN_TTL_SECS;
+    let token = s.signalling.token_key().sign(&MeetingClaims {
+        room: place.room.clone(),
+        role,
+        sub: who.subject.clone(),
+        name: name.clone(),
+        iat: now,
+        exp,
+    });
+    MeetingTicket {
+        appointment_id: place.appointment_id,
+        room: place.room,
+        token,
+        role,
+        display_name: name,
+        expires_at: rome::to_local(from_unix(i64::try_from(exp).unwrap_or(i64::MAX))),
+    }
+}
+
+/// The body of the meeting requests: `{}` (a JSON body, which cross-site forms cannot send).
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct EmptyBody {}
+
+async fn open_meeting(
+    State(s): State<AppState>,
+    who: Principal,
+    Path(id): Path<String>,
+    b: Result<Json<EmptyBody>, JsonRejection>,
+) -> ApiResult<Json<MeetingTicket>> {
+    appointment_id(&id)?;
+    let _ = body(b)?;
+    let place = s.booking.open_meeting(&who, &id).await?;
+    tracing::info!(appointment = %place.appointment_id, room = %place.room, "meeting opened by the operator");
+    let name = format!("Operatore – {}", place.comune_name);
+    Ok(Json(ticket(&s, &who, place, Role::Operator, name)))
+}
+
+async fn join_meeting(
+    State(s): State<AppState>,
+    who: Principal,
+    Path(id): Path<String>,
+    b: Result<Json<EmptyBody>, JsonRejection>,
+) -> ApiResult<Json<MeetingTicket>> {
+    appointment_id(&id)?;
+    let _ = body(b)?;
+    let place = s.booking.join_meeting(&who, &id).await?;
+    tracing::info!(appointment = %place.appointment_id, room = %place.room, "official joins the meeting");
+    let name = format!("Funzionario INPS – {}", place.sede_name);
+    Ok(Json(ticket(&s, &who, place, Role::Official, name)))
 }
 
 async fn sedi(State(s): State<AppState>, who: Principal) -> ApiResult<Json<Vec<SedeDetail>>> {

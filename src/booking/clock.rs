@@ -48,3 +48,21 @@ impl Clock for ManualClock {
         *self.0.lock().unwrap_or_else(|p| p.into_inner())
     }
 }
+
+/// The system clock shifted so that it read `start` when created: it keeps running from there
+/// (demo mode only: `--demo-clock`, for demonstrations and browser tests at any hour).
+#[derive(Debug, Clone, Copy)]
+pub struct OffsetClock(Duration);
+
+impl OffsetClock {
+    /// A clock that reads `start` now and runs with the system clock.
+    pub fn starting_at(start: DateTime<Utc>) -> Self {
+        Self(start - Utc::now())
+    }
+}
+
+impl Clock for OffsetClock {
+    fn now(&self) -> DateTime<Utc> {
+        Utc::now() + self.0
+    }
+}

@@ -13,11 +13,18 @@ use sqlx::migrate::{Migration, MigrationType, Migrator};
 use sqlx::{Any, AssertSqlSafe, SqlSafeStr as _, Transaction};
 
 /// The migrations, embedded at build time (one portable dialect for both databases).
-const MIGRATIONS: &[(i64, &str, &str)] = &[(
-    1,
-    "booking",
-    include_str!("../../migrations/0001_booking.sql"),
-)];
+const MIGRATIONS: &[(i64, &str, &str)] = &[
+    (
+        1,
+        "booking",
+        include_str!("../../migrations/0001_booking.sql"),
+    ),
+    (
+        2,
+        "meetings",
+        include_str!("../../migrations/0002_meetings.sql"),
+    ),
+];
 
 /// Demo data (real comuni, made-up Sedi and calendars).
 const DEMO_SEED: &str = include_str!("../../seed/demo.sql");

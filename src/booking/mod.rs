@@ -12,6 +12,7 @@ pub mod db;
 pub mod error;
 pub mod holidays;
 pub mod ics;
+pub mod meeting;
 pub mod model;
 pub mod privacy;
 pub mod reservations;
@@ -24,7 +25,7 @@ use std::sync::Arc;
 
 use chrono::{DateTime, Duration, NaiveDate, Utc};
 
-pub use clock::{Clock, ManualClock, SystemClock};
+pub use clock::{Clock, ManualClock, OffsetClock, SystemClock};
 pub use db::{Backend, Db};
 pub use error::BookingError;
 

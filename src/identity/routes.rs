@@ -14,7 +14,7 @@ use crate::http::AppState;
 use crate::http::error::AppError;
 
 /// A sportello of an official, with its name.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, ts_rs::TS)]
 pub struct SportelloName {
     /// Id.
     pub id: String,
@@ -23,7 +23,7 @@ pub struct SportelloName {
 }
 
 /// `GET /v1/session`: the principal plus the names the user interface shows.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, ts_rs::TS)]
 pub struct SessionInfo {
     /// Who is signed in.
     #[serde(flatten)]
@@ -36,6 +36,10 @@ pub struct SessionInfo {
     pub sportelli: Vec<SportelloName>,
     /// A display label, e.g. "Operatore del Comune di Villanova Monteleone".
     pub label: String,
+    /// Now, by the server's booking clock (Italian offset): the pages decide "today" and the
+    /// meeting window by it, not by the workstation's clock.
+    #[ts(type = "string")]
+    pub server_now: chrono::DateTime<chrono::FixedOffset>,
 }
 
 /// The comune name, the Sede name and a display label of a staff member, e.g.
@@ -102,6 +106,7 @@ pub async fn whoami(
         sede_name,
         sportelli,
         label,
+        server_now: crate::booking::rome::to_local(state.booking.now()),
     }))
 }
 

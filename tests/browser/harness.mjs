@@ -39,14 +39,15 @@ function serverBinary() {
 
 /**
  * Starts `sportello --demo` on ephemeral ports with a fresh data dir and waits for its
- * `READY http://...` line. Returns `{ url, stop() }`; `stop` kills it by PID.
+ * `READY http://...` line (`extraArgs` are appended to the command line, e.g. `--demo-clock`).
+ * Returns `{ url, stop() }`; `stop` kills it by PID.
  */
-export async function startServer({ timeoutMs = 60_000, listen = '127.0.0.1:0', dataDir: givenDataDir } = {}) {
+export async function startServer({ timeoutMs = 60_000, listen = '127.0.0.1:0', dataDir: givenDataDir, extraArgs = [] } = {}) {
   const bin = serverBinary();
   if (!existsSync(bin)) throw new Error(`sportello binary not found at ${bin} (build it or set SPORTELLO_BIN)`);
   const dataDir = givenDataDir ?? mkdtempSync(join(tmpdir(), 'sportello-browser-'));
   const child = spawn(bin, [
-    '--demo', '--listen', listen, '--media-listen', '127.0.0.1:0', '--data-dir', dataDir,
+    '--demo', '--listen', listen, '--media-listen', '127.0.0.1:0', '--data-dir', dataDir, ...extraArgs,
   ], { cwd: repoRoot, stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, RUST_LOG: process.env.RUST_LOG ?? 'info' } });
 
   const logs = [];

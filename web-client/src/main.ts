@@ -6,6 +6,7 @@ import 'bootstrap-italia/dist/css/bootstrap-italia.min.css';
 import './fonts.css';
 import './styles.css';
 
+import { activeSession, setActiveSession } from './activeSession';
 import { fetchDevToken } from './api';
 import type { Role } from './protocol/Role';
 import { Session } from './session';
@@ -17,8 +18,7 @@ import { isStaffPath, startStaffApp } from './ui/staff';
 
 const ROLES: readonly Role[] = ['citizen', 'operator', 'official'];
 
-let session: Session | null = null;
-exposeHook(() => session);
+exposeHook(activeSession);
 
 function parseRole(value: string | null): Role | undefined {
   return ROLES.find((r) => r === value);
@@ -27,8 +27,8 @@ function parseRole(value: string | null): Role | undefined {
 /** Enters a meeting. `token` is a fixed token from the URL; otherwise a dev token is fetched per (re)join. */
 function enter(root: HTMLElement, req: JoinRequest, token: string | null): void {
   const view = new MeetingView(root, req.room, {
-    toggle: (kind) => { session?.toggle(kind); },
-    leave: () => { void session?.leave(); },
+    toggle: (kind) => { activeSession()?.toggle(kind); },
+    leave: () => { void activeSession()?.leave(); },
     rejoin: () => { enter(root, req, token); },
   });
   const current = new Session({
@@ -37,7 +37,7 @@ function enter(root: HTMLElement, req: JoinRequest, token: string | null): void 
       ? () => Promise.resolve(token)
       : async () => (await fetchDevToken({ room: req.room, display_name: req.name, role: req.role })).token,
   });
-  session = current;
+  setActiveSession(current);
   void current.start();
 }
 
@@ -61,7 +61,7 @@ function main(): void {
     name: params.get('name') ?? '',
     role: parseRole(params.get('role')) ?? 'citizen',
   };
-  window.addEventListener('pagehide', () => { session?.leaveNow(); });
+  window.addEventListener('pagehide', () => { activeSession()?.leaveNow(); });
 
   if (token !== null) {
     enter(root, { room: initial.room ?? '', name: initial.name ?? '', role: initial.role ?? 'citizen' }, token);

@@ -177,6 +177,14 @@ export function bookingErrorText(code: string): string {
     case 'date_range_too_long':
     case 'bad_query':
       return 'Le date indicate non sono valide.';
+    case 'outside_meeting_window':
+      return 'Il meeting si può aprire solo nel giorno dell’appuntamento, da 30 minuti prima dell’inizio a 30 minuti dopo la fine.';
+    case 'meeting_not_open':
+      return 'L’operatore del Comune non ha ancora aperto il meeting. Riprovi tra qualche istante.';
+    case 'appointment_cancelled':
+      return 'L’appuntamento è stato annullato: non c’è un meeting da aprire.';
+    case 'unknown_appointment':
+      return 'L’appuntamento non esiste più. Ricarichi la pagina.';
     case 'unknown_account':
       return 'Questo profilo di prova non esiste più. Ricarichi la pagina.';
     default:

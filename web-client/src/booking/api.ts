@@ -2,7 +2,8 @@
 
 import { requestJson } from '../api';
 import type {
-  Appointment, CitizenRequest, Comune, Hold, HoldRequest, Holidays, PrivacyNotice, Proposals, SedeDetail, Service, Slots,
+  Appointment, CitizenRequest, Comune, Hold, HoldRequest, Holidays, MeetingTicket, PrivacyNotice, Proposals, SedeDetail,
+  Service, Slots,
 } from './types';
 
 const enc = encodeURIComponent;
@@ -83,4 +84,14 @@ export async function agenda(sportelloId: string, from: string, to: string): Pro
 
 export function icsUrl(appointmentId: string): string {
   return `/v1/booking/appointments/${enc(appointmentId)}/ics`;
+}
+
+/** "Apri meeting" (operator of the comune): opens the appointment's meeting, returns a join token. */
+export async function openMeeting(appointmentId: string): Promise<MeetingTicket> {
+  return (await requestJson<MeetingTicket>(`/v1/booking/appointments/${enc(appointmentId)}/meeting`, { method: 'POST', body: {} })).body;
+}
+
+/** "Entra nel meeting" (official of the sportello): a join token for the meeting the operator opened. */
+export async function joinMeeting(appointmentId: string): Promise<MeetingTicket> {
+  return (await requestJson<MeetingTicket>(`/v1/booking/appointments/${enc(appointmentId)}/meeting/join`, { method: 'POST', body: {} })).body;
 }

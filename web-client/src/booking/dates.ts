@@ -5,6 +5,20 @@ const isoDay = new Intl.DateTimeFormat('en-CA', { timeZone: TZ, year: 'numeric',
 const longDay = new Intl.DateTimeFormat('it-IT', { timeZone: 'UTC', weekday: 'long', day: 'numeric', month: 'long', year: 'numeric' });
 const time = new Intl.DateTimeFormat('it-IT', { timeZone: TZ, hour: '2-digit', minute: '2-digit' });
 
+/** How far the server's clock is ahead of this computer's, in ms (from `GET /v1/session`). */
+let serverOffsetMs = 0;
+
+/** Records the server's "now" (the booking clock, which may differ from this computer's clock). */
+export function setServerNow(serverNow: string): void {
+  const at = Date.parse(serverNow);
+  if (Number.isFinite(at)) serverOffsetMs = at - Date.now();
+}
+
+/** Now by the server's clock, in ms since the epoch. */
+export function serverNowMs(): number {
+  return Date.now() + serverOffsetMs;
+}
+
 /** Today in Italy, YYYY-MM-DD. */
 export function todayRome(now = Date.now()): string {
   return isoDay.format(new Date(now));

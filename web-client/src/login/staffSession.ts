@@ -2,12 +2,15 @@
 // Demo mode logs in with a demo account; production will use OIDC (SPID/CIE) in its own module.
 
 import { ApiError, requestJson } from '../api';
+import { setServerNow } from '../booking/dates';
 import type { DemoAccount, Principal, SessionInfo } from '../booking/types';
 
 /** The signed-in staff member, or null when there is no valid session. */
 export async function currentPrincipal(): Promise<SessionInfo | null> {
   try {
-    return (await requestJson<SessionInfo>('/v1/session')).body;
+    const info = (await requestJson<SessionInfo>('/v1/session')).body;
+    setServerNow(info.server_now);
+    return info;
   } catch (err) {
     if (err instanceof ApiError && err.status === 401) return null;
     throw err;

@@ -1,16 +1,18 @@
 // "Agenda dello sportello": the appointments of the official's sportelli, a week at a time.
 
 import * as booking from '../booking/api';
-import { addDays, formatDay, isDay, todayRome } from '../booking/dates';
+import { addDays, dayOf, formatDay, isDay, serverNowMs, todayRome } from '../booking/dates';
 import { navigate } from '../router';
 import { appointmentsByDay } from './appointments';
 import { h } from './dom';
 import type { PageContext } from './staff';
+import { meetingAction } from './staffMeeting';
 
 const DAYS = 7;
 
 export async function renderAgenda(ctx: PageContext): Promise<void> {
-  const today = todayRome();
+  // "Today" by the server's clock (the booking rules and the meeting window follow it).
+  const today = todayRome(serverNowMs());
   const asked = ctx.params.get('dal') ?? '';
   const from = isDay(asked) ? asked : today;
   const to = addDays(from, DAYS - 1);
@@ -43,6 +45,9 @@ export async function renderAgenda(ctx: PageContext): Promise<void> {
           h('h2', { id: `sp-${i}` }, name),
           list.length === 0
             ? h('p', { class: 'empty' }, 'Nessun appuntamento in questi giorni.')
-            : appointmentsByDay(list, { forOfficial: true }));
+            : appointmentsByDay(list, {
+              forOfficial: true,
+              actions: (a) => (dayOf(a.starts_at) === today ? meetingAction(a, 'join', ctx) : null),
+            }));
       })));
 }

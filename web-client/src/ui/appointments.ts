@@ -15,9 +15,11 @@ interface CardOptions {
   forOfficial?: boolean;
   isNew?: boolean;
   level?: 'h3' | 'h4';
+  /** Buttons shown at the bottom of the card (e.g. "Apri meeting"). */
+  actions?: HTMLElement | null;
 }
 
-export function appointmentCard(a: Appointment, { forOfficial = false, isNew = false, level = 'h3' }: CardOptions = {}): HTMLElement {
+export function appointmentCard(a: Appointment, { forOfficial = false, isNew = false, level = 'h3', actions = null }: CardOptions = {}): HTMLElement {
   return h('li', { class: `appt-card${isNew ? ' is-new' : ''}`, 'data-appointment-id': a.id },
     h('p', { class: 'appt-time' }, formatRange(a.starts_at, a.ends_at),
       isNew ? h('span', { class: 'appt-badge' }, 'Appena prenotato') : null),
@@ -26,11 +28,15 @@ export function appointmentCard(a: Appointment, { forOfficial = false, isNew = f
     forOfficial
       ? h('p', { class: 'appt-place' }, `Dal Comune di ${a.comune_name}`)
       : h('p', { class: 'appt-place' }, `${a.sede_name} – ${a.sportello_name}`),
-    a.has_delegate ? h('p', { class: 'appt-flag' }, 'Con delegato') : null);
+    a.has_delegate ? h('p', { class: 'appt-flag' }, 'Con delegato') : null,
+    actions);
 }
 
 /** Appointments grouped by day, each day with its heading. */
-export function appointmentsByDay(list: Appointment[], opts: { forOfficial?: boolean; newId?: string | null } = {}): HTMLElement {
+export function appointmentsByDay(
+  list: Appointment[],
+  opts: { forOfficial?: boolean; newId?: string | null; actions?: (a: Appointment) => HTMLElement | null } = {},
+): HTMLElement {
   const days = new Map<string, Appointment[]>();
   for (const a of [...list].sort((x, y) => x.starts_at.localeCompare(y.starts_at))) {
     const d = dayOf(a.starts_at);
@@ -40,5 +46,7 @@ export function appointmentsByDay(list: Appointment[], opts: { forOfficial?: boo
     ...[...days.entries()].map(([day, items]) => h('section', { class: 'appt-day', 'aria-label': formatDay(day) },
       h('h3', { class: 'appt-day-title' }, formatDay(day)),
       h('ul', { class: 'appt-list' },
-        ...items.map((a) => appointmentCard(a, { forOfficial: opts.forOfficial ?? false, isNew: a.id === opts.newId, level: 'h4' }))))));
+        ...items.map((a) => appointmentCard(a, {
+          forOfficial: opts.forOfficial ?? false, isNew: a.id === opts.newId, level: 'h4', actions: opts.actions?.(a) ?? null,
+        }))))));
 }

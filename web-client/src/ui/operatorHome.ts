@@ -1,12 +1,13 @@
 // "Area operatore": today's appointments of the comune, the next days, "Prenota appuntamento".
 
 import * as booking from '../booking/api';
-import { addDays, dayOf, formatDay, todayRome } from '../booking/dates';
+import { addDays, dayOf, formatDay, serverNowMs, todayRome } from '../booking/dates';
 import type { Appointment } from '../booking/types';
 import { linkTo } from '../router';
 import { appointmentCard, appointmentsByDay } from './appointments';
 import { h } from './dom';
 import type { PageContext } from './staff';
+import { meetingAction } from './staffMeeting';
 
 /** How many days after today the home lists. */
 const AHEAD_DAYS = 14;
@@ -19,7 +20,8 @@ export function markJustBooked(id: string): void {
 
 export async function renderOperatorHome(ctx: PageContext): Promise<void> {
   const istat = ctx.principal.comune_istat ?? '';
-  const today = todayRome();
+  // "Today" by the server's clock (the booking rules and the meeting window follow it).
+  const today = todayRome(serverNowMs());
   const newId = justBooked;
   justBooked = null;
 
@@ -43,7 +45,7 @@ export async function renderOperatorHome(ctx: PageContext): Promise<void> {
           ? h('p', { class: 'empty' }, 'Oggi non ci sono appuntamenti.')
           : h('ul', { class: 'appt-list' }, ...todays
             .sort((a, b) => a.starts_at.localeCompare(b.starts_at))
-            .map((a) => appointmentCard(a, { isNew: a.id === newId })))),
+            .map((a) => appointmentCard(a, { isNew: a.id === newId, actions: meetingAction(a, 'open', ctx) })))),
       h('section', { class: 'mt-5', 'aria-labelledby': 'next-title' },
         h('h2', { id: 'next-title' }, 'Prossimi giorni'),
         later.length === 0

@@ -11,6 +11,7 @@ import { renderAdmin } from './admin';
 import { renderAgenda } from './agenda';
 import { h } from './dom';
 import { renderOperatorHome } from './operatorHome';
+import { MEETING_PATH, renderStaffMeeting } from './staffMeeting';
 import { renderWizard } from './wizard';
 
 /** What a page needs: where to draw, who is signed in, and a way to register its cleanup. */
@@ -33,6 +34,7 @@ const ROUTES: Record<string, StaffRoute> = {
   '/operatore/prenota': { title: 'Prenota appuntamento', roles: ['operator'], render: renderWizard },
   '/agenda': { title: 'Agenda dello sportello', roles: ['official'], render: renderAgenda },
   '/admin': { title: 'Amministrazione INPS', roles: ['inps_admin'], render: renderAdmin },
+  [MEETING_PATH]: { title: 'Meeting', roles: ['operator', 'official'], render: renderStaffMeeting },
 };
 
 export const LOGIN_PATH = '/accesso';

@@ -1,0 +1,203 @@
+//! Meeting day: "Apri meeting" (the comune operator opens the video meeting of one of today's
+//! appointments) and "Entra nel meeting" (the official of the appointment's sportello joins it).
+//!
+//! The room id is random (128 bits), stored on the appointment row the first time the meeting is
+//! opened and reused afterwards, so opening is idempotent and the room cannot be guessed from the
+//! appointment. The official cannot create the room: until the operator has opened the meeting,
+//! joining answers 409 `meeting_not_open` (the citizen is at the comune, so the meeting starts
+//! there). Both sides may act only inside the meeting window of the appointment's day: from
+//! [`MEETING_OPENS_BEFORE`] before the slot starts until [`MEETING_CLOSES_AFTER`] after it ends,
+//! by the booking clock.
+
+use chrono::{DateTime, Duration, FixedOffset, Utc};
+use sqlx::Row as _;
+
+use super::error::BookingError;
+use super::store::new_id;
+use super::{Booking, from_unix, operator_comune, rome};
+use crate::identity::{Principal, StaffRole};
+
+/// How long before the slot starts the meeting may be opened.
+pub const MEETING_OPENS_BEFORE: Duration = Duration::minutes(30);
+/// How long after the slot ends the meeting may still be opened or joined.
+pub const MEETING_CLOSES_AFTER: Duration = Duration::minutes(30);
+
+/// The meeting of an appointment, as the API needs it to issue a join token.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct MeetingPlace {
+    /// The appointment.
+    pub appointment_id: String,
+    /// The room id (random, bound to the appointment).
+    pub room: String,
+    /// The comune's name.
+    pub comune_name: String,
+    /// The Sede's name.
+    pub sede_name: String,
+    /// Slot start.
+    pub starts_at: DateTime<FixedOffset>,
+    /// Slot end.
+    pub ends_at: DateTime<FixedOffset>,
+}
+
+/// The meeting window of a slot: (opens, closes).
+pub fn meeting_window(
+    starts_at: DateTime<Utc>,
+    ends_at: DateTime<Utc>,
+) -> (DateTime<Utc>, DateTime<Utc>) {
+    (
+        starts_at - MEETING_OPENS_BEFORE,
+        ends_at + MEETING_CLOSES_AFTER,
+    )
+}
+
+struct MeetingRow {
+    status: String,
+    comune: String,
+    sportello: String,
+    sede: String,
+    starts_at: DateTime<Utc>,
+    ends_at: DateTime<Utc>,
+    room: Option<String>,
+    comune_name: String,
+    sede_name: String,
+}
+
+fn unknown_appointment() -> BookingError {
+    BookingError::not_found("unknown_appointment", "no such appointment")
+}
+
+impl MeetingRow {
+    fn place(&self, id: &str, room: String) -> MeetingPlace {
+        MeetingPlace {
+            appointment_id: id.to_owned(),
+            room,
+            comune_name: self.comune_name.clone(),
+            sede_name: self.sede_name.clone(),
+            starts_at: rome::to_local(self.starts_at),
+            ends_at: rome::to_local(self.ends_at),
+        }
+    }
+}
+
+impl Booking {
+    async fn meeting_row(&self, id: &str) -> Result<MeetingRow, BookingError> {
+        let row = sqlx::query(
+            "SELECT r.status, r.comune_istat, r.sportello_id, p.sede_id, r.starts_at, r.ends_at, \
+             r.meeting_room, cm.name AS comune_name, s.name AS sede_name \
+             FROM reservations r JOIN sportelli p ON p.id = r.sportello_id \
+             JOIN sedi s ON s.id = p.sede_id JOIN comuni cm ON cm.istat = r.comune_istat \
+             WHERE r.id = $1",
+        )
+        .bind(id)
+        .fetch_optional(self.db().pool())
+        .await?
+        .ok_or_else(unknown_appointment)?;
+        Ok(MeetingRow {
+            status: row.try_get("status")?,
+            comune: row.try_get("comune_istat")?,
+            sportello: row.try_get("sportello_id")?,
+            sede: row.try_get("sede_id")?,
+            starts_at: from_unix(row.try_get("starts_at")?),
+            ends_at: from_unix(row.try_get("ends_at")?),
+            room: row.try_get("meeting_room")?,
+            comune_name: row.try_get("comune_name")?,
+            sede_name: row.try_get("sede_name")?,
+        })
+    }
+
+    /// A booked appointment, now inside its meeting window (on the appointment's day).
+    fn check_meeting_time(&self, row: &MeetingRow) -> Result<(), BookingError> {
+        match row.status.as_str() {
+            "booked" => {}
+            "cancelled" => {
+                return Err(BookingError::conflict(
+                    "appointment_cancelled",
+                    "the appointment has been cancelled",
+                ));
+            }
+            // Holds that never became appointments.
+            _ => return Err(unknown_appointment()),
+        }
+        let now = self.now();
+        let (opens, closes) = meeting_window(row.starts_at, row.ends_at);
+        let same_day = rome::local_date(now) == rome::local_date(row.starts_at);
+        if !same_day || now < opens || now > closes {
+            let opens = rome::to_local(opens);
+            let closes = rome::to_local(closes);
+            return Err(BookingError::conflict(
+                "outside_meeting_window",
+                format!(
+                    "the meeting is available on {} from {} to {}",
+                    opens.format("%Y-%m-%d"),
+                    opens.format("%H:%M"),
+                    closes.format("%H:%M"),
+                ),
+            ));
+        }
+        Ok(())
+    }
+
+    /// "Apri meeting": an operator of the appointment's comune opens (or reopens) its meeting.
+    pub async fn open_meeting(
+        &self,
+        who: &Principal,
+        id: &str,
+    ) -> Result<MeetingPlace, BookingError> {
+        let comune = operator_comune(who)?.to_owned();
+        let row = self.meeting_row(id).await?;
+        if row.comune != comune {
+            return Err(BookingError::Forbidden(
+                "an operator opens only the meetings of their own comune".into(),
+            ));
+        }
+        self.check_meeting_time(&row)?;
+        if let Some(room) = &row.room {
+            return Ok(row.place(id, room.clone()));
+        }
+        let room = format!("mtg-{}", new_id());
+        // Set once: a concurrent "Apri meeting" that wins keeps its room, and both read it back.
+        sqlx::query(
+            "UPDATE reservations SET meeting_room = $1, meeting_opened_at = $2 \
+             WHERE id = $3 AND meeting_room IS NULL",
+        )
+        .bind(&room)
+        .bind(self.now().timestamp())
+        .bind(id)
+        .execute(self.db().pool())
+        .await?;
+        let (stored,): (Option<String>,) =
+            sqlx::query_as("SELECT meeting_room FROM reservations WHERE id = $1")
+                .bind(id)
+                .fetch_one(self.db().pool())
+                .await?;
+        let room = stored.ok_or_else(unknown_appointment)?;
+        Ok(row.place(id, room))
+    }
+
+    /// "Entra nel meeting": the official of the appointment's sportello joins its open meeting.
+    pub async fn join_meeting(
+        &self,
+        who: &Principal,
+        id: &str,
+    ) -> Result<MeetingPlace, BookingError> {
+        if who.role != StaffRole::Official {
+            return Err(BookingError::Forbidden(
+                "only an INPS official joins a meeting from the agenda".into(),
+            ));
+        }
+        let row = self.meeting_row(id).await?;
+        if !who.may_read_agenda(&row.sportello, &row.sede) {
+            return Err(BookingError::Forbidden(
+                "the appointment is not at one of your sportelli".into(),
+            ));
+        }
+        self.check_meeting_time(&row)?;
+        let room = row.room.clone().ok_or_else(|| {
+            BookingError::conflict(
+                "meeting_not_open",
+                "the comune operator has not opened the meeting yet",
+            )
+        })?;
+        Ok(row.place(id, room))
+    }
+}
