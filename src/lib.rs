@@ -4,6 +4,7 @@
 //! and the wiring of the signalling layer (`sportello-signalling`) and the media plane
 //! (`sportello-sfu`). Tests start it in-process with [`Server::start`].
 
+pub mod audit;
 pub mod booking;
 pub mod codice_fiscale;
 pub mod config;

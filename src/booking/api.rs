@@ -19,6 +19,7 @@ use super::model::{
     PrivacyNotice, Proposals, RescheduleRequest, SedeDetail, Service, Slots,
 };
 use super::{BookingError, MAX_COMUNI_RESULTS, from_unix, holidays, ics, rome};
+use crate::audit::{self, Outcome, RequestId, Scope};
 use crate::http::AppState;
 use crate::http::error::AppError;
 use crate::identity::{Principal, StaffRole};
@@ -59,6 +60,8 @@ pub const ROUTES: &[(&str, &str)] = &[
     ("post", "/v1/demo/login"),
     ("get", "/v1/demo/accounts"),
     ("get", "/v1/openapi.json"),
+    ("get", "/v1/audit"),
+    ("get", "/v1/audit.csv"),
 ];
 
 /// The booking routes (the session and demo routes are added by `http::app`).
@@ -109,6 +112,36 @@ type ApiResult<T> = Result<T, AppError>;
 fn query<T>(q: Result<Query<T>, QueryRejection>) -> ApiResult<T> {
     q.map(|Query(t)| t)
         .map_err(|e| AppError::bad_request("bad_query", e.body_text()))
+}
+
+/// Records `action` in the audit log: `ok` with the scope `scope` gives the result, `denied` (with
+/// `denied`'s scope) when the answer is 403; other failures are not recorded.
+async fn audited<T>(
+    s: &AppState,
+    who: &Principal,
+    rid: &RequestId,
+    action: &'static str,
+    r: ApiResult<T>,
+    scope: impl FnOnce(&T) -> Scope,
+    denied: Scope,
+) -> ApiResult<T> {
+    match &r {
+        Ok(t) => audit::record(&s.booking, who, rid, action, scope(t), Outcome::Ok).await,
+        Err(e) if e.status == StatusCode::FORBIDDEN => {
+            audit::record(&s.booking, who, rid, action, denied, Outcome::Denied).await;
+        }
+        Err(_) => {}
+    }
+    r
+}
+
+/// The scope of an appointment.
+fn appointment_scope(a: &Appointment) -> Scope {
+    Scope {
+        target: Some(a.id.clone()),
+        comune_istat: Some(a.comune_istat.clone()),
+        sede_id: Some(a.sede_id.clone()),
+    }
 }
 
 fn body<T>(b: Result<Json<T>, JsonRejection>) -> ApiResult<T> {
@@ -307,10 +340,22 @@ async fn privacy_notice(State(s): State<AppState>, _who: Principal) -> Json<Priv
 async fn hold(
     State(s): State<AppState>,
     who: Principal,
+    rid: RequestId,
     b: Result<Json<HoldRequest>, JsonRejection>,
 ) -> ApiResult<(StatusCode, Json<Hold>)> {
     let req = body(b)?;
-    Ok((StatusCode::CREATED, Json(s.booking.hold(&who, &req).await?)))
+    let r = s.booking.hold(&who, &req).await.map_err(AppError::from);
+    let hold = audited(
+        &s,
+        &who,
+        &rid,
+        "hold.place",
+        r,
+        |h| Scope::target(h.id.clone()),
+        Scope::default(),
+    )
+    .await?;
+    Ok((StatusCode::CREATED, Json(hold)))
 }
 
 async fn get_hold(
@@ -324,9 +369,21 @@ async fn get_hold(
 async fn release(
     State(s): State<AppState>,
     who: Principal,
+    rid: RequestId,
     Path(id): Path<String>,
 ) -> ApiResult<StatusCode> {
-    s.booking.release(&who, &id).await?;
+    let r = s.booking.release(&who, &id).await.map_err(AppError::from);
+    let target = Scope::target(id.clone());
+    audited(
+        &s,
+        &who,
+        &rid,
+        "hold.release",
+        r,
+        |()| target.clone(),
+        Scope::target(id),
+    )
+    .await?;
     Ok(StatusCode::NO_CONTENT)
 }
 
@@ -351,13 +408,28 @@ fn idempotency_key(headers: &HeaderMap) -> ApiResult<String> {
 async fn confirm(
     State(s): State<AppState>,
     who: Principal,
+    rid: RequestId,
     Path(id): Path<String>,
     headers: HeaderMap,
     b: Result<Json<CitizenRequest>, JsonRejection>,
 ) -> ApiResult<(StatusCode, Json<Appointment>)> {
     let key = idempotency_key(&headers)?;
     let req = body(b)?;
-    let (appointment, created) = s.booking.confirm(&who, &id, &key, &req).await?;
+    let r = s
+        .booking
+        .confirm(&who, &id, &key, &req)
+        .await
+        .map_err(AppError::from);
+    let (appointment, created) = audited(
+        &s,
+        &who,
+        &rid,
+        "hold.confirm",
+        r,
+        |(a, _)| appointment_scope(a),
+        Scope::target(id),
+    )
+    .await?;
     let status = if created {
         StatusCode::CREATED
     } else {
@@ -385,22 +457,50 @@ struct CancelRequest {
 async fn cancel(
     State(s): State<AppState>,
     who: Principal,
+    rid: RequestId,
     Path(id): Path<String>,
     b: Result<Json<CancelRequest>, JsonRejection>,
 ) -> ApiResult<Json<Appointment>> {
     // A JSON body is required (even `{}`): cross-site forms cannot send one.
     let _ = body(b)?;
-    Ok(Json(s.booking.cancel(&who, &id).await?))
+    let r = s.booking.cancel(&who, &id).await.map_err(AppError::from);
+    let a = audited(
+        &s,
+        &who,
+        &rid,
+        "appointment.cancel",
+        r,
+        appointment_scope,
+        Scope::target(id),
+    )
+    .await?;
+    Ok(Json(a))
 }
 
 async fn reschedule(
     State(s): State<AppState>,
     who: Principal,
+    rid: RequestId,
     Path(id): Path<String>,
     b: Result<Json<RescheduleRequest>, JsonRejection>,
 ) -> ApiResult<Json<Appointment>> {
     let req = body(b)?;
-    Ok(Json(s.booking.reschedule(&who, &id, &req).await?))
+    let r = s
+        .booking
+        .reschedule(&who, &id, &req)
+        .await
+        .map_err(AppError::from);
+    let a = audited(
+        &s,
+        &who,
+        &rid,
+        "appointment.reschedule",
+        r,
+        appointment_scope,
+        Scope::target(id),
+    )
+    .await?;
+    Ok(Json(a))
 }
 
 async fn ics_file(
@@ -489,15 +589,39 @@ fn ticket(
 #[serde(deny_unknown_fields)]
 struct EmptyBody {}
 
+/// The scope of a meeting: the appointment (the room id is in the application log).
+fn meeting_scope(p: &MeetingPlace) -> Scope {
+    Scope {
+        target: Some(p.appointment_id.clone()),
+        comune_istat: Some(p.comune_istat.clone()),
+        sede_id: Some(p.sede_id.clone()),
+    }
+}
+
 async fn open_meeting(
     State(s): State<AppState>,
     who: Principal,
+    rid: RequestId,
     Path(id): Path<String>,
     b: Result<Json<EmptyBody>, JsonRejection>,
 ) -> ApiResult<Json<MeetingTicket>> {
     appointment_id(&id)?;
     let _ = body(b)?;
-    let place = s.booking.open_meeting(&who, &id).await?;
+    let r = s
+        .booking
+        .open_meeting(&who, &id)
+        .await
+        .map_err(AppError::from);
+    let place = audited(
+        &s,
+        &who,
+        &rid,
+        "meeting.open",
+        r,
+        meeting_scope,
+        Scope::target(id),
+    )
+    .await?;
     tracing::info!(appointment = %place.appointment_id, room = %place.room, "meeting opened by the operator");
     let name = format!("Operatore – {}", place.comune_name);
     Ok(Json(ticket(&s, &who, place, Role::Operator, name)))
@@ -506,12 +630,27 @@ async fn open_meeting(
 async fn join_meeting(
     State(s): State<AppState>,
     who: Principal,
+    rid: RequestId,
     Path(id): Path<String>,
     b: Result<Json<EmptyBody>, JsonRejection>,
 ) -> ApiResult<Json<MeetingTicket>> {
     appointment_id(&id)?;
     let _ = body(b)?;
-    let place = s.booking.join_meeting(&who, &id).await?;
+    let r = s
+        .booking
+        .join_meeting(&who, &id)
+        .await
+        .map_err(AppError::from);
+    let place = audited(
+        &s,
+        &who,
+        &rid,
+        "meeting.join",
+        r,
+        meeting_scope,
+        Scope::target(id),
+    )
+    .await?;
     tracing::info!(appointment = %place.appointment_id, room = %place.room, "official joins the meeting");
     let name = format!("Funzionario INPS – {}", place.sede_name);
     Ok(Json(ticket(&s, &who, place, Role::Official, name)))
@@ -529,13 +668,23 @@ async fn sedi(State(s): State<AppState>, who: Principal) -> ApiResult<Json<Vec<S
 async fn add_closure(
     State(s): State<AppState>,
     who: Principal,
+    rid: RequestId,
     Path(sede_id): Path<String>,
     b: Result<Json<ClosureRequest>, JsonRejection>,
 ) -> ApiResult<(StatusCode, Json<serde_json::Value>)> {
     if who.role != StaffRole::InpsAdmin {
-        return Err(
-            BookingError::Forbidden("only an INPS administrator may do this".into()).into(),
-        );
+        let r: ApiResult<()> =
+            Err(BookingError::Forbidden("only an INPS administrator may do this".into()).into());
+        audited(
+            &s,
+            &who,
+            &rid,
+            "closure.add",
+            r,
+            |()| Scope::default(),
+            Scope::default(),
+        )
+        .await?;
     }
     let req = body(b)?;
     if req.last_day < req.first_day {
@@ -557,6 +706,12 @@ async fn add_closure(
         .db()
         .add_closure(&sede_id, req.first_day, req.last_day, reason)
         .await?;
+    let scope = Scope {
+        target: Some(id.clone()),
+        comune_istat: None,
+        sede_id: Some(sede_id),
+    };
+    audit::record(&s.booking, &who, &rid, "closure.add", scope, Outcome::Ok).await;
     Ok((StatusCode::CREATED, Json(serde_json::json!({ "id": id }))))
 }
 

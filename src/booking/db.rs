@@ -24,6 +24,7 @@ const MIGRATIONS: &[(i64, &str, &str)] = &[
         "meetings",
         include_str!("../../migrations/0002_meetings.sql"),
     ),
+    (3, "audit", include_str!("../../migrations/0003_audit.sql")),
 ];
 
 /// Demo data (real comuni, made-up Sedi and calendars).

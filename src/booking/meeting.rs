@@ -29,8 +29,12 @@ pub struct MeetingPlace {
     pub appointment_id: String,
     /// The room id (random, bound to the appointment).
     pub room: String,
+    /// The appointment's comune (ISTAT code).
+    pub comune_istat: String,
     /// The comune's name.
     pub comune_name: String,
+    /// The Sede of the appointment's sportello.
+    pub sede_id: String,
     /// The Sede's name.
     pub sede_name: String,
     /// Slot start.
@@ -71,7 +75,9 @@ impl MeetingRow {
         MeetingPlace {
             appointment_id: id.to_owned(),
             room,
+            comune_istat: self.comune.clone(),
             comune_name: self.comune_name.clone(),
+            sede_id: self.sede.clone(),
             sede_name: self.sede_name.clone(),
             starts_at: rome::to_local(self.starts_at),
             ends_at: rome::to_local(self.ends_at),

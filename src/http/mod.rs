@@ -53,7 +53,8 @@ pub fn app(state: AppState) -> Router {
             "/v1/session",
             get(identity::routes::whoami).delete(identity::routes::logout),
         )
-        .merge(crate::booking::api::routes());
+        .merge(crate::booking::api::routes())
+        .merge(crate::audit::api::routes());
     if state.demo {
         router = router
             .route("/v1/dev/token", post(dev_token::issue))
@@ -64,6 +65,7 @@ pub fn app(state: AppState) -> Router {
         .route("/v1/{*rest}", axum::routing::any(api_not_found))
         .fallback(get(assets::serve))
         .with_state(state)
+        .layer(axum::middleware::from_fn(crate::audit::request_id))
         .layer(header_layer(header::CONTENT_SECURITY_POLICY, CSP))
         .layer(header_layer(header::X_CONTENT_TYPE_OPTIONS, "nosniff"))
         .layer(header_layer(header::X_FRAME_OPTIONS, "DENY"))

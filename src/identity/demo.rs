@@ -12,6 +12,7 @@ use ts_rs::TS;
 
 use super::session::set_cookie;
 use super::{Principal, StaffRole};
+use crate::audit::{self, Outcome, RequestId, Scope};
 use crate::http::AppState;
 use crate::http::error::AppError;
 
@@ -159,16 +160,29 @@ pub async fn accounts(State(state): State<AppState>) -> Result<Json<Vec<AccountI
 /// `POST /v1/demo/login`: opens a session for a demo account and sets the cookie.
 pub async fn login(
     State(state): State<AppState>,
+    rid: RequestId,
     body: Result<Json<LoginRequest>, JsonRejection>,
 ) -> Result<Response, AppError> {
     let Json(req) = body?;
-    let principal = principal(&req.account).ok_or_else(|| {
-        AppError::new(
+    let Some(principal) = principal(&req.account) else {
+        // The account name given is request content: not recorded.
+        audit::record_anonymous(&state.booking, &rid, "session.login", Outcome::Denied).await;
+        return Err(AppError::new(
             StatusCode::UNAUTHORIZED,
             "unknown_account",
             "no such demo account",
-        )
-    })?;
+        ));
+    };
     let token = state.sessions.create(principal.clone()).await;
+    let scope = Scope::target(principal.subject.clone());
+    audit::record(
+        &state.booking,
+        &principal,
+        &rid,
+        "session.login",
+        scope,
+        Outcome::Ok,
+    )
+    .await;
     Ok(([(SET_COOKIE, set_cookie(&token))], Json(principal)).into_response())
 }

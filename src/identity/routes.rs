@@ -9,6 +9,7 @@ use serde::Serialize;
 
 use super::session::{clear_cookie, session_token};
 use super::{Principal, StaffRole};
+use crate::audit::{self, Outcome, RequestId, Scope};
 use crate::booking::{BookingError, Db};
 use crate::http::AppState;
 use crate::http::error::AppError;
@@ -111,8 +112,20 @@ pub async fn whoami(
 }
 
 /// `DELETE /v1/session`: logout.
-pub async fn logout(State(state): State<AppState>, headers: HeaderMap) -> Response {
+pub async fn logout(State(state): State<AppState>, rid: RequestId, headers: HeaderMap) -> Response {
     if let Some(token) = session_token(&headers) {
+        if let Some(who) = state.sessions.lookup(&token).await {
+            let scope = Scope::target(who.subject.clone());
+            audit::record(
+                &state.booking,
+                &who,
+                &rid,
+                "session.logout",
+                scope,
+                Outcome::Ok,
+            )
+            .await;
+        }
         state.sessions.revoke(&token).await;
     }
     (StatusCode::NO_CONTENT, [(SET_COOKIE, clear_cookie())]).into_response()

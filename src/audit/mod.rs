@@ -1,0 +1,161 @@
+//! The audit log: an append-only record of who did what (login, holds, "Prenota", cancellations,
+//! closures, meetings), with the request id and the outcome (`ok` or `denied`).
+//!
+//! Only ids and codes are written: never a citizen's name, codice fiscale or any request body
+//! content. [`store`] offers insert and read only; [`api`] serves `GET /v1/audit` and
+//! `GET /v1/audit.csv`. Every request carries a request id ([`RequestId`]): the client's
+//! `x-request-id` header if it is sane, else a generated one; it is echoed in the response.
+
+pub mod api;
+pub mod store;
+
+use std::convert::Infallible;
+
+use axum::extract::{FromRequestParts, Request};
+use axum::http::HeaderValue;
+use axum::http::request::Parts;
+use axum::middleware::Next;
+use axum::response::Response;
+
+use crate::booking::Booking;
+use crate::booking::store::new_id;
+use crate::identity::{Principal, StaffRole};
+
+pub use store::{AuditEntry, AuditFilter, NewEntry, Outcome};
+
+/// The request id header.
+pub const REQUEST_ID_HEADER: &str = "x-request-id";
+
+/// The id of the current request.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct RequestId(pub String);
+
+/// Whether a client-given request id is acceptable: 1-64 characters of `A-Za-z0-9._-`,
+/// starting with a letter or digit.
+pub fn sane_request_id(id: &str) -> bool {
+    !id.is_empty()
+        && id.len() <= 64
+        && id.as_bytes()[0].is_ascii_alphanumeric()
+        && id
+            .bytes()
+            .all(|b| b.is_ascii_alphanumeric() || matches!(b, b'.' | b'_' | b'-'))
+}
+
+/// Middleware: gives each request a [`RequestId`] and echoes it in `x-request-id`.
+pub async fn request_id(mut req: Request, next: Next) -> Response {
+    let id = req
+        .headers()
+        .get(REQUEST_ID_HEADER)
+        .and_then(|v| v.to_str().ok())
+        .filter(|v| sane_request_id(v))
+        .map_or_else(new_id, str::to_owned);
+    req.extensions_mut().insert(RequestId(id.clone()));
+    let mut response = next.run(req).await;
+    if let Ok(v) = HeaderValue::from_str(&id) {
+        response.headers_mut().insert(REQUEST_ID_HEADER, v);
+    }
+    response
+}
+
+impl<S: Send + Sync> FromRequestParts<S> for RequestId {
+    type Rejection = Infallible;
+
+    async fn from_request_parts(parts: &mut Parts, _state: &S) -> Result<Self, Self::Rejection> {
+        Ok(parts
+            .extensions
+            .get::<RequestId>()
+            .cloned()
+            .unwrap_or_else(|| RequestId(new_id())))
+    }
+}
+
+/// The role's code as stored (`operator`, `user_admin`, `official`, `inps_admin`).
+pub fn role_code(role: StaffRole) -> &'static str {
+    match role {
+        StaffRole::Operator => "operator",
+        StaffRole::UserAdmin => "user_admin",
+        StaffRole::Official => "official",
+        StaffRole::InpsAdmin => "inps_admin",
+    }
+}
+
+/// What an audited action concerns: its target and (if known) comune and Sede. The comune and
+/// Sede default to the actor's.
+#[derive(Debug, Clone, Default)]
+pub struct Scope {
+    /// Target id (appointment, hold, closure, room, account).
+    pub target: Option<String>,
+    /// The comune concerned.
+    pub comune_istat: Option<String>,
+    /// The Sede concerned.
+    pub sede_id: Option<String>,
+}
+
+impl Scope {
+    /// Only a target.
+    pub fn target(target: impl Into<String>) -> Self {
+        Self {
+            target: Some(target.into()),
+            ..Self::default()
+        }
+    }
+}
+
+/// Records one action of `who`. A failure to write is logged (kind only) and does not fail the
+/// request: the action has already happened.
+pub async fn record(
+    booking: &Booking,
+    who: &Principal,
+    request_id: &RequestId,
+    action: &'static str,
+    scope: Scope,
+    outcome: Outcome,
+) {
+    let comune = scope.comune_istat.or_else(|| who.comune_istat.clone());
+    let sede = scope.sede_id.or_else(|| who.sede_id.clone());
+    let entry = NewEntry {
+        actor_subject: &who.subject,
+        actor_role: role_code(who.role),
+        comune_istat: comune.as_deref(),
+        sede_id: sede.as_deref(),
+        action,
+        target: scope.target.as_deref(),
+        request_id: &request_id.0,
+        outcome,
+    };
+    write(booking, &entry).await;
+}
+
+/// Records an action without an authenticated actor (e.g. a refused login).
+pub async fn record_anonymous(
+    booking: &Booking,
+    request_id: &RequestId,
+    action: &'static str,
+    outcome: Outcome,
+) {
+    let entry = NewEntry {
+        actor_subject: "anonymous",
+        actor_role: "anonymous",
+        comune_istat: None,
+        sede_id: None,
+        action,
+        target: None,
+        request_id: &request_id.0,
+        outcome,
+    };
+    write(booking, &entry).await;
+}
+
+async fn write(booking: &Booking, entry: &NewEntry<'_>) {
+    if let Err(e) = store::insert(booking.db(), booking.now(), entry).await {
+        tracing::error!(
+            action = entry.action,
+            error_kind = if matches!(e, sqlx::Error::Database(_)) {
+                "database"
+            } else {
+                "other"
+            },
+            "audit log write failed"
+        );
+    }
+}
