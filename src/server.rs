@@ -16,7 +16,7 @@ use tokio_util::sync::CancellationToken;
 use crate::booking::{Booking, Db};
 use crate::config::Config;
 use crate::http::{self, AppState};
-use crate::identity::InMemorySessions;
+use crate::identity::{InMemorySessions, LocalRevocationBus, RevocationBus, SessionStore};
 use crate::{telemetry, tls};
 
 /// How long shutdown waits for connections to say goodbye before closing the media plane.
@@ -74,17 +74,30 @@ impl Server {
             Arc::new(LocalRouter::new()),
         ));
         let shutdown = CancellationToken::new();
+        let sessions: Arc<dyn SessionStore> = Arc::new(InMemorySessions::new());
+        let revocations: Arc<dyn RevocationBus> = Arc::new(LocalRevocationBus::new());
+        let mut tasks = Vec::new();
+        // The one subscriber that applies revocations: on receipt it deletes the subject's HTTP
+        // sessions and cuts off its signalling connections (see `identity::revocation`).
+        tasks.push(tokio::spawn(
+            crate::identity::revocation::apply_revocations(
+                revocations.subscribe(),
+                sessions.clone(),
+                signalling.router().clone(),
+                shutdown.clone(),
+            ),
+        ));
         let state = AppState {
             signalling: signalling.clone(),
             demo: config.demo,
             shutdown: shutdown.clone(),
             prometheus: telemetry::prometheus(),
             booking: booking.clone(),
-            sessions: Arc::new(InMemorySessions::new()),
+            sessions,
+            revocations,
             privacy_notice,
         };
         let app = http::app(state);
-        let mut tasks = Vec::new();
 
         let listener =
             listen(config.listen).with_context(|| format!("binding {}", config.listen))?;

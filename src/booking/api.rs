@@ -57,6 +57,8 @@ pub const ROUTES: &[(&str, &str)] = &[
     ("post", "/v1/booking/sedi/{sede_id}/closures"),
     ("get", "/v1/session"),
     ("delete", "/v1/session"),
+    ("post", "/v1/identity/operators/{account}/revoke"),
+    ("post", "/v1/identity/operators/{account}/enable"),
     ("post", "/v1/demo/login"),
     ("get", "/v1/demo/accounts"),
     ("get", "/v1/openapi.json"),

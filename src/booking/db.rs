@@ -25,6 +25,11 @@ const MIGRATIONS: &[(i64, &str, &str)] = &[
         include_str!("../../migrations/0002_meetings.sql"),
     ),
     (3, "audit", include_str!("../../migrations/0003_audit.sql")),
+    (
+        4,
+        "staff_revocations",
+        include_str!("../../migrations/0004_staff_revocations.sql"),
+    ),
 ];
 
 /// Demo data (real comuni, made-up Sedi and calendars).

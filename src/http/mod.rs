@@ -17,7 +17,7 @@ use tokio_util::sync::CancellationToken;
 use tower_http::set_header::SetResponseHeaderLayer;
 
 use crate::booking::Booking;
-use crate::identity::{self, SessionStore, demo};
+use crate::identity::{self, RevocationBus, SessionStore, demo};
 
 /// State shared by the handlers.
 #[derive(Clone, Debug)]
@@ -34,6 +34,8 @@ pub struct AppState {
     pub booking: Booking,
     /// Server-side staff sessions.
     pub sessions: Arc<dyn SessionStore>,
+    /// Carries operator revocations (applied by the subscriber started in `Server::start`).
+    pub revocations: Arc<dyn RevocationBus>,
     /// The GDPR notice printed on the booking request form.
     pub privacy_notice: Arc<crate::booking::model::PrivacyNotice>,
 }
@@ -52,6 +54,14 @@ pub fn app(state: AppState) -> Router {
         .route(
             "/v1/session",
             get(identity::routes::whoami).delete(identity::routes::logout),
+        )
+        .route(
+            "/v1/identity/operators/{account}/revoke",
+            post(identity::operators::revoke),
+        )
+        .route(
+            "/v1/identity/operators/{account}/enable",
+            post(identity::operators::enable),
         )
         .merge(crate::booking::api::routes())
         .merge(crate::audit::api::routes());

@@ -173,6 +173,23 @@ pub async fn login(
             "no such demo account",
         ));
     };
+    if super::operators::is_revoked(state.booking.db(), &principal.subject).await? {
+        let scope = Scope::target(principal.subject.clone());
+        audit::record(
+            &state.booking,
+            &principal,
+            &rid,
+            "session.login",
+            scope,
+            Outcome::Denied,
+        )
+        .await;
+        return Err(AppError::new(
+            StatusCode::FORBIDDEN,
+            "account_revoked",
+            "this account has been revoked",
+        ));
+    }
     let token = state.sessions.create(principal.clone()).await;
     let scope = Scope::target(principal.subject.clone());
     audit::record(

@@ -5,9 +5,12 @@
 //! in a [`SessionStore`]. Nothing else grants access, in demo or production mode.
 
 pub mod demo;
+pub mod operators;
 pub mod principal;
+pub mod revocation;
 pub mod routes;
 pub mod session;
 
 pub use principal::{Principal, StaffRole};
+pub use revocation::{LocalRevocationBus, Revocation, RevocationBus};
 pub use session::{InMemorySessions, SESSION_COOKIE, SessionStore};

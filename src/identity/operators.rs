@@ -1,0 +1,189 @@
+//! Operator revocation and re-enabling: `POST /v1/identity/operators/{account}/revoke` and
+//! `POST /v1/identity/operators/{account}/enable`.
+//!
+//! Allowed for the comune's user administrator (for operators of their own comune only) and for
+//! the INPS administrator. Revoking records the account in `staff_revocations` (so it cannot log
+//! in again until re-enabled) and publishes a [`Revocation`] event, whose subscriber ends the
+//! account's sessions and signalling connections on receipt.
+
+use axum::Json;
+use axum::extract::rejection::JsonRejection;
+use axum::extract::{Path, State};
+use axum::http::StatusCode;
+use chrono::{DateTime, Utc};
+use serde::{Deserialize, Serialize};
+
+use super::revocation::Revocation;
+use super::{Principal, StaffRole, demo};
+use crate::audit::{self, Outcome, RequestId, Scope};
+use crate::booking::{BookingError, Db};
+use crate::http::AppState;
+use crate::http::error::AppError;
+
+/// Whether `account` is revoked (a row in `staff_revocations`).
+pub async fn is_revoked(db: &Db, account: &str) -> Result<bool, BookingError> {
+    let row: Option<(String,)> =
+        sqlx::query_as("SELECT subject FROM staff_revocations WHERE subject = $1")
+            .bind(account)
+            .fetch_optional(db.pool())
+            .await?;
+    Ok(row.is_some())
+}
+
+/// Records `account` as revoked by `by` at `at` (idempotent).
+pub async fn mark_revoked(
+    db: &Db,
+    account: &str,
+    by: &str,
+    at: DateTime<Utc>,
+) -> Result<(), BookingError> {
+    sqlx::query(
+        "INSERT INTO staff_revocations (subject, revoked_at, revoked_by) VALUES ($1, $2, $3) \
+         ON CONFLICT (subject) DO NOTHING",
+    )
+    .bind(account)
+    .bind(at.timestamp())
+    .bind(by)
+    .execute(db.pool())
+    .await?;
+    Ok(())
+}
+
+/// Re-enables `account` (idempotent).
+pub async fn mark_enabled(db: &Db, account: &str) -> Result<(), BookingError> {
+    sqlx::query("DELETE FROM staff_revocations WHERE subject = $1")
+        .bind(account)
+        .execute(db.pool())
+        .await?;
+    Ok(())
+}
+
+/// The (empty) request body.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct EmptyBody {}
+
+/// The answer: the account and whether it is now revoked.
+#[derive(Debug, Serialize)]
+pub struct OperatorState {
+    /// The account id.
+    pub account: String,
+    /// Whether the account is revoked.
+    pub revoked: bool,
+}
+
+/// An account id: 1-64 characters of a-z, 0-9, '.', '_' and '-'.
+fn valid_account(account: &str) -> bool {
+    (1..=64).contains(&account.len())
+        && account
+            .bytes()
+            .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b"._-".contains(&b))
+}
+
+fn forbidden() -> AppError {
+    AppError::new(
+        StatusCode::FORBIDDEN,
+        "forbidden",
+        "not allowed to manage this operator",
+    )
+}
+
+/// Checks the caller and the target; returns the target's principal.
+fn target(who: &Principal, account: &str) -> Result<Principal, AppError> {
+    if !matches!(who.role, StaffRole::UserAdmin | StaffRole::InpsAdmin) {
+        return Err(forbidden());
+    }
+    if !valid_account(account) {
+        return Err(AppError::bad_request(
+            "bad_account_id",
+            "the account id must be 1-64 characters of a-z, 0-9, '.', '_' and '-'",
+        ));
+    }
+    let Some(target) = demo::principal(account) else {
+        return Err(AppError::new(
+            StatusCode::NOT_FOUND,
+            "unknown_account",
+            "no such account",
+        ));
+    };
+    if target.role != StaffRole::Operator {
+        return Err(forbidden());
+    }
+    if who.role == StaffRole::UserAdmin
+        && (who.comune_istat.is_none() || who.comune_istat != target.comune_istat)
+    {
+        return Err(forbidden());
+    }
+    Ok(target)
+}
+
+async fn change(
+    state: &AppState,
+    who: &Principal,
+    rid: &RequestId,
+    account: &str,
+    action: &'static str,
+) -> Result<Json<OperatorState>, AppError> {
+    let target = match target(who, account) {
+        Ok(t) => t,
+        Err(e) => {
+            if e.status == StatusCode::FORBIDDEN {
+                // The id is recorded only when it is a well-formed account id.
+                let scope = if valid_account(account) && demo::principal(account).is_some() {
+                    Scope::target(account)
+                } else {
+                    Scope::default()
+                };
+                audit::record(&state.booking, who, rid, action, scope, Outcome::Denied).await;
+            }
+            return Err(e);
+        }
+    };
+    let revoked = action == "operator.revoke";
+    if revoked {
+        // Recorded first, so a login racing the event is already refused.
+        let at = state.booking.now();
+        mark_revoked(state.booking.db(), &target.subject, &who.subject, at).await?;
+        state.revocations.publish(Revocation {
+            subject: target.subject.clone(),
+            reason: action.to_owned(),
+            at,
+        });
+    } else {
+        mark_enabled(state.booking.db(), &target.subject).await?;
+    }
+    let scope = Scope {
+        target: Some(target.subject.clone()),
+        comune_istat: target.comune_istat.clone(),
+        sede_id: None,
+    };
+    audit::record(&state.booking, who, rid, action, scope, Outcome::Ok).await;
+    Ok(Json(OperatorState {
+        account: target.subject,
+        revoked,
+    }))
+}
+
+/// `POST /v1/identity/operators/{account}/revoke`.
+pub async fn revoke(
+    State(state): State<AppState>,
+    who: Principal,
+    rid: RequestId,
+    Path(account): Path<String>,
+    body: Result<Json<EmptyBody>, JsonRejection>,
+) -> Result<Json<OperatorState>, AppError> {
+    let Json(EmptyBody {}) = body?;
+    change(&state, &who, &rid, &account, "operator.revoke").await
+}
+
+/// `POST /v1/identity/operators/{account}/enable`.
+pub async fn enable(
+    State(state): State<AppState>,
+    who: Principal,
+    rid: RequestId,
+    Path(account): Path<String>,
+    body: Result<Json<EmptyBody>, JsonRejection>,
+) -> Result<Json<OperatorState>, AppError> {
+    let Json(EmptyBody {}) = body?;
+    change(&state, &who, &rid, &account, "operator.enable").await
+}

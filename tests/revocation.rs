@@ -1,0 +1,293 @@
+//! Operator revocation, on SQLite and on PostgreSQL: an operator in a meeting is revoked by the
+//! comune's user administrator and is cut off within 2 seconds (signalling `error` `removed`,
+//! then close; the official sees `participant_left`), their session cookie stops working, they
+//! cannot log in until re-enabled (a row in `staff_revocations`); who may revoke; audit entries.
+
+mod booking_support;
+
+use std::time::{Duration as StdDuration, Instant};
+
+use booking_support::{Client, Env, PgCluster, at};
+use futures_util::{SinkExt, StreamExt};
+use serde_json::{Value, json};
+use sportello::Server;
+use tokio_tungstenite::connect_async;
+use tokio_tungstenite::tungstenite::Message;
+
+/// Monday 23 November 2026, 09:30 in Italy (the test clock starts at 09:00).
+const MON_0930: &str = "2026-11-23T08:30:00Z";
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn revocation_on_sqlite() {
+    revocation(None).await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn revocation_on_postgres() {
+    let pg = PgCluster::start().await;
+    revocation(Some(pg.create_database().await)).await;
+}
+
+type Ws =
+    tokio_tungstenite::WebSocketStream<tokio_tungstenite::MaybeTlsStream<tokio::net::TcpStream>>;
+
+/// Joins the signalling WebSocket with `token`; returns the socket and the `joined` message.
+async fn ws_join(server: &Server, token: &str) -> (Ws, Value) {
+    let (mut ws, _) = connect_async(server.ws_url()).await.expect("connects");
+    ws.send(Message::text(
+        json!({"type": "join", "version": 1, "token": token}).to_string(),
+    ))
+    .await
+    .unwrap();
+    let v = next_json(&mut ws, StdDuration::from_secs(10))
+        .await
+        .expect("an answer");
+    (ws, v)
+}
+
+/// The next JSON message (pings skipped); None when the socket closes.
+async fn next_json(ws: &mut Ws, within: StdDuration) -> Option<Value> {
+    let deadline = tokio::time::Instant::now() + within;
+    loop {
+        let msg = tokio::time::timeout_at(deadline, ws.next())
+            .await
+            .expect("a message in time");
+        match msg {
+            None | Some(Err(_)) | Some(Ok(Message::Close(_))) => return None,
+            Some(Ok(Message::Text(t))) => {
+                let v: Value = serde_json::from_str(&t).unwrap();
+                if v["type"] == "ping" {
+                    continue;
+                }
+                return Some(v);
+            }
+            Some(Ok(_)) => {}
+        }
+    }
+}
+
+async fn revoke(c: &Client, account: &str) -> booking_support::Response {
+    c.post(
+        &format!("/v1/identity/operators/{account}/revoke"),
+        &json!({}),
+    )
+    .await
+}
+
+async fn enable(c: &Client, account: &str) -> booking_support::Response {
+    c.post(
+        &format!("/v1/identity/operators/{account}/enable"),
+        &json!({}),
+    )
+    .await
+}
+
+async fn try_login(env: &Env, account: &str) -> booking_support::Response {
+    env.anonymous()
+        .send(
+            "POST",
+            "/v1/demo/login",
+            &[("Content-Type", "application/json")],
+            &json!({ "account": account }).to_string(),
+        )
+        .await
+}
+
+async fn revocation(db: Option<String>) {
+    let env = Env::start(db).await;
+    let op = env.login("operatore.villanova").await;
+    let official = env.login("funzionario.sassari").await;
+    let ua = env.login("utenze.villanova").await;
+    let admin = env.login("admin.inps").await;
+
+    // A real meeting: "Apri meeting" and "Entra nel meeting".
+    let r = op.hold("sassari-1", &at(MON_0930), "pensioni").await;
+    assert_eq!(r.status, 201, "{}", r.text);
+    let id = r.json()["id"].as_str().unwrap().to_owned();
+    let r = op.confirm(&id, "rev").await;
+    assert_eq!(r.status, 201, "{}", r.text);
+    let r = op
+        .post(
+            &format!("/v1/booking/appointments/{id}/meeting"),
+            &json!({}),
+        )
+        .await;
+    assert_eq!(r.status, 200, "{}", r.text);
+    let op_ticket = r.json();
+    let r = official
+        .post(
+            &format!("/v1/booking/appointments/{id}/meeting/join"),
+            &json!({}),
+        )
+        .await;
+    assert_eq!(r.status, 200, "{}", r.text);
+    let official_ticket = r.json();
+
+    let (mut ws_op, joined) = ws_join(&env.server, op_ticket["token"].as_str().unwrap()).await;
+    assert_eq!(joined["type"], "joined", "{joined}");
+    let (mut ws_official, joined_o) =
+        ws_join(&env.server, official_ticket["token"].as_str().unwrap()).await;
+    assert_eq!(joined_o["type"], "joined", "{joined_o}");
+    assert_eq!(joined_o["room"], joined["room"]);
+    let op_participant = joined_o["participants"][0]["id"].clone();
+    // The operator hears of the official.
+    let v = next_json(&mut ws_op, StdDuration::from_secs(5))
+        .await
+        .unwrap();
+    assert_eq!(v["type"], "participant_joined", "{v}");
+
+    // Who may not revoke: an operator, an official, the user administrator of another comune's
+    // operator; nor may anyone revoke a non-operator through this route.
+    revoke(&op, "operatore.alghero")
+        .await
+        .expect_error(403, "forbidden");
+    revoke(&op, "operatore.villanova")
+        .await
+        .expect_error(403, "forbidden");
+    revoke(&official, "operatore.villanova")
+        .await
+        .expect_error(403, "forbidden");
+    revoke(&ua, "operatore.alghero")
+        .await
+        .expect_error(403, "forbidden");
+    revoke(&ua, "funzionario.sassari")
+        .await
+        .expect_error(403, "forbidden");
+    revoke(&env.anonymous(), "operatore.villanova")
+        .await
+        .expect_error(401, "unauthenticated");
+    // Bad and unknown ids.
+    for bad in ["Operatore", "a%20b", "x;y", &"a".repeat(65)] {
+        revoke(&ua, bad).await.expect_error(400, "bad_account_id");
+    }
+    revoke(&ua, "operatore.nessuno")
+        .await
+        .expect_error(404, "unknown_account");
+    enable(&ua, "operatore.nessuno")
+        .await
+        .expect_error(404, "unknown_account");
+    // Nothing happened to the operator.
+    assert_eq!(op.get("/v1/session").await.status, 200);
+
+    // Revoked by the comune's user administrator: cut off within 2 s.
+    let started = Instant::now();
+    let r = revoke(&ua, "operatore.villanova").await;
+    assert_eq!(r.status, 200, "{}", r.text);
+    assert_eq!(r.json()["revoked"], true);
+    let v = next_json(&mut ws_op, StdDuration::from_secs(2))
+        .await
+        .expect("an error before the close");
+    let got_error = started.elapsed();
+    assert_eq!(v["type"], "error", "{v}");
+    assert_eq!(v["code"], "removed", "{v}");
+    let left = started + StdDuration::from_secs(2);
+    let closed = next_json(
+        &mut ws_op,
+        left.saturating_duration_since(Instant::now())
+            .max(StdDuration::from_millis(1)),
+    )
+    .await;
+    assert!(closed.is_none(), "closed after the error: {closed:?}");
+    let cut_off = started.elapsed();
+    eprintln!(
+        "revocation cut-off: error after {} ms, closed after {} ms",
+        got_error.as_millis(),
+        cut_off.as_millis()
+    );
+    assert!(cut_off < StdDuration::from_secs(2), "{cut_off:?}");
+    let v = next_json(&mut ws_official, StdDuration::from_secs(2))
+        .await
+        .expect("the official hears");
+    assert_eq!(v["type"], "participant_left", "{v}");
+    assert_eq!(v["participant_id"], op_participant, "{v}");
+    assert_eq!(v["reason"], "removed", "{v}");
+
+    // The cookie is dead, and the account cannot log in again.
+    op.get("/v1/session")
+        .await
+        .expect_error(401, "unauthenticated");
+    try_login(&env, "operatore.villanova")
+        .await
+        .expect_error(403, "account_revoked");
+    // Kept in the database: who, when, by whom (ids only).
+    let rows: Vec<(String, String)> =
+        sqlx::query_as("SELECT subject, revoked_by FROM staff_revocations")
+            .fetch_all(env.server.booking().db().pool())
+            .await
+            .unwrap();
+    assert_eq!(
+        rows,
+        vec![("operatore.villanova".into(), "utenze.villanova".into())]
+    );
+    // Other accounts are untouched.
+    assert_eq!(official.get("/v1/session").await.status, 200);
+    assert_eq!(ua.get("/v1/session").await.status, 200);
+
+    // Re-enabled (here by the INPS administrator): login works again.
+    let r = enable(&admin, "operatore.villanova").await;
+    assert_eq!(r.status, 200, "{}", r.text);
+    assert_eq!(r.json()["revoked"], false);
+    let (n,): (i64,) = sqlx::query_as("SELECT COUNT(*) FROM staff_revocations")
+        .fetch_one(env.server.booking().db().pool())
+        .await
+        .unwrap();
+    assert_eq!(n, 0);
+    let again = env.login("operatore.villanova").await;
+    assert_eq!(again.get("/v1/session").await.status, 200);
+    // The INPS administrator may revoke any comune's operator, and the user administrator may
+    // re-enable their own.
+    let r = revoke(&admin, "operatore.villanova").await;
+    assert_eq!(r.status, 200, "{}", r.text);
+    again
+        .get("/v1/session")
+        .await
+        .expect_error(401, "unauthenticated");
+    let r = enable(&ua, "operatore.villanova").await;
+    assert_eq!(r.status, 200, "{}", r.text);
+    env.login("operatore.villanova").await;
+    let r = revoke(&admin, "operatore.alghero").await;
+    assert_eq!(r.status, 200, "{}", r.text);
+    let r = enable(&admin, "operatore.alghero").await;
+    assert_eq!(r.status, 200, "{}", r.text);
+
+    // Audit entries: target = the account id, no personal data.
+    let r = admin.get("/v1/audit?action=operator.revoke").await;
+    assert_eq!(r.status, 200, "{}", r.text);
+    let revokes = r.json().as_array().unwrap().clone();
+    let ok: Vec<_> = revokes.iter().filter(|e| e["outcome"] == "ok").collect();
+    assert_eq!(ok.len(), 3, "{revokes:?}");
+    assert!(ok.iter().any(|e| e["actor_subject"] == "utenze.villanova"
+        && e["target"] == "operatore.villanova"
+        && e["comune_istat"] == "090078"));
+    assert!(
+        revokes
+            .iter()
+            .any(|e| e["outcome"] == "denied" && e["actor_subject"] == "operatore.villanova"),
+        "{revokes:?}"
+    );
+    let r = admin.get("/v1/audit?action=operator.enable").await;
+    assert_eq!(r.status, 200, "{}", r.text);
+    let enables = r.json().as_array().unwrap().clone();
+    assert_eq!(
+        enables.iter().filter(|e| e["outcome"] == "ok").count(),
+        3,
+        "{enables:?}"
+    );
+    let r = admin.get("/v1/audit?action=session.login").await;
+    assert!(
+        r.json()
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|e| e["outcome"] == "denied" && e["target"] == "operatore.villanova"),
+        "{}",
+        r.text
+    );
+    for e in revokes.iter().chain(&enables) {
+        for secret in ["Laura", "Bianchi", "BNCLRA92P55I452E"] {
+            assert!(!e.to_string().contains(secret), "{secret} in {e}");
+        }
+    }
+    let _ = ws_official.close(None).await;
+    env.stop().await;
+}
