@@ -137,6 +137,10 @@ pub enum ErrorCode {
     Removed,
     /// The server is shutting down.
     ShuttingDown,
+    /// A `reauthenticate` token is for another meeting than the one this connection is in.
+    WrongRoom,
+    /// The meeting was closed by the official; the connection ends.
+    MeetingEnded,
     /// Something failed inside the server; details are in its logs.
     Internal,
 }
@@ -166,6 +170,8 @@ impl ErrorCode {
             Self::SlowConsumer => "slow_consumer",
             Self::Removed => "removed",
             Self::ShuttingDown => "shutting_down",
+            Self::WrongRoom => "wrong_room",
+            Self::MeetingEnded => "meeting_ended",
             Self::Internal => "internal",
         }
     }
@@ -203,6 +209,13 @@ pub enum ClientMessage {
         kind: MediaKind,
         /// Whether it is now muted.
         muted: bool,
+    },
+    /// Handover: this connection continues, media untouched, under the identity of another
+    /// token for the same room (the operator's kiosk becomes the citizen's, or back). The
+    /// server answers `reauthenticated`; the others receive `participant_updated`.
+    Reauthenticate {
+        /// A signed meeting token for this connection's room.
+        token: String,
     },
     /// The client leaves the room; the server closes the connection after `left`.
     Leave,
@@ -257,6 +270,16 @@ pub enum ServerMessage {
         /// Who.
         participant: ParticipantInfo,
     },
+    /// Someone's identity changed in place (handover): new role and name, same id and media.
+    ParticipantUpdated {
+        /// Who, as they are now.
+        participant: ParticipantInfo,
+    },
+    /// Confirms `reauthenticate`: this connection now acts as `participant`.
+    Reauthenticated {
+        /// This client, as the others now see it.
+        participant: ParticipantInfo,
+    },
     /// Someone left the room.
     ParticipantLeft {
         /// Their id.
@@ -302,6 +325,7 @@ impl ClientMessage {
         "answer",
         "candidate",
         "track_state",
+        "reauthenticate",
         "leave",
         "ping",
         "pong",

@@ -513,6 +513,8 @@ mod tests {
             ErrorCode::SlowConsumer,
             ErrorCode::Removed,
             ErrorCode::ShuttingDown,
+            ErrorCode::WrongRoom,
+            ErrorCode::MeetingEnded,
             ErrorCode::Internal,
         ];
         for code in codes {
