@@ -10,6 +10,7 @@ pub mod codice_fiscale;
 pub mod config;
 pub mod http;
 pub mod identity;
+pub mod meeting;
 mod server;
 pub mod telemetry;
 pub mod tls;

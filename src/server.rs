@@ -16,6 +16,7 @@ use tokio_util::sync::CancellationToken;
 use crate::booking::{Booking, Db};
 use crate::config::Config;
 use crate::http::{self, AppState};
+use crate::meeting::audit_observer::AuditObserver;
 use crate::identity::{InMemorySessions, LocalRevocationBus, RevocationBus, SessionStore};
 use crate::{telemetry, tls};
 
@@ -67,12 +68,10 @@ impl Server {
             ice_servers: config.ice_servers.clone(),
             ..config.signalling.clone()
         };
-        let signalling = Arc::new(Signalling::new(
-            signalling_config,
-            key,
-            sfu,
-            Arc::new(LocalRouter::new()),
-        ));
+        let signalling = Arc::new(
+            Signalling::new(signalling_config, key, sfu, Arc::new(LocalRouter::new()))
+                .with_observer(Arc::new(AuditObserver::new(booking.clone()))),
+        );
         let shutdown = CancellationToken::new();
         let sessions: Arc<dyn SessionStore> = Arc::new(InMemorySessions::new());
         let revocations: Arc<dyn RevocationBus> = Arc::new(LocalRevocationBus::new());

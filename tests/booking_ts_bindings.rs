@@ -6,7 +6,6 @@
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
-use sportello::booking::api::MeetingTicket;
 use sportello::booking::model::{
     Appointment, CitizenRequest, ClosureRequest, Comune, Hold, HoldRequest, Holidays,
     PrivacyNotice, Proposals, RescheduleRequest, SedeDetail, Slots,
@@ -14,6 +13,10 @@ use sportello::booking::model::{
 use sportello::identity::Principal;
 use sportello::identity::demo::AccountInfo;
 use sportello::identity::routes::SessionInfo;
+use sportello::meeting::MeetingTicket;
+use sportello::meeting::citizen_api::CitizenSessionInfo;
+use sportello::meeting::close::{CloseRequest, MeetingClosed};
+use sportello::meeting::handover::HandoverTicket;
 use ts_rs::{Config, TS};
 
 fn read_dir(dir: &Path) -> BTreeMap<String, String> {
@@ -59,6 +62,10 @@ fn booking_typescript_bindings() {
     Comune::export_all(&cfg).unwrap();
     MeetingTicket::export_all(&cfg).unwrap();
     SessionInfo::export_all(&cfg).unwrap();
+    HandoverTicket::export_all(&cfg).unwrap();
+    CloseRequest::export_all(&cfg).unwrap();
+    MeetingClosed::export_all(&cfg).unwrap();
+    CitizenSessionInfo::export_all(&cfg).unwrap();
     let generated = read_dir(&out);
     let _ = std::fs::remove_dir_all(&out);
     assert!(generated["Appointment.ts"].contains("starts_at: string"));

@@ -134,7 +134,8 @@ impl Negotiator {
                     self.pc.add_ice_candidate(candidate_init(candidate)).await?;
                 }
             }
-            ServerMessage::ParticipantJoined { participant } => self.room.with(|room| {
+            ServerMessage::ParticipantJoined { participant }
+            | ServerMessage::ParticipantUpdated { participant } => self.room.with(|room| {
                 room.participants
                     .insert(participant.id.clone(), participant);
             }),
@@ -162,7 +163,9 @@ impl Negotiator {
                 self.room.with(|room| room.errors.push((code, message)));
             }
             ServerMessage::Left => self.room.with(|room| room.left = true),
+            // The load generator never reauthenticates.
             ServerMessage::Joined { .. }
+            | ServerMessage::Reauthenticated { .. }
             | ServerMessage::Ping { .. }
             | ServerMessage::Pong { .. } => {}
         }

@@ -6,6 +6,7 @@
 
 pub mod codec;
 pub mod config;
+pub mod observer;
 pub mod protocol;
 pub mod rate;
 pub mod router;
@@ -13,6 +14,7 @@ pub mod session;
 pub mod token;
 
 pub use config::SignallingConfig;
-pub use router::{LocalRouter, RoomRouter};
+pub use observer::MeetingObserver;
+pub use router::{Identity, LocalRouter, RoomRouter};
 pub use session::{InFrame, OutFrame, Signalling};
 pub use token::{MeetingClaims, TokenError, TokenKey};

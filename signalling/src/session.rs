@@ -18,7 +18,9 @@ use crate::protocol::{
     ClientMessage, ErrorCode, LeaveReason, PROTOCOL_VERSION, ParticipantInfo, ServerMessage,
 };
 use crate::rate::RateLimiter;
-use crate::router::{Kick, Member, Outbox, RoomRouter, RouterError};
+use crate::observer::{MeetingObserver, NoObserver};
+use crate::protocol::Role;
+use crate::router::{Identity, Kick, Member, Outbox, RoomRouter, RouterError};
 use crate::token::{MeetingClaims, TokenError, TokenKey, unix_now};
 
 /// A frame received from the client.
@@ -50,6 +52,7 @@ pub struct Signalling {
     key: TokenKey,
     sfu: Sfu,
     router: Arc<dyn RoomRouter>,
+    observer: Arc<dyn MeetingObserver>,
     next_id: AtomicU64,
 }
 
@@ -79,6 +82,9 @@ struct Joined {
     id: ParticipantId,
     label: String,
     room: String,
+    /// The subject and role of the token the connection acts under now.
+    subject: String,
+    role: Role,
     sfu_events: mpsc::Receiver<SfuEvent>,
     outbox: mpsc::Receiver<ServerMessage>,
     kick: Kick,
@@ -116,8 +122,17 @@ impl Signalling {
             key,
             sfu,
             router,
+            observer: Arc::new(NoObserver),
             next_id: AtomicU64::new(1),
         }
+    }
+
+    /// The same, telling `observer` who joins, changes identity and leaves (e.g. for an audit
+    /// log).
+    #[must_use]
+    pub fn with_observer(mut self, observer: Arc<dyn MeetingObserver>) -> Self {
+        self.observer = observer;
+        self
     }
 
     /// The token key, for issuing tokens in the same process.
@@ -236,6 +251,10 @@ impl Signalling {
                     ErrorCode::RoomFull,
                     format!("the room already has {capacity} participants"),
                 ),
+                RouterError::Closed => error(
+                    ErrorCode::MeetingEnded,
+                    "this meeting has been closed by the official",
+                ),
                 other => error(ErrorCode::Internal, other.to_string()),
             })?;
         let sfu_events = match self.sfu.add_participant(&claims.room, id, &label).await {
@@ -255,6 +274,7 @@ impl Signalling {
         };
         metrics::counter!("sportello_signalling_joins_total").increment(1);
         tracing::info!(participant = %label, role = ?claims.role, "participant joined");
+        self.observer.joined(&claims.room, &claims.sub, claims.role);
         let hello = ServerMessage::Joined {
             version: PROTOCOL_VERSION,
             participant_id: label.clone(),
@@ -268,6 +288,8 @@ impl Signalling {
                 id,
                 label,
                 room: claims.room,
+                subject: claims.sub,
+                role: claims.role,
                 sfu_events,
                 outbox: outbox_rx,
                 kick,
@@ -296,6 +318,8 @@ impl Signalling {
             .await;
         self.sfu.remove_participant(joined.id).await;
         tracing::info!(participant = %joined.label, reason = ?ending.reason, "participant left");
+        self.observer
+            .left(&joined.room, &joined.subject, joined.role, ending.reason);
         if let Some((code, message)) = ending.error {
             let _ = self.send(sink, &error(code, message)).await;
         }
@@ -404,7 +428,7 @@ impl Signalling {
     }
 
     /// Handles one message of a joined client; returns the reply, if any.
-    async fn handle(&self, joined: &Joined, msg: ClientMessage) -> Option<ServerMessage> {
+    async fn handle(&self, joined: &mut Joined, msg: ClientMessage) -> Option<ServerMessage> {
         match msg {
             ClientMessage::Join { .. } => Some(error(
                 ErrorCode::AlreadyJoined,
@@ -442,10 +466,47 @@ impl Signalling {
                     .await;
                 None
             }
+            ClientMessage::Reauthenticate { token } => Some(self.reauthenticate(joined, &token).await),
             ClientMessage::Ping { nonce } => Some(ServerMessage::Pong { nonce }),
             ClientMessage::Pong { .. } => None,
             ClientMessage::Leave => None,
         }
+    }
+
+    /// Handover: the connection takes the identity of another token for the same room, keeping
+    /// its participant id and its media. The others are told by the router.
+    async fn reauthenticate(&self, joined: &mut Joined, token: &str) -> ServerMessage {
+        let claims = match self.verify(PROTOCOL_VERSION, token) {
+            Ok(c) => c,
+            Err(msg) => return msg,
+        };
+        if claims.room != joined.room {
+            return error(
+                ErrorCode::WrongRoom,
+                "the token is for another meeting than this connection's",
+            );
+        }
+        let identity = Identity {
+            role: claims.role,
+            display_name: claims.name,
+            subject: claims.sub,
+        };
+        let Some(participant) = self
+            .router
+            .reidentify(&joined.room, &joined.label, identity.clone())
+            .await
+        else {
+            return error(ErrorCode::Internal, "this connection is no longer in the room");
+        };
+        tracing::info!(participant = %joined.label, from = ?joined.role, to = ?identity.role, "participant reauthenticated");
+        self.observer.reidentified(
+            &joined.room,
+            (&joined.subject, joined.role),
+            (&identity.subject, identity.role),
+        );
+        joined.subject = identity.subject;
+        joined.role = identity.role;
+        ServerMessage::Reauthenticated { participant }
     }
 
     /// Serializes and sends one message within the write timeout; `false` if the client is gone

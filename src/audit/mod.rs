@@ -146,6 +146,12 @@ pub async fn record_anonymous(
     write(booking, &entry).await;
 }
 
+/// Records an entry whose actor is not a staff principal (a citizen session, a meeting
+/// connection).
+pub async fn record_entry(booking: &Booking, entry: &NewEntry<'_>) {
+    write(booking, entry).await;
+}
+
 async fn write(booking: &Booking, entry: &NewEntry<'_>) {
     if let Err(e) = store::insert(booking.db(), booking.now(), entry).await {
         tracing::error!(

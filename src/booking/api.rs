@@ -8,17 +8,13 @@ use axum::http::{HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
 use axum::{Json, Router};
-use chrono::{DateTime, FixedOffset, NaiveDate};
-use serde::{Deserialize, Serialize};
-use sportello_signalling::protocol::Role;
-use sportello_signalling::token::{MeetingClaims, unix_now};
-
-use super::meeting::MeetingPlace;
+use chrono::NaiveDate;
+use serde::Deserialize;
 use super::model::{
     Appointment, CitizenRequest, ClosureRequest, Comune, Hold, HoldRequest, Holiday, Holidays,
     PrivacyNotice, Proposals, RescheduleRequest, SedeDetail, Service, Slots,
 };
-use super::{BookingError, MAX_COMUNI_RESULTS, from_unix, holidays, ics, rome};
+use super::{BookingError, MAX_COMUNI_RESULTS, holidays, ics};
 use crate::audit::{self, Outcome, RequestId, Scope};
 use crate::http::AppState;
 use crate::http::error::AppError;
@@ -53,6 +49,17 @@ pub const ROUTES: &[(&str, &str)] = &[
         "post",
         "/v1/booking/appointments/{appointment_id}/meeting/join",
     ),
+    (
+        "post",
+        "/v1/booking/appointments/{appointment_id}/meeting/handover",
+    ),
+    (
+        "post",
+        "/v1/booking/appointments/{appointment_id}/meeting/close",
+    ),
+    ("get", "/v1/citizen/session"),
+    ("delete", "/v1/citizen/session"),
+    ("post", "/v1/citizen/meeting/token"),
     ("get", "/v1/booking/sedi"),
     ("post", "/v1/booking/sedi/{sede_id}/closures"),
     ("get", "/v1/session"),
@@ -96,20 +103,12 @@ pub fn routes() -> Router<AppState> {
             "/v1/booking/appointments/{appointment_id}/ics",
             get(ics_file),
         )
-        .route(
-            "/v1/booking/appointments/{appointment_id}/meeting",
-            post(open_meeting),
-        )
-        .route(
-            "/v1/booking/appointments/{appointment_id}/meeting/join",
-            post(join_meeting),
-        )
         .route("/v1/booking/sedi", get(sedi))
         .route("/v1/booking/sedi/{sede_id}/closures", post(add_closure))
         .route("/v1/openapi.json", get(openapi))
 }
 
-type ApiResult<T> = Result<T, AppError>;
+pub(crate) type ApiResult<T> = Result<T, AppError>;
 
 fn query<T>(q: Result<Query<T>, QueryRejection>) -> ApiResult<T> {
     q.map(|Query(t)| t)
@@ -118,7 +117,7 @@ fn query<T>(q: Result<Query<T>, QueryRejection>) -> ApiResult<T> {
 
 /// Records `action` in the audit log: `ok` with the scope `scope` gives the result, `denied` (with
 /// `denied`'s scope) when the answer is 403; other failures are not recorded.
-async fn audited<T>(
+pub(crate) async fn audited<T>(
     s: &AppState,
     who: &Principal,
     rid: &RequestId,
@@ -146,7 +145,7 @@ fn appointment_scope(a: &Appointment) -> Scope {
     }
 }
 
-fn body<T>(b: Result<Json<T>, JsonRejection>) -> ApiResult<T> {
+pub(crate) fn body<T>(b: Result<Json<T>, JsonRejection>) -> ApiResult<T> {
     Ok(b?.0)
 }
 
@@ -526,29 +525,8 @@ async fn ics_file(
         .into_response())
 }
 
-/// How long a meeting join token may be used to join, in seconds.
-pub const MEETING_TOKEN_TTL_SECS: u64 = 120;
-
-/// The answer of "Apri meeting" and "Entra nel meeting": a short-lived join token for the room.
-#[derive(Debug, Clone, Serialize, ts_rs::TS)]
-pub struct MeetingTicket {
-    /// The appointment.
-    pub appointment_id: String,
-    /// The room (meeting) id, random and bound to the appointment.
-    pub room: String,
-    /// Signed meeting token bound to `room`, `role` and the caller's subject.
-    pub token: String,
-    /// Role in the meeting.
-    pub role: Role,
-    /// The name the other participants see.
-    pub display_name: String,
-    /// When the token stops being accepted for joining (real time, Italian offset).
-    #[ts(type = "string")]
-    pub expires_at: DateTime<FixedOffset>,
-}
-
 /// Appointment ids are 32 lowercase hex digits (`store::new_id`): anything else is 400.
-fn appointment_id(id: &str) -> ApiResult<()> {
+pub(crate) fn appointment_id(id: &str) -> ApiResult<()> {
     if id.len() == 32 && id.bytes().all(|b| matches!(b, b'0'..=b'9' | b'a'..=b'f')) {
         Ok(())
     } else {
@@ -559,104 +537,10 @@ fn appointment_id(id: &str) -> ApiResult<()> {
     }
 }
 
-fn ticket(
-    s: &AppState,
-    who: &Principal,
-    place: MeetingPlace,
-    role: Role,
-    name: String,
-) -> MeetingTicket {
-    let now = unix_now();
-    let exp = now + MEETING_TOKEN_TTL_SECS;
-    let token = s.signalling.token_key().sign(&MeetingClaims {
-        room: place.room.clone(),
-        role,
-        sub: who.subject.clone(),
-        name: name.clone(),
-        iat: now,
-        exp,
-    });
-    MeetingTicket {
-        appointment_id: place.appointment_id,
-        room: place.room,
-        token,
-        role,
-        display_name: name,
-        expires_at: rome::to_local(from_unix(i64::try_from(exp).unwrap_or(i64::MAX))),
-    }
-}
-
 /// The body of the meeting requests: `{}` (a JSON body, which cross-site forms cannot send).
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
-struct EmptyBody {}
-
-/// The scope of a meeting: the appointment (the room id is in the application log).
-fn meeting_scope(p: &MeetingPlace) -> Scope {
-    Scope {
-        target: Some(p.appointment_id.clone()),
-        comune_istat: Some(p.comune_istat.clone()),
-        sede_id: Some(p.sede_id.clone()),
-    }
-}
-
-async fn open_meeting(
-    State(s): State<AppState>,
-    who: Principal,
-    rid: RequestId,
-    Path(id): Path<String>,
-    b: Result<Json<EmptyBody>, JsonRejection>,
-) -> ApiResult<Json<MeetingTicket>> {
-    appointment_id(&id)?;
-    let _ = body(b)?;
-    let r = s
-        .booking
-        .open_meeting(&who, &id)
-        .await
-        .map_err(AppError::from);
-    let place = audited(
-        &s,
-        &who,
-        &rid,
-        "meeting.open",
-        r,
-        meeting_scope,
-        Scope::target(id),
-    )
-    .await?;
-    tracing::info!(appointment = %place.appointment_id, room = %place.room, "meeting opened by the operator");
-    let name = format!("Operatore – {}", place.comune_name);
-    Ok(Json(ticket(&s, &who, place, Role::Operator, name)))
-}
-
-async fn join_meeting(
-    State(s): State<AppState>,
-    who: Principal,
-    rid: RequestId,
-    Path(id): Path<String>,
-    b: Result<Json<EmptyBody>, JsonRejection>,
-) -> ApiResult<Json<MeetingTicket>> {
-    appointment_id(&id)?;
-    let _ = body(b)?;
-    let r = s
-        .booking
-        .join_meeting(&who, &id)
-        .await
-        .map_err(AppError::from);
-    let place = audited(
-        &s,
-        &who,
-        &rid,
-        "meeting.join",
-        r,
-        meeting_scope,
-        Scope::target(id),
-    )
-    .await?;
-    tracing::info!(appointment = %place.appointment_id, room = %place.room, "official joins the meeting");
-    let name = format!("Funzionario INPS – {}", place.sede_name);
-    Ok(Json(ticket(&s, &who, place, Role::Official, name)))
-}
+pub struct EmptyBody {}
 
 async fn sedi(State(s): State<AppState>, who: Principal) -> ApiResult<Json<Vec<SedeDetail>>> {
     if !matches!(who.role, StaffRole::InpsAdmin | StaffRole::Official) {

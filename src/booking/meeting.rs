@@ -10,6 +10,7 @@
 //! by the booking clock.
 
 use chrono::{DateTime, Duration, FixedOffset, Utc};
+use serde::{Deserialize, Serialize};
 use sqlx::Row as _;
 
 use super::error::BookingError;
@@ -21,6 +22,32 @@ use crate::identity::{Principal, StaffRole};
 pub const MEETING_OPENS_BEFORE: Duration = Duration::minutes(30);
 /// How long after the slot ends the meeting may still be opened or joined.
 pub const MEETING_CLOSES_AFTER: Duration = Duration::minutes(30);
+
+/// How the official closed a meeting.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, ts_rs::TS)]
+#[serde(rename_all = "snake_case")]
+pub enum MeetingOutcome {
+    /// The citizen's request was dealt with ("Pratica risolta").
+    Resolved,
+    /// The office will call the citizen back ("Da richiamare").
+    CallBack,
+    /// The citizen did not come ("Cittadino non presente").
+    NoShow,
+}
+
+impl MeetingOutcome {
+    /// The stored code.
+    pub fn code(self) -> &'static str {
+        match self {
+            Self::Resolved => "resolved",
+            Self::CallBack => "call_back",
+            Self::NoShow => "no_show",
+        }
+    }
+}
+
+/// Longest notes of an outcome, in characters.
+pub const MAX_OUTCOME_NOTES: usize = 2000;
 
 /// The meeting of an appointment, as the API needs it to issue a join token.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -62,8 +89,23 @@ struct MeetingRow {
     starts_at: DateTime<Utc>,
     ends_at: DateTime<Utc>,
     room: Option<String>,
+    closed: bool,
     comune_name: String,
     sede_name: String,
+}
+
+fn meeting_closed() -> BookingError {
+    BookingError::conflict(
+        "meeting_closed",
+        "the official has already closed this meeting",
+    )
+}
+
+fn meeting_not_open() -> BookingError {
+    BookingError::conflict(
+        "meeting_not_open",
+        "the comune operator has not opened the meeting yet",
+    )
 }
 
 fn unknown_appointment() -> BookingError {
@@ -89,7 +131,7 @@ impl Booking {
     async fn meeting_row(&self, id: &str) -> Result<MeetingRow, BookingError> {
         let row = sqlx::query(
             "SELECT r.status, r.comune_istat, r.sportello_id, p.sede_id, r.starts_at, r.ends_at, \
-             r.meeting_room, cm.name AS comune_name, s.name AS sede_name \
+             r.meeting_room, r.meeting_closed_at, cm.name AS comune_name, s.name AS sede_name \
              FROM reservations r JOIN sportelli p ON p.id = r.sportello_id \
              JOIN sedi s ON s.id = p.sede_id JOIN comuni cm ON cm.istat = r.comune_istat \
              WHERE r.id = $1",
@@ -106,13 +148,18 @@ impl Booking {
             starts_at: from_unix(row.try_get("starts_at")?),
             ends_at: from_unix(row.try_get("ends_at")?),
             room: row.try_get("meeting_room")?,
+            closed: row.try_get::<Option<i64>, _>("meeting_closed_at")?.is_some(),
             comune_name: row.try_get("comune_name")?,
             sede_name: row.try_get("sede_name")?,
         })
     }
 
-    /// A booked appointment, now inside its meeting window (on the appointment's day).
+    /// A booked appointment whose meeting was not closed, now inside its meeting window (on
+    /// the appointment's day).
     fn check_meeting_time(&self, row: &MeetingRow) -> Result<(), BookingError> {
+        if row.closed {
+            return Err(meeting_closed());
+        }
         match row.status.as_str() {
             "booked" => {}
             "cancelled" => {
@@ -198,12 +245,89 @@ impl Booking {
             ));
         }
         self.check_meeting_time(&row)?;
-        let room = row.room.clone().ok_or_else(|| {
-            BookingError::conflict(
-                "meeting_not_open",
-                "the comune operator has not opened the meeting yet",
-            )
-        })?;
+        let room = row.room.clone().ok_or_else(meeting_not_open)?;
         Ok(row.place(id, room))
+    }
+
+    /// "Passa al cittadino": an operator of the appointment's comune hands its open meeting
+    /// over to the citizen (the caller issues the citizen session).
+    pub async fn handover_meeting(
+        &self,
+        who: &Principal,
+        id: &str,
+    ) -> Result<MeetingPlace, BookingError> {
+        let comune = operator_comune(who)?.to_owned();
+        let row = self.meeting_row(id).await?;
+        if row.comune != comune {
+            return Err(BookingError::Forbidden(
+                "an operator hands over only the meetings of their own comune".into(),
+            ));
+        }
+        self.check_meeting_time(&row)?;
+        let room = row.room.clone().ok_or_else(meeting_not_open)?;
+        Ok(row.place(id, room))
+    }
+
+    /// Whether the meeting of `room` may still be entered by a citizen: open, not closed,
+    /// inside its window.
+    pub async fn citizen_may_enter(&self, id: &str) -> Result<MeetingPlace, BookingError> {
+        let row = self.meeting_row(id).await?;
+        self.check_meeting_time(&row)?;
+        let room = row.room.clone().ok_or_else(meeting_not_open)?;
+        Ok(row.place(id, room))
+    }
+
+    /// The official of the appointment's sportello closes its meeting with an outcome. Once
+    /// only: a second close is 409 `meeting_closed`.
+    pub async fn close_meeting(
+        &self,
+        who: &Principal,
+        id: &str,
+        outcome: MeetingOutcome,
+        notes: Option<&str>,
+    ) -> Result<(MeetingPlace, DateTime<Utc>), BookingError> {
+        if who.role != StaffRole::Official {
+            return Err(BookingError::Forbidden(
+                "only the INPS official closes a meeting".into(),
+            ));
+        }
+        let row = self.meeting_row(id).await?;
+        if !who.may_read_agenda(&row.sportello, &row.sede) {
+            return Err(BookingError::Forbidden(
+                "the appointment is not at one of your sportelli".into(),
+            ));
+        }
+        if row.closed {
+            return Err(meeting_closed());
+        }
+        let room = row.room.clone().ok_or_else(meeting_not_open)?;
+        let now = self.now();
+        let done = sqlx::query(
+            "UPDATE reservations SET meeting_closed_at = $1, meeting_outcome = $2, \
+             meeting_notes = $3 WHERE id = $4 AND meeting_closed_at IS NULL",
+        )
+        .bind(now.timestamp())
+        .bind(outcome.code())
+        .bind(notes)
+        .bind(id)
+        .execute(self.db().pool())
+        .await?;
+        if done.rows_affected() == 0 {
+            return Err(meeting_closed());
+        }
+        Ok((row.place(id, room), now))
+    }
+
+    /// The appointment (and its comune and Sede) of the meeting held in `room`, if any.
+    pub async fn meeting_of_room(&self, room: &str) -> Result<Option<MeetingPlace>, BookingError> {
+        let id: Option<(String,)> =
+            sqlx::query_as("SELECT id FROM reservations WHERE meeting_room = $1")
+                .bind(room)
+                .fetch_optional(self.db().pool())
+                .await?;
+        let Some((id,)) = id else { return Ok(None) };
+        let row = self.meeting_row(&id).await?;
+        let room = row.room.clone().unwrap_or_default();
+        Ok(Some(row.place(&id, room)))
     }
 }

@@ -64,6 +64,7 @@ pub fn app(state: AppState) -> Router {
             post(identity::operators::enable),
         )
         .merge(crate::booking::api::routes())
+        .merge(crate::meeting::routes())
         .merge(crate::audit::api::routes());
     if state.demo {
         router = router

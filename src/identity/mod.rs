@@ -4,6 +4,7 @@
 //! handlers take a [`Principal`] extractor that resolves the opaque `sportello_session` cookie
 //! in a [`SessionStore`]. Nothing else grants access, in demo or production mode.
 
+pub mod citizen;
 pub mod demo;
 pub mod operators;
 pub mod principal;

@@ -55,8 +55,7 @@ impl InMemorySessions {
 #[async_trait::async_trait]
 impl SessionStore for InMemorySessions {
     async fn create(&self, principal: Principal) -> String {
-        let bytes: [u8; 32] = rand::random();
-        let token = base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(bytes);
+        let token = random_token();
         let mut map = self.map();
         let now = Instant::now();
         map.retain(|_, e| now.duration_since(e.last_used) < IDLE_TIMEOUT);
@@ -96,15 +95,27 @@ impl SessionStore for InMemorySessions {
 
 /// The session token from the `Cookie` header(s), if any.
 pub fn session_token(headers: &HeaderMap) -> Option<String> {
+    cookie_value(headers, SESSION_COOKIE)
+}
+
+/// The value of cookie `cookie` from the `Cookie` header(s), if present, non-empty and at most
+/// 128 bytes (our tokens are 43).
+pub fn cookie_value(headers: &HeaderMap, cookie: &str) -> Option<String> {
     headers
         .get_all(COOKIE)
         .iter()
         .filter_map(|v| v.to_str().ok())
         .flat_map(|v| v.split(';'))
         .filter_map(|pair| pair.trim().split_once('='))
-        .find(|(name, _)| *name == SESSION_COOKIE)
+        .find(|(name, _)| *name == cookie)
         .map(|(_, value)| value.trim().to_owned())
         .filter(|v| !v.is_empty() && v.len() <= 128)
+}
+
+/// A fresh random opaque token (256 bits, URL-safe base64).
+pub fn random_token() -> String {
+    let bytes: [u8; 32] = rand::random();
+    base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(bytes)
 }
 
 /// The `Set-Cookie` value that stores `token` (HttpOnly, SameSite=Strict, Secure).

@@ -33,7 +33,11 @@ kind: MediaKind,
 /**
  * Whether it is now muted.
  */
-muted: boolean, } | { "type": "leave" } | { "type": "ping", 
+muted: boolean, } | { "type": "reauthenticate", 
+/**
+ * A signed meeting token for this connection's room.
+ */
+token: string, } | { "type": "leave" } | { "type": "ping", 
 /**
  * Echoed back.
  */

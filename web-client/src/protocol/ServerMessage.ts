@@ -50,6 +50,14 @@ candidate: IceCandidate, } | { "type": "participant_joined",
 /**
  * Who.
  */
+participant: ParticipantInfo, } | { "type": "participant_updated", 
+/**
+ * Who, as they are now.
+ */
+participant: ParticipantInfo, } | { "type": "reauthenticated", 
+/**
+ * This client, as the others now see it.
+ */
 participant: ParticipantInfo, } | { "type": "participant_left", 
 /**
  * Their id.

@@ -1,0 +1,212 @@
+//! Citizen sessions: what "Passa al cittadino" hands to the citizen at the comune workstation.
+//!
+//! A citizen session is bound to ONE meeting (appointment and room) and can do nothing else:
+//! fetch a fresh meeting token for that room (for reconnects), tell who it is, and end. It is a
+//! different cookie (`sportello_citizen`) from the staff session, so no staff route accepts it.
+//! The server keeps a SHA-256 hash of the cookie token, a random subject and the CSRF token; it
+//! ends when the official closes the meeting, at the end of the meeting window, or on
+//! "esci". Nothing in it identifies the citizen.
+
+use axum::extract::FromRequestParts;
+use axum::http::request::Parts;
+use axum::http::{HeaderMap, Method, StatusCode};
+use chrono::{DateTime, Utc};
+use sha2::{Digest, Sha256};
+use sqlx::Row as _;
+
+use super::session::{cookie_value, random_token};
+use crate::booking::{BookingError, Db, from_unix};
+use crate::http::AppState;
+use crate::http::error::AppError;
+
+/// Name of the citizen session cookie.
+pub const CITIZEN_COOKIE: &str = "sportello_citizen";
+/// Header carrying the CSRF token on state-changing requests.
+pub const CSRF_HEADER: &str = "x-csrf-token";
+
+/// A live citizen session.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct CitizenSession {
+    /// Random subject of the citizen's meeting tokens (`citizen-…`).
+    pub subject: String,
+    /// The one appointment (meeting) it is bound to.
+    pub appointment_id: String,
+    /// The room of that meeting.
+    pub room: String,
+    /// The CSRF token its state-changing requests must carry.
+    pub csrf_token: String,
+    /// When it ends at the latest.
+    pub expires_at: DateTime<Utc>,
+}
+
+fn hash(token: &str) -> String {
+    format!("{:x}", Sha256::digest(token.as_bytes()))
+}
+
+/// Opens the citizen session of a meeting, ending any earlier one of the same meeting (one
+/// workstation, one citizen); returns the cookie token and the session.
+pub async fn create(
+    db: &Db,
+    now: DateTime<Utc>,
+    appointment_id: &str,
+    room: &str,
+    expires_at: DateTime<Utc>,
+) -> Result<(String, CitizenSession), BookingError> {
+    end_for_appointment(db, appointment_id).await?;
+    let token = random_token();
+    let session = CitizenSession {
+        subject: format!("citizen-{}", crate::booking::store::new_id()),
+        appointment_id: appointment_id.to_owned(),
+        room: room.to_owned(),
+        csrf_token: random_token(),
+        expires_at,
+    };
+    sqlx::query(
+        "INSERT INTO citizen_sessions (token_hash, subject, appointment_id, room, csrf_token, \
+         created_at, expires_at) VALUES ($1, $2, $3, $4, $5, $6, $7)",
+    )
+    .bind(hash(&token))
+    .bind(&session.subject)
+    .bind(&session.appointment_id)
+    .bind(&session.room)
+    .bind(&session.csrf_token)
+    .bind(now.timestamp())
+    .bind(expires_at.timestamp())
+    .execute(db.pool())
+    .await?;
+    Ok((token, session))
+}
+
+/// The live session of `token` at `now` (an expired one is deleted).
+pub async fn lookup(
+    db: &Db,
+    now: DateTime<Utc>,
+    token: &str,
+) -> Result<Option<CitizenSession>, BookingError> {
+    let key = hash(token);
+    let row = sqlx::query(
+        "SELECT subject, appointment_id, room, csrf_token, expires_at FROM citizen_sessions \
+         WHERE token_hash = $1",
+    )
+    .bind(&key)
+    .fetch_optional(db.pool())
+    .await?;
+    let Some(row) = row else { return Ok(None) };
+    let session = CitizenSession {
+        subject: row.try_get("subject")?,
+        appointment_id: row.try_get("appointment_id")?,
+        room: row.try_get("room")?,
+        csrf_token: row.try_get("csrf_token")?,
+        expires_at: from_unix(row.try_get("expires_at")?),
+    };
+    if session.expires_at <= now {
+        end(db, token).await?;
+        return Ok(None);
+    }
+    Ok(Some(session))
+}
+
+/// Ends the session of `token` (idempotent).
+pub async fn end(db: &Db, token: &str) -> Result<(), BookingError> {
+    sqlx::query("DELETE FROM citizen_sessions WHERE token_hash = $1")
+        .bind(hash(token))
+        .execute(db.pool())
+        .await?;
+    Ok(())
+}
+
+/// Ends every citizen session of a meeting; returns their subjects (to cut their connections).
+pub async fn end_for_appointment(
+    db: &Db,
+    appointment_id: &str,
+) -> Result<Vec<String>, BookingError> {
+    let rows: Vec<(String,)> =
+        sqlx::query_as("SELECT subject FROM citizen_sessions WHERE appointment_id = $1")
+            .bind(appointment_id)
+            .fetch_all(db.pool())
+            .await?;
+    sqlx::query("DELETE FROM citizen_sessions WHERE appointment_id = $1")
+        .bind(appointment_id)
+        .execute(db.pool())
+        .await?;
+    Ok(rows.into_iter().map(|(s,)| s).collect())
+}
+
+/// The `Set-Cookie` value that stores the citizen session `token`.
+pub fn set_cookie(token: &str) -> String {
+    format!("{CITIZEN_COOKIE}={token}; Path=/; HttpOnly; Secure; SameSite=Strict")
+}
+
+/// The `Set-Cookie` value that clears the citizen session cookie.
+pub fn clear_cookie() -> String {
+    format!("{CITIZEN_COOKIE}=; Path=/; HttpOnly; Secure; SameSite=Strict; Max-Age=0")
+}
+
+/// The citizen session token of a request, if any.
+pub fn token(headers: &HeaderMap) -> Option<String> {
+    cookie_value(headers, CITIZEN_COOKIE)
+}
+
+fn no_session() -> AppError {
+    AppError::new(
+        StatusCode::UNAUTHORIZED,
+        "unauthenticated",
+        "no citizen session: the meeting was closed or has not been handed over",
+    )
+}
+
+/// The extractor of citizen routes: a live citizen session, and on state-changing methods a
+/// matching `x-csrf-token` header (403 `csrf_failed` otherwise).
+impl FromRequestParts<AppState> for CitizenSession {
+    type Rejection = AppError;
+
+    async fn from_request_parts(
+        parts: &mut Parts,
+        state: &AppState,
+    ) -> Result<Self, Self::Rejection> {
+        let token = token(&parts.headers).ok_or_else(no_session)?;
+        let session = lookup(state.booking.db(), state.booking.now(), &token)
+            .await?
+            .ok_or_else(no_session)?;
+        if parts.method != Method::GET && parts.method != Method::HEAD {
+            let given = parts
+                .headers
+                .get(CSRF_HEADER)
+                .and_then(|v| v.to_str().ok())
+                .unwrap_or_default();
+            if !constant_time_eq(given.as_bytes(), session.csrf_token.as_bytes()) {
+                return Err(AppError::new(
+                    StatusCode::FORBIDDEN,
+                    "csrf_failed",
+                    "the x-csrf-token header is missing or does not match the session",
+                ));
+            }
+        }
+        Ok(session)
+    }
+}
+
+/// Compares two byte strings in time that depends only on their lengths.
+fn constant_time_eq(a: &[u8], b: &[u8]) -> bool {
+    a.len() == b.len() && a.iter().zip(b).fold(0u8, |acc, (x, y)| acc | (x ^ y)) == 0
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn comparison() {
+        assert!(constant_time_eq(b"abc", b"abc"));
+        assert!(!constant_time_eq(b"abc", b"abd"));
+        assert!(!constant_time_eq(b"abc", b"ab"));
+        assert!(!constant_time_eq(b"", b"a"));
+    }
+
+    #[test]
+    fn hashes_are_hex_sha256() {
+        let h = hash("t");
+        assert_eq!(h.len(), 64);
+        assert_ne!(h, hash("u"));
+    }
+}

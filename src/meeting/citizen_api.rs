@@ -1,0 +1,134 @@
+//! What a citizen session may do, and nothing more: tell which meeting it is bound to, fetch a
+//! fresh join token for that meeting's room (every reconnect), and end.
+
+use axum::Json;
+use axum::extract::State;
+use axum::extract::rejection::JsonRejection;
+use axum::http::StatusCode;
+use axum::http::header::SET_COOKIE;
+use axum::response::{IntoResponse, Response};
+use chrono::{DateTime, FixedOffset};
+use serde::Serialize;
+use sportello_signalling::protocol::Role;
+
+use super::tickets::{MeetingTicket, ticket};
+use crate::audit::{self, NewEntry, Outcome, RequestId};
+use crate::booking::api::{ApiResult, EmptyBody, body};
+use crate::booking::meeting::MeetingPlace;
+use crate::http::AppState;
+use crate::http::error::AppError;
+use crate::identity::citizen::{self, CitizenSession};
+
+/// `GET /v1/citizen/session`.
+#[derive(Debug, Clone, Serialize, ts_rs::TS)]
+pub struct CitizenSessionInfo {
+    /// The appointment whose meeting this session may join.
+    pub appointment_id: String,
+    /// The room of that meeting.
+    pub room: String,
+    /// The comune where the citizen sits.
+    pub comune_name: String,
+    /// The INPS Sede serving them.
+    pub sede_name: String,
+    /// Slot start (Italian offset).
+    #[ts(type = "string")]
+    pub starts_at: DateTime<FixedOffset>,
+    /// Slot end.
+    #[ts(type = "string")]
+    pub ends_at: DateTime<FixedOffset>,
+    /// The CSRF token (header `x-csrf-token` on POST and DELETE).
+    pub csrf_token: String,
+}
+
+/// The meeting of `session` if it may still be entered; otherwise the session ends (the meeting
+/// was closed or its window is over) and the reason is the answer.
+async fn meeting(s: &AppState, session: &CitizenSession) -> ApiResult<MeetingPlace> {
+    match s.booking.citizen_may_enter(&session.appointment_id).await {
+        Ok(place) if place.room == session.room => Ok(place),
+        Ok(_) => Err(AppError::new(
+            StatusCode::UNAUTHORIZED,
+            "unauthenticated",
+            "this citizen session is not for the current meeting",
+        )),
+        Err(e) => {
+            citizen::end_for_appointment(s.booking.db(), &session.appointment_id).await?;
+            Err(e.into())
+        }
+    }
+}
+
+/// Records an action of the citizen session (its random subject; never personal data).
+async fn record(
+    s: &AppState,
+    session: &CitizenSession,
+    place: Option<&MeetingPlace>,
+    rid: &RequestId,
+    action: &'static str,
+) {
+    let entry = NewEntry {
+        actor_subject: &session.subject,
+        actor_role: "citizen",
+        comune_istat: place.map(|p| p.comune_istat.as_str()),
+        sede_id: place.map(|p| p.sede_id.as_str()),
+        action,
+        target: Some(&session.appointment_id),
+        request_id: &rid.0,
+        outcome: Outcome::Ok,
+    };
+    audit::record_entry(&s.booking, &entry).await;
+}
+
+/// `GET /v1/citizen/session`: which meeting this session is for.
+pub async fn whoami(
+    State(s): State<AppState>,
+    session: CitizenSession,
+) -> ApiResult<Json<CitizenSessionInfo>> {
+    let place = meeting(&s, &session).await?;
+    Ok(Json(CitizenSessionInfo {
+        appointment_id: place.appointment_id,
+        room: place.room,
+        comune_name: place.comune_name,
+        sede_name: place.sede_name,
+        starts_at: place.starts_at,
+        ends_at: place.ends_at,
+        csrf_token: session.csrf_token,
+    }))
+}
+
+/// `POST /v1/citizen/meeting/token`: a fresh join token for the session's meeting.
+pub async fn token(
+    State(s): State<AppState>,
+    session: CitizenSession,
+    rid: RequestId,
+    b: Result<Json<EmptyBody>, JsonRejection>,
+) -> ApiResult<Json<MeetingTicket>> {
+    let _ = body(b)?;
+    let place = meeting(&s, &session).await?;
+    record(&s, &session, Some(&place), &rid, "meeting.citizen_token").await;
+    Ok(Json(ticket(
+        &s,
+        &session.subject,
+        place,
+        Role::Citizen,
+        super::CITIZEN_DISPLAY_NAME.to_owned(),
+    )))
+}
+
+/// `DELETE /v1/citizen/session`: the citizen session ends (its connections stay until they
+/// leave; they cannot rejoin).
+pub async fn leave(
+    State(s): State<AppState>,
+    session: CitizenSession,
+    rid: RequestId,
+    headers: axum::http::HeaderMap,
+) -> ApiResult<Response> {
+    if let Some(t) = citizen::token(&headers) {
+        citizen::end(s.booking.db(), &t).await?;
+    }
+    record(&s, &session, None, &rid, "citizen.leave").await;
+    Ok((
+        StatusCode::NO_CONTENT,
+        [(SET_COOKIE, citizen::clear_cookie())],
+    )
+        .into_response())
+}

@@ -1,0 +1,123 @@
+//! The official closes the meeting and records its outcome. Everyone still in the call receives
+//! `meeting_ended` and is disconnected, the room refuses later joins, and the citizen session
+//! of the meeting ends.
+
+use axum::Json;
+use axum::extract::rejection::JsonRejection;
+use axum::extract::{Path, State};
+use chrono::{DateTime, FixedOffset};
+use serde::{Deserialize, Serialize};
+use sportello_signalling::protocol::ErrorCode;
+
+use super::tickets::meeting_scope;
+use crate::audit::{RequestId, Scope};
+use crate::booking::api::{ApiResult, appointment_id, audited, body};
+use crate::booking::meeting::{MAX_OUTCOME_NOTES, MeetingOutcome};
+use crate::booking::rome;
+use crate::http::AppState;
+use crate::http::error::AppError;
+use crate::identity::{Principal, citizen};
+
+/// The body of the close request.
+#[derive(Debug, Deserialize, ts_rs::TS)]
+#[serde(deny_unknown_fields)]
+pub struct CloseRequest {
+    /// `resolved`, `call_back` or `no_show`.
+    pub outcome: String,
+    /// Free notes of the official (at most 2000 characters).
+    #[serde(default)]
+    #[ts(optional)]
+    pub notes: Option<String>,
+}
+
+/// The answer of the close request.
+#[derive(Debug, Clone, Serialize, ts_rs::TS)]
+pub struct MeetingClosed {
+    /// The appointment.
+    pub appointment_id: String,
+    /// The outcome recorded.
+    pub outcome: MeetingOutcome,
+    /// When (Italian offset).
+    #[ts(type = "string")]
+    pub closed_at: DateTime<FixedOffset>,
+}
+
+fn parse(req: &CloseRequest) -> ApiResult<(MeetingOutcome, Option<String>)> {
+    let outcome = match req.outcome.as_str() {
+        "resolved" => MeetingOutcome::Resolved,
+        "call_back" => MeetingOutcome::CallBack,
+        "no_show" => MeetingOutcome::NoShow,
+        _ => {
+            return Err(AppError::bad_request(
+                "bad_outcome",
+                "outcome must be one of resolved, call_back, no_show",
+            ));
+        }
+    };
+    let notes = req
+        .notes
+        .as_deref()
+        .map(str::trim)
+        .filter(|n| !n.is_empty());
+    if let Some(n) = notes {
+        if n.chars().count() > MAX_OUTCOME_NOTES {
+            return Err(AppError::bad_request(
+                "notes_too_long",
+                format!("the notes may hold at most {MAX_OUTCOME_NOTES} characters"),
+            ));
+        }
+        if n.chars().any(|c| c.is_control() && c != '\n' && c != '\t') {
+            return Err(AppError::bad_request(
+                "bad_notes",
+                "the notes may not contain control characters",
+            ));
+        }
+    }
+    Ok((outcome, notes.map(str::to_owned)))
+}
+
+/// `POST /v1/booking/appointments/{id}/meeting/close`.
+pub async fn close(
+    State(s): State<AppState>,
+    who: Principal,
+    rid: RequestId,
+    Path(id): Path<String>,
+    b: Result<Json<CloseRequest>, JsonRejection>,
+) -> ApiResult<Json<MeetingClosed>> {
+    appointment_id(&id)?;
+    let req = body(b)?;
+    let (outcome, notes) = parse(&req)?;
+    let r = s
+        .booking
+        .close_meeting(&who, &id, outcome, notes.as_deref())
+        .await
+        .map_err(AppError::from);
+    let (place, at) = audited(
+        &s,
+        &who,
+        &rid,
+        "meeting.close",
+        r,
+        |(p, _)| meeting_scope(p),
+        Scope::target(id),
+    )
+    .await?;
+    let ended = citizen::end_for_appointment(s.booking.db(), &place.appointment_id).await?;
+    let cut = s
+        .signalling
+        .router()
+        .close_room(&place.room, ErrorCode::MeetingEnded)
+        .await;
+    tracing::info!(
+        appointment = %place.appointment_id,
+        outcome = outcome.code(),
+        citizen_sessions = ended.len(),
+        connections = cut,
+        "meeting closed by the official"
+    );
+    Ok(Json(MeetingClosed {
+        appointment_id: place.appointment_id,
+        outcome,
+        closed_at: rome::to_local(at),
+    }))
+}

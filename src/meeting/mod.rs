@@ -1,0 +1,50 @@
+//! The meeting day over HTTP: "Apri meeting" and "Entra nel meeting" ([`tickets`]), the handover
+//! to the citizen ([`handover`]), the citizen's meeting-scoped session ([`citizen_api`]), the
+//! official closing the meeting with an outcome ([`close`]), and the audit record of who joins,
+//! changes identity and leaves the call ([`audit_observer`]).
+//!
+//! The rules (who may, when) live in `booking::meeting`; the citizen session store in
+//! `identity::citizen`; the connection-level handover (`reauthenticate`) in the signalling crate.
+
+pub mod audit_observer;
+pub mod citizen_api;
+pub mod close;
+pub mod handover;
+pub mod tickets;
+
+use axum::Router;
+use axum::routing::{get, post};
+
+use crate::http::AppState;
+
+pub use tickets::{ExpectedParticipant, MeetingTicket};
+
+/// The name the others see for the citizen (never the citizen's real name: it would travel to
+/// logs of the signalling layer and of the browsers).
+pub const CITIZEN_DISPLAY_NAME: &str = "Cittadino";
+
+/// The meeting routes.
+pub fn routes() -> Router<AppState> {
+    Router::new()
+        .route(
+            "/v1/booking/appointments/{appointment_id}/meeting",
+            post(tickets::open_meeting),
+        )
+        .route(
+            "/v1/booking/appointments/{appointment_id}/meeting/join",
+            post(tickets::join_meeting),
+        )
+        .route(
+            "/v1/booking/appointments/{appointment_id}/meeting/handover",
+            post(handover::handover),
+        )
+        .route(
+            "/v1/booking/appointments/{appointment_id}/meeting/close",
+            post(close::close),
+        )
+        .route(
+            "/v1/citizen/session",
+            get(citizen_api::whoami).delete(citizen_api::leave),
+        )
+        .route("/v1/citizen/meeting/token", post(citizen_api::token))
+}

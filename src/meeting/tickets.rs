@@ -1,0 +1,180 @@
+//! Meeting join tickets: "Apri meeting" (the comune operator) and "Entra nel meeting" (the
+//! official), and the signed, short-lived token every ticket carries.
+
+use axum::Json;
+use axum::extract::rejection::JsonRejection;
+use axum::extract::{Path, State};
+use chrono::{DateTime, FixedOffset};
+use serde::Serialize;
+use sportello_signalling::protocol::Role;
+use sportello_signalling::token::{MeetingClaims, unix_now};
+
+use crate::audit::{RequestId, Scope};
+use crate::booking::api::{ApiResult, EmptyBody, appointment_id, audited, body};
+use crate::booking::meeting::MeetingPlace;
+use crate::booking::{from_unix, rome};
+use crate::http::AppState;
+use crate::http::error::AppError;
+use crate::identity::Principal;
+
+/// How long a meeting join token may be used to join, in seconds.
+pub const MEETING_TOKEN_TTL_SECS: u64 = 120;
+
+/// Someone else the meeting expects (shown in the lobby: "In attesa di …").
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, ts_rs::TS)]
+pub struct ExpectedParticipant {
+    /// Their role.
+    pub role: Role,
+    /// The name they will have in the meeting.
+    pub display_name: String,
+}
+
+/// A short-lived join token for the room of an appointment, and what the lobby shows.
+#[derive(Debug, Clone, Serialize, ts_rs::TS)]
+pub struct MeetingTicket {
+    /// The appointment.
+    pub appointment_id: String,
+    /// The room (meeting) id, random and bound to the appointment.
+    pub room: String,
+    /// Signed meeting token bound to `room`, `role` and the caller's subject.
+    pub token: String,
+    /// Role in the meeting.
+    pub role: Role,
+    /// The name the other participants see.
+    pub display_name: String,
+    /// When the token stops being accepted for joining (real time, Italian offset).
+    #[ts(type = "string")]
+    pub expires_at: DateTime<FixedOffset>,
+    /// Who else this meeting expects.
+    pub expected: Vec<ExpectedParticipant>,
+}
+
+/// The name of the operator in the meeting of `place`.
+pub fn operator_name(place: &MeetingPlace) -> String {
+    format!("Operatore – {}", place.comune_name)
+}
+
+/// The name of the official in the meeting of `place`.
+pub fn official_name(place: &MeetingPlace) -> String {
+    format!("Funzionario INPS – {}", place.sede_name)
+}
+
+/// Who a participant in `role` waits for.
+fn expected(place: &MeetingPlace, role: Role) -> Vec<ExpectedParticipant> {
+    let official = ExpectedParticipant {
+        role: Role::Official,
+        display_name: official_name(place),
+    };
+    match role {
+        Role::Official => vec![
+            ExpectedParticipant {
+                role: Role::Operator,
+                display_name: operator_name(place),
+            },
+            ExpectedParticipant {
+                role: Role::Citizen,
+                display_name: super::CITIZEN_DISPLAY_NAME.to_owned(),
+            },
+        ],
+        _ => vec![official],
+    }
+}
+
+/// Signs a ticket for `subject` in `role` into the room of `place`.
+pub fn ticket(
+    s: &AppState,
+    subject: &str,
+    place: MeetingPlace,
+    role: Role,
+    name: String,
+) -> MeetingTicket {
+    let now = unix_now();
+    let exp = now + MEETING_TOKEN_TTL_SECS;
+    let token = s.signalling.token_key().sign(&MeetingClaims {
+        room: place.room.clone(),
+        role,
+        sub: subject.to_owned(),
+        name: name.clone(),
+        iat: now,
+        exp,
+    });
+    let expected = expected(&place, role);
+    MeetingTicket {
+        appointment_id: place.appointment_id,
+        room: place.room,
+        token,
+        role,
+        display_name: name,
+        expires_at: rome::to_local(from_unix(i64::try_from(exp).unwrap_or(i64::MAX))),
+        expected,
+    }
+}
+
+/// The scope of a meeting: the appointment (the room id is in the application log).
+pub fn meeting_scope(p: &MeetingPlace) -> Scope {
+    Scope {
+        target: Some(p.appointment_id.clone()),
+        comune_istat: Some(p.comune_istat.clone()),
+        sede_id: Some(p.sede_id.clone()),
+    }
+}
+
+/// `POST /v1/booking/appointments/{id}/meeting`: "Apri meeting".
+pub async fn open_meeting(
+    State(s): State<AppState>,
+    who: Principal,
+    rid: RequestId,
+    Path(id): Path<String>,
+    b: Result<Json<EmptyBody>, JsonRejection>,
+) -> ApiResult<Json<MeetingTicket>> {
+    appointment_id(&id)?;
+    let _ = body(b)?;
+    let r = s
+        .booking
+        .open_meeting(&who, &id)
+        .await
+        .map_err(AppError::from);
+    let place = audited(
+        &s,
+        &who,
+        &rid,
+        "meeting.open",
+        r,
+        meeting_scope,
+        Scope::target(id),
+    )
+    .await?;
+    tracing::info!(appointment = %place.appointment_id, room = %place.room, "meeting opened by the operator");
+    let name = operator_name(&place);
+    Ok(Json(ticket(&s, &who.subject, place, Role::Operator, name)))
+}
+
+/// `POST /v1/booking/appointments/{id}/meeting/join`: "Entra nel meeting".
+pub async fn join_meeting(
+    State(s): State<AppState>,
+    who: Principal,
+    rid: RequestId,
+    Path(id): Path<String>,
+    b: Result<Json<EmptyBody>, JsonRejection>,
+) -> ApiResult<Json<MeetingTicket>> {
+    appointment_id(&id)?;
+    let _ = body(b)?;
+    let r = s
+        .booking
+        .join_meeting(&who, &id)
+        .await
+        .map_err(AppError::from);
+    let place = audited(
+        &s,
+        &who,
+        &rid,
+        "meeting.join",
+        r,
+        meeting_scope,
+        Scope::target(id),
+    )
+    .await?;
+    tracing::info!(appointment = %place.appointment_id, room = %place.room, "official joins the meeting");
+    let name = official_name(&place);
+    Ok(Json(ticket(&s, &who.subject, place, Role::Official, name)))
+}
