@@ -1,5 +1,5 @@
 // Entry point: the staff pages (`/accesso`, `/operatore`, `/operatore/prenota`, `/agenda`,
-// `/admin`), or the demo landing page, or straight into a meeting from the URL
+// `/admin`), the citizen kiosk (`/sportello`), or the demo landing page, or straight into a meeting from the URL
 // (`?room=demo&name=Mario&role=citizen&autojoin=1`, or `?room=...&token=...`).
 
 import 'bootstrap-italia/dist/css/bootstrap-italia.min.css';
@@ -12,8 +12,10 @@ import type { Role } from './protocol/Role';
 import { Session } from './session';
 import { exposeHook } from './testHook';
 import { byId } from './ui/dom';
+import { renderKiosk } from './ui/kiosk';
 import { type JoinRequest, renderLanding } from './ui/landing';
 import { MeetingView } from './ui/meeting';
+import { KIOSK_PATH } from './ui/meetingDesk';
 import { isStaffPath, startStaffApp } from './ui/staff';
 
 const ROLES: readonly Role[] = ['citizen', 'operator', 'official'];
@@ -44,6 +46,10 @@ function enter(root: HTMLElement, req: JoinRequest, token: string | null): void 
 function main(): void {
   const root = byId('main');
   const path = window.location.pathname.replace(/\/+$/, '') || '/';
+  if (path === KIOSK_PATH) {
+    void renderKiosk(root);
+    return;
+  }
   if (isStaffPath(path)) {
     startStaffApp(root);
     return;

@@ -5,7 +5,7 @@ import type { LeaveReason } from './protocol/LeaveReason';
 import type { Role } from './protocol/Role';
 
 export const ROLE_LABEL: Record<Role, string> = {
-  citizen: 'Cittadino',
+  citizen: 'Cittadino/a',
   operator: 'Operatore del Comune',
   official: 'Funzionario INPS',
   load_tester: 'Test di carico',
@@ -30,6 +30,7 @@ export const FATAL_ERRORS: ReadonlySet<ErrorCode> = new Set<ErrorCode>([
   'unsupported_version',
   'already_joined',
   'removed',
+  'wrong_room',
 ]);
 
 /** Italian explanation of a signalling error code that ends the meeting for this page. */
@@ -48,6 +49,10 @@ export function errorText(code: string): string {
       return 'Questa riunione risulta già aperta in un’altra finestra.';
     case 'removed':
       return 'La riunione è stata chiusa oppure l’accesso è stato revocato.';
+    case 'wrong_room':
+      return 'Il codice di accesso è di un’altra riunione. Ricarichi la pagina.';
+    case 'meeting_ended':
+      return 'L’incontro è terminato. Grazie.';
     case 'shutting_down':
       return 'Il servizio si sta riavviando. Riprovo tra poco…';
     case 'dev_token':
@@ -93,6 +98,36 @@ export function leftNotice(name: string, reason: LeaveReason = 'left'): string {
       return `${name} non è più nella riunione`;
     case 'left':
       return `${name} ha lasciato la riunione`;
+  }
+}
+
+/** Italian notice when someone's role changes in place (handover, "Richiama operatore"). */
+export function roleChangeNotice(before: Role, after: Role, name: string): string {
+  if (before === 'operator' && after === 'citizen') return 'L’operatore ha passato la parola al cittadino';
+  if (before === 'citizen' && after === 'operator') return 'L’operatore del Comune è tornato nella riunione';
+  return `${name} ora partecipa come ${ROLE_LABEL[after]}`;
+}
+
+/** The outcomes the official records when closing a meeting, with their Italian labels. */
+export const OUTCOME_LABEL = {
+  resolved: 'Pratica risolta',
+  call_back: 'Da richiamare',
+  no_show: 'Cittadino non presente',
+} as const;
+
+/** Italian explanation of an error of the meeting-day API (handover, close, citizen session). */
+export function meetingErrorText(code: string): string {
+  switch (code) {
+    case 'meeting_closed':
+      return 'Il meeting è già stato chiuso.';
+    case 'bad_outcome':
+      return 'Scelga l’esito dell’incontro.';
+    case 'notes_too_long':
+      return 'Le note sono troppo lunghe (al massimo 2000 caratteri).';
+    case 'unauthenticated':
+      return 'La sessione è scaduta o non è valida per questa postazione.';
+    default:
+      return bookingErrorText(code);
   }
 }
 

@@ -1,13 +1,16 @@
 // One person's presence in a meeting: local media, signalling, the peer connection,
 // reconnection. Knows nothing of the DOM; reports to a `SessionView`.
 
+import { ApiError } from './api';
 import { JitteredBackoff, type ReconnectPolicy } from './backoff';
 import {
   FATAL_ERRORS, type ConnectionState, errorText, joinedNotice, leftNotice, mediaErrorText, partialMediaText,
+  roleChangeNotice,
 } from './messages';
 import { Peer } from './peer';
 import type { MediaKind } from './protocol/MediaKind';
 import type { ParticipantInfo } from './protocol/ParticipantInfo';
+import type { Role } from './protocol/Role';
 import type { ServerMessage } from './protocol/ServerMessage';
 import { PROTOCOL_VERSION, SignallingClient, signalUrl } from './signalling';
 
@@ -28,6 +31,10 @@ export interface SessionView {
   fatal(text: string): void;
   /** The person left by pressing "Esci". */
   left(): void;
+  /** This page's own role in the room: on every join and after `reauthenticate`. */
+  setSelfRole(role: Role): void;
+  /** The official closed the meeting (`meeting_ended`): nothing more happens on this page. */
+  ended(): void;
 }
 
 export interface SessionOptions {
@@ -38,6 +45,19 @@ export interface SessionOptions {
 }
 
 const LEAVE_GRACE_MS = 1500;
+/** How long a `reauthenticate` may wait for its answer before the session rejoins instead. */
+const REAUTH_TIMEOUT_MS = 5000;
+/** Signalling errors that refuse a `reauthenticate` (the connection itself goes on). */
+const REAUTH_ERRORS: ReadonlySet<string> = new Set(['wrong_room', 'token_invalid', 'token_expired']);
+
+interface PendingReauth {
+  /** The role the switch is to. */
+  role: Role;
+  /** The token of the new identity, for a `reauthenticate` after a join under the old one. */
+  token: string;
+  resolve(role: Role): void;
+  reject(err: Error): void;
+}
 
 export class Session {
   private state: ConnectionState = 'idle';
@@ -57,11 +77,16 @@ export class Session {
   private audioMuted = false;
   private videoMuted = false;
   private readonly policy: ReconnectPolicy;
+  private tokenSource: () => Promise<string>;
+  private selfRole: Role | null = null;
+  private pendingReauth: PendingReauth | null = null;
+  private reauthTimer: number | undefined;
   /** `Date.now()` when `joined` last arrived. */
   joinedAt: number | null = null;
 
   constructor(private readonly opts: SessionOptions) {
     this.policy = opts.policy ?? new JitteredBackoff();
+    this.tokenSource = () => opts.token();
   }
 
   get connectionState(): ConnectionState { return this.state; }
@@ -70,6 +95,39 @@ export class Session {
   get remoteParticipants(): string[] { return [...this.participants.keys()]; }
   get isAudioMuted(): boolean { return this.audioMuted; }
   get isVideoMuted(): boolean { return this.videoMuted; }
+  /** This page's role in the room (from `joined` or `reauthenticated`), null before joining. */
+  get role(): Role | null { return this.selfRole; }
+  /** The others in the room, as last announced. */
+  get roster(): ParticipantInfo[] { return [...this.participants.values()].map((p) => ({ ...p })); }
+
+  /**
+   * Continues as `role` in the same room (handover, "Richiama operatore"): sends
+   * `reauthenticate` with `first` on the live socket, without touching the media, and resolves
+   * once the server confirms. From now on every rejoin takes its token from `next`. When the
+   * socket is down, or the server refuses the switch on this connection, the session rejoins
+   * with a token from `next` and resolves on that `joined`.
+   */
+  reauthenticate(role: Role, first: string, next: () => Promise<string>): Promise<Role> {
+    this.tokenSource = next;
+    this.pendingReauth?.reject(new Error('superseded'));
+    return new Promise<Role>((resolve, reject) => {
+      this.pendingReauth = { role, token: first, resolve, reject };
+      if (this.signalling && this.peer) {
+        this.sendReauth(first);
+      } else {
+        // Not in the room right now: the join in progress or the next one uses `first`.
+        let once: string | null = first;
+        this.tokenSource = async () => {
+          if (once !== null) {
+            const t = once;
+            once = null;
+            return t;
+          }
+          return next();
+        };
+      }
+    });
+  }
 
   async start(): Promise<void> {
     this.setState('connecting');
@@ -151,9 +209,13 @@ export class Session {
   private async connect(): Promise<void> {
     let token: string;
     try {
-      token = await this.opts.token();
+      token = await this.tokenSource();
     } catch (err) {
       console.warn('sportello: no token', err);
+      if (err instanceof ApiError && err.code === 'meeting_closed') {
+        this.end();
+        return;
+      }
       this.fail('dev_token');
       return;
     }
@@ -178,6 +240,10 @@ export class Session {
         this.attempt = 0;
         this.selfId = msg.participant_id;
         this.joinedAt = Date.now();
+        this.setSelfRole(msg.role);
+        if (this.pendingReauth?.role === msg.role) this.settleReauth(msg.role);
+        // Joined under the old identity (its token was already on its way): switch now.
+        else if (this.pendingReauth) this.sendReauth(this.pendingReauth.token);
         this.participants.clear();
         this.pendingTracks.clear();
         view.clearParticipants();
@@ -212,6 +278,23 @@ export class Session {
       case 'participant_joined':
         this.addParticipant(msg.participant);
         view.notice(joinedNotice(msg.participant.display_name));
+        return;
+      case 'participant_updated': {
+        const before = this.participants.get(msg.participant.id);
+        if (!before) {
+          this.addParticipant(msg.participant);
+          return;
+        }
+        this.participants.set(msg.participant.id, { ...msg.participant });
+        view.upsertParticipant(msg.participant);
+        if (before.role !== msg.participant.role) {
+          view.notice(roleChangeNotice(before.role, msg.participant.role, msg.participant.display_name));
+        }
+        return;
+      }
+      case 'reauthenticated':
+        this.setSelfRole(msg.participant.role);
+        this.settleReauth(msg.participant.role);
         return;
       case 'participant_left': {
         const p = this.participants.get(msg.participant_id);
@@ -277,6 +360,15 @@ export class Session {
 
   private onError(code: string, message: string): void {
     console.warn(`sportello: server error ${code}: ${message}`);
+    if (this.pendingReauth && REAUTH_ERRORS.has(code)) {
+      // This connection keeps its old identity: rejoin with a token of the new one.
+      this.rejoinForReauth();
+      return;
+    }
+    if (code === 'meeting_ended') {
+      this.fatalCode = code;
+      return; // The server closes the socket next; onClose ends the page.
+    }
     if ((FATAL_ERRORS as ReadonlySet<string>).has(code)) {
       this.fatalCode = code;
       return; // The server closes the socket next; onClose reports it.
@@ -287,11 +379,57 @@ export class Session {
 
   private onClose(closed: SignallingClient): void {
     if (this.signalling !== closed || this.leaving) return;
+    if (this.fatalCode === 'meeting_ended') {
+      this.end();
+      return;
+    }
     if (this.fatalCode !== null) {
       this.fail(this.fatalCode);
       return;
     }
     this.lost();
+  }
+
+  /** The meeting is over (closed by the official): stop everything, tell the view once. */
+  end(): void {
+    if (this.leaving) return;
+    this.leaving = true;
+    window.clearTimeout(this.retryTimer);
+    this.teardown();
+    this.pendingReauth?.reject(new Error('meeting ended'));
+    this.pendingReauth = null;
+    for (const track of this.local?.getTracks() ?? []) track.stop();
+    this.local = null;
+    this.opts.view.setLocalStream(null);
+    this.setState('disconnected');
+    this.opts.view.ended();
+  }
+
+  private sendReauth(token: string): void {
+    this.signalling?.send({ type: 'reauthenticate', token });
+    window.clearTimeout(this.reauthTimer);
+    this.reauthTimer = window.setTimeout(() => { this.rejoinForReauth(); }, REAUTH_TIMEOUT_MS);
+  }
+
+  private rejoinForReauth(): void {
+    window.clearTimeout(this.reauthTimer);
+    if (this.leaving || !this.pendingReauth) return;
+    console.warn('sportello: reauthenticate did not complete on this connection, rejoining');
+    this.signalling?.close();
+    this.attempt = 0;
+    this.lost();
+  }
+
+  private settleReauth(role: Role): void {
+    window.clearTimeout(this.reauthTimer);
+    const pending = this.pendingReauth;
+    this.pendingReauth = null;
+    pending?.resolve(role);
+  }
+
+  private setSelfRole(role: Role): void {
+    this.selfRole = role;
+    this.opts.view.setSelfRole(role);
   }
 
   private lost(): void {
@@ -309,6 +447,9 @@ export class Session {
   private fail(code: string): void {
     this.teardown();
     this.leaving = true;
+    window.clearTimeout(this.reauthTimer);
+    this.pendingReauth?.reject(new Error(code));
+    this.pendingReauth = null;
     for (const track of this.local?.getTracks() ?? []) track.stop();
     this.local = null;
     this.opts.view.setLocalStream(null);

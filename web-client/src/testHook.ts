@@ -1,5 +1,7 @@
 // A small read-only hook for the browser end-to-end tests (`window.sportello`).
 
+import type { ParticipantInfo } from './protocol/ParticipantInfo';
+import type { Role } from './protocol/Role';
 import type { Session } from './session';
 
 export interface SportelloHook {
@@ -7,6 +9,10 @@ export interface SportelloHook {
   participantId(): string | null;
   pc(): RTCPeerConnection | null;
   remoteParticipants(): string[];
+  /** This page's role in the room (changes on handover and "Richiama operatore"). */
+  role(): Role | null;
+  /** The others in the room with their roles and names. */
+  roster(): ParticipantInfo[];
   readonly joinedAt: number | null;
 }
 
@@ -22,6 +28,8 @@ export function exposeHook(current: () => Session | null): void {
     participantId: () => current()?.participantId ?? null,
     pc: () => current()?.peerConnection ?? null,
     remoteParticipants: () => current()?.remoteParticipants ?? [],
+    role: () => current()?.role ?? null,
+    roster: () => current()?.roster ?? [],
     get joinedAt() { return current()?.joinedAt ?? null; },
   };
   Object.defineProperty(window, 'sportello', { value: Object.freeze(hook), writable: false, configurable: false });

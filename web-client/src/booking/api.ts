@@ -1,6 +1,7 @@
 // Calls to the booking API (`/v1/booking/...`).
 
 import { requestJson } from '../api';
+import type { CitizenSession, CloseRequest, DayTicket, HandoverTicket, MeetingClosed } from '../meeting/wire';
 import type {
   Appointment, CitizenRequest, Comune, Hold, HoldRequest, Holidays, MeetingTicket, PrivacyNotice, Proposals, SedeDetail,
   Service, Slots,
@@ -94,4 +95,29 @@ export async function openMeeting(appointmentId: string): Promise<MeetingTicket>
 /** "Entra nel meeting" (official of the sportello): a join token for the meeting the operator opened. */
 export async function joinMeeting(appointmentId: string): Promise<MeetingTicket> {
   return (await requestJson<MeetingTicket>(`/v1/booking/appointments/${enc(appointmentId)}/meeting/join`, { method: 'POST', body: {} })).body;
+}
+
+/**
+ * "Passa al cittadino" (operator of the comune): the server logs the operator out and gives the
+ * kiosk a citizen session bound to this meeting, with a citizen ticket for `reauthenticate`.
+ */
+export async function handover(appointmentId: string): Promise<HandoverTicket> {
+  return (await requestJson<HandoverTicket>(`/v1/booking/appointments/${enc(appointmentId)}/meeting/handover`, { method: 'POST', body: {} })).body;
+}
+
+/** "Chiudi meeting" (official of the sportello): records the outcome; everyone gets `meeting_ended`. */
+export async function closeMeeting(appointmentId: string, req: CloseRequest): Promise<MeetingClosed> {
+  return (await requestJson<MeetingClosed>(`/v1/booking/appointments/${enc(appointmentId)}/meeting/close`, { method: 'POST', body: req })).body;
+}
+
+/** The kiosk's citizen session (cookie `sportello_citizen`); 401 `unauthenticated` without one. */
+export async function citizenSession(): Promise<CitizenSession> {
+  return (await requestJson<CitizenSession>('/v1/citizen/session')).body;
+}
+
+/** A fresh citizen join token for the session's meeting (every reconnect of the kiosk). */
+export async function citizenToken(csrfToken: string): Promise<DayTicket> {
+  return (await requestJson<DayTicket>('/v1/citizen/meeting/token', {
+    method: 'POST', body: {}, headers: { 'x-csrf-token': csrfToken },
+  })).body;
 }

@@ -1,11 +1,17 @@
-// The meeting page: remote tiles, local preview, controls, connection state, notices.
+// The meeting page: remote tiles, local preview, controls, connection state, notices, the
+// roster, and the lobby with the device check while alone. The same view serves the staff, the
+// citizen kiosk (`setKiosk`) and the demo landing; it changes mode in place, media untouched.
 
 import { CONNECTION_LABEL, type ConnectionState, ROLE_LABEL } from '../messages';
 import type { MediaKind } from '../protocol/MediaKind';
 import type { ParticipantInfo } from '../protocol/ParticipantInfo';
+import type { Role } from '../protocol/Role';
 import type { SessionView } from '../session';
 import { h } from './dom';
 import { icon } from './icons';
+import { type Awaited, Lobby } from './lobby';
+import { closeAllModals } from './modal';
+import { Roster } from './roster';
 
 const NOTICE_MS = 10_000;
 
@@ -13,6 +19,19 @@ export interface MeetingActions {
   toggle(kind: MediaKind): void;
   leave(): void;
   rejoin(): void;
+}
+
+export interface MeetingViewOptions {
+  /** Who the lobby says the meeting waits for. */
+  awaited?: Awaited[];
+  /** The page shown when the meeting ends (`meeting_ended`); by default a big thank-you. */
+  endedPage?: () => HTMLElement;
+}
+
+/** The default end of the meeting: a thank-you and nothing to press. */
+export function endedMessage(): HTMLElement {
+  return h('div', { class: 'ended-page', id: 'meeting-ended' },
+    h('h1', { tabindex: '-1', class: 'ended-title' }, 'L’incontro è terminato. Grazie.'));
 }
 
 interface Tile {
@@ -35,7 +54,13 @@ export class MeetingView implements SessionView {
   private readonly notices = h('div', { id: 'notices', class: 'notices', 'aria-live': 'polite', 'aria-atomic': 'false' });
   private readonly fatalBox = h('div', { id: 'fatal', class: 'alert alert-danger fatal', role: 'alert', hidden: true });
   private readonly remote = h('div', { id: 'remote-tiles', class: 'remote-grid', 'data-count': '0' });
-  private readonly waiting = h('p', { class: 'waiting', id: 'waiting' }, 'In attesa degli altri partecipanti…');
+  private readonly lobby: Lobby;
+  private readonly roster = new Roster();
+  private readonly title = h('h1', { class: 'meeting-title' });
+  private readonly extra = h('div', { class: 'controls-extra' });
+  private readonly problem = h('div', { class: 'alert alert-danger meeting-problem', role: 'alert', id: 'meeting-problem', hidden: true });
+  private readonly meetingRoot: HTMLElement;
+  private over = false;
   private readonly localVideo = h('video', { class: 'mirror', muted: true, playsinline: true, autoplay: true });
   private readonly localOff = h('div', { class: 'tile-placeholder', hidden: true }, 'La sua videocamera è spenta');
   private readonly micBtn: HTMLButtonElement;
@@ -47,7 +72,14 @@ export class MeetingView implements SessionView {
   private readonly stage: HTMLElement;
   private readonly tiles = new Map<string, Tile>();
 
-  constructor(private readonly root: HTMLElement, room: string, private readonly actions: MeetingActions) {
+  constructor(
+    private readonly root: HTMLElement,
+    room: string,
+    private readonly actions: MeetingActions,
+    private readonly options: MeetingViewOptions = {},
+  ) {
+    this.lobby = new Lobby(options.awaited ?? []);
+    this.setTitle(h('span', {}, 'Videochiamata ', h('span', { class: 'room-name' }, `«${room}»`)));
     this.localVideo.muted = true;
     this.micBtn = h('button', { type: 'button', id: 'btn-mic', class: 'btn btn-lg btn-control' });
     this.camBtn = h('button', { type: 'button', id: 'btn-cam', class: 'btn btn-lg btn-control' });
@@ -65,22 +97,71 @@ export class MeetingView implements SessionView {
     this.setState('connecting');
 
     this.controls = h('div', { class: 'controls', role: 'group', 'aria-label': 'Comandi della videochiamata' },
-      this.micBtn, this.camBtn, this.leaveBtn);
+      this.micBtn, this.camBtn, this.extra, this.leaveBtn);
     this.stage = h('div', { class: 'stage' },
-      h('section', { class: 'remote-area', 'aria-label': 'Altri partecipanti' }, this.notices, this.waiting, this.remote),
-      h('figure', { class: 'tile tile-local', 'aria-label': 'La sua immagine' },
-        this.localVideo, this.localOff,
-        h('figcaption', { class: 'tile-caption' }, h('span', { class: 'tile-name' }, 'Lei'))));
+      h('section', { class: 'remote-area', 'aria-label': 'Altri partecipanti' }, this.notices, this.lobby.root, this.remote),
+      h('div', { class: 'side' },
+        h('figure', { class: 'tile tile-local', 'aria-label': 'La sua immagine' },
+          this.localVideo, this.localOff,
+          h('figcaption', { class: 'tile-caption' }, h('span', { class: 'tile-name' }, 'Lei'))),
+        this.roster.root));
     document.body.classList.add('in-meeting');
-    root.replaceChildren(
-      h('div', { class: 'meeting' },
-        h('div', { class: 'meeting-top' },
-          h('h1', { class: 'meeting-title' }, 'Videochiamata ', h('span', { class: 'room-name' }, `«${room}»`)),
-          this.status),
-        this.fatalBox,
-        this.soundBtn,
-        this.stage,
-        this.controls));
+    this.meetingRoot = h('div', { class: 'meeting' },
+      h('div', { class: 'meeting-top' }, this.title, this.status),
+      this.fatalBox,
+      this.problem,
+      this.soundBtn,
+      this.stage,
+      this.controls);
+    root.replaceChildren(this.meetingRoot);
+    this.layout();
+  }
+
+  /** The heading of the page. */
+  setTitle(content: Node | string): void {
+    this.title.replaceChildren(content);
+  }
+
+  /** Buttons of the page's role ("Passa al cittadino", "Chiudi meeting", "Richiama operatore"). */
+  setExtraControls(...buttons: HTMLElement[]): void {
+    this.extra.replaceChildren(...buttons);
+  }
+
+  /** An error of one of the page's actions, shown above the call (null clears it). */
+  showProblem(text: string | null): void {
+    this.problem.textContent = text ?? '';
+    this.problem.hidden = text === null;
+  }
+
+  /**
+   * The citizen kiosk: big video of the others, big buttons, no "Esci" and no staff navigation.
+   * Switches in place: the video elements and the call are untouched.
+   */
+  setKiosk(kiosk: boolean): void {
+    this.meetingRoot.classList.toggle('is-kiosk', kiosk);
+    document.body.classList.toggle('kiosk', kiosk);
+    this.leaveBtn.hidden = kiosk;
+  }
+
+  /** Who the lobby waits for (after a change of role the expected people change too). */
+  setAwaited(awaited: Awaited[]): void {
+    this.lobby.setAwaited(awaited);
+  }
+
+  setSelfRole(role: Role): void {
+    this.roster.setSelfRole(role);
+  }
+
+  ended(): void {
+    if (this.over) return;
+    this.over = true;
+    closeAllModals();
+    this.lobby.dispose();
+    for (const id of [...this.tiles.keys()]) this.removeParticipant(id);
+    document.body.classList.remove('in-meeting');
+    const page = (this.options.endedPage ?? endedMessage)();
+    this.root.replaceChildren(page);
+    page.querySelector<HTMLElement>('h1')?.focus();
   }
 
   setState(state: ConnectionState): void {
@@ -90,6 +171,7 @@ export class MeetingView implements SessionView {
 
   setLocalStream(stream: MediaStream | null): void {
     this.localVideo.srcObject = stream;
+    this.lobby.setStream(stream);
     if (stream) this.play(this.localVideo);
   }
 
@@ -131,6 +213,8 @@ export class MeetingView implements SessionView {
     tile.role.textContent = ROLE_LABEL[p.role];
     tile.placeholder.textContent = initials(p.display_name);
     tile.root.setAttribute('aria-label', `${p.display_name}, ${ROLE_LABEL[p.role]}`);
+    tile.root.dataset.role = p.role;
+    this.roster.upsert(p);
     this.setRemoteMuted(p.id, 'audio', p.audio_muted);
     this.setRemoteMuted(p.id, 'video', p.video_muted);
   }
@@ -141,6 +225,7 @@ export class MeetingView implements SessionView {
     tile.video.srcObject = null;
     tile.root.remove();
     this.tiles.delete(id);
+    this.roster.remove(id);
     this.layout();
   }
 
@@ -185,6 +270,7 @@ export class MeetingView implements SessionView {
       h('p', { class: 'mb-3' }, text),
       h('a', { class: 'btn btn-outline-primary btn-lg', href: '/' }, 'Torna alla pagina iniziale'));
     this.fatalBox.hidden = false;
+    this.lobby.dispose();
     document.body.classList.remove('in-meeting');
     this.controls.hidden = true;
     this.stage.hidden = true;
@@ -192,6 +278,7 @@ export class MeetingView implements SessionView {
   }
 
   left(): void {
+    this.lobby.dispose();
     document.body.classList.remove('in-meeting');
     const rejoin = h('button', { type: 'button', class: 'btn btn-primary btn-lg' }, 'Rientra nella riunione');
     rejoin.addEventListener('click', () => { this.actions.rejoin(); });
@@ -218,7 +305,9 @@ export class MeetingView implements SessionView {
 
   private layout(): void {
     this.remote.dataset.count = String(this.tiles.size);
-    this.waiting.hidden = this.tiles.size > 0;
+    const alone = this.tiles.size === 0 && !this.over;
+    this.lobby.setVisible(alone);
+    this.stage.classList.toggle('is-lobby', alone);
   }
 
   /** Starts playback; if the browser blocks sound without a click, plays muted and offers a button. */

@@ -2,16 +2,14 @@
 // "Entra nel meeting" (agenda). The join token travels in memory, never in the address bar or
 // the history; every (re)join asks the server for a fresh one (the endpoints are idempotent).
 
-import { setActiveSession } from '../activeSession';
 import { ApiError } from '../api';
 import * as booking from '../booking/api';
 import { formatTime, serverNowMs } from '../booking/dates';
 import type { Appointment, MeetingTicket } from '../booking/types';
 import { linkTo, navigate } from '../router';
 import { bookingErrorText } from '../messages';
-import { Session } from '../session';
 import { h } from './dom';
-import { MeetingView } from './meeting';
+import { startDesk } from './meetingDesk';
 import type { PageContext } from './staff';
 
 export const MEETING_PATH = '/meeting';
@@ -25,6 +23,8 @@ interface Pending {
   /** Shown as the meeting's title (the room id is not for people). */
   title: string;
   ticket: MeetingTicket;
+  /** The citizen's name from the appointment card. */
+  citizenName: string;
 }
 
 let pending: Pending | null = null;
@@ -48,7 +48,12 @@ export function meetingClosesAt(a: Appointment): string {
 
 /** Shows the meeting page for a ticket just obtained. */
 export function goToMeeting(a: Appointment, ticket: MeetingTicket): void {
-  pending = { appointmentId: a.id, title: `appuntamento delle ${formatTime(a.starts_at)}`, ticket };
+  pending = {
+    appointmentId: a.id,
+    title: `appuntamento delle ${formatTime(a.starts_at)}`,
+    ticket,
+    citizenName: `${a.given_name} ${a.family_name}`,
+  };
   navigate(MEETING_PATH);
 }
 
@@ -109,33 +114,13 @@ export function renderStaffMeeting(ctx: PageContext): void {
         ctx.principal.role === 'official' ? 'Torna all’agenda' : 'Torna all’area operatore'))));
     return;
   }
-  const { appointmentId, title, ticket } = p;
-  let first: string | null = ticket.token;
-  const token = async (): Promise<string> => {
-    if (first !== null) {
-      const t = first;
-      first = null;
-      return t;
-    }
-    const fresh = ticket.role === 'official'
-      ? await booking.joinMeeting(appointmentId)
-      : await booking.openMeeting(appointmentId);
-    return fresh.token;
-  };
-  let session: Session | null = null;
-  const start = (): void => {
-    const view = new MeetingView(ctx.root, title, {
-      toggle: (kind) => { session?.toggle(kind); },
-      leave: () => { void session?.leave(); },
-      rejoin: () => { start(); },
-    });
-    session = new Session({ view, token });
-    setActiveSession(session);
-    void session.start();
-  };
-  start();
-  ctx.onLeave(() => {
-    session?.leaveNow();
-    setActiveSession(null);
+  const desk = startDesk({
+    root: ctx.root,
+    appointmentId: p.appointmentId,
+    title: p.title,
+    ticket: p.ticket,
+    // Only the official's lobby names the citizen (the operator is sitting next to them).
+    ...(p.ticket.role === 'official' ? { citizenName: p.citizenName } : {}),
   });
+  ctx.onLeave(() => { desk.leaveNow(); });
 }
