@@ -30,6 +30,11 @@ const MIGRATIONS: &[(i64, &str, &str)] = &[
         "staff_revocations",
         include_str!("../../migrations/0004_staff_revocations.sql"),
     ),
+    (
+        5,
+        "meeting_close",
+        include_str!("../../migrations/0005_meeting_close.sql"),
+    ),
 ];
 
 /// Demo data (real comuni, made-up Sedi and calendars).
