@@ -39,21 +39,26 @@ function serverBinary() {
 
 /**
  * Starts `sportello --demo` on ephemeral ports with a fresh data dir and waits for its
- * `READY http://...` line (`extraArgs` are appended to the command line, e.g. `--demo-clock`).
- * Returns `{ url, stop() }`; `stop` kills it by PID.
+ * `READY http://...` line (`extraArgs` are appended to the command line, e.g. `--demo-clock`;
+ * `env` is added to its environment; `onLine` sees every line it prints, stdout and stderr).
+ * Returns `{ url, stop() }`; `stop` kills it by PID and resolves once all output was read.
  */
-export async function startServer({ timeoutMs = 60_000, listen = '127.0.0.1:0', dataDir: givenDataDir, extraArgs = [] } = {}) {
+export async function startServer({
+  timeoutMs = 60_000, listen = '127.0.0.1:0', dataDir: givenDataDir, extraArgs = [], env = {}, onLine = null,
+} = {}) {
   const bin = serverBinary();
   if (!existsSync(bin)) throw new Error(`sportello binary not found at ${bin} (build it or set SPORTELLO_BIN)`);
   const dataDir = givenDataDir ?? mkdtempSync(join(tmpdir(), 'sportello-browser-'));
   const child = spawn(bin, [
     '--demo', '--listen', listen, '--media-listen', '127.0.0.1:0', '--data-dir', dataDir, ...extraArgs,
-  ], { cwd: repoRoot, stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, RUST_LOG: process.env.RUST_LOG ?? 'info' } });
+  ], { cwd: repoRoot, stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, RUST_LOG: process.env.RUST_LOG ?? 'info', ...env } });
 
   const logs = [];
-  const keep = (line) => { logs.push(line); if (logs.length > 400) logs.shift(); };
-  createInterface({ input: child.stderr }).on('line', keep);
+  const keep = (line) => { onLine?.(line); logs.push(line); if (logs.length > 400) logs.shift(); };
+  const stderr = createInterface({ input: child.stderr });
+  stderr.on('line', keep);
   const stdout = createInterface({ input: child.stdout });
+  const drained = Promise.all([stderr, stdout].map((rl) => new Promise((r) => { rl.once('close', r); })));
 
   const ready = new Promise((resolveUrl, reject) => {
     const timer = setTimeout(() => { reject(new Error(`no READY line within ${timeoutMs} ms:\n${logs.join('\n')}`)); }, timeoutMs);
@@ -93,6 +98,7 @@ export async function startServer({ timeoutMs = 60_000, listen = '127.0.0.1:0', 
         await exited;
         clearTimeout(timer);
       }
+      await drained;
       if (!keepDataDir && !givenDataDir) rmSync(dataDir, { recursive: true, force: true });
     },
   };
