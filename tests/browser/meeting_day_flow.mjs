@@ -11,7 +11,7 @@ import assert from 'node:assert/strict';
 import { mkdirSync, readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { join } from 'node:path';
-import { inboundStats, newParticipantPage, waitFor } from './harness.mjs';
+import { newParticipantPage, waitFor } from './harness.mjs';
 
 export const DEMO_NOW = '2026-11-23T10:05:00+01:00';
 export const TODAY = '2026-11-23';
@@ -80,13 +80,29 @@ const role = (page) => page.evaluate(() => window.sportello.role());
 const roster = (page) => page.evaluate(() => window.sportello.roster());
 const connected = (page) => page.evaluate(() => window.sportello.state() === 'connected');
 
-/** Waits until the page has decoded `more` video frames beyond `base`; returns the new count. */
-async function framesBeyond(page, base, more, what) {
-  const s = await waitFor(async () => {
-    const stats = await inboundStats(page);
-    return stats.framesDecoded > base + more ? stats : false;
+/**
+ * Inbound `framesDecoded` of the video that `page` shows for participant `id` (the receiver of
+ * the track on that participant's tile), 0 while there is none.
+ */
+function trackFrames(page, id) {
+  return page.evaluate(async (pid) => {
+    const video = document.querySelector(`.tile-remote[data-participant-id="${pid}"] video`);
+    const track = video instanceof HTMLVideoElement && video.srcObject instanceof MediaStream
+      ? video.srcObject.getVideoTracks()[0] : undefined;
+    const pc = window.sportello?.pc();
+    if (!track || !pc) return 0;
+    let frames = 0;
+    (await pc.getStats(track)).forEach((s) => { if (s.type === 'inbound-rtp' && s.kind === 'video') frames += s.framesDecoded ?? 0; });
+    return frames;
+  }, id);
+}
+
+/** Waits until `page` has decoded `more` frames of `id`'s video beyond `base`; returns the count. */
+async function framesBeyond(page, id, base, more, what) {
+  return waitFor(async () => {
+    const frames = await trackFrames(page, id);
+    return frames > base + more ? frames : false;
   }, { timeoutMs: LONG, intervalMs: 250, what });
-  return s.framesDecoded;
 }
 
 /** Whether `page` sees exactly one other participant, in `wanted` role. */
@@ -160,14 +176,16 @@ export async function runMeetingDay(browser, url, { shots = false, log = () => u
     await official.locator('#roster [data-role="operator"]').getByText('Operatore del Comune', { exact: true }).waitFor();
     await official.locator('#roster [data-role="official"].is-self').waitFor();
     await kiosk.locator('#roster [data-role="official"]').getByText('Funzionario INPS', { exact: true }).waitFor();
-    let kioskFrames = await framesBeyond(kiosk, 0, 30, 'video at the operator');
-    let officialFrames = await framesBeyond(official, 0, 30, 'video at the official');
+    const officialId = (await seesOnly(kiosk, 'official')).id;
+    let kioskId = (await seesOnly(official, 'operator')).id;
+    assert.equal(await kiosk.evaluate(() => window.sportello.participantId()), kioskId);
+    let kioskFrames = await framesBeyond(kiosk, officialId, 0, 30, 'video at the operator');
+    let officialFrames = await framesBeyond(official, kioskId, 0, 30, 'video at the official');
 
     // — "Passa al cittadino": same connection, new role; the operator's cookie is dead.
     const staffCookie = (await kiosk.context().cookies()).find((c) => c.name === 'sportello_session');
     assert.ok(staffCookie, 'the operator has a staff session cookie');
     assert.equal(await statusWithCookie(url, '/v1/session', staffCookie), 200, 'the cookie works before the handover');
-    const kioskId = await kiosk.evaluate(() => window.sportello.participantId());
     const joinedAt = await kiosk.evaluate(() => window.sportello.joinedAt);
     await handOver(kiosk);
     assert.equal(new URL(kiosk.url()).pathname, '/sportello');
@@ -181,13 +199,13 @@ export async function runMeetingDay(browser, url, { shots = false, log = () => u
     assert.equal(await statusWithCookie(url, '/v1/session', staffCookie), 401, 'the operator\'s old cookie no longer works');
     assert.equal((await kiosk.context().cookies()).some((c) => c.name === 'sportello_citizen'), true, 'citizen cookie set');
     // Video keeps flowing both ways across the handover.
-    kioskFrames = await framesBeyond(kiosk, kioskFrames, 30, 'video at the kiosk after the handover');
-    officialFrames = await framesBeyond(official, officialFrames, 30, 'video at the official after the handover');
+    kioskFrames = await framesBeyond(kiosk, officialId, kioskFrames, 30, 'video at the kiosk after the handover');
+    officialFrames = await framesBeyond(official, kioskId, officialFrames, 30, 'video at the official after the handover');
     // Past the server's 10 s grace for connections that did not reauthenticate: still one call.
     await new Promise((r) => { setTimeout(r, 11_000); });
     assert.equal((await seesOnly(official, 'citizen'))?.id, kioskId, 'the citizen is still in the call after 11 s');
-    kioskFrames = await framesBeyond(kiosk, kioskFrames, 30, 'video at the kiosk 11 s after the handover');
-    officialFrames = await framesBeyond(official, officialFrames, 30, 'video at the official 11 s after the handover');
+    kioskFrames = await framesBeyond(kiosk, officialId, kioskFrames, 30, 'video at the kiosk 11 s after the handover');
+    officialFrames = await framesBeyond(official, kioskId, officialFrames, 30, 'video at the official 11 s after the handover');
     if (shots) {
       await kiosk.screenshot({ path: join(SHOTS_DIR, 'kiosk.png') });
       await official.screenshot({ path: join(SHOTS_DIR, 'official-with-citizen.png') });
@@ -197,12 +215,13 @@ export async function runMeetingDay(browser, url, { shots = false, log = () => u
     // — A reload of the kiosk resumes from the citizen session.
     await kiosk.reload();
     await waitFor(async () => (await role(kiosk)) === 'citizen' && await connected(kiosk), { timeoutMs: LONG, what: 'kiosk resumed' });
-    await waitFor(() => seesOnly(official, 'citizen'), { timeoutMs: LONG, what: 'official sees the resumed citizen' });
-    await framesBeyond(kiosk, 0, 30, 'video at the resumed kiosk');
-    officialFrames = await framesBeyond(official, officialFrames, 30, 'video at the official after the reload');
+    kioskId = await kiosk.evaluate(() => window.sportello.participantId());
+    await waitFor(async () => (await seesOnly(official, 'citizen'))?.id === kioskId,
+      { timeoutMs: LONG, what: 'official sees the resumed citizen' });
+    kioskFrames = await framesBeyond(kiosk, officialId, 0, 30, 'video at the resumed kiosk');
+    officialFrames = await framesBeyond(official, kioskId, 0, 30, 'video at the official after the reload');
 
     // — "Richiama operatore": the operator signs in on the kiosk and is back in the same connection.
-    const beforeRecall = await kiosk.evaluate(() => window.sportello.participantId());
     await kiosk.getByRole('button', { name: 'Richiama operatore' }).click();
     const recall = kiosk.getByRole('dialog', { name: 'Accesso dell’operatore' });
     await recall.waitFor();
@@ -213,9 +232,10 @@ export async function runMeetingDay(browser, url, { shots = false, log = () => u
     await recall.getByRole('button', { name: 'Accedi' }).click();
     await waitFor(async () => (await role(kiosk)) === 'operator', { timeoutMs: LONG, what: 'kiosk is the operator again' });
     const back = await waitFor(() => seesOnly(official, 'operator'), { timeoutMs: LONG, what: 'official sees the operator back' });
-    assert.equal(back.id, beforeRecall, 'same participant after "Richiama operatore"');
+    assert.equal(back.id, kioskId, 'same participant after "Richiama operatore"');
     await official.getByText('L’operatore del Comune è tornato nella riunione').waitFor({ timeout: LONG });
-    officialFrames = await framesBeyond(official, officialFrames, 30, 'video at the official with the operator back');
+    officialFrames = await framesBeyond(official, kioskId, officialFrames, 30, 'video at the official with the operator back');
+    kioskFrames = await framesBeyond(kiosk, officialId, kioskFrames, 30, 'video at the kiosk with the operator back');
 
     // — Hand over again, then the official closes with an outcome.
     await handOver(kiosk);
