@@ -16,8 +16,8 @@ use tokio_util::sync::CancellationToken;
 use crate::booking::{Booking, Db};
 use crate::config::Config;
 use crate::http::{self, AppState};
-use crate::meeting::audit_observer::AuditObserver;
 use crate::identity::{InMemorySessions, LocalRevocationBus, RevocationBus, SessionStore};
+use crate::meeting::audit_observer::AuditObserver;
 use crate::{telemetry, tls};
 
 /// How long shutdown waits for connections to say goodbye before closing the media plane.

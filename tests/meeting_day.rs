@@ -279,13 +279,12 @@ async fn handover_recall_and_close(db: Option<String>) {
             .expect("an error before the close");
         assert_eq!(e["code"], "meeting_ended", "{e}");
     }
-    let (outcome, notes): (Option<String>, Option<String>) = sqlx::query_as(
-        "SELECT meeting_outcome, meeting_notes FROM reservations WHERE id = $1",
-    )
-    .bind(&id)
-    .fetch_one(env.server.booking().db().pool())
-    .await
-    .unwrap();
+    let (outcome, notes): (Option<String>, Option<String>) =
+        sqlx::query_as("SELECT meeting_outcome, meeting_notes FROM reservations WHERE id = $1")
+            .bind(&id)
+            .fetch_one(env.server.booking().db().pool())
+            .await
+            .unwrap();
     assert_eq!(outcome.as_deref(), Some("resolved"));
     assert_eq!(notes.as_deref(), Some("Domanda di pensione inoltrata."));
     // The citizen session ended with the meeting.
@@ -504,7 +503,11 @@ async fn close_refusals(db: Option<String>) {
             "bad_notes",
         ),
         (json!({}), 422, "bad_request_body"),
-        (json!({"outcome": "resolved", "extra": 1}), 422, "bad_request_body"),
+        (
+            json!({"outcome": "resolved", "extra": 1}),
+            422,
+            "bad_request_body",
+        ),
         (json!({"outcome": 3}), 422, "bad_request_body"),
     ] {
         meeting_post(&official, &id, "close", body)
@@ -514,9 +517,14 @@ async fn close_refusals(db: Option<String>) {
     meeting_post(&official, "x", "close", json!({"outcome": "resolved"}))
         .await
         .expect_error(400, "bad_appointment_id");
-    meeting_post(&official, &"f".repeat(32), "close", json!({"outcome": "resolved"}))
-        .await
-        .expect_error(404, "unknown_appointment");
+    meeting_post(
+        &official,
+        &"f".repeat(32),
+        "close",
+        json!({"outcome": "resolved"}),
+    )
+    .await
+    .expect_error(404, "unknown_appointment");
     assert_eq!(env.row_counts().await, before);
     let (closed,): (Option<i64>,) =
         sqlx::query_as("SELECT meeting_closed_at FROM reservations WHERE id = $1")
@@ -564,7 +572,10 @@ async fn citizen_session_reaches_only_its_meeting(db: Option<String>) {
     as_token.cookie = Some(format!("sportello_session={citizen_token}"));
     for path in staff_gets {
         citizen.get(path).await.expect_error(401, "unauthenticated");
-        as_token.get(path).await.expect_error(401, "unauthenticated");
+        as_token
+            .get(path)
+            .await
+            .expect_error(401, "unauthenticated");
     }
     for what in ["", "join", "handover"] {
         meeting_post(&citizen, &id, what, json!({}))
@@ -606,7 +617,12 @@ async fn citizen_session_reaches_only_its_meeting(db: Option<String>) {
         .await
         .expect_error(403, "csrf_failed");
     let r = citizen
-        .send("DELETE", "/v1/citizen/session", &[("x-csrf-token", &csrf)], "")
+        .send(
+            "DELETE",
+            "/v1/citizen/session",
+            &[("x-csrf-token", &csrf)],
+            "",
+        )
         .await;
     assert_eq!(r.status, 204, "{}", r.text);
     citizen

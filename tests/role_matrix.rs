@@ -153,11 +153,8 @@ async fn caller(env: &Env, who: Who, citizen: &CitizenKey) -> Client {
 
 async fn run(env: &Env, case: &Case, who: Who, citizen: &CitizenKey) -> booking_support::Response {
     let c = caller(env, who, citizen).await;
-    let mut headers: Vec<(&str, &str)> = case
-        .headers
-        .iter()
-        .map(|(n, v)| (*n, v.as_str()))
-        .collect();
+    let mut headers: Vec<(&str, &str)> =
+        case.headers.iter().map(|(n, v)| (*n, v.as_str())).collect();
     if who == Citizen && case.method != "GET" {
         headers.push(("x-csrf-token", &citizen.csrf));
     }
@@ -464,8 +461,7 @@ async fn every_endpoint_by_every_caller() {
             let ok = if want == 200 {
                 (200..300).contains(&r.status)
             } else {
-                r.status == want
-                    && r.json()["code"].as_str().is_some_and(|c| !c.is_empty())
+                r.status == want && r.json()["code"].as_str().is_some_and(|c| !c.is_empty())
             };
             if !ok {
                 failures.push(format!(
@@ -505,7 +501,12 @@ async fn expect(ws: &mut Ws, kind: &str) -> Value {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn every_signalling_action_by_every_role() {
     let env = Env::start(None).await;
-    let roles = [Role::Citizen, Role::Operator, Role::Official, Role::LoadTester];
+    let roles = [
+        Role::Citizen,
+        Role::Operator,
+        Role::Official,
+        Role::LoadTester,
+    ];
     for role in roles {
         let room = format!("matrix-{role:?}").to_lowercase();
         let token = dev_token(&env, &room, role).await;
@@ -534,7 +535,11 @@ async fn every_signalling_action_by_every_role() {
         let seen = expect(&mut watcher, "participant_joined").await;
         assert_eq!(seen["participant"]["role"], json!(role));
 
-        ws::send(&mut ws, json!({"type": "join", "version": 1, "token": token})).await;
+        ws::send(
+            &mut ws,
+            json!({"type": "join", "version": 1, "token": token}),
+        )
+        .await;
         assert_eq!(expect(&mut ws, "error").await["code"], "already_joined");
         ws::send(&mut ws, json!({"type": "offer", "sdp": "not sdp"})).await;
         assert_eq!(expect(&mut ws, "error").await["code"], "bad_sdp");

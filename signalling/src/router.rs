@@ -495,7 +495,12 @@ mod tests {
         assert!(rx_b.try_recv().is_err(), "the reidentified one is not told");
         assert_eq!(router.participants_of("r", "sub-new"), vec!["b".to_owned()]);
         assert!(router.participants_of("r", "sub-b").is_empty());
-        assert!(router.reidentify("r", "zz", identity.clone()).await.is_none());
+        assert!(
+            router
+                .reidentify("r", "zz", identity.clone())
+                .await
+                .is_none()
+        );
         assert!(router.reidentify("other", "b", identity).await.is_none());
         // The old subject no longer matches: not cut off.
         assert!(
@@ -522,6 +527,11 @@ mod tests {
         assert_eq!(router.join("r", b, 6).await, Err(RouterError::Closed));
         let (c, _rx) = member("c", 8);
         assert!(router.join("other", c, 6).await.is_ok());
-        assert_eq!(router.close_room("never-opened", ErrorCode::MeetingEnded).await, 0);
+        assert_eq!(
+            router
+                .close_room("never-opened", ErrorCode::MeetingEnded)
+                .await,
+            0
+        );
     }
 }

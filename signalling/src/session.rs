@@ -14,12 +14,12 @@ use tokio::sync::mpsc;
 
 use crate::codec::{self, DecodeError};
 use crate::config::SignallingConfig;
+use crate::observer::{MeetingObserver, NoObserver};
+use crate::protocol::Role;
 use crate::protocol::{
     ClientMessage, ErrorCode, LeaveReason, PROTOCOL_VERSION, ParticipantInfo, ServerMessage,
 };
 use crate::rate::RateLimiter;
-use crate::observer::{MeetingObserver, NoObserver};
-use crate::protocol::Role;
 use crate::router::{Identity, Kick, Member, Outbox, RoomRouter, RouterError};
 use crate::token::{MeetingClaims, TokenError, TokenKey, unix_now};
 
@@ -466,7 +466,9 @@ impl Signalling {
                     .await;
                 None
             }
-            ClientMessage::Reauthenticate { token } => Some(self.reauthenticate(joined, &token).await),
+            ClientMessage::Reauthenticate { token } => {
+                Some(self.reauthenticate(joined, &token).await)
+            }
             ClientMessage::Ping { nonce } => Some(ServerMessage::Pong { nonce }),
             ClientMessage::Pong { .. } => None,
             ClientMessage::Leave => None,
@@ -496,7 +498,10 @@ impl Signalling {
             .reidentify(&joined.room, &joined.label, identity.clone())
             .await
         else {
-            return error(ErrorCode::Internal, "this connection is no longer in the room");
+            return error(
+                ErrorCode::Internal,
+                "this connection is no longer in the room",
+            );
         };
         tracing::info!(participant = %joined.label, from = ?joined.role, to = ?identity.role, "participant reauthenticated");
         self.observer.reidentified(

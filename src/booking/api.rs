@@ -1,15 +1,6 @@
 //! The booking HTTP API under `/v1/booking`, described by `openapi.json` (served at
 //! `/v1/openapi.json`).
 
-use axum::extract::rejection::{JsonRejection, QueryRejection};
-use axum::extract::{Path, Query, State};
-use axum::http::header::{CACHE_CONTROL, CONTENT_DISPOSITION, CONTENT_TYPE};
-use axum::http::{HeaderMap, StatusCode};
-use axum::response::{IntoResponse, Response};
-use axum::routing::{get, post};
-use axum::{Json, Router};
-use chrono::NaiveDate;
-use serde::Deserialize;
 use super::model::{
     Appointment, CitizenRequest, ClosureRequest, Comune, Hold, HoldRequest, Holiday, Holidays,
     PrivacyNotice, Proposals, RescheduleRequest, SedeDetail, Service, Slots,
@@ -19,6 +10,15 @@ use crate::audit::{self, Outcome, RequestId, Scope};
 use crate::http::AppState;
 use crate::http::error::AppError;
 use crate::identity::{Principal, StaffRole};
+use axum::extract::rejection::{JsonRejection, QueryRejection};
+use axum::extract::{Path, Query, State};
+use axum::http::header::{CACHE_CONTROL, CONTENT_DISPOSITION, CONTENT_TYPE};
+use axum::http::{HeaderMap, StatusCode};
+use axum::response::{IntoResponse, Response};
+use axum::routing::{get, post};
+use axum::{Json, Router};
+use chrono::NaiveDate;
+use serde::Deserialize;
 
 /// The OpenAPI document of the booking and session API.
 pub const OPENAPI: &str = include_str!("openapi.json");

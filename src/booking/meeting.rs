@@ -148,7 +148,9 @@ impl Booking {
             starts_at: from_unix(row.try_get("starts_at")?),
             ends_at: from_unix(row.try_get("ends_at")?),
             room: row.try_get("meeting_room")?,
-            closed: row.try_get::<Option<i64>, _>("meeting_closed_at")?.is_some(),
+            closed: row
+                .try_get::<Option<i64>, _>("meeting_closed_at")?
+                .is_some(),
             comune_name: row.try_get("comune_name")?,
             sede_name: row.try_get("sede_name")?,
         })

@@ -15,7 +15,11 @@ pub type Ws =
 /// Joins the signalling WebSocket with `token`; returns the socket and the first answer.
 pub async fn join(server: &Server, token: &str) -> (Ws, Value) {
     let (mut ws, _) = connect_async(server.ws_url()).await.expect("connects");
-    send(&mut ws, json!({"type": "join", "version": 1, "token": token})).await;
+    send(
+        &mut ws,
+        json!({"type": "join", "version": 1, "token": token}),
+    )
+    .await;
     let v = next(&mut ws, Duration::from_secs(10))
         .await
         .expect("an answer");
