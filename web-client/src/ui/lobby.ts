@@ -33,6 +33,7 @@ export class Lobby {
   private readonly mic = new MicLevel((level) => { this.showLevel(level); });
   private stream: MediaStream | null = null;
   private active = false;
+  private awaited: Awaited[] = [];
 
   constructor(awaited: Awaited[]) {
     for (let i = 0; i < SEGMENTS; i += 1) this.segments.push(h('span', { class: 'mic-seg' }));
@@ -60,9 +61,15 @@ export class Lobby {
 
   /** Who the meeting expects (shown while alone). */
   setAwaited(awaited: Awaited[]): void {
-    this.waitingList.replaceChildren(...(awaited.length === 0
+    this.awaited = awaited;
+    if (this.active) this.renderAwaited();
+  }
+
+  /** The names are in the page only while the lobby shows (the call has them on the tiles). */
+  private renderAwaited(): void {
+    this.waitingList.replaceChildren(...(this.awaited.length === 0
       ? [h('li', {}, 'gli altri partecipanti')]
-      : awaited.map((a) => h('li', { 'data-role': a.role },
+      : this.awaited.map((a) => h('li', { 'data-role': a.role },
         h('span', { class: 'awaited-name' }, a.name), ' ', h('span', { class: 'awaited-role' }, `(${ROLE_LABEL[a.role]})`)))));
   }
 
@@ -80,8 +87,13 @@ export class Lobby {
   setVisible(visible: boolean): void {
     this.root.hidden = !visible;
     this.active = visible;
-    if (visible) this.activate();
-    else this.mic.stop();
+    if (visible) {
+      this.renderAwaited();
+      this.activate();
+    } else {
+      this.waitingList.replaceChildren();
+      this.mic.stop();
+    }
   }
 
   get visible(): boolean { return this.active; }

@@ -127,6 +127,11 @@ export class MeetingView implements SessionView {
     this.extra.replaceChildren(...buttons);
   }
 
+  /** Moves the focus to the first button of the page's role (after a change of role). */
+  focusRoleControl(): void {
+    this.extra.querySelector<HTMLElement>('button')?.focus();
+  }
+
   /** An error of one of the page's actions, shown above the call (null clears it). */
   showProblem(text: string | null): void {
     this.problem.textContent = text ?? '';

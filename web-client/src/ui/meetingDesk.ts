@@ -121,6 +121,7 @@ export function startDesk(start: DeskStart): Desk {
     document.querySelector('.staff-bar')?.remove();
     window.history.replaceState(null, '', KIOSK_PATH);
     setRole('citizen');
+    view.focusRoleControl();
     view.setAwaited(awaitedOf(ho.ticket, start.citizenName));
     await session.reauthenticate('citizen', ho.ticket.token, () => tokenFor('citizen')).catch(() => undefined);
   };
@@ -137,6 +138,7 @@ export function startDesk(start: DeskStart): Desk {
       throw err;
     }
     setRole('operator');
+    view.focusRoleControl();
     view.setAwaited(awaitedOf(ticket, start.citizenName));
     await session.reauthenticate('operator', ticket.token, () => tokenFor('operator')).catch(() => undefined);
   };
