@@ -117,6 +117,8 @@ export function startDesk(start: DeskStart): Desk {
     if (!await confirmHandover()) return;
     const ho = await booking.handover(appointmentId);
     csrf = ho.csrf_token;
+    // The server has ended the staff session; this also drops what the page kept of it.
+    await logout().catch(() => undefined);
     // The staff session is gone: no staff navigation on the kiosk from now on.
     document.querySelector('.staff-bar')?.remove();
     window.history.replaceState(null, '', KIOSK_PATH);
@@ -127,8 +129,7 @@ export function startDesk(start: DeskStart): Desk {
   };
 
   const recall = async (): Promise<void> => {
-    const who = await recallOperatorDialog();
-    if (!who) return;
+    if (!await recallOperatorDialog()) return;
     let ticket: DayTicket;
     try {
       ticket = await booking.openMeeting(appointmentId);

@@ -2,14 +2,14 @@
 // mode by choosing a demo operator), without leaving the call.
 
 import { ApiError } from '../api';
-import type { DemoAccount, Principal } from '../booking/types';
+import type { DemoAccount } from '../booking/types';
 import { demoAccounts, demoLogin } from '../login/staffSession';
 import { bookingErrorText } from '../messages';
 import { h } from './dom';
 import { openModal } from './modal';
 
-/** Shows the login overlay; resolves with the signed-in operator, or null when cancelled. */
-export function recallOperatorDialog(): Promise<Principal | null> {
+/** Shows the login overlay; resolves true once an operator signed in, false when cancelled. */
+export function recallOperatorDialog(): Promise<boolean> {
   return new Promise((resolve) => {
     const error = h('div', { class: 'alert alert-danger', role: 'alert', id: 'recall-error', hidden: true });
     const list = h('fieldset', { class: 'choice-list' }, h('legend', {}, 'Operatore'));
@@ -21,8 +21,8 @@ export function recallOperatorDialog(): Promise<Principal | null> {
     const modal = openModal('Accesso dell’operatore', [
       h('p', { class: 'sp-modal-text' }, 'L’operatore del Comune accede con il suo profilo per tornare nella videochiamata.'),
       form,
-    ], () => { resolve(null); });
-    cancel.addEventListener('click', () => { modal.close(); resolve(null); });
+    ], () => { resolve(false); });
+    cancel.addEventListener('click', () => { modal.close(); resolve(false); });
     const fail = (err: unknown): void => {
       error.textContent = err instanceof ApiError && err.status === 404
         ? 'Su questo server l’accesso con i profili di prova non è disponibile.'
@@ -57,7 +57,7 @@ export function recallOperatorDialog(): Promise<Principal | null> {
       }
       error.hidden = true;
       submit.disabled = true;
-      demoLogin(chosen.value).then((p) => { modal.close(); resolve(p); }, (err: unknown) => {
+      demoLogin(chosen.value).then(() => { modal.close(); resolve(true); }, (err: unknown) => {
         submit.disabled = false;
         fail(err);
       });
