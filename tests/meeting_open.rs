@@ -5,17 +5,13 @@
 
 mod booking_support;
 
-use std::time::Duration as StdDuration;
-
+use booking_support::ws;
 use booking_support::{Client, Env, PgCluster, at};
 use chrono::Duration;
-use futures_util::{SinkExt, StreamExt};
 use serde_json::{Value, json};
 use sportello::Server;
 use sportello_signalling::protocol::Role;
 use sportello_signalling::token::unix_now;
-use tokio_tungstenite::connect_async;
-use tokio_tungstenite::tungstenite::Message;
 
 /// Monday 23 November 2026 (the test clock starts at 09:00 Italian time).
 const MON_0930: &str = "2026-11-23T08:30:00Z";
@@ -281,33 +277,6 @@ async fn the_meeting_window_follows_the_clock(db: Option<String>) {
     env.stop().await;
 }
 
-type Ws =
-    tokio_tungstenite::WebSocketStream<tokio_tungstenite::MaybeTlsStream<tokio::net::TcpStream>>;
-
-/// Joins the signalling WebSocket with `token`; returns the socket and the `joined` message.
-async fn ws_join(server: &Server, token: &str) -> (Ws, Value) {
-    let (mut ws, _) = connect_async(server.ws_url()).await.expect("connects");
-    ws.send(Message::text(
-        json!({"type": "join", "version": 1, "token": token}).to_string(),
-    ))
-    .await
-    .unwrap();
-    loop {
-        let msg = tokio::time::timeout(StdDuration::from_secs(10), ws.next())
-            .await
-            .expect("an answer in time")
-            .expect("an open socket")
-            .expect("a frame");
-        if let Message::Text(t) = msg {
-            let v: Value = serde_json::from_str(&t).unwrap();
-            if v["type"] == "ping" {
-                continue;
-            }
-            return (ws, v);
-        }
-    }
-}
-
 async fn tokens_are_bound_to_their_room(db: Option<String>) {
     let env = Env::start(db).await;
     let op = env.login("operatore.villanova").await;
@@ -323,11 +292,11 @@ async fn tokens_are_bound_to_their_room(db: Option<String>) {
     assert_eq!(oa["room"], ta["room"]);
 
     // A's operator token lands in A's room, never B's: the room comes from the signed token.
-    let (mut ws_a, joined) = ws_join(&env.server, ta["token"].as_str().unwrap()).await;
+    let (mut ws_a, joined) = ws::join(&env.server, ta["token"].as_str().unwrap()).await;
     assert_eq!(joined["type"], "joined", "{joined}");
     assert_eq!(joined["room"], ta["room"]);
     assert_eq!(joined["role"], "operator");
-    let (mut ws_b, joined_b) = ws_join(&env.server, tb["token"].as_str().unwrap()).await;
+    let (mut ws_b, joined_b) = ws::join(&env.server, tb["token"].as_str().unwrap()).await;
     assert_eq!(joined_b["room"], tb["room"]);
     assert_eq!(
         joined_b["participants"],
@@ -335,7 +304,7 @@ async fn tokens_are_bound_to_their_room(db: Option<String>) {
         "B's room does not see A's operator"
     );
     // The official of A finds A's operator there.
-    let (mut ws_o, joined_o) = ws_join(&env.server, oa["token"].as_str().unwrap()).await;
+    let (mut ws_o, joined_o) = ws::join(&env.server, oa["token"].as_str().unwrap()).await;
     assert_eq!(joined_o["room"], ta["room"]);
     assert_eq!(joined_o["role"], "official");
     let others = joined_o["participants"].as_array().unwrap();
@@ -361,7 +330,7 @@ async fn tokens_are_bound_to_their_room(db: Option<String>) {
         "{v}.{}.{mac}",
         engine.encode(serde_json::to_vec(&c).unwrap())
     );
-    let (_ws, refused) = ws_join(&env.server, &forged).await;
+    let (_ws, refused) = ws::join(&env.server, &forged).await;
     assert_eq!(refused["type"], "error", "{refused}");
     assert_eq!(refused["code"], "token_invalid", "{refused}");
 

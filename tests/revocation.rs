@@ -7,12 +7,9 @@ mod booking_support;
 
 use std::time::{Duration as StdDuration, Instant};
 
+use booking_support::ws;
 use booking_support::{Client, Env, PgCluster, at};
-use futures_util::{SinkExt, StreamExt};
-use serde_json::{Value, json};
-use sportello::Server;
-use tokio_tungstenite::connect_async;
-use tokio_tungstenite::tungstenite::Message;
+use serde_json::json;
 
 /// Monday 23 November 2026, 09:30 in Italy (the test clock starts at 09:00).
 const MON_0930: &str = "2026-11-23T08:30:00Z";
@@ -26,44 +23,6 @@ async fn revocation_on_sqlite() {
 async fn revocation_on_postgres() {
     let pg = PgCluster::start().await;
     revocation(Some(pg.create_database().await)).await;
-}
-
-type Ws =
-    tokio_tungstenite::WebSocketStream<tokio_tungstenite::MaybeTlsStream<tokio::net::TcpStream>>;
-
-/// Joins the signalling WebSocket with `token`; returns the socket and the `joined` message.
-async fn ws_join(server: &Server, token: &str) -> (Ws, Value) {
-    let (mut ws, _) = connect_async(server.ws_url()).await.expect("connects");
-    ws.send(Message::text(
-        json!({"type": "join", "version": 1, "token": token}).to_string(),
-    ))
-    .await
-    .unwrap();
-    let v = next_json(&mut ws, StdDuration::from_secs(10))
-        .await
-        .expect("an answer");
-    (ws, v)
-}
-
-/// The next JSON message (pings skipped); None when the socket closes.
-async fn next_json(ws: &mut Ws, within: StdDuration) -> Option<Value> {
-    let deadline = tokio::time::Instant::now() + within;
-    loop {
-        let msg = tokio::time::timeout_at(deadline, ws.next())
-            .await
-            .expect("a message in time");
-        match msg {
-            None | Some(Err(_)) | Some(Ok(Message::Close(_))) => return None,
-            Some(Ok(Message::Text(t))) => {
-                let v: Value = serde_json::from_str(&t).unwrap();
-                if v["type"] == "ping" {
-                    continue;
-                }
-                return Some(v);
-            }
-            Some(Ok(_)) => {}
-        }
-    }
 }
 
 async fn revoke(c: &Client, account: &str) -> booking_support::Response {
@@ -123,15 +82,15 @@ async fn revocation(db: Option<String>) {
     assert_eq!(r.status, 200, "{}", r.text);
     let official_ticket = r.json();
 
-    let (mut ws_op, joined) = ws_join(&env.server, op_ticket["token"].as_str().unwrap()).await;
+    let (mut ws_op, joined) = ws::join(&env.server, op_ticket["token"].as_str().unwrap()).await;
     assert_eq!(joined["type"], "joined", "{joined}");
     let (mut ws_official, joined_o) =
-        ws_join(&env.server, official_ticket["token"].as_str().unwrap()).await;
+        ws::join(&env.server, official_ticket["token"].as_str().unwrap()).await;
     assert_eq!(joined_o["type"], "joined", "{joined_o}");
     assert_eq!(joined_o["room"], joined["room"]);
     let op_participant = joined_o["participants"][0]["id"].clone();
     // The operator hears of the official.
-    let v = next_json(&mut ws_op, StdDuration::from_secs(5))
+    let v = ws::next(&mut ws_op, StdDuration::from_secs(5))
         .await
         .unwrap();
     assert_eq!(v["type"], "participant_joined", "{v}");
@@ -174,14 +133,14 @@ async fn revocation(db: Option<String>) {
     let r = revoke(&ua, "operatore.villanova").await;
     assert_eq!(r.status, 200, "{}", r.text);
     assert_eq!(r.json()["revoked"], true);
-    let v = next_json(&mut ws_op, StdDuration::from_secs(2))
+    let v = ws::next(&mut ws_op, StdDuration::from_secs(2))
         .await
         .expect("an error before the close");
     let got_error = started.elapsed();
     assert_eq!(v["type"], "error", "{v}");
     assert_eq!(v["code"], "removed", "{v}");
     let left = started + StdDuration::from_secs(2);
-    let closed = next_json(
+    let closed = ws::next(
         &mut ws_op,
         left.saturating_duration_since(Instant::now())
             .max(StdDuration::from_millis(1)),
@@ -195,7 +154,7 @@ async fn revocation(db: Option<String>) {
         cut_off.as_millis()
     );
     assert!(cut_off < StdDuration::from_secs(2), "{cut_off:?}");
-    let v = next_json(&mut ws_official, StdDuration::from_secs(2))
+    let v = ws::next(&mut ws_official, StdDuration::from_secs(2))
         .await
         .expect("the official hears");
     assert_eq!(v["type"], "participant_left", "{v}");
