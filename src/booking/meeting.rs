@@ -192,19 +192,48 @@ impl Booking {
         Ok(())
     }
 
+    /// The meeting row of `id`, if `who` is an operator of the appointment's comune.
+    async fn operator_row(&self, who: &Principal, id: &str) -> Result<MeetingRow, BookingError> {
+        let comune = operator_comune(who)?.to_owned();
+        let row = self.meeting_row(id).await?;
+        if row.comune != comune {
+            return Err(BookingError::Forbidden(
+                "an operator acts only on the meetings of their own comune".into(),
+            ));
+        }
+        Ok(row)
+    }
+
+    /// The meeting row of `id`, if `who` is an official of the appointment's sportello.
+    async fn official_row(&self, who: &Principal, id: &str) -> Result<MeetingRow, BookingError> {
+        if who.role != StaffRole::Official {
+            return Err(BookingError::Forbidden(
+                "only an INPS official may do this with a meeting".into(),
+            ));
+        }
+        let row = self.meeting_row(id).await?;
+        if !who.may_read_agenda(&row.sportello, &row.sede) {
+            return Err(BookingError::Forbidden(
+                "the appointment is not at one of your sportelli".into(),
+            ));
+        }
+        Ok(row)
+    }
+
+    /// The place of an opened meeting that may be entered now.
+    fn open_place(&self, row: &MeetingRow, id: &str) -> Result<MeetingPlace, BookingError> {
+        self.check_meeting_time(row)?;
+        let room = row.room.clone().ok_or_else(meeting_not_open)?;
+        Ok(row.place(id, room))
+    }
+
     /// "Apri meeting": an operator of the appointment's comune opens (or reopens) its meeting.
     pub async fn open_meeting(
         &self,
         who: &Principal,
         id: &str,
     ) -> Result<MeetingPlace, BookingError> {
-        let comune = operator_comune(who)?.to_owned();
-        let row = self.meeting_row(id).await?;
-        if row.comune != comune {
-            return Err(BookingError::Forbidden(
-                "an operator opens only the meetings of their own comune".into(),
-            ));
-        }
+        let row = self.operator_row(who, id).await?;
         self.check_meeting_time(&row)?;
         if let Some(room) = &row.room {
             return Ok(row.place(id, room.clone()));
@@ -235,20 +264,8 @@ impl Booking {
         who: &Principal,
         id: &str,
     ) -> Result<MeetingPlace, BookingError> {
-        if who.role != StaffRole::Official {
-            return Err(BookingError::Forbidden(
-                "only an INPS official joins a meeting from the agenda".into(),
-            ));
-        }
-        let row = self.meeting_row(id).await?;
-        if !who.may_read_agenda(&row.sportello, &row.sede) {
-            return Err(BookingError::Forbidden(
-                "the appointment is not at one of your sportelli".into(),
-            ));
-        }
-        self.check_meeting_time(&row)?;
-        let room = row.room.clone().ok_or_else(meeting_not_open)?;
-        Ok(row.place(id, room))
+        let row = self.official_row(who, id).await?;
+        self.open_place(&row, id)
     }
 
     /// "Passa al cittadino": an operator of the appointment's comune hands its open meeting
@@ -258,25 +275,15 @@ impl Booking {
         who: &Principal,
         id: &str,
     ) -> Result<MeetingPlace, BookingError> {
-        let comune = operator_comune(who)?.to_owned();
-        let row = self.meeting_row(id).await?;
-        if row.comune != comune {
-            return Err(BookingError::Forbidden(
-                "an operator hands over only the meetings of their own comune".into(),
-            ));
-        }
-        self.check_meeting_time(&row)?;
-        let room = row.room.clone().ok_or_else(meeting_not_open)?;
-        Ok(row.place(id, room))
+        let row = self.operator_row(who, id).await?;
+        self.open_place(&row, id)
     }
 
-    /// Whether the meeting of `room` may still be entered by a citizen: open, not closed,
+    /// The meeting of appointment `id` if a citizen may still enter it: opened, not closed,
     /// inside its window.
     pub async fn citizen_may_enter(&self, id: &str) -> Result<MeetingPlace, BookingError> {
         let row = self.meeting_row(id).await?;
-        self.check_meeting_time(&row)?;
-        let room = row.room.clone().ok_or_else(meeting_not_open)?;
-        Ok(row.place(id, room))
+        self.open_place(&row, id)
     }
 
     /// The official of the appointment's sportello closes its meeting with an outcome. Once
@@ -288,17 +295,7 @@ impl Booking {
         outcome: MeetingOutcome,
         notes: Option<&str>,
     ) -> Result<(MeetingPlace, DateTime<Utc>), BookingError> {
-        if who.role != StaffRole::Official {
-            return Err(BookingError::Forbidden(
-                "only the INPS official closes a meeting".into(),
-            ));
-        }
-        let row = self.meeting_row(id).await?;
-        if !who.may_read_agenda(&row.sportello, &row.sede) {
-            return Err(BookingError::Forbidden(
-                "the appointment is not at one of your sportelli".into(),
-            ));
-        }
+        let row = self.official_row(who, id).await?;
         if row.closed {
             return Err(meeting_closed());
         }
