@@ -4,6 +4,7 @@
 use std::net::{IpAddr, SocketAddr};
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
+use std::time::Duration;
 
 use clap::Parser;
 use serde::Deserialize;
@@ -11,6 +12,7 @@ use sportello_signalling::SignallingConfig;
 use sportello_signalling::protocol::IceServer;
 
 use crate::booking::{Clock, OffsetClock, SystemClock};
+use crate::identity::SessionLimits;
 
 /// Log output format.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, clap::ValueEnum, Default)]
@@ -82,6 +84,16 @@ pub struct Cli {
     /// request form; paragraphs separated by blank lines (default: a built-in Italian text).
     #[arg(long, env = "SPORTELLO_PRIVACY_NOTICE_FILE")]
     pub privacy_notice_file: Option<PathBuf>,
+    /// A staff session ends after this many minutes without use (default 30).
+    #[arg(long, env = "SPORTELLO_SESSION_IDLE_MINUTES")]
+    pub session_idle_minutes: Option<u64>,
+    /// A staff session ends this many minutes after login at the latest (default 600).
+    #[arg(long, env = "SPORTELLO_SESSION_ABSOLUTE_MINUTES")]
+    pub session_absolute_minutes: Option<u64>,
+    /// First start of a production deployment: create this INPS administrator account (if no
+    /// account of that id exists), with the password in `SPORTELLO_ADMIN_PASSWORD`.
+    #[arg(long, env = "SPORTELLO_ADMIN_ACCOUNT")]
+    pub admin_account: Option<String>,
 }
 
 /// The same settings as a TOML file.
@@ -104,6 +116,8 @@ struct FileConfig {
     database_url: Option<String>,
     log_format: Option<LogFormat>,
     privacy_notice_file: Option<PathBuf>,
+    session_idle_minutes: Option<u64>,
+    session_absolute_minutes: Option<u64>,
 }
 
 /// The server's resolved configuration.
@@ -139,6 +153,10 @@ pub struct Config {
     pub privacy_notice_file: Option<PathBuf>,
     /// Signalling limits and timings (not configurable from the command line yet).
     pub signalling: SignallingConfig,
+    /// Idle and absolute lifetimes of staff sessions.
+    pub session_limits: SessionLimits,
+    /// The INPS administrator account to create at start (id, password), if any.
+    pub bootstrap_admin: Option<(String, String)>,
 }
 
 impl Default for Config {
@@ -159,6 +177,8 @@ impl Default for Config {
             log_format: LogFormat::Human,
             privacy_notice_file: None,
             signalling: SignallingConfig::default(),
+            session_limits: SessionLimits::default(),
+            bootstrap_admin: None,
         }
     }
 }
@@ -223,7 +243,38 @@ impl Config {
             Some(at) => Arc::new(OffsetClock::starting_at(at.with_timezone(&chrono::Utc))),
             None => Arc::new(SystemClock),
         };
+        let minutes = |m: Option<u64>, default: Duration| -> anyhow::Result<Duration> {
+            match m {
+                None => Ok(default),
+                Some(0) => anyhow::bail!("session lifetimes must be at least 1 minute"),
+                Some(m) => Ok(Duration::from_secs(m.saturating_mul(60))),
+            }
+        };
+        let session_limits = SessionLimits {
+            idle: minutes(
+                cli.session_idle_minutes.or(file.session_idle_minutes),
+                d.session_limits.idle,
+            )?,
+            absolute: minutes(
+                cli.session_absolute_minutes
+                    .or(file.session_absolute_minutes),
+                d.session_limits.absolute,
+            )?,
+        };
+        let bootstrap_admin = match cli.admin_account {
+            None => None,
+            Some(account) => {
+                let password = std::env::var("SPORTELLO_ADMIN_PASSWORD").map_err(|_| {
+                    anyhow::anyhow!(
+                        "--admin-account needs SPORTELLO_ADMIN_PASSWORD in the environment"
+                    )
+                })?;
+                Some((account, password))
+            }
+        };
         Ok(Self {
+            session_limits,
+            bootstrap_admin,
             listen: cli.listen.or(file.listen).unwrap_or(d.listen),
             tls_listen: cli.tls_listen.or(file.tls_listen),
             tls_files,

@@ -16,7 +16,7 @@ use tokio_util::sync::CancellationToken;
 use crate::booking::{Booking, Db};
 use crate::config::Config;
 use crate::http::{self, AppState};
-use crate::identity::{InMemorySessions, LocalRevocationBus, RevocationBus, SessionStore};
+use crate::identity::{DbSessions, LocalRevocationBus, RevocationBus, SessionStore};
 use crate::meeting::audit_observer::AuditObserver;
 use crate::{telemetry, tls};
 
@@ -50,6 +50,21 @@ impl Server {
             tracing::info!("booking: demo data loaded");
         }
         let booking = Booking::new(db, config.booking_clock.clone());
+        if config.demo {
+            crate::identity::accounts::seed_demo(booking.db(), booking.now()).await?;
+        }
+        if let Some((account, password)) = &config.bootstrap_admin {
+            if crate::identity::accounts::bootstrap_admin(
+                booking.db(),
+                account,
+                password,
+                booking.now(),
+            )
+            .await?
+            {
+                tracing::info!("identity: INPS administrator account created");
+            }
+        }
         let privacy_notice = Arc::new(crate::booking::privacy::load(
             config.privacy_notice_file.as_deref(),
         )?);
@@ -73,7 +88,8 @@ impl Server {
                 .with_observer(Arc::new(AuditObserver::new(booking.clone()))),
         );
         let shutdown = CancellationToken::new();
-        let sessions: Arc<dyn SessionStore> = Arc::new(InMemorySessions::new());
+        let sessions: Arc<dyn SessionStore> =
+            Arc::new(DbSessions::new(booking.clone(), config.session_limits));
         let revocations: Arc<dyn RevocationBus> = Arc::new(LocalRevocationBus::new());
         let mut tasks = Vec::new();
         // The one subscriber that applies revocations: on receipt it deletes the subject's HTTP

@@ -12,6 +12,8 @@ use sportello::booking::model::{
 };
 use sportello::identity::Principal;
 use sportello::identity::demo::AccountInfo;
+use sportello::identity::enablement::{NewOperator, OperatorChange, OperatorEntry};
+use sportello::identity::login::{LoginAnswer, LoginRequest};
 use sportello::identity::routes::SessionInfo;
 use sportello::meeting::MeetingTicket;
 use sportello::meeting::citizen_api::CitizenSessionInfo;
@@ -66,6 +68,11 @@ fn booking_typescript_bindings() {
     CloseRequest::export_all(&cfg).unwrap();
     MeetingClosed::export_all(&cfg).unwrap();
     CitizenSessionInfo::export_all(&cfg).unwrap();
+    LoginRequest::export_all(&cfg).unwrap();
+    LoginAnswer::export_all(&cfg).unwrap();
+    OperatorEntry::export_all(&cfg).unwrap();
+    NewOperator::export_all(&cfg).unwrap();
+    OperatorChange::export_all(&cfg).unwrap();
     let generated = read_dir(&out);
     let _ = std::fs::remove_dir_all(&out);
     assert!(generated["Appointment.ts"].contains("starts_at: string"));

@@ -408,6 +408,27 @@ async fn every_endpoint_by_every_caller() {
             .body(|_| json!({"account": "funzionario.cuneo"}))
             .allow(&EVERYONE),
         case("GET", "/v1/demo/accounts", "/v1/demo/accounts").allow(&EVERYONE),
+        case("POST", "/v1/login", "/v1/login")
+            .body(|_| json!({"account": "funzionario.cuneo", "password": "demo-sportello"}))
+            .allow(&EVERYONE),
+        case("GET", "/v1/identity/operators", "/v1/identity/operators")
+            .allow(&[UserAdmin, InpsAdmin]),
+        case("POST", "/v1/identity/operators", "/v1/identity/operators")
+            .body(|who| {
+                json!({
+                    "account": format!("operatore.matrice-{}", format!("{who:?}").to_lowercase()),
+                    "password": "una password lunga",
+                    "comune_istat": "090078",
+                })
+            })
+            .allow(&[UserAdmin, InpsAdmin]),
+        case(
+            "PATCH",
+            "/v1/identity/operators/{account}",
+            "/v1/identity/operators/operatore.villanova",
+        )
+        .body(|_| json!({"valid_until": "2027-12-31"}))
+        .allow(&[UserAdmin, InpsAdmin]),
         case("GET", "/v1/openapi.json", "/v1/openapi.json").allow(&EVERYONE),
         case("DELETE", "/v1/session", "/v1/session").allow(&EVERYONE),
         case(

@@ -35,6 +35,11 @@ const MIGRATIONS: &[(i64, &str, &str)] = &[
         "meeting_close",
         include_str!("../../migrations/0005_meeting_close.sql"),
     ),
+    (
+        6,
+        "staff_accounts",
+        include_str!("../../migrations/0006_staff_accounts.sql"),
+    ),
 ];
 
 /// Demo data (real comuni, made-up Sedi and calendars).

@@ -55,6 +55,15 @@ pub fn app(state: AppState) -> Router {
             "/v1/session",
             get(identity::routes::whoami).delete(identity::routes::logout),
         )
+        .route("/v1/login", post(identity::login::login))
+        .route(
+            "/v1/identity/operators",
+            get(identity::enablement::list).post(identity::enablement::create),
+        )
+        .route(
+            "/v1/identity/operators/{account}",
+            axum::routing::patch(identity::enablement::update),
+        )
         .route(
             "/v1/identity/operators/{account}/revoke",
             post(identity::operators::revoke),
@@ -76,6 +85,7 @@ pub fn app(state: AppState) -> Router {
         .route("/v1/{*rest}", axum::routing::any(api_not_found))
         .fallback(get(assets::serve))
         .with_state(state)
+        .layer(axum::middleware::from_fn(identity::csrf::check))
         .layer(axum::middleware::from_fn(crate::audit::request_id))
         .layer(header_layer(header::CONTENT_SECURITY_POLICY, CSP))
         .layer(header_layer(header::X_CONTENT_TYPE_OPTIONS, "nosniff"))

@@ -11,10 +11,9 @@ use axum::extract::FromRequestParts;
 use axum::http::request::Parts;
 use axum::http::{HeaderMap, Method, StatusCode};
 use chrono::{DateTime, Utc};
-use sha2::{Digest, Sha256};
 use sqlx::Row as _;
 
-use super::session::{cookie_value, random_token};
+use super::session::{cookie_value, random_token, token_hash as hash};
 use crate::booking::{BookingError, Db, from_unix};
 use crate::http::AppState;
 use crate::http::error::AppError;
@@ -37,10 +36,6 @@ pub struct CitizenSession {
     pub csrf_token: String,
     /// When it ends at the latest.
     pub expires_at: DateTime<Utc>,
-}
-
-fn hash(token: &str) -> String {
-    format!("{:x}", Sha256::digest(token.as_bytes()))
 }
 
 /// Opens the citizen session of a meeting, ending any earlier one of the same meeting (one

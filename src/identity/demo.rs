@@ -5,14 +5,12 @@ use axum::Json;
 use axum::extract::State;
 use axum::extract::rejection::JsonRejection;
 use axum::http::StatusCode;
-use axum::http::header::SET_COOKIE;
-use axum::response::{IntoResponse, Response};
+use axum::response::Response;
 use serde::{Deserialize, Serialize};
 use ts_rs::TS;
 
-use super::session::set_cookie;
 use super::{Principal, StaffRole};
-use crate::audit::{self, Outcome, RequestId, Scope};
+use crate::audit::{self, Outcome, RequestId};
 use crate::http::AppState;
 use crate::http::error::AppError;
 
@@ -164,7 +162,7 @@ pub async fn login(
     body: Result<Json<LoginRequest>, JsonRejection>,
 ) -> Result<Response, AppError> {
     let Json(req) = body?;
-    let Some(principal) = principal(&req.account) else {
+    if principal(&req.account).is_none() {
         // The account name given is request content: not recorded.
         audit::record_anonymous(&state.booking, &rid, "session.login", Outcome::Denied).await;
         return Err(AppError::new(
@@ -172,34 +170,14 @@ pub async fn login(
             "unknown_account",
             "no such demo account",
         ));
-    };
-    if super::operators::is_revoked(state.booking.db(), &principal.subject).await? {
-        let scope = Scope::target(principal.subject.clone());
-        audit::record(
-            &state.booking,
-            &principal,
-            &rid,
-            "session.login",
-            scope,
-            Outcome::Denied,
-        )
-        .await;
-        return Err(AppError::new(
-            StatusCode::FORBIDDEN,
-            "account_revoked",
-            "this account has been revoked",
-        ));
     }
-    let token = state.sessions.create(principal.clone()).await;
-    let scope = Scope::target(principal.subject.clone());
-    audit::record(
-        &state.booking,
-        &principal,
-        &rid,
-        "session.login",
-        scope,
-        Outcome::Ok,
-    )
-    .await;
-    Ok(([(SET_COOKIE, set_cookie(&token))], Json(principal)).into_response())
+    match super::accounts::admit(&state, &req.account).await {
+        Ok(principal) => super::login::open_session(&state, &rid, principal).await,
+        Err(e) => {
+            if let Some(known) = super::accounts::find(state.booking.db(), &req.account).await? {
+                super::login::refused(&state, &rid, &known).await;
+            }
+            Err(e.into_app_error())
+        }
+    }
 }

@@ -1,17 +1,24 @@
-//! Who is calling: staff principals, server-side sessions and (in demo mode only) demo logins.
+//! Who is calling: staff accounts, logins (password; demo profiles in demo mode only),
+//! server-side sessions, CSRF, enablement and revocation of operators, citizen sessions.
 //!
-//! This is the seam the identity layer (SPID/CIE, local passwords, revocation) will plug into:
-//! handlers take a [`Principal`] extractor that resolves the opaque `sportello_session` cookie
-//! in a [`SessionStore`]. Nothing else grants access, in demo or production mode.
+//! Handlers take a [`Principal`] extractor that resolves the opaque `sportello_session` cookie
+//! in a [`SessionStore`] (the database). Nothing else grants access, in demo or production mode.
 
+pub mod accounts;
 pub mod citizen;
+pub mod csrf;
+pub mod db_sessions;
 pub mod demo;
+pub mod enablement;
+pub mod login;
 pub mod operators;
+pub mod password;
 pub mod principal;
 pub mod revocation;
 pub mod routes;
 pub mod session;
 
+pub use db_sessions::{DbSessions, SessionLimits};
 pub use principal::{Principal, StaffRole};
 pub use revocation::{LocalRevocationBus, Revocation, RevocationBus};
-pub use session::{InMemorySessions, SESSION_COOKIE, SessionStore};
+pub use session::{SESSION_COOKIE, SessionStore};

@@ -14,7 +14,7 @@ use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 
 use super::revocation::Revocation;
-use super::{Principal, StaffRole, demo};
+use super::{Principal, StaffRole, accounts};
 use crate::audit::{self, Outcome, RequestId, Scope};
 use crate::booking::{BookingError, Db};
 use crate::http::AppState;
@@ -72,15 +72,7 @@ pub struct OperatorState {
     pub revoked: bool,
 }
 
-/// An account id: 1-64 characters of a-z, 0-9, '.', '_' and '-'.
-fn valid_account(account: &str) -> bool {
-    (1..=64).contains(&account.len())
-        && account
-            .bytes()
-            .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b"._-".contains(&b))
-}
-
-fn forbidden() -> AppError {
+pub(crate) fn forbidden() -> AppError {
     AppError::new(
         StatusCode::FORBIDDEN,
         "forbidden",
@@ -88,24 +80,36 @@ fn forbidden() -> AppError {
     )
 }
 
-/// Checks the caller and the target; returns the target's principal.
-fn target(who: &Principal, account: &str) -> Result<Principal, AppError> {
+/// 400 `bad_account_id`.
+pub(crate) fn bad_account_id() -> AppError {
+    AppError::bad_request(
+        "bad_account_id",
+        "the account id must be 1-64 characters of a-z, 0-9, '.', '_' and '-'",
+    )
+}
+
+/// 404 `unknown_account`.
+pub(crate) fn unknown_account() -> AppError {
+    AppError::new(StatusCode::NOT_FOUND, "unknown_account", "no such account")
+}
+
+/// Checks that `who` may manage operator `account` (the comune's user administrator, for
+/// operators of their comune; the INPS administrator) and returns the account.
+pub(crate) async fn target(
+    db: &Db,
+    who: &Principal,
+    account: &str,
+) -> Result<accounts::Account, AppError> {
     if !matches!(who.role, StaffRole::UserAdmin | StaffRole::InpsAdmin) {
         return Err(forbidden());
     }
-    if !valid_account(account) {
-        return Err(AppError::bad_request(
-            "bad_account_id",
-            "the account id must be 1-64 characters of a-z, 0-9, '.', '_' and '-'",
-        ));
+    if !accounts::valid_account_id(account) {
+        return Err(bad_account_id());
     }
-    let Some(target) = demo::principal(account) else {
-        return Err(AppError::new(
-            StatusCode::NOT_FOUND,
-            "unknown_account",
-            "no such account",
-        ));
+    let Some(found) = accounts::get(db, account).await? else {
+        return Err(unknown_account());
     };
+    let target = &found.principal;
     if target.role != StaffRole::Operator {
         return Err(forbidden());
     }
@@ -114,7 +118,27 @@ fn target(who: &Principal, account: &str) -> Result<Principal, AppError> {
     {
         return Err(forbidden());
     }
-    Ok(target)
+    Ok(found)
+}
+
+/// Audits a refused change of `account` (a 403): with the id only when it is an account's.
+pub(crate) async fn audit_denied(
+    state: &AppState,
+    who: &Principal,
+    rid: &RequestId,
+    action: &'static str,
+    account: &str,
+    e: &AppError,
+) -> Result<(), AppError> {
+    if e.status == StatusCode::FORBIDDEN {
+        let scope = if accounts::find(state.booking.db(), account).await?.is_some() {
+            Scope::target(account)
+        } else {
+            Scope::default()
+        };
+        audit::record(&state.booking, who, rid, action, scope, Outcome::Denied).await;
+    }
+    Ok(())
 }
 
 async fn change(
@@ -124,18 +148,11 @@ async fn change(
     account: &str,
     action: &'static str,
 ) -> Result<Json<OperatorState>, AppError> {
-    let target = match target(who, account) {
-        Ok(t) => t,
+    let db = state.booking.db();
+    let target = match target(db, who, account).await {
+        Ok(t) => t.principal,
         Err(e) => {
-            if e.status == StatusCode::FORBIDDEN {
-                // The id is recorded only when it is a well-formed account id.
-                let scope = if valid_account(account) && demo::principal(account).is_some() {
-                    Scope::target(account)
-                } else {
-                    Scope::default()
-                };
-                audit::record(&state.booking, who, rid, action, scope, Outcome::Denied).await;
-            }
+            audit_denied(state, who, rid, action, account, &e).await?;
             return Err(e);
         }
     };

@@ -41,6 +41,8 @@ pub struct SessionInfo {
     /// meeting window by it, not by the workstation's clock.
     #[ts(type = "string")]
     pub server_now: chrono::DateTime<chrono::FixedOffset>,
+    /// The header `x-csrf-token` of this session's state-changing requests.
+    pub csrf_token: String,
 }
 
 /// The comune name, the Sede name and a display label of a staff member, e.g.
@@ -81,7 +83,11 @@ pub async fn display_names(
 pub async fn whoami(
     State(state): State<AppState>,
     principal: Principal,
+    headers: HeaderMap,
 ) -> Result<Json<SessionInfo>, AppError> {
+    let csrf_token = session_token(&headers)
+        .map(|t| super::csrf::token_for(&t))
+        .unwrap_or_default();
     let db = state.booking.db();
     let (comune_name, sede_name, label) = display_names(
         db,
@@ -108,6 +114,7 @@ pub async fn whoami(
         sportelli,
         label,
         server_now: crate::booking::rome::to_local(state.booking.now()),
+        csrf_token,
     }))
 }
 

@@ -1,27 +1,25 @@
-//! Opaque server-side sessions: the cookie holds a random token, the server holds the principal.
+//! Opaque server-side sessions: the cookie holds a random token, the server holds a hash of it
+//! and the account.
 
-use std::collections::HashMap;
 use std::fmt::Debug;
-use std::sync::Mutex;
-use std::time::{Duration, Instant};
 
 use axum::http::HeaderMap;
 use axum::http::header::COOKIE;
 use base64::Engine as _;
+use sha2::{Digest, Sha256};
 
 use super::Principal;
+use crate::booking::BookingError;
 
 /// Name of the session cookie.
 pub const SESSION_COOKIE: &str = "sportello_session";
-/// How long a session lives without use.
-pub const IDLE_TIMEOUT: Duration = Duration::from_secs(8 * 3600);
 
-/// Where sessions live. In memory for now; the identity layer may keep them elsewhere.
+/// Where sessions live (the database: see [`super::db_sessions::DbSessions`]).
 #[async_trait::async_trait]
 pub trait SessionStore: Send + Sync + Debug {
     /// Opens a session for `principal` and returns its opaque token.
-    async fn create(&self, principal: Principal) -> String;
-    /// The principal of a live session (and refreshes it).
+    async fn create(&self, principal: &Principal) -> Result<String, BookingError>;
+    /// The principal of a live session (and refreshes it). A failing store answers `None`.
     async fn lookup(&self, token: &str) -> Option<Principal>;
     /// Ends one session.
     async fn revoke(&self, token: &str);
@@ -29,68 +27,9 @@ pub trait SessionStore: Send + Sync + Debug {
     async fn revoke_subject(&self, subject: &str) -> usize;
 }
 
-#[derive(Debug)]
-struct Entry {
-    principal: Principal,
-    last_used: Instant,
-}
-
-/// Sessions in a map, lost on restart.
-#[derive(Debug, Default)]
-pub struct InMemorySessions {
-    map: Mutex<HashMap<String, Entry>>,
-}
-
-impl InMemorySessions {
-    /// An empty store.
-    pub fn new() -> Self {
-        Self::default()
-    }
-
-    fn map(&self) -> std::sync::MutexGuard<'_, HashMap<String, Entry>> {
-        self.map.lock().unwrap_or_else(|p| p.into_inner())
-    }
-}
-
-#[async_trait::async_trait]
-impl SessionStore for InMemorySessions {
-    async fn create(&self, principal: Principal) -> String {
-        let token = random_token();
-        let mut map = self.map();
-        let now = Instant::now();
-        map.retain(|_, e| now.duration_since(e.last_used) < IDLE_TIMEOUT);
-        map.insert(
-            token.clone(),
-            Entry {
-                principal,
-                last_used: now,
-            },
-        );
-        token
-    }
-
-    async fn lookup(&self, token: &str) -> Option<Principal> {
-        let mut map = self.map();
-        let now = Instant::now();
-        let entry = map.get_mut(token)?;
-        if now.duration_since(entry.last_used) >= IDLE_TIMEOUT {
-            map.remove(token);
-            return None;
-        }
-        entry.last_used = now;
-        Some(entry.principal.clone())
-    }
-
-    async fn revoke(&self, token: &str) {
-        self.map().remove(token);
-    }
-
-    async fn revoke_subject(&self, subject: &str) -> usize {
-        let mut map = self.map();
-        let before = map.len();
-        map.retain(|_, e| e.principal.subject != subject);
-        before - map.len()
-    }
+/// The SHA-256 (hex) of a cookie token: what the server stores instead of the token.
+pub fn token_hash(token: &str) -> String {
+    format!("{:x}", Sha256::digest(token.as_bytes()))
 }
 
 /// The session token from the `Cookie` header(s), if any.
@@ -131,32 +70,7 @@ pub fn clear_cookie() -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::identity::StaffRole;
     use axum::http::HeaderValue;
-
-    fn principal(subject: &str) -> Principal {
-        Principal {
-            subject: subject.into(),
-            role: StaffRole::Operator,
-            comune_istat: Some("090078".into()),
-            sede_id: None,
-            sportello_ids: vec![],
-        }
-    }
-
-    #[tokio::test]
-    async fn create_lookup_revoke() {
-        let store = InMemorySessions::new();
-        let a = store.create(principal("a")).await;
-        let b = store.create(principal("b")).await;
-        assert_ne!(a, b);
-        assert_eq!(store.lookup(&a).await.unwrap().subject, "a");
-        assert!(store.lookup("nope").await.is_none());
-        store.revoke(&a).await;
-        assert!(store.lookup(&a).await.is_none());
-        assert_eq!(store.revoke_subject("b").await, 1);
-        assert!(store.lookup(&b).await.is_none());
-    }
 
     #[test]
     fn token_from_cookie_header() {

@@ -37,6 +37,11 @@ impl Env {
     pub async fn start_with(database_url: Option<String>, tweak: impl FnOnce(&mut Config)) -> Self {
         let clock = Arc::new(ManualClock::new(START.parse().unwrap()));
         let mut config = Config::for_tests();
+        // Tests move the clock by days: sessions outlive that unless a test says otherwise.
+        config.session_limits = sportello::identity::SessionLimits {
+            idle: Duration::from_secs(7 * 24 * 3600),
+            absolute: Duration::from_secs(7 * 24 * 3600),
+        };
         tweak(&mut config);
         config.database_url = database_url;
         config.booking_clock = clock.clone();
@@ -147,6 +152,18 @@ impl Client {
         );
         if let Some(c) = &self.cookie {
             head.push_str(&format!("Cookie: {c}\r\n"));
+            // The staff session's CSRF token, as the web client sends it (a test that wants to
+            // send none or another passes its own `x-csrf-token`).
+            let explicit = headers
+                .iter()
+                .any(|(n, _)| n.eq_ignore_ascii_case("x-csrf-token"));
+            if let Some(token) = c.strip_prefix("sportello_session=")
+                && method != "GET"
+                && !explicit
+            {
+                let csrf = sportello::identity::csrf::token_for(token);
+                head.push_str(&format!("x-csrf-token: {csrf}\r\n"));
+            }
         }
         for (n, v) in headers {
             head.push_str(&format!("{n}: {v}\r\n"));

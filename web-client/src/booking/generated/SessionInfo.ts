@@ -28,6 +28,10 @@ label: string,
  */
 server_now: string, 
 /**
+ * The header `x-csrf-token` of this session's state-changing requests.
+ */
+csrf_token: string, 
+/**
  * Stable account identifier (not personal data: an opaque or role-like id).
  */
 subject: string, 

@@ -1,0 +1,357 @@
+//! Staff accounts (table `staff_accounts`): lookup, admission and changes.
+//!
+//! An account is an id, a role and its place (comune, or Sede and sportelli), an optional
+//! argon2id password hash and optional validity dates. Admission, asked at every login and every
+//! session lookup, refuses an unknown, revoked (`staff_revocations`), not yet valid or expired
+//! account. Validity dates are Italian calendar days, both inclusive.
+
+use axum::http::StatusCode;
+use chrono::{DateTime, NaiveDate, Utc};
+use sqlx::Row as _;
+
+use super::{Principal, StaffRole, demo, password};
+use crate::audit::role_code;
+use crate::booking::{BookingError, Db, rome};
+use crate::http::AppState;
+use crate::http::error::AppError;
+
+/// One row of `staff_accounts`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Account {
+    /// The principal it acts as.
+    pub principal: Principal,
+    /// Argon2id PHC string; `None` = no password login (OIDC only).
+    pub password_hash: Option<String>,
+    /// First valid day.
+    pub valid_from: Option<NaiveDate>,
+    /// Last valid day (inclusive).
+    pub valid_until: Option<NaiveDate>,
+}
+
+/// Where an account stands on a given day, revocation aside.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Validity {
+    /// Within its dates (or it has none).
+    Valid,
+    /// Before its first valid day.
+    NotYetValid,
+    /// After its last valid day.
+    Expired,
+}
+
+impl Account {
+    /// The account's validity on `today`.
+    pub fn validity(&self, today: NaiveDate) -> Validity {
+        if self.valid_from.is_some_and(|d| today < d) {
+            Validity::NotYetValid
+        } else if self.valid_until.is_some_and(|d| today > d) {
+            Validity::Expired
+        } else {
+            Validity::Valid
+        }
+    }
+}
+
+/// Why an account may not act now.
+#[derive(Debug)]
+pub enum AdmitError {
+    /// No such account.
+    Unknown,
+    /// Revoked by an administrator.
+    Revoked,
+    /// Before its first valid day.
+    NotYetValid,
+    /// After its last valid day.
+    Expired,
+    /// The database failed.
+    Db(BookingError),
+}
+
+impl From<BookingError> for AdmitError {
+    fn from(e: BookingError) -> Self {
+        Self::Db(e)
+    }
+}
+
+impl AdmitError {
+    /// The error answered to a login with correct credentials (or a known identity).
+    pub fn into_app_error(self) -> AppError {
+        match self {
+            Self::Unknown => AppError::new(
+                StatusCode::UNAUTHORIZED,
+                "bad_credentials",
+                "unknown account or wrong password",
+            ),
+            Self::Revoked => AppError::new(
+                StatusCode::FORBIDDEN,
+                "account_revoked",
+                "this account has been revoked",
+            ),
+            Self::NotYetValid => AppError::new(
+                StatusCode::FORBIDDEN,
+                "account_not_yet_valid",
+                "this account is not valid yet",
+            ),
+            Self::Expired => AppError::new(
+                StatusCode::FORBIDDEN,
+                "account_expired",
+                "this account's validity has ended",
+            ),
+            Self::Db(e) => e.into(),
+        }
+    }
+
+    /// The short code (`account_revoked`, …) used in redirects and logs.
+    pub fn code(&self) -> &'static str {
+        match self {
+            Self::Unknown => "bad_credentials",
+            Self::Revoked => "account_revoked",
+            Self::NotYetValid => "account_not_yet_valid",
+            Self::Expired => "account_expired",
+            Self::Db(_) => "internal",
+        }
+    }
+}
+
+/// An account id: 1-64 characters of a-z, 0-9, '.', '_' and '-'.
+pub fn valid_account_id(account: &str) -> bool {
+    (1..=64).contains(&account.len())
+        && account
+            .bytes()
+            .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b"._-".contains(&b))
+}
+
+fn parse_role(code: &str) -> Option<StaffRole> {
+    Some(match code {
+        "operator" => StaffRole::Operator,
+        "user_admin" => StaffRole::UserAdmin,
+        "official" => StaffRole::Official,
+        "inps_admin" => StaffRole::InpsAdmin,
+        _ => return None,
+    })
+}
+
+fn parse_day(s: Option<String>) -> Option<NaiveDate> {
+    s.and_then(|s| NaiveDate::parse_from_str(&s, "%Y-%m-%d").ok())
+}
+
+const COLUMNS: &str =
+    "account, role, comune_istat, sede_id, sportello_ids, password_hash, valid_from, valid_until";
+
+fn decode(row: &sqlx::any::AnyRow) -> Result<Option<Account>, BookingError> {
+    let role: String = row.try_get("role")?;
+    let Some(role) = parse_role(&role) else {
+        tracing::error!("staff account with an unknown role: ignored");
+        return Ok(None);
+    };
+    let sportelli: String = row.try_get("sportello_ids")?;
+    Ok(Some(Account {
+        principal: Principal {
+            subject: row.try_get("account")?,
+            role,
+            comune_istat: row.try_get("comune_istat")?,
+            sede_id: row.try_get("sede_id")?,
+            sportello_ids: sportelli
+                .split(',')
+                .filter(|s| !s.is_empty())
+                .map(str::to_owned)
+                .collect(),
+        },
+        password_hash: row.try_get("password_hash")?,
+        valid_from: parse_day(row.try_get("valid_from")?),
+        valid_until: parse_day(row.try_get("valid_until")?),
+    }))
+}
+
+/// The account `account`, if it exists.
+pub async fn get(db: &Db, account: &str) -> Result<Option<Account>, BookingError> {
+    if !valid_account_id(account) {
+        return Ok(None);
+    }
+    let sql = format!("SELECT {COLUMNS} FROM staff_accounts WHERE account = $1");
+    let row = sqlx::query(sqlx::AssertSqlSafe(sql))
+        .bind(account)
+        .fetch_optional(db.pool())
+        .await?;
+    match row {
+        Some(row) => decode(&row),
+        None => Ok(None),
+    }
+}
+
+/// The accounts of `role` in comune `comune` (every comune when `None`), by id.
+pub async fn list(
+    db: &Db,
+    role: StaffRole,
+    comune: Option<&str>,
+) -> Result<Vec<Account>, BookingError> {
+    let sql = format!(
+        "SELECT {COLUMNS} FROM staff_accounts WHERE role = $1 \
+         AND ($2 = '' OR comune_istat = $2) ORDER BY account"
+    );
+    let rows = sqlx::query(sqlx::AssertSqlSafe(sql))
+        .bind(role_code(role))
+        .bind(comune.unwrap_or(""))
+        .fetch_all(db.pool())
+        .await?;
+    let mut out = Vec::with_capacity(rows.len());
+    for row in &rows {
+        out.extend(decode(row)?);
+    }
+    Ok(out)
+}
+
+/// The principal of account `account`, if it exists (revoked or not).
+pub async fn find(db: &Db, account: &str) -> Result<Option<Principal>, BookingError> {
+    Ok(get(db, account).await?.map(|a| a.principal))
+}
+
+/// Whether `account` may act at `now`: not revoked, within its dates.
+pub async fn check(db: &Db, account: &Account, now: DateTime<Utc>) -> Result<(), AdmitError> {
+    if super::operators::is_revoked(db, &account.principal.subject).await? {
+        return Err(AdmitError::Revoked);
+    }
+    match account.validity(rome::local_date(now)) {
+        Validity::Valid => Ok(()),
+        Validity::NotYetValid => Err(AdmitError::NotYetValid),
+        Validity::Expired => Err(AdmitError::Expired),
+    }
+}
+
+/// The principal of `account` if it may act now (the check of every login path).
+pub async fn admit(state: &AppState, account: &str) -> Result<Principal, AdmitError> {
+    let db = state.booking.db();
+    let found = get(db, account).await?.ok_or(AdmitError::Unknown)?;
+    check(db, &found, state.booking.now()).await?;
+    Ok(found.principal)
+}
+
+/// Inserts `account`; `false` if the id is taken.
+pub async fn insert(
+    db: &Db,
+    account: &Account,
+    created_by: &str,
+    now: DateTime<Utc>,
+) -> Result<bool, BookingError> {
+    let p = &account.principal;
+    let done = sqlx::query(
+        "INSERT INTO staff_accounts (account, role, comune_istat, sede_id, sportello_ids, \
+         password_hash, valid_from, valid_until, created_at, created_by) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10) ON CONFLICT (account) DO NOTHING",
+    )
+    .bind(&p.subject)
+    .bind(role_code(p.role))
+    .bind(p.comune_istat.as_deref())
+    .bind(p.sede_id.as_deref())
+    .bind(p.sportello_ids.join(","))
+    .bind(account.password_hash.as_deref())
+    .bind(account.valid_from.map(|d| d.to_string()))
+    .bind(account.valid_until.map(|d| d.to_string()))
+    .bind(now.timestamp())
+    .bind(created_by)
+    .execute(db.pool())
+    .await?;
+    Ok(done.rows_affected() == 1)
+}
+
+/// Stores the validity dates and password hash of `account` as they are in it.
+pub async fn update(db: &Db, account: &Account) -> Result<(), BookingError> {
+    sqlx::query(
+        "UPDATE staff_accounts SET password_hash = $1, valid_from = $2, valid_until = $3 \
+         WHERE account = $4",
+    )
+    .bind(account.password_hash.as_deref())
+    .bind(account.valid_from.map(|d| d.to_string()))
+    .bind(account.valid_until.map(|d| d.to_string()))
+    .bind(&account.principal.subject)
+    .execute(db.pool())
+    .await?;
+    Ok(())
+}
+
+/// Demo mode: makes sure every demo account exists, with the demo password. Accounts already
+/// there (perhaps changed through the API) are left as they are.
+pub async fn seed_demo(db: &Db, now: DateTime<Utc>) -> Result<(), BookingError> {
+    let hash = password::demo_hash().await;
+    for &(subject, ..) in demo::ACCOUNTS {
+        if let Some(principal) = demo::principal(subject) {
+            let account = Account {
+                principal,
+                password_hash: Some(hash.to_owned()),
+                valid_from: None,
+                valid_until: None,
+            };
+            insert(db, &account, "system", now).await?;
+        }
+    }
+    Ok(())
+}
+
+/// Production bootstrap: creates the INPS administrator `account` with `password` unless an
+/// account of that id exists. Returns whether it was created.
+pub async fn bootstrap_admin(
+    db: &Db,
+    account: &str,
+    password: &str,
+    now: DateTime<Utc>,
+) -> anyhow::Result<bool> {
+    anyhow::ensure!(
+        valid_account_id(account),
+        "the admin account id must be 1-64 characters of a-z, 0-9, '.', '_' and '-'"
+    );
+    anyhow::ensure!(
+        password.chars().count() >= password::MIN_LEN,
+        "the admin password must have at least {} characters",
+        password::MIN_LEN
+    );
+    let admin = Account {
+        principal: Principal {
+            subject: account.to_owned(),
+            role: StaffRole::InpsAdmin,
+            comune_istat: None,
+            sede_id: None,
+            sportello_ids: vec![],
+        },
+        password_hash: Some(password::hash(password).await),
+        valid_from: None,
+        valid_until: None,
+    };
+    Ok(insert(db, &admin, "system", now).await?)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn account(from: Option<&str>, until: Option<&str>) -> Account {
+        Account {
+            principal: demo::principal("operatore.villanova").unwrap(),
+            password_hash: None,
+            valid_from: from.map(|d| d.parse().unwrap()),
+            valid_until: until.map(|d| d.parse().unwrap()),
+        }
+    }
+
+    #[test]
+    fn validity_days_are_inclusive() {
+        let day = |d: &str| d.parse::<NaiveDate>().unwrap();
+        let a = account(Some("2026-12-01"), Some("2026-12-31"));
+        assert_eq!(a.validity(day("2026-11-30")), Validity::NotYetValid);
+        assert_eq!(a.validity(day("2026-12-01")), Validity::Valid);
+        assert_eq!(a.validity(day("2026-12-31")), Validity::Valid);
+        assert_eq!(a.validity(day("2027-01-01")), Validity::Expired);
+        assert_eq!(
+            account(None, None).validity(day("2000-01-01")),
+            Validity::Valid
+        );
+    }
+
+    #[test]
+    fn account_ids() {
+        assert!(valid_account_id("operatore.villanova"));
+        assert!(!valid_account_id(""));
+        assert!(!valid_account_id("Operatore"));
+        assert!(!valid_account_id(&"a".repeat(65)));
+        assert!(!valid_account_id("a b"));
+    }
+}
