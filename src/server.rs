@@ -53,17 +53,16 @@ impl Server {
         if config.demo {
             crate::identity::accounts::seed_demo(booking.db(), booking.now()).await?;
         }
-        if let Some((account, password)) = &config.bootstrap_admin {
-            if crate::identity::accounts::bootstrap_admin(
+        if let Some((account, password)) = &config.bootstrap_admin
+            && crate::identity::accounts::bootstrap_admin(
                 booking.db(),
                 account,
                 password,
                 booking.now(),
             )
             .await?
-            {
-                tracing::info!("identity: INPS administrator account created");
-            }
+        {
+            tracing::info!("identity: INPS administrator account created");
         }
         let privacy_notice = Arc::new(crate::booking::privacy::load(
             config.privacy_notice_file.as_deref(),

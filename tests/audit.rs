@@ -6,7 +6,7 @@
 
 mod booking_support;
 
-use booking_support::{Client, Env, PgCluster, at, citizen};
+use booking_support::{Client, Env, at, citizen};
 use serde_json::{Value, json};
 
 /// Monday 23 November 2026 (the test clock starts at 09:00 Italian time).
@@ -14,30 +14,8 @@ const MON_0930: &str = "2026-11-23T08:30:00Z";
 const TUE_0830: &str = "2026-11-24T07:30:00Z";
 const TUE_0930: &str = "2026-11-24T08:30:00Z";
 
-macro_rules! on_both_databases {
-    ($($name:ident),* $(,)?) => {
-        mod on_sqlite {
-            $(
-                #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-                async fn $name() {
-                    super::$name(None).await;
-                }
-            )*
-        }
-
-        /// Every scenario on one throwaway PostgreSQL cluster, each on a fresh database.
-        #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-        async fn all_audit_rules_on_postgres() {
-            let pg = PgCluster::start().await;
-            $(
-                eprintln!("postgres: {}", stringify!($name));
-                $name(Some(pg.create_database().await)).await;
-            )*
-        }
-    };
-}
-
 on_both_databases!(
+    all_audit_rules_on_postgres;
     actions_leave_entries,
     user_admin_sees_only_their_comune,
     only_admins_read_and_filters_are_checked,

@@ -5,7 +5,7 @@
 
 mod booking_support;
 
-use booking_support::{Env, PgCluster, at, citizen};
+use booking_support::{Env, at, citizen};
 use chrono::Duration;
 use serde_json::{Value, json};
 
@@ -15,30 +15,8 @@ const TUE_0900: &str = "2026-11-24T08:00:00Z";
 const TUE_0930: &str = "2026-11-24T08:30:00Z";
 const TUE_1000: &str = "2026-11-24T09:00:00Z";
 
-macro_rules! on_both_databases {
-    ($($name:ident),* $(,)?) => {
-        mod on_sqlite {
-            $(
-                #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-                async fn $name() {
-                    super::$name(None).await;
-                }
-            )*
-        }
-
-        /// Every scenario on one throwaway PostgreSQL cluster, each on a fresh database.
-        #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-        async fn all_rules_on_postgres() {
-            let pg = PgCluster::start().await;
-            $(
-                eprintln!("postgres: {}", stringify!($name));
-                $name(Some(pg.create_database().await)).await;
-            )*
-        }
-    };
-}
-
 on_both_databases!(
+    all_rules_on_postgres;
     book_a_slot_end_to_end,
     concurrent_holds_on_one_slot,
     hold_expires_by_the_clock,

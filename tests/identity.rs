@@ -7,35 +7,13 @@ mod booking_support;
 
 use std::time::Duration;
 
-use booking_support::{Client, Env, PgCluster};
+use booking_support::{Client, Env};
 use serde_json::{Value, json};
 
 const DEMO_PASSWORD: &str = "demo-sportello";
 
-macro_rules! on_both_databases {
-    ($($name:ident),* $(,)?) => {
-        mod on_sqlite {
-            $(
-                #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-                async fn $name() {
-                    super::$name(None).await;
-                }
-            )*
-        }
-
-        /// Every scenario on one throwaway PostgreSQL cluster, each on a fresh database.
-        #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-        async fn all_identity_rules_on_postgres() {
-            let pg = PgCluster::start().await;
-            $(
-                eprintln!("postgres: {}", stringify!($name));
-                $name(Some(pg.create_database().await)).await;
-            )*
-        }
-    };
-}
-
 on_both_databases!(
+    all_identity_rules_on_postgres;
     password_login_and_logout,
     failed_logins_are_limited,
     refused_accounts_need_the_right_password_to_learn_why,

@@ -10,7 +10,7 @@ mod booking_support;
 use std::time::Duration as StdDuration;
 
 use booking_support::ws::{self, Ws};
-use booking_support::{Client, Env, PgCluster, at};
+use booking_support::{Client, Env, at};
 use serde_json::{Value, json};
 use sportello::Server;
 use sportello_signalling::protocol::Role;
@@ -21,30 +21,8 @@ const MON_0930: &str = "2026-11-23T08:30:00Z";
 const MON_1000: &str = "2026-11-23T09:00:00Z";
 const SECS: StdDuration = StdDuration::from_secs(10);
 
-macro_rules! on_both_databases {
-    ($($name:ident),* $(,)?) => {
-        mod on_sqlite {
-            $(
-                #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-                async fn $name() {
-                    super::$name(None).await;
-                }
-            )*
-        }
-
-        /// Every scenario on one throwaway PostgreSQL cluster, each on a fresh database.
-        #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-        async fn all_meeting_day_rules_on_postgres() {
-            let pg = PgCluster::start().await;
-            $(
-                eprintln!("postgres: {}", stringify!($name));
-                $name(Some(pg.create_database().await)).await;
-            )*
-        }
-    };
-}
-
 on_both_databases!(
+    all_meeting_day_rules_on_postgres;
     handover_recall_and_close,
     handover_refusals,
     close_refusals,

@@ -6,7 +6,7 @@
 mod booking_support;
 
 use booking_support::ws;
-use booking_support::{Client, Env, PgCluster, at};
+use booking_support::{Client, Env, at};
 use chrono::Duration;
 use serde_json::{Value, json};
 use sportello::Server;
@@ -19,30 +19,8 @@ const MON_1000: &str = "2026-11-23T09:00:00Z";
 const MON_1100: &str = "2026-11-23T10:00:00Z";
 const TUE_0830: &str = "2026-11-24T07:30:00Z";
 
-macro_rules! on_both_databases {
-    ($($name:ident),* $(,)?) => {
-        mod on_sqlite {
-            $(
-                #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-                async fn $name() {
-                    super::$name(None).await;
-                }
-            )*
-        }
-
-        /// Every scenario on one throwaway PostgreSQL cluster, each on a fresh database.
-        #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-        async fn all_meeting_rules_on_postgres() {
-            let pg = PgCluster::start().await;
-            $(
-                eprintln!("postgres: {}", stringify!($name));
-                $name(Some(pg.create_database().await)).await;
-            )*
-        }
-    };
-}
-
 on_both_databases!(
+    all_meeting_rules_on_postgres;
     open_and_join_by_role,
     the_meeting_window_follows_the_clock,
     tokens_are_bound_to_their_room,

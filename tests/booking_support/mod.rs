@@ -18,6 +18,32 @@ use sportello::{Config, Server};
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use tokio::net::TcpStream;
 
+/// Runs each scenario `async fn name(database_url: Option<String>)` as its own test on SQLite,
+/// and all of them in one test (named `$pg`) on one throwaway PostgreSQL cluster, each on a
+/// fresh database.
+#[macro_export]
+macro_rules! on_both_databases {
+    ($pg:ident; $($name:ident),* $(,)?) => {
+        mod on_sqlite {
+            $(
+                #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+                async fn $name() {
+                    super::$name(None).await;
+                }
+            )*
+        }
+
+        #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+        async fn $pg() {
+            let pg = $crate::booking_support::PgCluster::start().await;
+            $(
+                eprintln!("postgres: {}", stringify!($name));
+                $name(Some(pg.create_database().await)).await;
+            )*
+        }
+    };
+}
+
 /// The clock of every test starts here: Monday 23 November 2026, 09:00 in Italy.
 pub const START: &str = "2026-11-23T08:00:00Z";
 
