@@ -250,3 +250,49 @@ async fn revocation(db: Option<String>) {
     let _ = ws_official.close(None).await;
     env.stop().await;
 }
+
+/// Dates that end today's validity are a revocation too: the connected operator is cut off
+/// within 2 s, like a revoked one.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn validity_end_cuts_off_a_connected_operator() {
+    let env = Env::start(None).await;
+    let op = env.login("operatore.villanova").await;
+    let ua = env.login("utenze.villanova").await;
+    let r = op.hold("sassari-1", &at(MON_0930), "pensioni").await;
+    let id = r.json()["id"].as_str().unwrap().to_owned();
+    assert_eq!(op.confirm(&id, "validity").await.status, 201);
+    let r = op
+        .post(
+            &format!("/v1/booking/appointments/{id}/meeting"),
+            &json!({}),
+        )
+        .await;
+    assert_eq!(r.status, 200, "{}", r.text);
+    let (mut ws_op, joined) = ws::join(&env.server, r.json()["token"].as_str().unwrap()).await;
+    assert_eq!(joined["type"], "joined", "{joined}");
+
+    let started = Instant::now();
+    let r = ua
+        .send(
+            "PATCH",
+            "/v1/identity/operators/operatore.villanova",
+            &[("Content-Type", "application/json")],
+            &json!({"valid_until": "2026-11-22"}).to_string(),
+        )
+        .await;
+    assert_eq!(r.status, 200, "{}", r.text);
+    let v = ws::next(&mut ws_op, StdDuration::from_secs(2))
+        .await
+        .expect("an error before the close");
+    assert_eq!(v["type"], "error", "{v}");
+    assert_eq!(v["code"], "removed", "{v}");
+    let closed = ws::next(&mut ws_op, StdDuration::from_secs(2)).await;
+    assert!(closed.is_none(), "closed after the error: {closed:?}");
+    let cut_off = started.elapsed();
+    eprintln!("validity cut-off: closed after {} ms", cut_off.as_millis());
+    assert!(cut_off < StdDuration::from_secs(3), "{cut_off:?}");
+    op.get("/v1/session")
+        .await
+        .expect_error(401, "unauthenticated");
+    env.stop().await;
+}
