@@ -82,6 +82,11 @@ pub struct Cli {
     /// request form; paragraphs separated by blank lines (default: a built-in Italian text).
     #[arg(long, env = "SPORTELLO_PRIVACY_NOTICE_FILE")]
     pub privacy_notice_file: Option<PathBuf>,
+    /// TOML file of OIDC providers for staff login (SPID/CIE through an OIDC provider): one
+    /// `[[provider]]` table each, see `identity::oidc::config`. Issuers are https:// (http://
+    /// only to a loopback host, for tests). Without it there is no OIDC login.
+    #[arg(long, env = "SPORTELLO_OIDC_CONFIG")]
+    pub oidc_config: Option<PathBuf>,
 }
 
 /// The same settings as a TOML file.
@@ -104,6 +109,7 @@ struct FileConfig {
     database_url: Option<String>,
     log_format: Option<LogFormat>,
     privacy_notice_file: Option<PathBuf>,
+    oidc_config: Option<PathBuf>,
 }
 
 /// The server's resolved configuration.
@@ -137,6 +143,8 @@ pub struct Config {
     pub log_format: LogFormat,
     /// The administrator's GDPR notice text file; `None` = the built-in default text.
     pub privacy_notice_file: Option<PathBuf>,
+    /// The OIDC provider file; `None` = no OIDC login.
+    pub oidc_config: Option<PathBuf>,
     /// Signalling limits and timings (not configurable from the command line yet).
     pub signalling: SignallingConfig,
 }
@@ -158,6 +166,7 @@ impl Default for Config {
             booking_clock: Arc::new(SystemClock),
             log_format: LogFormat::Human,
             privacy_notice_file: None,
+            oidc_config: None,
             signalling: SignallingConfig::default(),
         }
     }
@@ -245,6 +254,7 @@ impl Config {
             booking_clock,
             log_format: cli.log_format.or(file.log_format).unwrap_or_default(),
             privacy_notice_file: cli.privacy_notice_file.or(file.privacy_notice_file),
+            oidc_config: cli.oidc_config.or(file.oidc_config),
             signalling: SignallingConfig::default(),
         })
     }

@@ -35,6 +35,11 @@ const MIGRATIONS: &[(i64, &str, &str)] = &[
         "meeting_close",
         include_str!("../../migrations/0005_meeting_close.sql"),
     ),
+    (
+        7,
+        "oidc_links",
+        include_str!("../../migrations/0007_oidc_links.sql"),
+    ),
 ];
 
 /// Demo data (real comuni, made-up Sedi and calendars).

@@ -4,8 +4,10 @@
 //! handlers take a [`Principal`] extractor that resolves the opaque `sportello_session` cookie
 //! in a [`SessionStore`]. Nothing else grants access, in demo or production mode.
 
+pub mod accounts;
 pub mod citizen;
 pub mod demo;
+pub mod oidc;
 pub mod operators;
 pub mod principal;
 pub mod revocation;
