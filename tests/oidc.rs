@@ -37,8 +37,13 @@ async fn link(c: &Client, body: &Value) -> Response {
     let h = csrf(c).await;
     let mut headers: Vec<(&str, &str)> = vec![("Content-Type", "application/json")];
     headers.extend(h.iter().map(|(n, v)| (n.as_str(), v.as_str())));
-    c.send("POST", "/v1/identity/oidc-links", &headers, &body.to_string())
-        .await
+    c.send(
+        "POST",
+        "/v1/identity/oidc-links",
+        &headers,
+        &body.to_string(),
+    )
+    .await
 }
 
 async fn unlink(c: &Client, provider: &str, account: &str) -> Response {
@@ -99,11 +104,20 @@ async fn attempt(env: &Env, idp: &TestProvider, provider: &str, torna: &str) -> 
         .find(|(n, v)| n.eq_ignore_ascii_case("set-cookie") && v.starts_with("sportello_oidc="))
         .map(|(_, v)| v.clone())
         .expect("a binding cookie");
-    for flag in ["HttpOnly", "Secure", "SameSite=Lax", "Max-Age=600", "Path=/v1/oidc/"] {
+    for flag in [
+        "HttpOnly",
+        "Secure",
+        "SameSite=Lax",
+        "Max-Age=600",
+        "Path=/v1/oidc/",
+    ] {
         assert!(set.contains(flag), "{set}");
     }
     let authorize = r.header("location").unwrap().to_owned();
-    assert!(authorize.starts_with(&format!("{}/authorize?", idp.issuer())), "{authorize}");
+    assert!(
+        authorize.starts_with(&format!("{}/authorize?", idp.issuer())),
+        "{authorize}"
+    );
     let q: std::collections::HashMap<String, String> = url::Url::parse(&authorize)
         .unwrap()
         .query_pairs()
@@ -151,14 +165,21 @@ async fn login(env: &Env, idp: &TestProvider, provider: &str, torna: &str) -> Re
 }
 
 async fn audit_text(env: &Env) -> String {
-    let rows: Vec<(String, String, Option<String>, Option<String>, String, Option<String>, String)> =
-        sqlx::query_as(
-            "SELECT actor_subject, actor_role, comune_istat, sede_id, action, target, outcome \
+    let rows: Vec<(
+        String,
+        String,
+        Option<String>,
+        Option<String>,
+        String,
+        Option<String>,
+        String,
+    )> = sqlx::query_as(
+        "SELECT actor_subject, actor_role, comune_istat, sede_id, action, target, outcome \
              FROM audit_log",
-        )
-        .fetch_all(env.server.booking().db().pool())
-        .await
-        .unwrap();
+    )
+    .fetch_all(env.server.booking().db().pool())
+    .await
+    .unwrap();
     format!("{rows:?}")
 }
 
@@ -257,7 +278,10 @@ async fn login_opens_a_session_and_returns_to_torna() {
     assert_eq!(r.header("location"), Some("/"), "{}", r.text);
     let mut c = env.anonymous();
     c.cookie = cookie_of(&r, "sportello_session");
-    assert_eq!(c.get("/v1/session").await.json()["subject"], "funzionario.sassari");
+    assert_eq!(
+        c.get("/v1/session").await.json()["subject"],
+        "funzionario.sassari"
+    );
     assert!(idp.refused().is_empty(), "{:?}", idp.refused());
 
     // Audit: the logins with their accounts, never the person.
@@ -286,17 +310,57 @@ async fn bad_id_tokens_are_refused() {
     assert_eq!(r.status, 201, "{}", r.text);
     let good = Token::person(SUB, CF);
     let cases = [
-        ("forged", Token { forged: true, ..good.clone() }),
-        ("audience", Token { aud: Some("someone-else".into()), ..good.clone() }),
-        ("expired", Token { expires_in: -3600, ..good.clone() }),
-        ("nonce", Token { nonce: Some("another-nonce".into()), ..good.clone() }),
-        ("issuer", Token { iss: Some("http://127.0.0.1:9".into()), ..good.clone() }),
-        ("no subject claim", Token { extra: json!({}), ..good.clone() }),
+        (
+            "forged",
+            Token {
+                forged: true,
+                ..good.clone()
+            },
+        ),
+        (
+            "audience",
+            Token {
+                aud: Some("someone-else".into()),
+                ..good.clone()
+            },
+        ),
+        (
+            "expired",
+            Token {
+                expires_in: -3600,
+                ..good.clone()
+            },
+        ),
+        (
+            "nonce",
+            Token {
+                nonce: Some("another-nonce".into()),
+                ..good.clone()
+            },
+        ),
+        (
+            "issuer",
+            Token {
+                iss: Some("http://127.0.0.1:9".into()),
+                ..good.clone()
+            },
+        ),
+        (
+            "no subject claim",
+            Token {
+                extra: json!({}),
+                ..good.clone()
+            },
+        ),
     ];
     for (what, token) in cases {
         idp.set(token);
         let r = login(&env, &idp, "spid", "/").await;
-        assert_eq!(r.header("location"), Some("/accesso?errore=oidc_failed"), "{what}");
+        assert_eq!(
+            r.header("location"),
+            Some("/accesso?errore=oidc_failed"),
+            "{what}"
+        );
         assert_refused(&r, "oidc_failed");
     }
     // A provider error with a valid state.
@@ -342,7 +406,15 @@ async fn bad_or_replayed_state_is_refused() {
 
     // Unknown state; no state.
     let a = attempt(&env, &idp, "spid", "/").await;
-    let code = a.callback.split("code=").nth(1).unwrap().split('&').next().unwrap().to_owned();
+    let code = a
+        .callback
+        .split("code=")
+        .nth(1)
+        .unwrap()
+        .split('&')
+        .next()
+        .unwrap()
+        .to_owned();
     let r = finish(
         &env,
         &format!("/v1/oidc/spid/callback?code={code}&state=made-up-state"),
@@ -350,13 +422,21 @@ async fn bad_or_replayed_state_is_refused() {
     )
     .await;
     assert_refused(&r, "oidc_state");
-    let r = finish(&env, &format!("/v1/oidc/spid/callback?code={code}"), Some(a.cookie)).await;
+    let r = finish(
+        &env,
+        &format!("/v1/oidc/spid/callback?code={code}"),
+        Some(a.cookie),
+    )
+    .await;
     assert_refused(&r, "oidc_state");
 
     // Without the binding cookie, or with another browser's: refused, and the state is used up.
     let a = attempt(&env, &idp, "spid", "/").await;
     assert_refused(&finish(&env, &a.callback, None).await, "oidc_state");
-    assert_refused(&finish(&env, &a.callback, Some(a.cookie)).await, "oidc_state");
+    assert_refused(
+        &finish(&env, &a.callback, Some(a.cookie)).await,
+        "oidc_state",
+    );
     let mine = attempt(&env, &idp, "spid", "/").await;
     let theirs = attempt(&env, &idp, "spid", "/").await;
     assert_ne!(mine.cookie, theirs.cookie);
@@ -367,14 +447,26 @@ async fn bad_or_replayed_state_is_refused() {
 
     // The state of one provider at another provider's callback.
     let a = attempt(&env, &idp, "spid", "/").await;
-    let r = finish(&env, &a.callback.replacen("/spid/", "/cie/", 1), Some(a.cookie)).await;
+    let r = finish(
+        &env,
+        &a.callback.replacen("/spid/", "/cie/", 1),
+        Some(a.cookie),
+    )
+    .await;
     assert_refused(&r, "oidc_state");
 
     // A replay of a successful callback.
     let a = attempt(&env, &idp, "spid", "/").await;
     let r = finish(&env, &a.callback, Some(a.cookie.clone())).await;
-    assert!(cookie_of(&r, "sportello_session").is_some(), "{:?}", r.headers);
-    assert_refused(&finish(&env, &a.callback, Some(a.cookie)).await, "oidc_state");
+    assert!(
+        cookie_of(&r, "sportello_session").is_some(),
+        "{:?}",
+        r.headers
+    );
+    assert_refused(
+        &finish(&env, &a.callback, Some(a.cookie)).await,
+        "oidc_state",
+    );
     env.stop().await;
 }
 
@@ -455,9 +547,7 @@ on_both_databases!(links_api_refusals);
 /// Every refusal of the links API, with its code, and no row changed.
 async fn links_api_refusals(db: Option<String>) {
     let (env, _idp) = start(db).await;
-    let body = |account: &str, provider: &str| {
-        json!({"account": account, "provider": provider, "subject": CF})
-    };
+    let body = |account: &str, provider: &str| json!({"account": account, "provider": provider, "subject": CF});
     let nobody = env.anonymous();
     let operator = env.login("operatore.villanova").await;
     let official = env.login("funzionario.sassari").await;
@@ -540,12 +630,11 @@ async fn links_api_refusals(db: Option<String>) {
     assert_eq!(link_count(&env).await, before);
 
     // The raw subject is not stored: only its hash.
-    let rows: Vec<(String, String, String, String)> = sqlx::query_as(
-        "SELECT provider, subject_hash, account, created_by FROM staff_oidc_links",
-    )
-    .fetch_all(env.server.booking().db().pool())
-    .await
-    .unwrap();
+    let rows: Vec<(String, String, String, String)> =
+        sqlx::query_as("SELECT provider, subject_hash, account, created_by FROM staff_oidc_links")
+            .fetch_all(env.server.booking().db().pool())
+            .await
+            .unwrap();
     assert_eq!(rows.len(), 1);
     assert_eq!(rows[0].0, "spid");
     assert_eq!(rows[0].1.len(), 64);

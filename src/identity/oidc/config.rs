@@ -22,8 +22,8 @@ use anyhow::Context as _;
 use openidconnect::{ClientId, ClientSecret, IssuerUrl, RedirectUrl};
 use serde::Deserialize;
 
-/// The file as written.
-#[derive(Debug, Deserialize)]
+/// The file as written (no `Debug`: it holds secrets).
+#[derive(Deserialize)]
 #[serde(deny_unknown_fields)]
 struct File {
     #[serde(default)]
@@ -128,10 +128,7 @@ pub fn parse(text: &str, base: &Path) -> anyhow::Result<Vec<ProviderSettings>> {
             acceptable_url(redirect_url.url()),
             "provider {name}: the redirect_url must be https:// (http:// only to a loopback host)"
         );
-        anyhow::ensure!(
-            !e.client_id.is_empty(),
-            "provider {name}: empty client_id"
-        );
+        anyhow::ensure!(!e.client_id.is_empty(), "provider {name}: empty client_id");
         let secret = match (e.client_secret, e.client_secret_file) {
             (Some(s), None) => s,
             (None, Some(f)) => {
@@ -230,9 +227,16 @@ scopes = ["profile"]
             let err = format!("{:#}", parse(&text, Path::new(".")).unwrap_err());
             assert!(!err.contains("s3cret-value"), "{err}");
         }
-        let text = GOOD.replacen("client_id = \"sportello\"", "client_id = \"sportello\"\nclient_secret_file = \"/nonexistent\"", 1);
+        let text = GOOD.replacen(
+            "client_id = \"sportello\"",
+            "client_id = \"sportello\"\nclient_secret_file = \"/nonexistent\"",
+            1,
+        );
         assert!(parse(&text, Path::new(".")).is_err());
-        let err = format!("{:#}", parse("client_secret = \"s3cret-value\" =", Path::new(".")).unwrap_err());
+        let err = format!(
+            "{:#}",
+            parse("client_secret = \"s3cret-value\" =", Path::new(".")).unwrap_err()
+        );
         assert!(!err.contains("s3cret-value"), "{err}");
     }
 }

@@ -203,7 +203,10 @@ async fn audited<T>(
             if e.status == StatusCode::FORBIDDEN {
                 // The id is recorded only when it names an existing account.
                 let known = valid_account(account)
-                    && matches!(accounts::find(state.booking.db(), account).await, Ok(Some(_)));
+                    && matches!(
+                        accounts::find(state.booking.db(), account).await,
+                        Ok(Some(_))
+                    );
                 let scope = if known {
                     Scope::target(account)
                 } else {
@@ -235,7 +238,15 @@ pub async fn create(
 ) -> Result<Response, AppError> {
     if let Err(e) = may_manage(&who) {
         let scope = Scope::default();
-        audit::record(&state.booking, &who, &rid, "oidc_link.create", scope, Outcome::Denied).await;
+        audit::record(
+            &state.booking,
+            &who,
+            &rid,
+            "oidc_link.create",
+            scope,
+            Outcome::Denied,
+        )
+        .await;
         return Err(e);
     }
     let Json(req) = body?;
@@ -272,7 +283,7 @@ pub async fn create(
                 ));
             }
         };
-        Ok((status, target))
+        Ok::<_, AppError>((status, target))
     }
     .await;
     let status = audited(&state, &who, &rid, "oidc_link.create", &req.account, r).await?;
@@ -298,7 +309,7 @@ pub async fn delete(
         may_manage(&who)?;
         let target = target(&state, &who, &provider, &account).await?;
         remove(state.booking.db(), &provider, &target.subject).await?;
-        Ok(((), target))
+        Ok::<_, AppError>(((), target))
     }
     .await;
     audited(&state, &who, &rid, "oidc_link.delete", &account, r).await?;

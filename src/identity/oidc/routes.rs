@@ -100,8 +100,7 @@ fn provider(state: &AppState, name: &str) -> Result<std::sync::Arc<Provider>, Ap
 /// A browser-binding value we issued: 43 characters of URL-safe base64.
 fn valid_binding(v: &str) -> bool {
     v.len() == 43
-        && v
-            .bytes()
+        && v.bytes()
             .all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_')
 }
 
@@ -236,8 +235,15 @@ pub async fn callback(
         Ok((account, torna)) => {
             let token = state.sessions.create(account.clone()).await;
             let scope = Scope::target(account.subject.clone());
-            audit::record(&state.booking, &account, &rid, "session.login", scope, Outcome::Ok)
-                .await;
+            audit::record(
+                &state.booking,
+                &account,
+                &rid,
+                "session.login",
+                scope,
+                Outcome::Ok,
+            )
+            .await;
             tracing::info!(provider = %name, "OIDC login");
             Ok(redirect(
                 torna.as_deref().unwrap_or("/"),
@@ -257,8 +263,15 @@ pub async fn callback(
             match who {
                 Some(who) => {
                     let scope = Scope::target(who.subject.clone());
-                    audit::record(&state.booking, &who, &rid, "session.login", scope, Outcome::Denied)
-                        .await;
+                    audit::record(
+                        &state.booking,
+                        &who,
+                        &rid,
+                        "session.login",
+                        scope,
+                        Outcome::Denied,
+                    )
+                    .await;
                 }
                 None => {
                     audit::record_anonymous(&state.booking, &rid, "session.login", Outcome::Denied)
@@ -368,5 +381,29 @@ fn claims_error_kind(e: &openidconnect::ClaimsVerificationError) -> &'static str
         C::SignatureVerification(_) => "id_token_signature",
         C::Unsupported(_) => "id_token_unsupported",
         _ => "id_token_other",
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn return_paths_are_same_origin_only() {
+        for ok in ["/", "/operatore", "/agenda?giorno=2026-11-23#x"] {
+            assert!(safe_return_path(ok), "{ok}");
+        }
+        for bad in [
+            "",
+            "operatore",
+            "//evil.example",
+            "/\\evil.example",
+            "https://evil.example/",
+            "/a b",
+            "/a\r\nSet-Cookie: x=1",
+            &"/x".repeat(300),
+        ] {
+            assert!(!safe_return_path(bad), "{bad:?}");
+        }
     }
 }
