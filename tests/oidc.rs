@@ -164,16 +164,20 @@ async fn login(env: &Env, idp: &TestProvider, provider: &str, torna: &str) -> Re
     finish(env, &a.callback, Some(a.cookie)).await
 }
 
+/// An audit row: actor, role, comune, Sede, action, target, outcome.
+type AuditRow = (
+    String,
+    String,
+    Option<String>,
+    Option<String>,
+    String,
+    Option<String>,
+    String,
+);
+
+/// Every audit row, as text.
 async fn audit_text(env: &Env) -> String {
-    let rows: Vec<(
-        String,
-        String,
-        Option<String>,
-        Option<String>,
-        String,
-        Option<String>,
-        String,
-    )> = sqlx::query_as(
+    let rows: Vec<AuditRow> = sqlx::query_as(
         "SELECT actor_subject, actor_role, comune_istat, sede_id, action, target, outcome \
              FROM audit_log",
     )
