@@ -666,3 +666,97 @@ async fn links_api_refusals(db: Option<String>) {
     assert_eq!(r.status, 204, "{}", r.text);
     env.stop().await;
 }
+
+#[derive(Clone, Default)]
+struct Capture(std::sync::Arc<std::sync::Mutex<Vec<u8>>>);
+
+impl std::io::Write for Capture {
+    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+        self.0.lock().unwrap().extend_from_slice(buf);
+        Ok(buf.len())
+    }
+
+    fn flush(&mut self) -> std::io::Result<()> {
+        Ok(())
+    }
+}
+
+/// The subject, the names, the e-mail and the client secret never reach the logs (TRACE level),
+/// through successful and refused logins and the links API.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn no_personal_data_or_secret_in_logs() {
+    let capture = Capture::default();
+    let writer = capture.clone();
+    let _ = tracing_subscriber::fmt()
+        .with_env_filter("trace")
+        .with_ansi(false)
+        .with_writer(move || writer.clone())
+        .try_init();
+
+    let (env, idp) = start(None).await;
+    let admin = env.login("admin.inps").await;
+    for (provider, subject) in [("spid", CF), ("cie", SUB)] {
+        let r = link(
+            &admin,
+            &json!({"account": "operatore.villanova", "provider": provider, "subject": subject}),
+        )
+        .await;
+        assert_eq!(r.status, 201, "{}", r.text);
+    }
+    idp.set(Token::person(SUB, CF));
+    for provider in ["spid", "cie"] {
+        let r = login(&env, &idp, provider, "/").await;
+        assert!(cookie_of(&r, "sportello_session").is_some(), "{}", r.text);
+    }
+    // Each bad token is refused for its own reason (the error kind in the log).
+    let good = Token::person(SUB, CF);
+    for bad in [
+        Token {
+            forged: true,
+            ..good.clone()
+        },
+        Token {
+            aud: Some("someone-else".into()),
+            ..good.clone()
+        },
+        Token {
+            expires_in: -3600,
+            ..good.clone()
+        },
+        Token {
+            nonce: Some("another-nonce".into()),
+            ..good.clone()
+        },
+        Token {
+            iss: Some("http://127.0.0.1:9".into()),
+            ..good.clone()
+        },
+    ] {
+        idp.set(bad);
+        assert_refused(&login(&env, &idp, "spid", "/").await, "oidc_failed");
+    }
+    idp.set(Token::person("someone-else", "BNCLRA92P55I452E"));
+    assert_refused(&login(&env, &idp, "spid", "/").await, "oidc_not_linked");
+    let r = unlink(&admin, "spid", "operatore.villanova").await;
+    assert_eq!(r.status, 204, "{}", r.text);
+    env.stop().await;
+
+    let logs = String::from_utf8_lossy(&capture.0.lock().unwrap()).into_owned();
+    assert!(logs.contains("OIDC login refused"), "the capture works");
+    assert!(
+        logs.contains("id_token_signature"),
+        "the error kind is logged"
+    );
+    for secret in [
+        CF,
+        SUB,
+        "BNCLRA92P55I452E",
+        "someone-else",
+        "Mario",
+        "Rossi",
+        "mario.rossi",
+        oidc_support::CLIENT_SECRET,
+    ] {
+        assert!(!logs.contains(secret), "{secret} in the logs");
+    }
+}
