@@ -94,6 +94,11 @@ pub struct Cli {
     /// account of that id exists), with the password in `SPORTELLO_ADMIN_PASSWORD`.
     #[arg(long, env = "SPORTELLO_ADMIN_ACCOUNT")]
     pub admin_account: Option<String>,
+    /// TOML file of OIDC providers for staff login (SPID/CIE through an OIDC provider): one
+    /// `[[provider]]` table each, see `identity::oidc::config`. Issuers are https:// (http://
+    /// only to a loopback host, for tests). Without it there is no OIDC login.
+    #[arg(long, env = "SPORTELLO_OIDC_CONFIG")]
+    pub oidc_config: Option<PathBuf>,
 }
 
 /// The same settings as a TOML file.
@@ -118,6 +123,7 @@ struct FileConfig {
     privacy_notice_file: Option<PathBuf>,
     session_idle_minutes: Option<u64>,
     session_absolute_minutes: Option<u64>,
+    oidc_config: Option<PathBuf>,
 }
 
 /// The server's resolved configuration.
@@ -151,6 +157,8 @@ pub struct Config {
     pub log_format: LogFormat,
     /// The administrator's GDPR notice text file; `None` = the built-in default text.
     pub privacy_notice_file: Option<PathBuf>,
+    /// The OIDC provider file; `None` = no OIDC login.
+    pub oidc_config: Option<PathBuf>,
     /// Signalling limits and timings (not configurable from the command line yet).
     pub signalling: SignallingConfig,
     /// Idle and absolute lifetimes of staff sessions.
@@ -176,6 +184,7 @@ impl Default for Config {
             booking_clock: Arc::new(SystemClock),
             log_format: LogFormat::Human,
             privacy_notice_file: None,
+            oidc_config: None,
             signalling: SignallingConfig::default(),
             session_limits: SessionLimits::default(),
             bootstrap_admin: None,
@@ -296,6 +305,7 @@ impl Config {
             booking_clock,
             log_format: cli.log_format.or(file.log_format).unwrap_or_default(),
             privacy_notice_file: cli.privacy_notice_file.or(file.privacy_notice_file),
+            oidc_config: cli.oidc_config.or(file.oidc_config),
             signalling: SignallingConfig::default(),
         })
     }

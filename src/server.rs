@@ -70,6 +70,11 @@ impl Server {
         if privacy_notice.configured {
             tracing::info!("booking: privacy notice read from the configured file");
         }
+        let oidc_settings = match &config.oidc_config {
+            Some(path) => crate::identity::oidc::config::load(path)?,
+            None => Vec::new(),
+        };
+        let oidc = Arc::new(crate::identity::oidc::Oidc::start(oidc_settings).await?);
         let sfu = Sfu::start(SfuConfig {
             bind: config.media_listen,
             announce: config.media_announce.clone(),
@@ -110,6 +115,7 @@ impl Server {
             sessions,
             revocations,
             privacy_notice,
+            oidc,
         };
         let app = http::app(state);
 

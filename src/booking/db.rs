@@ -40,6 +40,11 @@ const MIGRATIONS: &[(i64, &str, &str)] = &[
         "staff_accounts",
         include_str!("../../migrations/0006_staff_accounts.sql"),
     ),
+    (
+        7,
+        "oidc_links",
+        include_str!("../../migrations/0007_oidc_links.sql"),
+    ),
 ];
 
 /// Demo data (real comuni, made-up Sedi and calendars).

@@ -38,6 +38,8 @@ pub struct AppState {
     pub revocations: Arc<dyn RevocationBus>,
     /// The GDPR notice printed on the booking request form.
     pub privacy_notice: Arc<crate::booking::model::PrivacyNotice>,
+    /// The OIDC providers (staff login) and the logins in flight.
+    pub oidc: Arc<identity::oidc::Oidc>,
 }
 
 /// Content Security Policy: no inline or foreign script, no framing.
@@ -71,6 +73,20 @@ pub fn app(state: AppState) -> Router {
         .route(
             "/v1/identity/operators/{account}/enable",
             post(identity::operators::enable),
+        )
+        .route("/v1/oidc/providers", get(identity::oidc::routes::providers))
+        .route("/v1/oidc/{name}/start", get(identity::oidc::routes::start))
+        .route(
+            "/v1/oidc/{name}/callback",
+            get(identity::oidc::routes::callback),
+        )
+        .route(
+            "/v1/identity/oidc-links",
+            post(identity::oidc::links::create),
+        )
+        .route(
+            "/v1/identity/oidc-links/{provider}/{account}",
+            axum::routing::delete(identity::oidc::links::delete),
         )
         .merge(crate::booking::api::routes())
         .merge(crate::meeting::routes())

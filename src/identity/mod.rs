@@ -11,6 +11,7 @@ pub mod db_sessions;
 pub mod demo;
 pub mod enablement;
 pub mod login;
+pub mod oidc;
 pub mod operators;
 pub mod password;
 pub mod principal;

@@ -1,0 +1,344 @@
+//! Links from a person at an OIDC provider to a staff account, in `staff_oidc_links`, and the
+//! routes that manage them: `POST /v1/identity/oidc-links` and
+//! `DELETE /v1/identity/oidc-links/{provider}/{account}`.
+//!
+//! The person is stored as [`subject_hash`] only. Allowed for the comune's user administrator
+//! (for operators of their own comune) and the INPS administrator (for any account). Audited as
+//! `oidc_link.create` / `oidc_link.delete` with the account as target, never the subject.
+
+use axum::Json;
+use axum::extract::rejection::JsonRejection;
+use axum::extract::{Path, State};
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Response};
+use chrono::{DateTime, Utc};
+use serde::{Deserialize, Serialize};
+use sha2::{Digest as _, Sha256};
+
+use super::config::valid_name;
+use crate::audit::{self, Outcome, RequestId, Scope};
+use crate::booking::{BookingError, Db};
+use crate::http::AppState;
+use crate::http::error::AppError;
+use crate::identity::{Principal, StaffRole, accounts};
+
+/// Longest subject value accepted.
+const MAX_SUBJECT: usize = 255;
+
+/// SHA-256 (lowercase hex) of `provider`, a newline and `subject`.
+pub fn subject_hash(provider: &str, subject: &str) -> String {
+    let mut h = Sha256::new();
+    h.update(provider.as_bytes());
+    h.update(b"\n");
+    h.update(subject.as_bytes());
+    h.finalize().iter().map(|b| format!("{b:02x}")).collect()
+}
+
+/// The account linked to (`provider`, `subject_hash`), if any.
+pub async fn account_for(
+    db: &Db,
+    provider: &str,
+    subject_hash: &str,
+) -> Result<Option<String>, BookingError> {
+    let row: Option<(String,)> = sqlx::query_as(
+        "SELECT account FROM staff_oidc_links WHERE provider = $1 AND subject_hash = $2",
+    )
+    .bind(provider)
+    .bind(subject_hash)
+    .fetch_optional(db.pool())
+    .await?;
+    Ok(row.map(|(a,)| a))
+}
+
+/// What [`insert`] found.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Inserted {
+    /// A new link.
+    New,
+    /// The same link was already there.
+    Existing,
+    /// The person is already linked to another account.
+    OtherAccount,
+}
+
+/// Links (`provider`, `subject_hash`) to `account`.
+pub async fn insert(
+    db: &Db,
+    provider: &str,
+    subject_hash: &str,
+    account: &str,
+    by: &str,
+    at: DateTime<Utc>,
+) -> Result<Inserted, BookingError> {
+    let done = sqlx::query(
+        "INSERT INTO staff_oidc_links (provider, subject_hash, account, created_at, created_by) \
+         VALUES ($1, $2, $3, $4, $5) ON CONFLICT (provider, subject_hash) DO NOTHING",
+    )
+    .bind(provider)
+    .bind(subject_hash)
+    .bind(account)
+    .bind(at.timestamp())
+    .bind(by)
+    .execute(db.pool())
+    .await?;
+    if done.rows_affected() == 1 {
+        return Ok(Inserted::New);
+    }
+    Ok(match account_for(db, provider, subject_hash).await? {
+        Some(a) if a == account => Inserted::Existing,
+        _ => Inserted::OtherAccount,
+    })
+}
+
+/// Removes every link of `account` at `provider`; returns how many.
+pub async fn remove(db: &Db, provider: &str, account: &str) -> Result<u64, BookingError> {
+    let done = sqlx::query("DELETE FROM staff_oidc_links WHERE provider = $1 AND account = $2")
+        .bind(provider)
+        .bind(account)
+        .execute(db.pool())
+        .await?;
+    Ok(done.rows_affected())
+}
+
+/// `POST /v1/identity/oidc-links` body. `Debug` hides the subject.
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct NewLink {
+    account: String,
+    provider: String,
+    subject: String,
+}
+
+impl std::fmt::Debug for NewLink {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("NewLink")
+            .field("account", &self.account)
+            .field("provider", &self.provider)
+            .finish_non_exhaustive()
+    }
+}
+
+/// A link as answered (never the subject).
+#[derive(Debug, Serialize)]
+pub struct Link {
+    /// The staff account.
+    pub account: String,
+    /// The provider's name.
+    pub provider: String,
+}
+
+fn forbidden() -> AppError {
+    AppError::new(
+        StatusCode::FORBIDDEN,
+        "forbidden",
+        "not allowed to manage the OIDC links of this account",
+    )
+}
+
+/// An account id: 1-64 characters of a-z, 0-9, '.', '_' and '-'.
+fn valid_account(account: &str) -> bool {
+    (1..=64).contains(&account.len())
+        && account
+            .bytes()
+            .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b"._-".contains(&b))
+}
+
+/// Checks the caller, the provider and the account; returns the account's principal.
+async fn target(
+    state: &AppState,
+    who: &Principal,
+    provider: &str,
+    account: &str,
+) -> Result<Principal, AppError> {
+    if !valid_account(account) {
+        return Err(AppError::bad_request(
+            "bad_account_id",
+            "the account id must be 1-64 characters of a-z, 0-9, '.', '_' and '-'",
+        ));
+    }
+    if !valid_name(provider) || state.oidc.get(provider).is_none() {
+        return Err(AppError::new(
+            StatusCode::NOT_FOUND,
+            "unknown_provider",
+            "no such OIDC provider",
+        ));
+    }
+    let Some(target) = accounts::find(state.booking.db(), account).await? else {
+        return Err(AppError::new(
+            StatusCode::NOT_FOUND,
+            "unknown_account",
+            "no such account",
+        ));
+    };
+    if who.role == StaffRole::UserAdmin
+        && (target.role != StaffRole::Operator
+            || who.comune_istat.is_none()
+            || who.comune_istat != target.comune_istat)
+    {
+        return Err(forbidden());
+    }
+    Ok(target)
+}
+
+/// Audits `action`: ok, or denied when the answer is 403 (other refusals are not recorded).
+async fn audited<T>(
+    state: &AppState,
+    who: &Principal,
+    rid: &RequestId,
+    action: &'static str,
+    account: &str,
+    r: Result<(T, Principal), AppError>,
+) -> Result<T, AppError> {
+    match r {
+        Ok((t, target)) => {
+            let scope = Scope {
+                target: Some(target.subject.clone()),
+                comune_istat: target.comune_istat.clone(),
+                sede_id: target.sede_id.clone(),
+            };
+            audit::record(&state.booking, who, rid, action, scope, Outcome::Ok).await;
+            Ok(t)
+        }
+        Err(e) => {
+            if e.status == StatusCode::FORBIDDEN {
+                // The id is recorded only when it names an existing account.
+                let known = valid_account(account)
+                    && matches!(
+                        accounts::find(state.booking.db(), account).await,
+                        Ok(Some(_))
+                    );
+                let scope = if known {
+                    Scope::target(account)
+                } else {
+                    Scope::default()
+                };
+                audit::record(&state.booking, who, rid, action, scope, Outcome::Denied).await;
+            }
+            Err(e)
+        }
+    }
+}
+
+fn may_manage(who: &Principal) -> Result<(), AppError> {
+    if matches!(who.role, StaffRole::UserAdmin | StaffRole::InpsAdmin) {
+        Ok(())
+    } else {
+        Err(forbidden())
+    }
+}
+
+/// `POST /v1/identity/oidc-links`: links a person at a provider to an account. 201 with the
+/// link when new, 200 when it already existed; 409 `already_linked` when the person is linked to
+/// another account.
+pub async fn create(
+    State(state): State<AppState>,
+    who: Principal,
+    rid: RequestId,
+    body: Result<Json<NewLink>, JsonRejection>,
+) -> Result<Response, AppError> {
+    if let Err(e) = may_manage(&who) {
+        let scope = Scope::default();
+        audit::record(
+            &state.booking,
+            &who,
+            &rid,
+            "oidc_link.create",
+            scope,
+            Outcome::Denied,
+        )
+        .await;
+        return Err(e);
+    }
+    let Json(req) = body?;
+    if req.subject.is_empty()
+        || req.subject.len() > MAX_SUBJECT
+        || req.subject.chars().any(char::is_control)
+    {
+        return Err(AppError::bad_request(
+            "bad_subject",
+            format!("the subject must be 1-{MAX_SUBJECT} bytes without control characters"),
+        ));
+    }
+    let r = async {
+        let target = target(&state, &who, &req.provider, &req.account).await?;
+        let hash = subject_hash(&req.provider, &req.subject);
+        let at = state.booking.now();
+        let status = match insert(
+            state.booking.db(),
+            &req.provider,
+            &hash,
+            &target.subject,
+            &who.subject,
+            at,
+        )
+        .await?
+        {
+            Inserted::New => StatusCode::CREATED,
+            Inserted::Existing => StatusCode::OK,
+            Inserted::OtherAccount => {
+                return Err(AppError::new(
+                    StatusCode::CONFLICT,
+                    "already_linked",
+                    "this person is already linked to another account at this provider",
+                ));
+            }
+        };
+        Ok::<_, AppError>((status, target))
+    }
+    .await;
+    let status = audited(&state, &who, &rid, "oidc_link.create", &req.account, r).await?;
+    Ok((
+        status,
+        Json(Link {
+            account: req.account,
+            provider: req.provider,
+        }),
+    )
+        .into_response())
+}
+
+/// `DELETE /v1/identity/oidc-links/{provider}/{account}`: removes the account's links at the
+/// provider (204, also when there were none).
+pub async fn delete(
+    State(state): State<AppState>,
+    who: Principal,
+    rid: RequestId,
+    Path((provider, account)): Path<(String, String)>,
+) -> Result<StatusCode, AppError> {
+    let r = async {
+        may_manage(&who)?;
+        let target = target(&state, &who, &provider, &account).await?;
+        remove(state.booking.db(), &provider, &target.subject).await?;
+        Ok::<_, AppError>(((), target))
+    }
+    .await;
+    audited(&state, &who, &rid, "oidc_link.delete", &account, r).await?;
+    Ok(StatusCode::NO_CONTENT)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn hash_is_of_provider_newline_subject() {
+        // printf 'spid\nRSSMRA80A01H501U' | sha256sum
+        assert_eq!(
+            subject_hash("spid", "RSSMRA80A01H501U"),
+            "14f33e3881f66a95c4c35342916e3f9f3cd051cf231585b72b959eacdfef2d6b"
+        );
+        assert_ne!(
+            subject_hash("spid", "RSSMRA80A01H501U"),
+            subject_hash("cie", "RSSMRA80A01H501U")
+        );
+        let debug = format!(
+            "{:?}",
+            NewLink {
+                account: "a".into(),
+                provider: "p".into(),
+                subject: "RSSMRA80A01H501U".into()
+            }
+        );
+        assert!(!debug.contains("RSSMRA"));
+    }
+}
