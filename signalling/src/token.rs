@@ -76,6 +76,21 @@ impl TokenKey {
         Hmac::<Sha256>::new_from_slice(&self.key).expect("HMAC takes any key length")
     }
 
+    /// HMAC-SHA256 (hex) of `context`, a newline and `data` under this key: a keyed digest for
+    /// values that must be matched but not be recoverable from the database (the key is not
+    /// in it).
+    pub fn keyed_digest(&self, context: &str, data: &[u8]) -> String {
+        let mut mac = self.mac();
+        mac.update(context.as_bytes());
+        mac.update(b"\n");
+        mac.update(data);
+        mac.finalize()
+            .into_bytes()
+            .iter()
+            .map(|b| format!("{b:02x}"))
+            .collect()
+    }
+
     /// Signs `claims` into a token string.
     pub fn sign(&self, claims: &MeetingClaims) -> String {
         let json = serde_json::to_vec(claims).expect("claims always serialize");

@@ -13,7 +13,7 @@ use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
-use sha2::{Digest as _, Sha256};
+use sportello_signalling::TokenKey;
 
 use super::config::valid_name;
 use crate::audit::{self, Outcome, RequestId, Scope};
@@ -25,13 +25,11 @@ use crate::identity::{Principal, StaffRole, accounts};
 /// Longest subject value accepted.
 const MAX_SUBJECT: usize = 255;
 
-/// SHA-256 (lowercase hex) of `provider`, a newline and `subject`.
-pub fn subject_hash(provider: &str, subject: &str) -> String {
-    let mut h = Sha256::new();
-    h.update(provider.as_bytes());
-    h.update(b"\n");
-    h.update(subject.as_bytes());
-    h.finalize().iter().map(|b| format!("{b:02x}")).collect()
+/// The stored form of a subject: HMAC-SHA256 (lowercase hex) under the server's token key of
+/// `oidc-link`, `provider` and `subject`. Without the key (not in the database) a guessed
+/// codice fiscale cannot be checked against it.
+pub fn subject_hash(key: &TokenKey, provider: &str, subject: &str) -> String {
+    key.keyed_digest(&format!("oidc-link\n{provider}"), subject.as_bytes())
 }
 
 /// The account linked to (`provider`, `subject_hash`), if any.
@@ -261,7 +259,7 @@ pub async fn create(
     }
     let r = async {
         let target = target(&state, &who, &req.provider, &req.account).await?;
-        let hash = subject_hash(&req.provider, &req.subject);
+        let hash = subject_hash(state.signalling.token_key(), &req.provider, &req.subject);
         let at = state.booking.now();
         let status = match insert(
             state.booking.db(),
@@ -321,15 +319,16 @@ mod tests {
     use super::*;
 
     #[test]
-    fn hash_is_of_provider_newline_subject() {
-        // printf 'spid\nRSSMRA80A01H501U' | sha256sum
-        assert_eq!(
-            subject_hash("spid", "RSSMRA80A01H501U"),
-            "14f33e3881f66a95c4c35342916e3f9f3cd051cf231585b72b959eacdfef2d6b"
-        );
+    fn hash_is_keyed_and_per_provider() {
+        let key = TokenKey::new(&[7u8; 32]);
+        let h = subject_hash(&key, "spid", "RSSMRA80A01H501U");
+        assert_eq!(h.len(), 64);
+        assert_eq!(h, subject_hash(&key, "spid", "RSSMRA80A01H501U"));
+        assert_ne!(h, subject_hash(&key, "cie", "RSSMRA80A01H501U"));
+        // Without the server's key the digest cannot be recomputed from a guessed subject.
         assert_ne!(
-            subject_hash("spid", "RSSMRA80A01H501U"),
-            subject_hash("cie", "RSSMRA80A01H501U")
+            h,
+            subject_hash(&TokenKey::new(&[8u8; 32]), "spid", "RSSMRA80A01H501U")
         );
         let debug = format!(
             "{:?}",

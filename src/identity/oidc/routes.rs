@@ -336,7 +336,11 @@ async fn login(
     let subject = provider
         .subject(claims)
         .ok_or_else(|| fail(Failure::Oidc("missing_subject_claim")))?;
-    let hash = subject_hash(&provider.settings.name, &subject);
+    let hash = subject_hash(
+        state.signalling.token_key(),
+        &provider.settings.name,
+        &subject,
+    );
     let account = account_for(state.booking.db(), &provider.settings.name, &hash)
         .await
         .map_err(|_| fail(Failure::Oidc("database")))?
