@@ -14,6 +14,7 @@ use sportello::identity::Principal;
 use sportello::identity::demo::AccountInfo;
 use sportello::identity::enablement::{NewOperator, OperatorChange, OperatorEntry};
 use sportello::identity::login::{LoginAnswer, LoginRequest};
+use sportello::identity::oidc::routes::ProviderInfo;
 use sportello::identity::routes::SessionInfo;
 use sportello::meeting::MeetingTicket;
 use sportello::meeting::citizen_api::CitizenSessionInfo;
@@ -73,6 +74,7 @@ fn booking_typescript_bindings() {
     OperatorEntry::export_all(&cfg).unwrap();
     NewOperator::export_all(&cfg).unwrap();
     OperatorChange::export_all(&cfg).unwrap();
+    ProviderInfo::export_all(&cfg).unwrap();
     let generated = read_dir(&out);
     let _ = std::fs::remove_dir_all(&out);
     assert!(generated["Appointment.ts"].contains("starts_at: string"));
