@@ -15,6 +15,7 @@ use sportello::identity::demo::AccountInfo;
 use sportello::identity::enablement::{NewOperator, OperatorChange, OperatorEntry};
 use sportello::identity::login::{LoginAnswer, LoginRequest};
 use sportello::identity::oidc::routes::ProviderInfo;
+use sportello::identity::operators::OperatorState;
 use sportello::identity::routes::SessionInfo;
 use sportello::meeting::MeetingTicket;
 use sportello::meeting::citizen_api::CitizenSessionInfo;
@@ -75,6 +76,7 @@ fn booking_typescript_bindings() {
     NewOperator::export_all(&cfg).unwrap();
     OperatorChange::export_all(&cfg).unwrap();
     ProviderInfo::export_all(&cfg).unwrap();
+    OperatorState::export_all(&cfg).unwrap();
     let generated = read_dir(&out);
     let _ = std::fs::remove_dir_all(&out);
     assert!(generated["Appointment.ts"].contains("starts_at: string"));

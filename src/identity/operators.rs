@@ -64,7 +64,7 @@ pub async fn mark_enabled(db: &Db, account: &str) -> Result<(), BookingError> {
 pub struct EmptyBody {}
 
 /// The answer: the account and whether it is now revoked.
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, ts_rs::TS)]
 pub struct OperatorState {
     /// The account id.
     pub account: String,
