@@ -360,8 +360,11 @@ describe('booking', () => {
       const slotAt = await first.locator('.slot-list input:checked').getAttribute('value');
       // The second operator holds that very slot now.
       const taken = await second.evaluate(async (at) => {
+        // The session's CSRF token, as the web client sends it on POST (when the server has one).
+        const { csrf_token: csrf } = await (await fetch('/v1/session')).json();
         const r = await fetch('/v1/booking/holds', {
-          method: 'POST', headers: { 'content-type': 'application/json' },
+          method: 'POST',
+          headers: { 'content-type': 'application/json', ...(typeof csrf === 'string' ? { 'x-csrf-token': csrf } : {}) },
           body: JSON.stringify({ sportello_id: 'sassari-2', starts_at: at, service_code: 'assegno-unico' }),
         });
         return r.status;

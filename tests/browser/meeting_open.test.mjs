@@ -29,17 +29,20 @@ function bookToday(page, index = 0) {
       if (!res.ok) throw new Error(`${res.status} ${JSON.stringify(body)}`);
       return body;
     };
+    // The session's CSRF token, as the web client sends it on POST (when the server has one).
+    const { csrf_token: csrf } = await json(await fetch('/v1/session'));
+    const csrfHeader = typeof csrf === 'string' ? { 'x-csrf-token': csrf } : {};
     const slots = await json(await fetch(`/v1/booking/sportelli/sassari-1/slots?from=${day}&to=${day}`));
     const slot = slots.slots[index];
     if (!slot) throw new Error('no free slot today');
     const hold = await json(await fetch('/v1/booking/holds', {
       method: 'POST',
-      headers: { 'content-type': 'application/json' },
+      headers: { 'content-type': 'application/json', ...csrfHeader },
       body: JSON.stringify({ sportello_id: 'sassari-1', starts_at: slot.starts_at, service_code: 'pensioni' }),
     }));
     const appt = await json(await fetch(`/v1/booking/holds/${hold.id}/confirm`, {
       method: 'POST',
-      headers: { 'content-type': 'application/json', 'idempotency-key': `meeting-${hold.id}` },
+      headers: { 'content-type': 'application/json', 'idempotency-key': `meeting-${hold.id}`, ...csrfHeader },
       body: JSON.stringify({
         applicant: {
           given_name: 'Laura', family_name: 'Bianchi', codice_fiscale: 'BNCLRA92P55I452E', birth_date: '1992-09-15',

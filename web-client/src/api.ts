@@ -15,7 +15,13 @@ export interface DevToken {
 
 /** An HTTP error with the server's `{code, message}` body, when it sent one. */
 export class ApiError extends Error {
-  constructor(readonly status: number, readonly code: string, message: string) {
+  constructor(
+    readonly status: number,
+    readonly code: string,
+    message: string,
+    /** Seconds to wait before trying again (the `Retry-After` header of a 429), or null. */
+    readonly retryAfter: number | null = null,
+  ) {
     super(message);
     this.name = 'ApiError';
   }
@@ -30,21 +36,74 @@ export interface ApiAnswer<T> {
 }
 
 export interface RequestOptions {
-  method?: 'GET' | 'POST' | 'DELETE';
+  method?: 'GET' | 'POST' | 'PATCH' | 'DELETE';
   body?: unknown;
   headers?: Record<string, string>;
   /** Let the request finish even if the page is closed meanwhile. */
   keepalive?: boolean;
 }
 
-/** One JSON request; a non-2xx answer becomes an `ApiError` with the server's code. */
+/**
+ * The CSRF token of the staff session, learned from `GET /v1/session` and from the login answers.
+ * The server refuses every non-GET request of a staff session without it (403 `csrf_failed`).
+ * Kept in memory only: a reload learns it again from `GET /v1/session`.
+ */
+let csrfToken: string | null = null;
+
+/** Remembers the staff session's CSRF token (null forgets it: logout, handover). */
+export function setCsrfToken(token: string | null): void {
+  csrfToken = token;
+}
+
+/** Remembers the `csrf_token` of a session or login answer, when it has one. */
+export function learnCsrfToken(body: unknown): void {
+  if (typeof body !== 'object' || body === null) return;
+  const token = (body as { csrf_token?: unknown }).csrf_token;
+  if (typeof token === 'string' && token !== '') csrfToken = token;
+}
+
+function hasHeader(headers: Record<string, string>, name: string): boolean {
+  return Object.keys(headers).some((k) => k.toLowerCase() === name);
+}
+
+/** Seconds of a `Retry-After` header (only the delay form is used by the server), or null. */
+function retryAfterSeconds(res: Response): number | null {
+  const value = res.headers.get('retry-after');
+  if (value === null || !/^\d+$/.test(value.trim())) return null;
+  return Number(value.trim());
+}
+
+/**
+ * One JSON request; a non-2xx answer becomes an `ApiError` with the server's code. A non-GET
+ * request carries the staff session's CSRF token unless the caller passed its own
+ * `x-csrf-token` (the kiosk's citizen session has a token of its own).
+ */
 export async function requestJson<T>(path: string, opts: RequestOptions = {}): Promise<ApiAnswer<T>> {
+  const method = opts.method ?? 'GET';
+  const explicit = hasHeader(opts.headers ?? {}, 'x-csrf-token');
+  const unknownToken = method !== 'GET' && !explicit && csrfToken === null;
+  try {
+    return await send<T>(path, opts, method);
+  } catch (err) {
+    // A page that never asked `GET /v1/session` (the landing page, the kiosk) may still carry a
+    // staff cookie: learn that session's token once and try again. A token that is known but
+    // refused is not replaced silently: the session changed under the page (another window).
+    if (!(err instanceof ApiError && err.code === 'csrf_failed' && unknownToken)) throw err;
+    const session = await send<unknown>('/v1/session', {}, 'GET').catch(() => null);
+    learnCsrfToken(session?.body);
+    if (csrfToken === null) throw err;
+    return send<T>(path, opts, method);
+  }
+}
+
+async function send<T>(path: string, opts: RequestOptions, method: NonNullable<RequestOptions['method']>): Promise<ApiAnswer<T>> {
   const headers: Record<string, string> = { accept: 'application/json', ...opts.headers };
   if (opts.body !== undefined) headers['content-type'] = 'application/json';
+  if (method !== 'GET' && csrfToken !== null && !hasHeader(headers, 'x-csrf-token')) headers['x-csrf-token'] = csrfToken;
   let res: Response;
   try {
     res = await fetch(path, {
-      method: opts.method ?? 'GET',
+      method,
       headers,
       body: opts.body === undefined ? null : JSON.stringify(opts.body),
       credentials: 'same-origin',
@@ -69,6 +128,7 @@ export async function requestJson<T>(path: string, opts: RequestOptions = {}): P
       res.status,
       typeof err.code === 'string' ? err.code : `http_${res.status}`,
       typeof err.message === 'string' ? err.message : res.statusText,
+      retryAfterSeconds(res),
     );
   }
   const date = res.headers.get('date');

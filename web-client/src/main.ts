@@ -1,5 +1,5 @@
 // Entry point: the staff pages (`/accesso`, `/operatore`, `/operatore/prenota`, `/agenda`,
-// `/admin`), the citizen kiosk (`/sportello`), or the demo landing page, or straight into a meeting from the URL
+// `/admin`, `/utenze`), the citizen kiosk (`/sportello`), or the demo landing page, or straight into a meeting from the URL
 // (`?room=demo&name=Mario&role=citizen&autojoin=1`, or `?room=...&token=...`).
 
 import 'bootstrap-italia/dist/css/bootstrap-italia.min.css';

@@ -222,8 +222,92 @@ export function bookingErrorText(code: string): string {
       return 'L’appuntamento non esiste più. Ricarichi la pagina.';
     case 'unknown_account':
       return 'Questo profilo di prova non esiste più. Ricarichi la pagina.';
+    case 'csrf_failed':
+      return 'La sessione è cambiata, forse per un accesso fatto in un’altra finestra. Ricarichi la pagina e riprovi.';
+    case 'bad_origin':
+      return 'La richiesta è stata rifiutata per motivi di sicurezza. Ricarichi la pagina e riprovi.';
     default:
       return 'Si è verificato un problema. Riprovi tra qualche minuto; se si ripete, avvisi l’assistenza.';
+  }
+}
+
+// ——— Login and operator enablement ———
+
+/** "3 minuti", "1 minuto": a wait given in seconds, rounded up to whole minutes. */
+function minutes(seconds: number): string {
+  const n = Math.max(1, Math.ceil(seconds / 60));
+  return n === 1 ? '1 minuto' : `${n} minuti`;
+}
+
+/** Italian explanation of a login error (`POST /v1/login`, also the codes of a failed OIDC login). */
+export function loginErrorText(code: string, retryAfterSeconds: number | null = null): string {
+  switch (code) {
+    case 'bad_credentials':
+      return 'Nome utente o password non corretti. Li controlli e riprovi.';
+    case 'account_revoked':
+      return 'Il suo accesso è stato revocato. Per riaverlo si rivolga all’Amministratore utenze del suo Comune.';
+    case 'account_not_yet_valid':
+      return 'Il suo accesso non è ancora attivo. Per sapere da quando potrà entrare si rivolga all’Amministratore utenze del suo Comune.';
+    case 'account_expired':
+      return 'Il suo accesso è scaduto. Per prolungarlo si rivolga all’Amministratore utenze del suo Comune.';
+    case 'too_many_attempts':
+      return retryAfterSeconds !== null
+        ? `Troppi tentativi non riusciti. Per sicurezza l’accesso è bloccato: attenda ${minutes(retryAfterSeconds)} e riprovi.`
+        : 'Troppi tentativi non riusciti. Per sicurezza l’accesso è bloccato: attenda qualche minuto e riprovi.';
+    case 'bad_request':
+    case 'bad_json':
+      return 'Scriva il nome utente e la password, poi prema “Entra”.';
+    case 'oidc_failed':
+      return 'L’accesso con l’identità digitale non è riuscito. Riprovi; se il problema si ripete, entri con nome utente e password o avvisi l’assistenza.';
+    case 'oidc_state':
+      return 'Il tentativo di accesso è scaduto oppure era stato iniziato in un’altra finestra. Riprovi dall’inizio.';
+    case 'oidc_not_linked':
+      return 'Questa identità digitale non è abilitata per nessun profilo del servizio. Chieda all’Amministratore utenze del suo Comune di abilitarla.';
+    default:
+      return bookingErrorText(code);
+  }
+}
+
+/** The codes the server puts in `/accesso?errore=CODE` after a failed OIDC login. */
+const OIDC_ERRORS: ReadonlySet<string> = new Set([
+  'oidc_failed', 'oidc_state', 'oidc_not_linked', 'account_revoked', 'account_not_yet_valid', 'account_expired',
+]);
+
+/** Italian explanation of the `errore` of the login page (any other value: a generic text). */
+export function oidcErrorText(code: string): string {
+  return OIDC_ERRORS.has(code)
+    ? loginErrorText(code)
+    : 'L’accesso non è riuscito. Riprovi; se il problema si ripete, avvisi l’assistenza.';
+}
+
+/** Italian names of the operator states on the "Utenze" page. */
+export const OPERATOR_STATUS_LABEL = {
+  active: 'Attivo',
+  revoked: 'Revocato',
+  not_yet_valid: 'Non ancora valido',
+  expired: 'Scaduto',
+} as const;
+
+/** Italian explanation of an error of the operator enablement API. */
+export function identityErrorText(code: string): string {
+  switch (code) {
+    case 'bad_account_id':
+      return 'Il nome utente può contenere solo lettere minuscole senza accenti, numeri, punto (.), trattino (-) e trattino basso (_), al massimo 64 caratteri. Ad esempio: mario.rossi';
+    case 'weak_password':
+      return 'La password deve avere almeno 12 caratteri.';
+    case 'bad_dates':
+      return 'Le date non sono valide: la data di fine non può essere prima della data di inizio.';
+    case 'account_exists':
+      return 'Esiste già un operatore con questo nome utente. Ne scelga un altro.';
+    case 'unknown_account':
+      return 'Questo operatore non esiste più. Ricarichi la pagina.';
+    case 'forbidden':
+      return 'Il suo profilo non permette di gestire questo operatore.';
+    case 'bad_request':
+    case 'bad_json':
+      return 'I dati inviati non sono validi. Li controlli e riprovi.';
+    default:
+      return bookingErrorText(code);
   }
 }
 

@@ -1,6 +1,6 @@
 // Calls to the booking API (`/v1/booking/...`).
 
-import { requestJson } from '../api';
+import { requestJson, setCsrfToken } from '../api';
 import type { CitizenSession, CloseRequest, DayTicket, HandoverTicket, MeetingClosed } from '../meeting/wire';
 import type {
   Appointment, CitizenRequest, Comune, Hold, HoldRequest, Holidays, MeetingTicket, PrivacyNotice, Proposals, SedeDetail,
@@ -102,7 +102,10 @@ export async function joinMeeting(appointmentId: string): Promise<MeetingTicket>
  * kiosk a citizen session bound to this meeting, with a citizen ticket for `reauthenticate`.
  */
 export async function handover(appointmentId: string): Promise<HandoverTicket> {
-  return (await requestJson<HandoverTicket>(`/v1/booking/appointments/${enc(appointmentId)}/meeting/handover`, { method: 'POST', body: {} })).body;
+  const ticket = (await requestJson<HandoverTicket>(`/v1/booking/appointments/${enc(appointmentId)}/meeting/handover`, { method: 'POST', body: {} })).body;
+  // The server ended the staff session: its CSRF token is dead too (the citizen has its own).
+  setCsrfToken(null);
+  return ticket;
 }
 
 /** "Chiudi meeting" (official of the sportello): records the outcome; everyone gets `meeting_ended`. */

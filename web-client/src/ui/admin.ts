@@ -5,8 +5,10 @@
 import * as booking from '../booking/api';
 import { formatDay, todayRome } from '../booking/dates';
 import type { Holidays, PrivacyNotice, SedeDetail, Service, SportelloDetail } from '../booking/types';
+import { linkTo } from '../router';
 import { h } from './dom';
 import type { PageContext } from './staff';
+import { USERS_PATH } from './userAdmin';
 
 const WEEKDAYS = ['lunedì', 'martedì', 'mercoledì', 'giovedì', 'venerdì', 'sabato', 'domenica'];
 const MONTHS = ['gennaio', 'febbraio', 'marzo', 'aprile', 'maggio', 'giugno', 'luglio', 'agosto', 'settembre',
@@ -101,6 +103,7 @@ export async function renderAdmin(ctx: PageContext): Promise<void> {
     h('div', { class: 'admin' },
       h('h1', { tabindex: '-1' }, 'Amministrazione INPS'),
       h('p', { class: 'lead' }, 'Consultazione dei dati del servizio di prenotazione: Sedi, sportelli, orari, chiusure e festività.'),
+      h('p', {}, linkTo(h('a', { class: 'btn btn-outline-primary btn-lg', href: USERS_PATH }, 'Gestione degli operatori dei Comuni'))),
       h('nav', { 'aria-label': 'Contenuto della pagina' },
         h('ul', { class: 'admin-toc' },
           h('li', {}, h('a', { href: '#services-title' }, 'Catalogo dei servizi')),

@@ -1,9 +1,10 @@
 // "Richiama operatore" on the kiosk: the operator signs in again with their own profile (in demo
-// mode by choosing a demo operator), without leaving the call.
+// mode by choosing a demo operator, otherwise with account and password), without leaving the call.
 
 import { ApiError } from '../api';
-import type { DemoAccount } from '../booking/types';
-import { demoAccounts, demoLogin } from '../login/staffSession';
+import type { DemoAccount, Principal } from '../booking/types';
+import { passwordForm } from '../login/passwordForm';
+import { demoAccounts, demoLogin, logout } from '../login/staffSession';
 import { bookingErrorText } from '../messages';
 import { h } from './dom';
 import { openModal } from './modal';
@@ -44,7 +45,28 @@ export function recallOperatorDialog(): Promise<boolean> {
       list.querySelector<HTMLInputElement>('input')?.focus();
     }, (err: unknown) => {
       form.querySelector('#recall-loading')?.remove();
-      fail(err);
+      if (!(err instanceof ApiError && err.status === 404)) {
+        fail(err);
+        return;
+      }
+      // Not in demo mode: the operator types account and password.
+      const pwForm = passwordForm((p: Principal) => {
+        if (p.role === 'operator') {
+          modal.close();
+          resolve(true);
+          return;
+        }
+        void logout().catch(() => undefined);
+        const alert = pwForm.querySelector<HTMLElement>('[role="alert"]');
+        if (alert) {
+          alert.textContent = 'Da questa postazione può tornare nella videochiamata solo l’operatore del Comune.';
+          alert.hidden = false;
+          alert.focus();
+        }
+      });
+      pwForm.append(h('div', { class: 'sp-modal-buttons' }, cancel));
+      form.replaceWith(pwForm);
+      pwForm.querySelector<HTMLInputElement>('input')?.focus();
     });
     form.addEventListener('submit', (ev) => {
       ev.preventDefault();

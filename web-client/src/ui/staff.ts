@@ -1,10 +1,10 @@
-// The staff pages: login, operator home, booking wizard, agenda, admin. Each needs a session
+// The staff pages: login, operator home, booking wizard, agenda, admin, user administration. Each needs a session
 // with the right role; without one the login page is shown.
 
 import { ApiError } from '../api';
 import type { SessionInfo, StaffRole } from '../booking/types';
 import { currentPrincipal, logout } from '../login/staffSession';
-import { renderDemoLogin } from '../login/demoLoginPage';
+import { renderLoginPage } from '../login/loginPage';
 import { bookingErrorText } from '../messages';
 import { navigate, onNavigate } from '../router';
 import { renderAdmin } from './admin';
@@ -12,6 +12,7 @@ import { renderAgenda } from './agenda';
 import { h } from './dom';
 import { renderOperatorHome } from './operatorHome';
 import { MEETING_PATH, renderStaffMeeting } from './staffMeeting';
+import { USERS_PATH, renderUserAdmin } from './userAdmin';
 import { renderWizard } from './wizard';
 
 /** What a page needs: where to draw, who is signed in, and a way to register its cleanup. */
@@ -34,6 +35,7 @@ const ROUTES: Record<string, StaffRoute> = {
   '/operatore/prenota': { title: 'Prenota appuntamento', roles: ['operator'], render: renderWizard },
   '/agenda': { title: 'Agenda dello sportello', roles: ['official'], render: renderAgenda },
   '/admin': { title: 'Amministrazione INPS', roles: ['inps_admin'], render: renderAdmin },
+  [USERS_PATH]: { title: 'Gestione degli operatori', roles: ['user_admin', 'inps_admin'], render: renderUserAdmin },
   [MEETING_PATH]: { title: 'Meeting', roles: ['operator', 'official'], render: renderStaffMeeting },
 };
 
@@ -49,7 +51,7 @@ export function homeOf(role: StaffRole): string {
     case 'operator': return '/operatore';
     case 'official': return '/agenda';
     case 'inps_admin': return '/admin';
-    case 'user_admin': return LOGIN_PATH;
+    case 'user_admin': return USERS_PATH;
   }
 }
 
@@ -96,10 +98,12 @@ async function show(root: HTMLElement): Promise<void> {
   const params = new URLSearchParams(window.location.search);
   if (path === LOGIN_PATH) {
     document.title = 'Accesso – Sportello INPS';
-    await renderDemoLogin(root, params, (p) => {
-      const back = params.get('torna');
-      const route = back ? ROUTES[back] : undefined;
-      navigate(route?.roles.includes(p.role) && back ? back : homeOf(p.role), { replace: true });
+    // Only a known staff page: never send the person elsewhere from a link.
+    const back = params.get('torna');
+    const torna = back !== null && Object.hasOwn(ROUTES, back) ? back : null;
+    await renderLoginPage(root, params, { torna, oidcReturn: torna ?? LOGIN_PATH }, (p) => {
+      const route = torna !== null ? ROUTES[torna] : undefined;
+      navigate(route?.roles.includes(p.role) && torna !== null ? torna : homeOf(p.role), { replace: true });
     });
     return;
   }

@@ -1,0 +1,330 @@
+// Identity in the browser: password login on /accesso (operator home, wrong password, revoked,
+// not yet valid, expired), the OIDC error codes of /accesso?errore=, the page without demo mode,
+// and the comune's user administrator on /utenze (list, enable a new operator, revoke, re-enable,
+// change the validity days), with screenshots and axe-core checks.
+
+import assert from 'node:assert/strict';
+import { mkdirSync } from 'node:fs';
+import { join } from 'node:path';
+import { after, before, describe, test } from 'node:test';
+import { artifactsDir, launchBrowser, newParticipantPage, startServer, waitFor } from './harness.mjs';
+import { axeViolations, SHOTS_DIR } from './meeting_day_flow.mjs';
+
+const PASSWORD = 'demo-sportello';
+const NEW_OPERATOR = 'operatore.nuovo';
+const NEW_PASSWORD = 'Primavera-sul-lago-2026';
+const LONG = 30_000;
+
+mkdirSync(SHOTS_DIR, { recursive: true });
+
+async function shot(page, name) {
+  await page.evaluate(() => document.fonts.ready);
+  await page.screenshot({ path: join(SHOTS_DIR, `${name}.png`), fullPage: true });
+  await page.screenshot({ path: join(artifactsDir, `identity-${name}.png`), fullPage: true });
+}
+
+/** Opens /accesso and submits account and password (does not wait for the outcome). */
+async function passwordLogin(page, url, account, password) {
+  await page.goto(`${url}/accesso`);
+  await page.getByRole('heading', { name: 'Accesso', level: 1 }).waitFor({ timeout: LONG });
+  await page.getByLabel('Nome utente').fill(account);
+  await page.getByLabel('Password', { exact: true }).fill(password);
+  await page.getByRole('button', { name: 'Entra', exact: true }).click();
+}
+
+/** The visible login error of the password form. */
+function loginAlert(page) {
+  return page.locator('#password-login-error');
+}
+
+async function sessionStatus(page) {
+  return page.evaluate(async () => (await fetch('/v1/session')).status);
+}
+
+function row(page, account) {
+  return page.locator(`#operators tr[data-account="${account}"]`);
+}
+
+async function logout(page) {
+  await page.getByRole('button', { name: 'Esci' }).click();
+  await page.getByRole('heading', { name: 'Accesso', level: 1 }).waitFor({ timeout: LONG });
+}
+
+/** "Modifica validità" of `account`: fills the two dates ('' clears one) and saves. */
+async function setValidity(page, account, from, until) {
+  await row(page, account).getByRole('button', { name: 'Modifica validità' }).click();
+  const dialog = page.getByRole('dialog', { name: `Validità dell’accesso di ${account}` });
+  await dialog.waitFor();
+  await dialog.getByLabel('Valido dal').fill(from);
+  await dialog.getByLabel('Valido fino al').fill(until);
+  await dialog.getByRole('button', { name: 'Salva' }).click();
+  await dialog.waitFor({ state: 'detached' });
+  await page.locator('#users-notice').getByText(`Validità dell’accesso di ${account} aggiornata`).waitFor();
+}
+
+describe('identity', () => {
+  let server;
+  let browser;
+
+  before(async () => {
+    server = await startServer();
+    browser = await launchBrowser();
+  });
+
+  after(async () => {
+    await browser?.close();
+    await server?.stop();
+  });
+
+  test('/accesso: password form, demo chooser with the user administrator, screenshot, axe', async () => {
+    const page = await newParticipantPage(browser, server.url);
+    try {
+      await page.goto(`${server.url}/accesso`);
+      await page.getByRole('heading', { name: 'Accesso', level: 1 }).waitFor({ timeout: LONG });
+      assert.equal(await page.getByLabel('Nome utente').getAttribute('autocomplete'), 'username');
+      assert.equal(await page.getByLabel('Password', { exact: true }).getAttribute('autocomplete'), 'current-password');
+      assert.equal(await page.getByLabel('Password', { exact: true }).getAttribute('type'), 'password');
+      // Bootstrap Italia draws the checkbox on its label: click that, as a person would.
+      const show = page.locator('label').getByText('Mostra la password', { exact: true });
+      await show.click();
+      assert.equal(await page.getByLabel('Password', { exact: true }).getAttribute('type'), 'text');
+      await show.click();
+      assert.equal(await page.getByLabel('Password', { exact: true }).getAttribute('type'), 'password');
+      const comuni = page.getByRole('group', { name: 'Comuni' });
+      await comuni.getByLabel('Amministratore utenze del Comune di Villanova Monteleone').waitFor();
+      await comuni.getByLabel('Operatore del Comune di Villanova Monteleone').waitFor();
+      // Empty fields are explained before anything is sent.
+      await page.getByRole('button', { name: 'Entra', exact: true }).click();
+      await page.getByText('Scriva il suo nome utente.').waitFor();
+      await shot(page, 'accesso');
+      assert.deepEqual(await axeViolations(page), []);
+      assert.deepEqual(page.problems, []);
+    } finally {
+      await page.closeAll();
+    }
+  });
+
+  test('password login: the operator lands on the operator home; a wrong password is refused in Italian', async () => {
+    const page = await newParticipantPage(browser, server.url);
+    const wrong = await newParticipantPage(browser, server.url);
+    try {
+      await passwordLogin(page, server.url, 'operatore.villanova', PASSWORD);
+      await page.getByRole('heading', { name: 'Area operatore', level: 1 }).waitFor({ timeout: LONG });
+      assert.match(page.url(), /\/operatore$/);
+      await page.getByText('Operatore del Comune di Villanova Monteleone').waitFor();
+
+      // Capitals typed by habit are forgiven (account ids are lower case).
+      await passwordLogin(wrong, server.url, 'Operatore.Villanova', 'password-sbagliata');
+      await loginAlert(wrong).getByText('Nome utente o password non corretti').waitFor({ timeout: LONG });
+      assert.equal(await wrong.evaluate(() => document.activeElement?.id), 'password-login-error', 'focus on the alert');
+      assert.equal(await wrong.getByLabel('Password', { exact: true }).inputValue(), '', 'the wrong password is cleared');
+      assert.match(wrong.url(), /\/accesso$/);
+      assert.equal(await sessionStatus(wrong), 401, 'still logged out');
+      await shot(wrong, 'accesso-password-errata');
+      assert.deepEqual([...page.problems, ...wrong.problems], []);
+    } finally {
+      await page.closeAll();
+      await wrong.closeAll();
+    }
+  });
+
+  test('/accesso?errore=: Italian text per OIDC code, a generic one (as text) for anything else', async () => {
+    const page = await newParticipantPage(browser, server.url);
+    try {
+      await page.goto(`${server.url}/accesso?errore=oidc_not_linked&torna=%2Foperatore`);
+      const alert = page.locator('#oidc-error');
+      await alert.getByText('Questa identità digitale non è abilitata per nessun profilo', { exact: false }).waitFor({ timeout: LONG });
+      await alert.getByText('Amministratore utenze', { exact: false }).waitFor();
+      assert.equal(await page.evaluate(() => document.activeElement?.id), 'oidc-error');
+      // The code leaves the address bar (a reload does not repeat the message); torna stays.
+      assert.match(page.url(), /\/accesso\?torna=%2Foperatore$/);
+
+      await page.goto(`${server.url}/accesso?errore=oidc_state`);
+      await page.locator('#oidc-error').getByText('Il tentativo di accesso è scaduto', { exact: false }).waitFor({ timeout: LONG });
+
+      const evil = '<img src=x onerror="window.__pwned=1">';
+      await page.goto(`${server.url}/accesso?errore=${encodeURIComponent(evil)}`);
+      await page.locator('#oidc-error').getByText('L’accesso non è riuscito.', { exact: false }).waitFor({ timeout: LONG });
+      assert.equal(await page.locator('#oidc-error img').count(), 0);
+      assert.equal(await page.getByText('onerror', { exact: false }).count(), 0, 'the raw code is not shown');
+      assert.equal(await page.evaluate(() => window.__pwned), undefined);
+      assert.deepEqual(page.problems, []);
+    } finally {
+      await page.closeAll();
+    }
+  });
+
+  test('without demo mode: no chooser, no error; OIDC providers as links; 429 says how long to wait', async () => {
+    const page = await newParticipantPage(browser, server.url);
+    try {
+      // A production server: the demo routes are 404, the server offers an identity provider.
+      const json = (status, body, headers = {}) => ({
+        status, contentType: 'application/json', headers, body: JSON.stringify(body),
+      });
+      await page.route('**/v1/demo/accounts', (r) => r.fulfill(json(404, { code: 'not_found', message: 'not found' })));
+      await page.route('**/v1/oidc/providers', (r) => r.fulfill(json(200, [{ name: 'spid', label: 'Entra con SPID' }])));
+      await page.route('**/v1/login', (r) => r.fulfill(json(429, { code: 'too_many_attempts', message: 'slow down' }, { 'retry-after': '150' })));
+      await page.goto(`${server.url}/accesso?torna=%2Fagenda`);
+      await page.getByRole('heading', { name: 'Accesso', level: 1 }).waitFor({ timeout: LONG });
+      const spid = page.getByRole('link', { name: 'Entra con SPID' });
+      await spid.waitFor();
+      assert.equal(await spid.getAttribute('href'), '/v1/oidc/spid/start?torna=%2Fagenda');
+      await page.getByLabel('Nome utente').waitFor();
+      assert.equal(await page.getByRole('radio').count(), 0, 'no demo chooser');
+      assert.equal(await page.getByRole('alert').count(), 0, 'no error shown');
+      await shot(page, 'accesso-produzione');
+
+      await page.getByLabel('Nome utente').fill('operatore.villanova');
+      await page.getByLabel('Password', { exact: true }).fill('tentativo');
+      await page.getByRole('button', { name: 'Entra', exact: true }).click();
+      await loginAlert(page).getByText('attenda 3 minuti e riprovi', { exact: false }).waitFor();
+      assert.deepEqual(page.problems, []);
+    } finally {
+      await page.closeAll();
+    }
+  });
+
+  test('the INPS administrator reaches /utenze from /admin and sees the operators of every comune', async () => {
+    const page = await newParticipantPage(browser, server.url);
+    try {
+      await page.goto(`${server.url}/accesso`);
+      await page.locator('label').getByText('Amministratore INPS', { exact: true }).click();
+      await page.getByRole('button', { name: 'Accedi' }).click();
+      await page.getByRole('heading', { name: 'Amministrazione INPS', level: 1 }).waitFor({ timeout: LONG });
+      await page.getByRole('link', { name: 'Gestione degli operatori dei Comuni' }).click();
+      await page.getByRole('heading', { name: 'Gestione degli operatori', level: 1 }).waitFor({ timeout: LONG });
+      await page.getByRole('columnheader', { name: 'Comune' }).waitFor();
+      await row(page, 'operatore.alghero').getByText('Alghero', { exact: true }).waitFor();
+      await row(page, 'operatore.villanova').waitFor();
+      await page.getByLabel('Codice ISTAT del comune').waitFor();
+      assert.deepEqual(page.problems, []);
+    } finally {
+      await page.closeAll();
+    }
+  });
+
+  test('the user administrator enables, revokes, re-enables an operator and sets the days it may log in', async () => {
+    const admin = await newParticipantPage(browser, server.url);
+    const op = await newParticipantPage(browser, server.url);
+    const csrfSent = [];
+    admin.on('request', (req) => {
+      if (req.method() !== 'GET' && new URL(req.url()).pathname.startsWith('/v1/identity/')) {
+        csrfSent.push(Boolean(req.headers()['x-csrf-token']));
+      }
+    });
+    try {
+      // — The user administrator's home is /utenze, with the comune's operators.
+      await passwordLogin(admin, server.url, 'utenze.villanova', PASSWORD);
+      await admin.getByRole('heading', { name: 'Gestione degli operatori', level: 1 }).waitFor({ timeout: LONG });
+      assert.match(admin.url(), /\/utenze$/);
+      await admin.getByText('Comune di Villanova Monteleone', { exact: true }).waitFor();
+      await row(admin, 'operatore.villanova').getByText('Attivo', { exact: true }).waitFor();
+      assert.equal(await row(admin, 'operatore.alghero').count(), 0, 'only the own comune');
+
+      // — Checked before sending: the password is too short.
+      await admin.getByLabel('Nome utente').fill(NEW_OPERATOR);
+      await admin.getByLabel('Password iniziale').fill('corta');
+      await admin.getByRole('button', { name: 'Abilita l’operatore' }).click();
+      await admin.getByText('La password deve avere almeno 12 caratteri.').waitFor();
+      assert.equal(await admin.getByLabel('Password iniziale').getAttribute('aria-invalid'), 'true');
+
+      // — Enable the new operator.
+      await admin.getByLabel('Password iniziale').fill(NEW_PASSWORD);
+      await admin.getByRole('button', { name: 'Abilita l’operatore' }).click();
+      await admin.locator('#users-notice').getByText(`L’operatore ${NEW_OPERATOR} è stato abilitato`, { exact: false }).waitFor({ timeout: LONG });
+      await row(admin, NEW_OPERATOR).getByText('Attivo', { exact: true }).waitFor();
+      assert.equal(await admin.getByLabel('Nome utente').inputValue(), '', 'the form is emptied');
+
+      // — The same name again: the server's answer, in Italian, on the field.
+      await admin.getByLabel('Nome utente').fill(NEW_OPERATOR);
+      await admin.getByLabel('Password iniziale').fill(NEW_PASSWORD);
+      await admin.getByRole('button', { name: 'Abilita l’operatore' }).click();
+      await admin.getByText('Esiste già un operatore con questo nome utente.', { exact: false }).waitFor({ timeout: LONG });
+      await admin.getByLabel('Nome utente').fill('');
+      await admin.getByLabel('Password iniziale').fill('');
+      await shot(admin, 'utenze');
+      assert.deepEqual(await axeViolations(admin), []);
+
+      // — Log out; the new operator logs in with the password.
+      await logout(admin);
+      await passwordLogin(admin, server.url, NEW_OPERATOR, NEW_PASSWORD);
+      await admin.getByRole('heading', { name: 'Area operatore', level: 1 }).waitFor({ timeout: LONG });
+
+      // — The new operator works from another workstation; the administrator (here) revokes it.
+      await passwordLogin(op, server.url, NEW_OPERATOR, NEW_PASSWORD);
+      await op.getByRole('heading', { name: 'Area operatore', level: 1 }).waitFor({ timeout: LONG });
+      await logout(admin);
+      await passwordLogin(admin, server.url, 'utenze.villanova', PASSWORD);
+      await admin.getByRole('heading', { name: 'Gestione degli operatori', level: 1 }).waitFor({ timeout: LONG });
+      await row(admin, NEW_OPERATOR).getByRole('button', { name: 'Revoca' }).click();
+      const confirm = admin.getByRole('dialog', { name: `Revocare l’accesso di ${NEW_OPERATOR}?` });
+      await confirm.waitFor();
+      await shot(admin, 'utenze-revoca');
+      // "Annulla" changes nothing.
+      await confirm.getByRole('button', { name: 'Annulla' }).click();
+      await confirm.waitFor({ state: 'detached' });
+      await row(admin, NEW_OPERATOR).getByText('Attivo', { exact: true }).waitFor();
+      await row(admin, NEW_OPERATOR).getByRole('button', { name: 'Revoca' }).click();
+      await confirm.getByRole('button', { name: 'Sì, revoca l’accesso' }).click();
+      await admin.locator('#users-notice').getByText(`L’accesso di ${NEW_OPERATOR} è stato revocato.`).waitFor({ timeout: LONG });
+      await row(admin, NEW_OPERATOR).getByText('Revocato', { exact: true }).waitFor();
+
+      // Its session ended at once: the operator pages ask to log in again, and the login says why not.
+      await waitFor(async () => (await sessionStatus(op)) === 401, { timeoutMs: 5_000, what: 'the revoked operator’s session is gone' });
+      await op.goto(`${server.url}/operatore`);
+      await op.getByRole('heading', { name: 'Accesso', level: 1 }).waitFor({ timeout: LONG });
+      await passwordLogin(op, server.url, NEW_OPERATOR, NEW_PASSWORD);
+      await loginAlert(op).getByText('Il suo accesso è stato revocato.', { exact: false }).waitFor({ timeout: LONG });
+      await shot(op, 'accesso-revocato');
+
+      // — "Riabilita", then days in the future: not yet valid.
+      await row(admin, NEW_OPERATOR).getByRole('button', { name: 'Riabilita' }).click();
+      await admin.locator('#users-notice').getByText(`L’accesso di ${NEW_OPERATOR} è stato riabilitato.`, { exact: false }).waitFor({ timeout: LONG });
+      await row(admin, NEW_OPERATOR).getByText('Attivo', { exact: true }).waitFor();
+
+      // The end before the start is explained in the dialog, before anything is sent.
+      await row(admin, NEW_OPERATOR).getByRole('button', { name: 'Modifica validità' }).click();
+      const edit = admin.getByRole('dialog', { name: `Validità dell’accesso di ${NEW_OPERATOR}` });
+      await edit.getByLabel('Valido dal').fill('2099-03-10');
+      await edit.getByLabel('Valido fino al').fill('2099-03-01');
+      await edit.getByRole('button', { name: 'Salva' }).click();
+      await edit.getByText('La data di fine non può essere prima della data di inizio.').waitFor();
+      await shot(admin, 'utenze-validita');
+      await edit.getByRole('button', { name: 'Annulla' }).click();
+      await edit.waitFor({ state: 'detached' });
+
+      await setValidity(admin, NEW_OPERATOR, '2099-01-01', '');
+      await row(admin, NEW_OPERATOR).getByText('Non ancora valido', { exact: true }).waitFor();
+      await row(admin, NEW_OPERATOR).getByText('01/01/2099', { exact: true }).waitFor();
+      await passwordLogin(op, server.url, NEW_OPERATOR, NEW_PASSWORD);
+      await loginAlert(op).getByText('Il suo accesso non è ancora attivo.', { exact: false }).waitFor({ timeout: LONG });
+
+      // — Days in the past: expired.
+      await setValidity(admin, NEW_OPERATOR, '', '2020-01-31');
+      await row(admin, NEW_OPERATOR).getByText('Scaduto', { exact: true }).waitFor();
+      await passwordLogin(op, server.url, NEW_OPERATOR, NEW_PASSWORD);
+      await loginAlert(op).getByText('Il suo accesso è scaduto.', { exact: false }).waitFor({ timeout: LONG });
+
+      // — No limits again: it can log in.
+      await setValidity(admin, NEW_OPERATOR, '', '');
+      await row(admin, NEW_OPERATOR).getByText('Attivo', { exact: true }).waitFor();
+      await passwordLogin(op, server.url, NEW_OPERATOR, NEW_PASSWORD);
+      await op.getByRole('heading', { name: 'Area operatore', level: 1 }).waitFor({ timeout: LONG });
+
+      assert.ok(csrfSent.length >= 5, `identity writes seen: ${csrfSent.length}`);
+      assert.ok(csrfSent.every(Boolean), 'every identity write carries x-csrf-token');
+      // The server refuses a write of the staff session without the token.
+      const bare = await admin.evaluate(async (account) => {
+        const r = await fetch(`/v1/identity/operators/${account}/revoke`, {
+          method: 'POST', headers: { 'content-type': 'application/json' }, body: '{}',
+        });
+        return { status: r.status, code: (await r.json().catch(() => ({}))).code };
+      }, NEW_OPERATOR);
+      assert.deepEqual(bare, { status: 403, code: 'csrf_failed' });
+      assert.deepEqual([...admin.problems, ...op.problems], []);
+    } finally {
+      await admin.closeAll();
+      await op.closeAll();
+    }
+  });
+});
