@@ -106,6 +106,12 @@ impl Server {
                 shutdown.clone(),
             ),
         ));
+        // The end of each validity period, as the Italian day changes (see `identity::expiry`).
+        tasks.push(tokio::spawn(crate::identity::expiry::revoke_at_day_end(
+            booking.clone(),
+            revocations.clone(),
+            shutdown.clone(),
+        )));
         let state = AppState {
             signalling: signalling.clone(),
             demo: config.demo,

@@ -296,3 +296,57 @@ async fn validity_end_cuts_off_a_connected_operator() {
         .expect_error(401, "unauthenticated");
     env.stop().await;
 }
+
+/// The last valid day ends while the operator is in a meeting: cut off when the day changes,
+/// without anyone touching the account.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn last_valid_day_ends_during_a_meeting() {
+    let env = Env::start(None).await;
+    let op = env.login("operatore.villanova").await;
+    let ua = env.login("utenze.villanova").await;
+    // Valid through today (Monday 23 November 2026).
+    let r = ua
+        .send(
+            "PATCH",
+            "/v1/identity/operators/operatore.villanova",
+            &[("Content-Type", "application/json")],
+            &json!({"valid_until": "2026-11-23"}).to_string(),
+        )
+        .await;
+    assert_eq!(r.json()["status"], "active", "{}", r.text);
+    let r = op.hold("sassari-1", &at(MON_0930), "pensioni").await;
+    let id = r.json()["id"].as_str().unwrap().to_owned();
+    assert_eq!(op.confirm(&id, "midnight").await.status, 201);
+    let r = op
+        .post(
+            &format!("/v1/booking/appointments/{id}/meeting"),
+            &json!({}),
+        )
+        .await;
+    assert_eq!(r.status, 200, "{}", r.text);
+    let (mut ws_op, joined) = ws::join(&env.server, r.json()["token"].as_str().unwrap()).await;
+    assert_eq!(joined["type"], "joined", "{joined}");
+    // Still connected a second later: nothing happens during the last valid day.
+    let quiet = tokio::time::timeout(
+        StdDuration::from_millis(1500),
+        ws::next(&mut ws_op, StdDuration::from_secs(10)),
+    )
+    .await;
+    assert!(quiet.is_err(), "nothing arrives: {quiet:?}");
+    // Midnight passes.
+    env.clock.advance(chrono::Duration::hours(15));
+    let started = Instant::now();
+    let v = ws::next(&mut ws_op, StdDuration::from_secs(3))
+        .await
+        .expect("an error when the day changes");
+    assert_eq!(v["type"], "error", "{v}");
+    assert_eq!(v["code"], "removed", "{v}");
+    eprintln!(
+        "day-end cut-off: {} ms after the clock passed midnight",
+        started.elapsed().as_millis()
+    );
+    op.get("/v1/session")
+        .await
+        .expect_error(401, "unauthenticated");
+    env.stop().await;
+}

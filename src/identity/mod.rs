@@ -10,6 +10,7 @@ pub mod csrf;
 pub mod db_sessions;
 pub mod demo;
 pub mod enablement;
+pub mod expiry;
 pub mod login;
 pub mod oidc;
 pub mod operators;
