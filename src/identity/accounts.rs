@@ -26,6 +26,8 @@ pub struct Account {
     pub valid_from: Option<NaiveDate>,
     /// Last valid day (inclusive).
     pub valid_until: Option<NaiveDate>,
+    /// Whether it is revoked (a row in `staff_revocations`), as read with the account.
+    pub revoked: bool,
 }
 
 /// Where an account stands on a given day, revocation aside.
@@ -135,8 +137,11 @@ fn parse_day(s: Option<String>) -> Option<NaiveDate> {
     s.and_then(|s| NaiveDate::parse_from_str(&s, "%Y-%m-%d").ok())
 }
 
-const COLUMNS: &str =
-    "account, role, comune_istat, sede_id, sportello_ids, password_hash, valid_from, valid_until";
+/// The account columns and whether it is revoked, in one read.
+const SELECT: &str = "SELECT a.account, a.role, a.comune_istat, a.sede_id, a.sportello_ids, \
+     a.password_hash, a.valid_from, a.valid_until, \
+     CAST(CASE WHEN r.subject IS NULL THEN 0 ELSE 1 END AS BIGINT) AS revoked \
+     FROM staff_accounts a LEFT JOIN staff_revocations r ON r.subject = a.account";
 
 fn decode(row: &sqlx::any::AnyRow) -> Result<Option<Account>, BookingError> {
     let role: String = row.try_get("role")?;
@@ -160,6 +165,7 @@ fn decode(row: &sqlx::any::AnyRow) -> Result<Option<Account>, BookingError> {
         password_hash: row.try_get("password_hash")?,
         valid_from: parse_day(row.try_get("valid_from")?),
         valid_until: parse_day(row.try_get("valid_until")?),
+        revoked: row.try_get::<i64, _>("revoked")? != 0,
     }))
 }
 
@@ -168,7 +174,7 @@ pub async fn get(db: &Db, account: &str) -> Result<Option<Account>, BookingError
     if !valid_account_id(account) {
         return Ok(None);
     }
-    let sql = format!("SELECT {COLUMNS} FROM staff_accounts WHERE account = $1");
+    let sql = format!("{SELECT} WHERE a.account = $1");
     let row = sqlx::query(sqlx::AssertSqlSafe(sql))
         .bind(account)
         .fetch_optional(db.pool())
@@ -186,8 +192,7 @@ pub async fn list(
     comune: Option<&str>,
 ) -> Result<Vec<Account>, BookingError> {
     let sql = format!(
-        "SELECT {COLUMNS} FROM staff_accounts WHERE role = $1 \
-         AND ($2 = '' OR comune_istat = $2) ORDER BY account"
+        "{SELECT} WHERE a.role = $1 AND ($2 = '' OR a.comune_istat = $2) ORDER BY a.account"
     );
     let rows = sqlx::query(sqlx::AssertSqlSafe(sql))
         .bind(role_code(role))
@@ -207,8 +212,8 @@ pub async fn find(db: &Db, account: &str) -> Result<Option<Principal>, BookingEr
 }
 
 /// Whether `account` may act at `now`: not revoked, within its dates.
-pub async fn check(db: &Db, account: &Account, now: DateTime<Utc>) -> Result<(), AdmitError> {
-    if super::operators::is_revoked(db, &account.principal.subject).await? {
+pub fn check(account: &Account, now: DateTime<Utc>) -> Result<(), AdmitError> {
+    if account.revoked {
         return Err(AdmitError::Revoked);
     }
     match account.validity(rome::local_date(now)) {
@@ -222,7 +227,7 @@ pub async fn check(db: &Db, account: &Account, now: DateTime<Utc>) -> Result<(),
 pub async fn admit(state: &AppState, account: &str) -> Result<Principal, AdmitError> {
     let db = state.booking.db();
     let found = get(db, account).await?.ok_or(AdmitError::Unknown)?;
-    check(db, &found, state.booking.now()).await?;
+    check(&found, state.booking.now())?;
     Ok(found.principal)
 }
 
@@ -280,6 +285,7 @@ pub async fn seed_demo(db: &Db, now: DateTime<Utc>) -> Result<(), BookingError> 
                 password_hash: Some(hash.to_owned()),
                 valid_from: None,
                 valid_until: None,
+                revoked: false,
             };
             insert(db, &account, "system", now).await?;
         }
@@ -315,6 +321,7 @@ pub async fn bootstrap_admin(
         password_hash: Some(password::hash(password).await),
         valid_from: None,
         valid_until: None,
+        revoked: false,
     };
     Ok(insert(db, &admin, "system", now).await?)
 }
@@ -329,6 +336,7 @@ mod tests {
             password_hash: None,
             valid_from: from.map(|d| d.parse().unwrap()),
             valid_until: until.map(|d| d.parse().unwrap()),
+            revoked: false,
         }
     }
 

@@ -88,13 +88,9 @@ impl DbSessions {
                 return Ok(None);
             }
         };
-        match accounts::check(db, &account, now).await {
-            Ok(()) => {}
-            Err(accounts::AdmitError::Db(e)) => return Err(e),
-            Err(_) => {
-                self.revoke_hash(&key).await?;
-                return Ok(None);
-            }
+        if accounts::check(&account, now).is_err() {
+            self.revoke_hash(&key).await?;
+            return Ok(None);
         }
         if now.timestamp() - last_used >= TOUCH_EVERY_SECS {
             sqlx::query("UPDATE staff_sessions SET last_used = $1 WHERE token_hash = $2")

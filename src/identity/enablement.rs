@@ -8,8 +8,6 @@
 //! operator outside them today ends their sessions and meeting connections at once, like a
 //! revocation (same event).
 
-use std::collections::HashSet;
-
 use axum::Json;
 use axum::extract::rejection::JsonRejection;
 use axum::extract::{Path, State};
@@ -23,7 +21,7 @@ use super::operators::{audit_denied, bad_account_id, forbidden, target};
 use super::revocation::Revocation;
 use super::{Principal, StaffRole, password};
 use crate::audit::{self, Outcome, RequestId, Scope};
-use crate::booking::{BookingError, Db, rome};
+use crate::booking::{Db, rome};
 use crate::http::AppState;
 use crate::http::error::AppError;
 
@@ -152,20 +150,9 @@ fn may_enable(who: &Principal) -> Result<(), AppError> {
     }
 }
 
-async fn revoked_set(db: &Db) -> Result<HashSet<String>, BookingError> {
-    let rows: Vec<(String,)> = sqlx::query_as("SELECT subject FROM staff_revocations")
-        .fetch_all(db.pool())
-        .await?;
-    Ok(rows.into_iter().map(|(s,)| s).collect())
-}
-
-async fn entry(
-    state: &AppState,
-    account: &Account,
-    revoked: bool,
-) -> Result<OperatorEntry, AppError> {
+async fn entry(state: &AppState, account: &Account) -> Result<OperatorEntry, AppError> {
     let today = rome::local_date(state.booking.now());
-    let status = match (revoked, account.validity(today)) {
+    let status = match (account.revoked, account.validity(today)) {
         (true, _) => OperatorStatus::Revoked,
         (false, Validity::Valid) => OperatorStatus::Active,
         (false, Validity::NotYetValid) => OperatorStatus::NotYetValid,
@@ -197,12 +184,9 @@ pub async fn list(
         StaffRole::UserAdmin => Some(who.comune_istat.as_deref().ok_or_else(forbidden)?),
         _ => None,
     };
-    let db = state.booking.db();
-    let revoked = revoked_set(db).await?;
     let mut out = Vec::new();
-    for account in accounts::list(db, StaffRole::Operator, comune).await? {
-        let is_revoked = revoked.contains(&account.principal.subject);
-        out.push(entry(&state, &account, is_revoked).await?);
+    for account in accounts::list(state.booking.db(), StaffRole::Operator, comune).await? {
+        out.push(entry(&state, &account).await?);
     }
     Ok(Json(out))
 }
@@ -273,6 +257,7 @@ pub async fn create(
         password_hash: Some(password::hash(&req.password).await),
         valid_from,
         valid_until,
+        revoked: false,
     };
     if !accounts::insert(db, &account, &who.subject, state.booking.now()).await? {
         return Err(AppError::new(
@@ -295,10 +280,7 @@ pub async fn create(
         Outcome::Ok,
     )
     .await;
-    Ok((
-        StatusCode::CREATED,
-        Json(entry(&state, &account, false).await?),
-    ))
+    Ok((StatusCode::CREATED, Json(entry(&state, &account).await?)))
 }
 
 /// `PATCH /v1/identity/operators/{account}`: changes validity dates or resets the password.
@@ -353,6 +335,5 @@ pub async fn update(
         Outcome::Ok,
     )
     .await;
-    let revoked = super::operators::is_revoked(db, &found.principal.subject).await?;
-    Ok(Json(entry(&state, &found, revoked).await?))
+    Ok(Json(entry(&state, &found).await?))
 }

@@ -139,10 +139,8 @@ pub async fn login(
         return Err(bad_credentials());
     };
     password::clear_failures(db, &name).await?;
-    if let Err(e) = accounts::check(db, &account, now).await {
-        if !matches!(e, accounts::AdmitError::Db(_)) {
-            refused(&state, &rid, &account.principal).await;
-        }
+    if let Err(e) = accounts::check(&account, now) {
+        refused(&state, &rid, &account.principal).await;
         return Err(e.into_app_error());
     }
     open_session(&state, &rid, account.principal).await

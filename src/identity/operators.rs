@@ -20,16 +20,6 @@ use crate::booking::{BookingError, Db};
 use crate::http::AppState;
 use crate::http::error::AppError;
 
-/// Whether `account` is revoked (a row in `staff_revocations`).
-pub async fn is_revoked(db: &Db, account: &str) -> Result<bool, BookingError> {
-    let row: Option<(String,)> =
-        sqlx::query_as("SELECT subject FROM staff_revocations WHERE subject = $1")
-            .bind(account)
-            .fetch_optional(db.pool())
-            .await?;
-    Ok(row.is_some())
-}
-
 /// Records `account` as revoked by `by` at `at` (idempotent).
 pub async fn mark_revoked(
     db: &Db,
