@@ -20,7 +20,7 @@ use base64::Engine as _;
 use sha2::{Digest, Sha256};
 
 use super::citizen::CSRF_HEADER;
-use super::session::session_token;
+use super::session::{constant_time_eq, session_token};
 use crate::http::error::AppError;
 
 /// Routes that open a session: posted without a token.
@@ -30,10 +30,6 @@ pub const LOGIN_PATHS: &[&str] = &["/v1/login", "/v1/demo/login"];
 pub fn token_for(session_token: &str) -> String {
     let digest = Sha256::digest(format!("sportello-csrf\n{session_token}").as_bytes());
     base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(digest)
-}
-
-fn constant_time_eq(a: &[u8], b: &[u8]) -> bool {
-    a.len() == b.len() && a.iter().zip(b).fold(0u8, |acc, (x, y)| acc | (x ^ y)) == 0
 }
 
 /// Whether the `Origin` header, if any, names the host the request was sent to (the `Host`
