@@ -49,23 +49,34 @@ fn bad_credentials() -> AppError {
     )
 }
 
-/// Opens a session for an admitted `principal`: audit, cookie, answer. Shared by every login.
-pub async fn open_session(
+/// Opens a session for an admitted `principal` and audits the login; returns the cookie token.
+/// Every login path (password, demo, OIDC) goes through it.
+pub async fn start_session(
     state: &AppState,
     rid: &RequestId,
-    principal: Principal,
-) -> Result<Response, AppError> {
-    let token = state.sessions.create(&principal).await?;
+    principal: &Principal,
+) -> Result<String, AppError> {
+    let token = state.sessions.create(principal).await?;
     let scope = Scope::target(principal.subject.clone());
     audit::record(
         &state.booking,
-        &principal,
+        principal,
         rid,
         "session.login",
         scope,
         Outcome::Ok,
     )
     .await;
+    Ok(token)
+}
+
+/// Opens a session and answers it as JSON with its cookie (the password and demo logins).
+pub async fn open_session(
+    state: &AppState,
+    rid: &RequestId,
+    principal: Principal,
+) -> Result<Response, AppError> {
+    let token = start_session(state, rid, &principal).await?;
     let answer = LoginAnswer {
         principal,
         csrf_token: csrf::token_for(&token),

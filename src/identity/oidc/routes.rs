@@ -26,10 +26,11 @@ use serde::{Deserialize, Serialize};
 use super::links::{account_for, subject_hash};
 use super::pending::{LIFETIME, Pending, StateError};
 use super::provider::Provider;
-use crate::audit::{self, Outcome, RequestId, Scope};
+use crate::audit::{self, Outcome, RequestId};
 use crate::http::AppState;
 use crate::http::error::AppError;
 use crate::identity::accounts::{self, AdmitError};
+use crate::identity::login::{refused, start_session};
 use crate::identity::session::{cookie_value, random_token, set_cookie};
 
 /// The cookie that binds a login attempt to the browser that started it.
@@ -233,17 +234,7 @@ pub async fn callback(
     let provider = provider(&state, &name)?;
     match login(&state, &provider, &headers, query).await {
         Ok((account, torna)) => {
-            let token = state.sessions.create(&account).await?;
-            let scope = Scope::target(account.subject.clone());
-            audit::record(
-                &state.booking,
-                &account,
-                &rid,
-                "session.login",
-                scope,
-                Outcome::Ok,
-            )
-            .await;
+            let token = start_session(&state, &rid, &account).await?;
             tracing::info!(provider = %name, "OIDC login");
             Ok(redirect(
                 torna.as_deref().unwrap_or("/"),
@@ -261,18 +252,7 @@ pub async fn callback(
                 None => None,
             };
             match who {
-                Some(who) => {
-                    let scope = Scope::target(who.subject.clone());
-                    audit::record(
-                        &state.booking,
-                        &who,
-                        &rid,
-                        "session.login",
-                        scope,
-                        Outcome::Denied,
-                    )
-                    .await;
-                }
+                Some(who) => refused(&state, &rid, &who).await,
                 None => {
                     audit::record_anonymous(&state.booking, &rid, "session.login", Outcome::Denied)
                         .await;
