@@ -127,22 +127,6 @@ fn check_window(from: Option<NaiveDate>, until: Option<NaiveDate>) -> Result<(),
     }
 }
 
-fn check_password(password: &str) -> Result<(), AppError> {
-    if password.len() > password::MAX_BYTES {
-        return Err(AppError::bad_request(
-            "password_too_long",
-            format!("a password has at most {} bytes", password::MAX_BYTES),
-        ));
-    }
-    if password.chars().count() < password::MIN_LEN {
-        return Err(AppError::bad_request(
-            "weak_password",
-            format!("a password has at least {} characters", password::MIN_LEN),
-        ));
-    }
-    Ok(())
-}
-
 fn may_enable(who: &Principal) -> Result<(), AppError> {
     match who.role {
         StaffRole::UserAdmin | StaffRole::InpsAdmin => Ok(()),
@@ -240,7 +224,7 @@ pub async fn create(
     if !accounts::valid_account_id(&req.account) {
         return Err(bad_account_id());
     }
-    check_password(&req.password)?;
+    password::check_length(&req.password, password::MIN_LEN)?;
     let valid_from = day(req.valid_from.as_deref())?;
     let valid_until = day(req.valid_until.as_deref())?;
     check_window(valid_from, valid_until)?;
@@ -308,7 +292,7 @@ pub async fn update(
     }
     check_window(found.valid_from, found.valid_until)?;
     if let Some(new_password) = &change.password {
-        check_password(new_password)?;
+        password::check_length(new_password, password::MIN_LEN)?;
         found.password_hash = Some(password::hash(new_password).await);
     }
     accounts::update(db, &found).await?;

@@ -10,6 +10,7 @@ use chrono::{DateTime, Utc};
 use tokio::sync::OnceCell;
 
 use crate::booking::{BookingError, Db};
+use crate::http::error::AppError;
 
 /// The password of every demo account (demo mode only).
 pub const DEMO_PASSWORD: &str = "demo-sportello";
@@ -21,6 +22,23 @@ pub const MAX_BYTES: usize = 1024;
 pub const MAX_FAILURES: i64 = 5;
 /// The counting window, which is also how long a locked name stays locked.
 pub const FAILURE_WINDOW_SECS: i64 = 15 * 60;
+
+/// 400 `password_too_long` over [`MAX_BYTES`], 400 `weak_password` under `min` characters.
+pub fn check_length(password: &str, min: usize) -> Result<(), AppError> {
+    if password.len() > MAX_BYTES {
+        return Err(AppError::bad_request(
+            "password_too_long",
+            format!("a password has at most {MAX_BYTES} bytes"),
+        ));
+    }
+    if password.chars().count() < min {
+        return Err(AppError::bad_request(
+            "weak_password",
+            format!("a password has at least {min} characters"),
+        ));
+    }
+    Ok(())
+}
 
 fn hash_now(password: &str) -> String {
     let salt: [u8; 16] = rand::random();
