@@ -92,6 +92,15 @@ pub struct Scope {
 }
 
 impl Scope {
+    /// A staff account as the target, with its comune and Sede.
+    pub fn account(account: &Principal) -> Self {
+        Self {
+            target: Some(account.subject.clone()),
+            comune_istat: account.comune_istat.clone(),
+            sede_id: account.sede_id.clone(),
+        }
+    }
+
     /// Only a target.
     pub fn target(target: impl Into<String>) -> Self {
         Self {

@@ -8,6 +8,8 @@
 //! operator outside them today ends their sessions and meeting connections at once, like a
 //! revocation (same event).
 
+use std::collections::HashMap;
+
 use axum::Json;
 use axum::extract::rejection::JsonRejection;
 use axum::extract::{Path, State};
@@ -21,7 +23,7 @@ use super::operators::{audit_denied, bad_account_id, forbidden, target};
 use super::revocation::Revocation;
 use super::{Principal, StaffRole, password};
 use crate::audit::{self, Outcome, RequestId, Scope};
-use crate::booking::{Db, rome};
+use crate::booking::{BookingError, Db, rome};
 use crate::http::AppState;
 use crate::http::error::AppError;
 
@@ -134,7 +136,14 @@ fn may_enable(who: &Principal) -> Result<(), AppError> {
     }
 }
 
-async fn entry(state: &AppState, account: &Account) -> Result<OperatorEntry, AppError> {
+async fn comune_name(db: &Db, istat: Option<&str>) -> Result<Option<String>, BookingError> {
+    Ok(match istat {
+        Some(istat) => db.comune(istat).await?.map(|c| c.name),
+        None => None,
+    })
+}
+
+fn entry(state: &AppState, account: &Account, comune_name: Option<String>) -> OperatorEntry {
     let today = rome::local_date(state.booking.now());
     let status = match (account.revoked, account.validity(today)) {
         (true, _) => OperatorStatus::Revoked,
@@ -143,11 +152,7 @@ async fn entry(state: &AppState, account: &Account) -> Result<OperatorEntry, App
         (false, Validity::Expired) => OperatorStatus::Expired,
     };
     let p = &account.principal;
-    let comune_name = match &p.comune_istat {
-        Some(istat) => state.booking.db().comune(istat).await?.map(|c| c.name),
-        None => None,
-    };
-    Ok(OperatorEntry {
+    OperatorEntry {
         account: p.subject.clone(),
         comune_istat: p.comune_istat.clone(),
         comune_name,
@@ -155,7 +160,7 @@ async fn entry(state: &AppState, account: &Account) -> Result<OperatorEntry, App
         valid_until: account.valid_until,
         status,
         has_password: account.password_hash.is_some(),
-    })
+    }
 }
 
 /// `GET /v1/identity/operators`.
@@ -168,9 +173,21 @@ pub async fn list(
         StaffRole::UserAdmin => Some(who.comune_istat.as_deref().ok_or_else(forbidden)?),
         _ => None,
     };
+    let db = state.booking.db();
+    // One name lookup per comune, not per operator.
+    let mut names: HashMap<Option<String>, Option<String>> = HashMap::new();
     let mut out = Vec::new();
-    for account in accounts::list(state.booking.db(), StaffRole::Operator, comune).await? {
-        out.push(entry(&state, &account).await?);
+    for account in accounts::list(db, StaffRole::Operator, comune).await? {
+        let istat = account.principal.comune_istat.clone();
+        let name = match names.get(&istat) {
+            Some(name) => name.clone(),
+            None => {
+                let name = comune_name(db, istat.as_deref()).await?;
+                names.insert(istat, name.clone());
+                name
+            }
+        };
+        out.push(entry(&state, &account, name));
     }
     Ok(Json(out))
 }
@@ -250,11 +267,7 @@ pub async fn create(
             "an account with this id exists",
         ));
     }
-    let scope = Scope {
-        target: Some(req.account),
-        comune_istat: Some(comune),
-        sede_id: None,
-    };
+    let scope = Scope::account(&account.principal);
     audit::record(
         &state.booking,
         &who,
@@ -264,7 +277,8 @@ pub async fn create(
         Outcome::Ok,
     )
     .await;
-    Ok((StatusCode::CREATED, Json(entry(&state, &account).await?)))
+    let name = comune_name(db, Some(&comune)).await?;
+    Ok((StatusCode::CREATED, Json(entry(&state, &account, name))))
 }
 
 /// `PATCH /v1/identity/operators/{account}`: changes validity dates or resets the password.
@@ -305,11 +319,7 @@ pub async fn update(
             at: now,
         });
     }
-    let scope = Scope {
-        target: Some(found.principal.subject.clone()),
-        comune_istat: found.principal.comune_istat.clone(),
-        sede_id: None,
-    };
+    let scope = Scope::account(&found.principal);
     audit::record(
         &state.booking,
         &who,
@@ -319,5 +329,6 @@ pub async fn update(
         Outcome::Ok,
     )
     .await;
-    Ok(Json(entry(&state, &found).await?))
+    let name = comune_name(db, found.principal.comune_istat.as_deref()).await?;
+    Ok(Json(entry(&state, &found, name)))
 }

@@ -159,11 +159,7 @@ async fn change(
     } else {
         mark_enabled(state.booking.db(), &target.subject).await?;
     }
-    let scope = Scope {
-        target: Some(target.subject.clone()),
-        comune_istat: target.comune_istat.clone(),
-        sede_id: None,
-    };
+    let scope = Scope::account(&target);
     audit::record(&state.booking, who, rid, action, scope, Outcome::Ok).await;
     Ok(Json(OperatorState {
         account: target.subject,
