@@ -20,6 +20,7 @@ use crate::audit::{self, Outcome, RequestId, Scope};
 use crate::booking::{BookingError, Db};
 use crate::http::AppState;
 use crate::http::error::AppError;
+use crate::identity::operators::{audit_denied, bad_account_id, unknown_account};
 use crate::identity::{Principal, StaffRole, accounts};
 
 /// Longest subject value accepted.
@@ -133,14 +134,6 @@ fn forbidden() -> AppError {
     )
 }
 
-/// An account id: 1-64 characters of a-z, 0-9, '.', '_' and '-'.
-fn valid_account(account: &str) -> bool {
-    (1..=64).contains(&account.len())
-        && account
-            .bytes()
-            .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b"._-".contains(&b))
-}
-
 /// Checks the caller, the provider and the account; returns the account's principal.
 async fn target(
     state: &AppState,
@@ -148,11 +141,8 @@ async fn target(
     provider: &str,
     account: &str,
 ) -> Result<Principal, AppError> {
-    if !valid_account(account) {
-        return Err(AppError::bad_request(
-            "bad_account_id",
-            "the account id must be 1-64 characters of a-z, 0-9, '.', '_' and '-'",
-        ));
+    if !accounts::valid_account_id(account) {
+        return Err(bad_account_id());
     }
     if !valid_name(provider) || state.oidc.get(provider).is_none() {
         return Err(AppError::new(
@@ -162,11 +152,7 @@ async fn target(
         ));
     }
     let Some(target) = accounts::find(state.booking.db(), account).await? else {
-        return Err(AppError::new(
-            StatusCode::NOT_FOUND,
-            "unknown_account",
-            "no such account",
-        ));
+        return Err(unknown_account());
     };
     if who.role == StaffRole::UserAdmin
         && (target.role != StaffRole::Operator
@@ -189,29 +175,12 @@ async fn audited<T>(
 ) -> Result<T, AppError> {
     match r {
         Ok((t, target)) => {
-            let scope = Scope {
-                target: Some(target.subject.clone()),
-                comune_istat: target.comune_istat.clone(),
-                sede_id: target.sede_id.clone(),
-            };
+            let scope = Scope::account(&target);
             audit::record(&state.booking, who, rid, action, scope, Outcome::Ok).await;
             Ok(t)
         }
         Err(e) => {
-            if e.status == StatusCode::FORBIDDEN {
-                // The id is recorded only when it names an existing account.
-                let known = valid_account(account)
-                    && matches!(
-                        accounts::find(state.booking.db(), account).await,
-                        Ok(Some(_))
-                    );
-                let scope = if known {
-                    Scope::target(account)
-                } else {
-                    Scope::default()
-                };
-                audit::record(&state.booking, who, rid, action, scope, Outcome::Denied).await;
-            }
+            audit_denied(state, who, rid, action, account, &e).await?;
             Err(e)
         }
     }

@@ -6,6 +6,8 @@ use std::collections::HashMap;
 use std::sync::Mutex;
 use std::time::{Duration, Instant};
 
+use crate::identity::session::constant_time_eq;
+
 /// How long a login attempt may take.
 pub const LIFETIME: Duration = Duration::from_secs(600);
 /// Login attempts kept at once.
@@ -97,7 +99,7 @@ impl PendingLogins {
         if now.saturating_duration_since(pending.created) >= LIFETIME {
             return Err(StateError::Expired);
         }
-        if browser.is_none_or(|b| !same(b.as_bytes(), pending.browser.as_bytes())) {
+        if browser.is_none_or(|b| !constant_time_eq(b.as_bytes(), pending.browser.as_bytes())) {
             return Err(StateError::OtherBrowser);
         }
         if pending.provider != provider {
@@ -115,11 +117,6 @@ impl PendingLogins {
     pub fn is_empty(&self) -> bool {
         self.len() == 0
     }
-}
-
-/// Equality without an early exit on the first differing byte.
-fn same(a: &[u8], b: &[u8]) -> bool {
-    a.len() == b.len() && a.iter().zip(b).fold(0u8, |acc, (x, y)| acc | (x ^ y)) == 0
 }
 
 #[cfg(test)]
