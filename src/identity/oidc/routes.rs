@@ -174,9 +174,8 @@ enum Failure {
     Oidc(&'static str),
     State(StateError),
     NotLinked,
-    Revoked,
-    NotYetValid,
-    Expired,
+    /// The account may not act now: [`AdmitError::code`] (`account_revoked`, …).
+    Refused(&'static str),
 }
 
 impl Failure {
@@ -185,9 +184,7 @@ impl Failure {
             Self::Oidc(_) => "oidc_failed",
             Self::State(_) => "oidc_state",
             Self::NotLinked => "oidc_not_linked",
-            Self::Revoked => "account_revoked",
-            Self::NotYetValid => "account_not_yet_valid",
-            Self::Expired => "account_expired",
+            Self::Refused(code) => code,
         }
     }
 
@@ -199,9 +196,7 @@ impl Failure {
             Self::State(StateError::OtherBrowser) => "state_other_browser",
             Self::State(StateError::OtherProvider) => "state_other_provider",
             Self::NotLinked => "not_linked",
-            Self::Revoked => "account_revoked",
-            Self::NotYetValid => "account_not_yet_valid",
-            Self::Expired => "account_expired",
+            Self::Refused(code) => code,
         }
     }
 }
@@ -330,10 +325,8 @@ async fn login(
         Err(e) => {
             let failure = match e {
                 AdmitError::Unknown => Failure::NotLinked,
-                AdmitError::Revoked => Failure::Revoked,
-                AdmitError::NotYetValid => Failure::NotYetValid,
-                AdmitError::Expired => Failure::Expired,
                 AdmitError::Db(_) => Failure::Oidc("database"),
+                refused => Failure::Refused(refused.code()),
             };
             Err((failure, Some(account)))
         }
