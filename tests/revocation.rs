@@ -251,16 +251,11 @@ async fn revocation(db: Option<String>) {
     env.stop().await;
 }
 
-/// Dates that end today's validity are a revocation too: the connected operator is cut off
-/// within 2 s, like a revoked one.
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn validity_end_cuts_off_a_connected_operator() {
-    let env = Env::start(None).await;
-    let op = env.login("operatore.villanova").await;
-    let ua = env.login("utenze.villanova").await;
+/// The operator books today's 09:30 slot, opens its meeting and joins it; returns the connection.
+async fn operator_in_meeting(env: &Env, op: &Client, key: &str) -> ws::Ws {
     let r = op.hold("sassari-1", &at(MON_0930), "pensioni").await;
     let id = r.json()["id"].as_str().unwrap().to_owned();
-    assert_eq!(op.confirm(&id, "validity").await.status, 201);
+    assert_eq!(op.confirm(&id, key).await.status, 201);
     let r = op
         .post(
             &format!("/v1/booking/appointments/{id}/meeting"),
@@ -268,8 +263,19 @@ async fn validity_end_cuts_off_a_connected_operator() {
         )
         .await;
     assert_eq!(r.status, 200, "{}", r.text);
-    let (mut ws_op, joined) = ws::join(&env.server, r.json()["token"].as_str().unwrap()).await;
+    let (ws_op, joined) = ws::join(&env.server, r.json()["token"].as_str().unwrap()).await;
     assert_eq!(joined["type"], "joined", "{joined}");
+    ws_op
+}
+
+/// Dates that end today's validity are a revocation too: the connected operator is cut off
+/// within 2 s, like a revoked one.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn validity_end_cuts_off_a_connected_operator() {
+    let env = Env::start(None).await;
+    let op = env.login("operatore.villanova").await;
+    let ua = env.login("utenze.villanova").await;
+    let mut ws_op = operator_in_meeting(&env, &op, "validity").await;
 
     let started = Instant::now();
     let r = ua
@@ -314,18 +320,7 @@ async fn last_valid_day_ends_during_a_meeting() {
         )
         .await;
     assert_eq!(r.json()["status"], "active", "{}", r.text);
-    let r = op.hold("sassari-1", &at(MON_0930), "pensioni").await;
-    let id = r.json()["id"].as_str().unwrap().to_owned();
-    assert_eq!(op.confirm(&id, "midnight").await.status, 201);
-    let r = op
-        .post(
-            &format!("/v1/booking/appointments/{id}/meeting"),
-            &json!({}),
-        )
-        .await;
-    assert_eq!(r.status, 200, "{}", r.text);
-    let (mut ws_op, joined) = ws::join(&env.server, r.json()["token"].as_str().unwrap()).await;
-    assert_eq!(joined["type"], "joined", "{joined}");
+    let mut ws_op = operator_in_meeting(&env, &op, "midnight").await;
     // Still connected a second later: nothing happens during the last valid day.
     let quiet = tokio::time::timeout(
         StdDuration::from_millis(1500),
