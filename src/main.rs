@@ -15,7 +15,12 @@ async fn main() -> anyhow::Result<()> {
         tracing::info!(url = %format!("https://{https}"), "HTTPS is listening");
     }
     if demo {
-        println!("\nOpen {url}/?room=demo in two browser tabs to talk to yourself.\n");
+        println!(
+            "\nOpen {url}/?room=demo in two browser tabs to talk to yourself.\n\
+             Staff login: {url}/accesso (choose a demo profile, or e.g. operatore.villanova, \
+             utenze.villanova, funzionario.sassari, admin.inps with the password {}).\n",
+            sportello::identity::password::DEMO_PASSWORD
+        );
     }
     // Machine-readable line for scripts and browser tests.
     println!("READY {url}");
