@@ -6,34 +6,66 @@
 use serde::{Deserialize, Serialize};
 use ts_rs::TS;
 
+/// Declares a fieldless enum whose variants each name their wire string once, as
+/// `Variant = "wire_name"`. The macro gives every variant `#[serde(rename = "wire_name")]`, so
+/// serde and the ts-rs string union use that string, and generates `ALL` and `as_str` from the
+/// same list: a new variant cannot have a wire name that differs from its `as_str`.
+macro_rules! wire_enum {
+    (
+        $(#[$meta:meta])*
+        pub enum $name:ident {
+            $( $(#[$variant_meta:meta])* $variant:ident = $wire:literal, )+
+        }
+    ) => {
+        $(#[$meta])*
+        pub enum $name {
+            $( $(#[$variant_meta])* #[serde(rename = $wire)] $variant, )+
+        }
+
+        impl $name {
+            /// Every value, in declaration order.
+            pub const ALL: &'static [Self] = &[$(Self::$variant),+];
+
+            /// The wire name (as serialized), for logs, metric labels and stored codes.
+            pub fn as_str(self) -> &'static str {
+                match self {
+                    $(Self::$variant => $wire,)+
+                }
+            }
+        }
+    };
+}
+
 /// The protocol version a client announces in `join` and the server confirms in `joined`.
 pub const PROTOCOL_VERSION: u32 = 1;
 
 /// Largest accepted message, in bytes, after any decompression.
 pub const MAX_MESSAGE_BYTES: usize = 64 * 1024;
 
-/// Role of a participant in a meeting, as carried by the meeting token.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, TS)]
-#[serde(rename_all = "snake_case")]
-pub enum Role {
-    /// The citizen at the comune workstation.
-    Citizen,
-    /// The comune operator who opens the meeting.
-    Operator,
-    /// The INPS official who serves the citizen.
-    Official,
-    /// A synthetic participant of the load generator.
-    LoadTester,
+wire_enum! {
+    /// Role of a participant in a meeting, as carried by the meeting token.
+    #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, TS)]
+    pub enum Role {
+        /// The citizen at the comune workstation.
+        Citizen = "citizen",
+        /// The comune operator who opens the meeting.
+        Operator = "operator",
+        /// The INPS official who serves the citizen.
+        Official = "official",
+        /// A synthetic participant of the load generator.
+        LoadTester = "load_tester",
+    }
 }
 
-/// Kind of a media track.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, TS)]
-#[serde(rename_all = "snake_case")]
-pub enum MediaKind {
-    /// Microphone audio (Opus).
-    Audio,
-    /// Camera video (VP8 or H.264).
-    Video,
+wire_enum! {
+    /// Kind of a media track.
+    #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, TS)]
+    pub enum MediaKind {
+        /// Microphone audio (Opus).
+        Audio = "audio",
+        /// Camera video (VP8 or H.264).
+        Video = "video",
+    }
 }
 
 /// Another participant of the room, as the others see them.
@@ -79,101 +111,71 @@ pub struct IceCandidate {
     pub sdp_m_line_index: Option<u16>,
 }
 
-/// Why a participant left the room.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, TS)]
-#[serde(rename_all = "snake_case")]
-pub enum LeaveReason {
-    /// They sent `leave` or closed the page.
-    Left,
-    /// Their connection stopped answering pings or its media failed.
-    ConnectionLost,
-    /// They were removed (revocation, meeting closed, server shutting down).
-    Removed,
+wire_enum! {
+    /// Why a participant left the room.
+    #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, TS)]
+    pub enum LeaveReason {
+        /// They sent `leave` or closed the page.
+        Left = "left",
+        /// Their connection stopped answering pings or its media failed.
+        ConnectionLost = "connection_lost",
+        /// They were removed (revocation, meeting closed, server shutting down).
+        Removed = "removed",
+    }
 }
 
-/// Machine-readable error codes carried by `error` messages.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, TS)]
-#[serde(rename_all = "snake_case")]
-pub enum ErrorCode {
-    /// The frame is not valid JSON or not a JSON object.
-    BadJson,
-    /// The `type` is not one this protocol knows.
-    UnknownType,
-    /// The `type` is known but a field is missing or has the wrong shape.
-    BadMessage,
-    /// The frame is larger than 64 KiB.
-    MessageTooLarge,
-    /// Binary frames are not part of the protocol.
-    BinaryNotSupported,
-    /// Too many messages in a short time.
-    RateLimited,
-    /// No `join` arrived within the join timeout.
-    JoinTimeout,
-    /// A message other than `join` arrived before `join`.
-    NotJoined,
-    /// A second `join` on the same connection.
-    AlreadyJoined,
-    /// The client speaks a protocol version this server does not.
-    UnsupportedVersion,
-    /// The `join` carried no token.
-    TokenMissing,
-    /// The token is malformed or its signature does not verify.
-    TokenInvalid,
-    /// The token has expired.
-    TokenExpired,
-    /// The room already has the maximum number of participants.
-    RoomFull,
-    /// The SDP could not be parsed or applied.
-    BadSdp,
-    /// The ICE candidate could not be parsed or applied.
-    BadCandidate,
-    /// An `answer` arrived while the server had no offer pending.
-    NoPendingOffer,
-    /// The peer stopped answering pings.
-    PingTimeout,
-    /// The client did not read its messages fast enough.
-    SlowConsumer,
-    /// The participant was removed from the room by the server.
-    Removed,
-    /// The server is shutting down.
-    ShuttingDown,
-    /// A `reauthenticate` token is for another meeting than the one this connection is in.
-    WrongRoom,
-    /// The meeting was closed by the official; the connection ends.
-    MeetingEnded,
-    /// Something failed inside the server; details are in its logs.
-    Internal,
-}
-
-impl ErrorCode {
-    /// The wire name of the code (as serialized), for logs and metric labels.
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Self::BadJson => "bad_json",
-            Self::UnknownType => "unknown_type",
-            Self::BadMessage => "bad_message",
-            Self::MessageTooLarge => "message_too_large",
-            Self::BinaryNotSupported => "binary_not_supported",
-            Self::RateLimited => "rate_limited",
-            Self::JoinTimeout => "join_timeout",
-            Self::NotJoined => "not_joined",
-            Self::AlreadyJoined => "already_joined",
-            Self::UnsupportedVersion => "unsupported_version",
-            Self::TokenMissing => "token_missing",
-            Self::TokenInvalid => "token_invalid",
-            Self::TokenExpired => "token_expired",
-            Self::RoomFull => "room_full",
-            Self::BadSdp => "bad_sdp",
-            Self::BadCandidate => "bad_candidate",
-            Self::NoPendingOffer => "no_pending_offer",
-            Self::PingTimeout => "ping_timeout",
-            Self::SlowConsumer => "slow_consumer",
-            Self::Removed => "removed",
-            Self::ShuttingDown => "shutting_down",
-            Self::WrongRoom => "wrong_room",
-            Self::MeetingEnded => "meeting_ended",
-            Self::Internal => "internal",
-        }
+wire_enum! {
+    /// Machine-readable error codes carried by `error` messages.
+    #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, TS)]
+    pub enum ErrorCode {
+        /// The frame is not valid JSON or not a JSON object.
+        BadJson = "bad_json",
+        /// The `type` is not one this protocol knows.
+        UnknownType = "unknown_type",
+        /// The `type` is known but a field is missing or has the wrong shape.
+        BadMessage = "bad_message",
+        /// The frame is larger than 64 KiB.
+        MessageTooLarge = "message_too_large",
+        /// Binary frames are not part of the protocol.
+        BinaryNotSupported = "binary_not_supported",
+        /// Too many messages in a short time.
+        RateLimited = "rate_limited",
+        /// No `join` arrived within the join timeout.
+        JoinTimeout = "join_timeout",
+        /// A message other than `join` arrived before `join`.
+        NotJoined = "not_joined",
+        /// A second `join` on the same connection.
+        AlreadyJoined = "already_joined",
+        /// The client speaks a protocol version this server does not.
+        UnsupportedVersion = "unsupported_version",
+        /// The `join` carried no token.
+        TokenMissing = "token_missing",
+        /// The token is malformed or its signature does not verify.
+        TokenInvalid = "token_invalid",
+        /// The token has expired.
+        TokenExpired = "token_expired",
+        /// The room already has the maximum number of participants.
+        RoomFull = "room_full",
+        /// The SDP could not be parsed or applied.
+        BadSdp = "bad_sdp",
+        /// The ICE candidate could not be parsed or applied.
+        BadCandidate = "bad_candidate",
+        /// An `answer` arrived while the server had no offer pending.
+        NoPendingOffer = "no_pending_offer",
+        /// The peer stopped answering pings.
+        PingTimeout = "ping_timeout",
+        /// The client did not read its messages fast enough.
+        SlowConsumer = "slow_consumer",
+        /// The participant was removed from the room by the server.
+        Removed = "removed",
+        /// The server is shutting down.
+        ShuttingDown = "shutting_down",
+        /// A `reauthenticate` token is for another meeting than the one this connection is in.
+        WrongRoom = "wrong_room",
+        /// The meeting was closed by the official; the connection ends.
+        MeetingEnded = "meeting_ended",
+        /// Something failed inside the server; details are in its logs.
+        Internal = "internal",
     }
 }
 
@@ -330,4 +332,31 @@ impl ClientMessage {
         "ping",
         "pong",
     ];
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// `as_str` and serde agree both ways, for every value of every wire enum.
+    fn wire_names_round_trip<T>(all: &[T], as_str: impl Fn(T) -> &'static str)
+    where
+        T: Copy + PartialEq + std::fmt::Debug + Serialize + serde::de::DeserializeOwned,
+    {
+        for &value in all {
+            let wire = serde_json::to_value(value).unwrap();
+            assert_eq!(as_str(value), wire.as_str().unwrap());
+            let back: T = serde_json::from_value(serde_json::json!(as_str(value))).unwrap();
+            assert_eq!(back, value);
+        }
+    }
+
+    #[test]
+    fn every_code_has_a_wire_name() {
+        assert_eq!(ErrorCode::ALL.len(), 24);
+        wire_names_round_trip(ErrorCode::ALL, ErrorCode::as_str);
+        wire_names_round_trip(Role::ALL, Role::as_str);
+        wire_names_round_trip(MediaKind::ALL, MediaKind::as_str);
+        wire_names_round_trip(LeaveReason::ALL, LeaveReason::as_str);
+    }
 }

@@ -552,45 +552,6 @@ fn sfu_error(e: SfuError) -> ServerMessage {
 }
 
 #[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn every_code_has_a_wire_name() {
-        let codes = [
-            ErrorCode::BadJson,
-            ErrorCode::UnknownType,
-            ErrorCode::BadMessage,
-            ErrorCode::MessageTooLarge,
-            ErrorCode::BinaryNotSupported,
-            ErrorCode::RateLimited,
-            ErrorCode::JoinTimeout,
-            ErrorCode::NotJoined,
-            ErrorCode::AlreadyJoined,
-            ErrorCode::UnsupportedVersion,
-            ErrorCode::TokenMissing,
-            ErrorCode::TokenInvalid,
-            ErrorCode::TokenExpired,
-            ErrorCode::RoomFull,
-            ErrorCode::BadSdp,
-            ErrorCode::BadCandidate,
-            ErrorCode::NoPendingOffer,
-            ErrorCode::PingTimeout,
-            ErrorCode::SlowConsumer,
-            ErrorCode::Removed,
-            ErrorCode::ShuttingDown,
-            ErrorCode::WrongRoom,
-            ErrorCode::MeetingEnded,
-            ErrorCode::Internal,
-        ];
-        for code in codes {
-            let wire = serde_json::to_value(code).unwrap();
-            assert_eq!(code.as_str(), wire.as_str().unwrap());
-        }
-    }
-}
-
-#[cfg(test)]
 mod slow_reader_tests {
     use std::pin::Pin;
     use std::task::{Context, Poll};

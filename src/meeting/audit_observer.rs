@@ -38,7 +38,7 @@ impl AuditObserver {
             let rid = RequestId(new_id());
             let entry = NewEntry {
                 actor_subject: &subject,
-                actor_role: role_code(role),
+                actor_role: role.as_str(),
                 comune_istat: place.as_ref().map(|p| p.comune_istat.as_str()),
                 sede_id: place.as_ref().map(|p| p.sede_id.as_str()),
                 action,
@@ -48,16 +48,6 @@ impl AuditObserver {
             };
             audit::record_entry(&booking, &entry).await;
         });
-    }
-}
-
-/// The stored code of a meeting role.
-pub fn role_code(role: Role) -> &'static str {
-    match role {
-        Role::Citizen => "citizen",
-        Role::Operator => "operator",
-        Role::Official => "official",
-        Role::LoadTester => "load_tester",
     }
 }
 

@@ -39,13 +39,6 @@ fn ms(d: Duration) -> f64 {
     d.as_secs_f64() * 1000.0
 }
 
-fn kind_name(kind: MediaKind) -> &'static str {
-    match kind {
-        MediaKind::Audio => "audio",
-        MediaKind::Video => "video",
-    }
-}
-
 fn sent_packets(publish: &PublishStats, kind: MediaKind) -> u64 {
     match kind {
         MediaKind::Audio => publish.audio_packets,
@@ -178,7 +171,7 @@ pub(crate) fn build_report(
                 } else {
                     errors.push(format!(
                         "meeting {meeting} participant {index}: never received {} from participant {other_index}",
-                        kind_name(kind)
+                        kind.as_str()
                     ));
                 }
 
@@ -215,7 +208,7 @@ pub(crate) fn build_report(
                     meeting,
                     publisher: other_index,
                     subscriber: index,
-                    kind: kind_name(kind),
+                    kind: kind.as_str(),
                     sent,
                     received,
                     lost,
