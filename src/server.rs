@@ -9,7 +9,7 @@ use anyhow::Context as _;
 use sportello_sfu::{Sfu, SfuConfig};
 use sportello_signalling::protocol::{ErrorCode, Role};
 use sportello_signalling::token::{MeetingClaims, unix_now};
-use sportello_signalling::{LocalRouter, Signalling, SignallingConfig, TokenKey};
+use sportello_signalling::{LocalRooms, Signalling, SignallingConfig, TokenKey};
 use tokio::task::JoinHandle;
 use tokio_util::sync::CancellationToken;
 
@@ -88,7 +88,7 @@ impl Server {
             ..config.signalling.clone()
         };
         let signalling = Arc::new(
-            Signalling::new(signalling_config, key, sfu, Arc::new(LocalRouter::new()))
+            Signalling::new(signalling_config, key, sfu, Arc::new(LocalRooms::new()))
                 .with_observer(Arc::new(AuditObserver::new(booking.clone()))),
         );
         let shutdown = CancellationToken::new();
@@ -102,7 +102,7 @@ impl Server {
             crate::identity::revocation::apply_revocations(
                 revocations.subscribe(),
                 sessions.clone(),
-                signalling.router().clone(),
+                signalling.rooms().clone(),
                 shutdown.clone(),
             ),
         ));
@@ -230,12 +230,12 @@ impl Server {
         self.shutdown.cancel();
         let told = self
             .signalling
-            .router()
+            .rooms()
             .kick_all(ErrorCode::ShuttingDown)
             .await;
         tracing::info!(connections = told, "told clients; draining");
         let deadline = tokio::time::Instant::now() + DRAIN;
-        while self.signalling.router().counts().1 > 0 && tokio::time::Instant::now() < deadline {
+        while self.signalling.rooms().counts().1 > 0 && tokio::time::Instant::now() < deadline {
             tokio::time::sleep(Duration::from_millis(20)).await;
         }
         self.signalling.sfu().shutdown().await;

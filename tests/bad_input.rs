@@ -257,7 +257,7 @@ async fn room_capacity_is_six() {
     .await;
     expect_error(&mut seventh, "room_full").await;
     expect_closed(&mut seventh).await;
-    assert_eq!(server.signalling().router().counts(), (1, 6));
+    assert_eq!(server.signalling().rooms().counts(), (1, 6));
     server.shutdown().await;
 }
 

@@ -52,7 +52,7 @@ async fn fifty_join_leave_cycles_leave_nothing_behind() {
         }
         // The stayer is alone again and still connected.
         settle("the room to shrink to one", Duration::from_secs(5), || {
-            server.signalling().router().counts() == (1, 1)
+            server.signalling().rooms().counts() == (1, 1)
         })
         .await;
         let stats = server.signalling().sfu().stats();
@@ -66,7 +66,7 @@ async fn fifty_join_leave_cycles_leave_nothing_behind() {
             Duration::from_secs(5),
             || {
                 let s = signalling.sfu().stats();
-                signalling.router().counts() == (0, 0) && s.occupancy() == (0, 0, 0, 0)
+                signalling.rooms().counts() == (0, 0) && s.occupancy() == (0, 0, 0, 0)
             },
         )
         .await;

@@ -85,7 +85,7 @@ async fn silent_client_is_dropped_and_the_room_is_told() {
         }
     }
     assert_eq!(codes, ["ping_timeout"]);
-    assert_eq!(server.signalling().router().counts(), (1, 1));
+    assert_eq!(server.signalling().rooms().counts(), (1, 1));
     server.shutdown().await;
 }
 
@@ -104,7 +104,7 @@ async fn shutdown_tells_clients_and_frees_everything() {
         assert_eq!(next_json(&mut ws).await.unwrap()["type"], "joined");
         clients.push(ws);
     }
-    assert_eq!(server.signalling().router().counts(), (2, 3));
+    assert_eq!(server.signalling().rooms().counts(), (2, 3));
     let signalling = server.signalling().clone();
     let stopping = tokio::spawn(server.shutdown());
     for ws in &mut clients {
@@ -120,7 +120,7 @@ async fn shutdown_tells_clients_and_frees_everything() {
         .await
         .expect("shutdown finishes")
         .unwrap();
-    assert_eq!(signalling.router().counts(), (0, 0));
+    assert_eq!(signalling.rooms().counts(), (0, 0));
     let stats = signalling.sfu().stats();
     assert_eq!((stats.rooms, stats.participants), (0, 0), "{stats:?}");
 }

@@ -1,20 +1,22 @@
 //! sportello signalling: the versioned WebSocket wire protocol, meeting tokens, the
-//! per-connection state machine, and room membership behind a router trait.
+//! per-connection state machine ([`connection`]), and room membership and fan-out behind the
+//! [`Rooms`] trait ([`rooms`]).
 //!
 //! This crate drives the media plane (`sportello-sfu`) through its API and knows nothing of
-//! HTTP: the server adapts its WebSocket to [`session::InFrame`]/[`session::OutFrame`].
+//! HTTP: the server adapts its WebSocket to [`InFrame`]/[`OutFrame`]. The protocol as a client
+//! sees it is described in `docs/PROTOCOL.md`.
 
 pub mod codec;
 pub mod config;
+pub mod connection;
 pub mod observer;
 pub mod protocol;
 pub mod rate;
-pub mod router;
-pub mod session;
+pub mod rooms;
 pub mod token;
 
 pub use config::SignallingConfig;
+pub use connection::{InFrame, OutFrame, Signalling};
 pub use observer::MeetingObserver;
-pub use router::{Identity, LocalRouter, RoomRouter};
-pub use session::{InFrame, OutFrame, Signalling};
+pub use rooms::{Identity, LocalRooms, Rooms};
 pub use token::{MeetingClaims, TokenError, TokenKey};

@@ -18,7 +18,7 @@ pub async fn healthz(State(state): State<AppState>) -> impl IntoResponse {
 
 /// Prometheus metrics: rooms, participants, media counters, signalling errors, process usage.
 pub async fn metrics(State(state): State<AppState>) -> impl IntoResponse {
-    let (rooms, participants) = state.signalling.router().counts();
+    let (rooms, participants) = state.signalling.rooms().counts();
     metrics::gauge!("sportello_rooms").set(rooms as f64);
     metrics::gauge!("sportello_participants").set(participants as f64);
     let s = state.signalling.sfu().stats();

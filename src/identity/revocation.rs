@@ -4,7 +4,7 @@
 //! task (started in `Server::start`, see [`apply_revocations`]) applies each event on receipt:
 //! it deletes every HTTP session of the subject from the [`SessionStore`] and cuts off every
 //! signalling connection of the subject with `kick_subject(subject, ErrorCode::Removed)`, whose
-//! session loop sends the client an `error` with code `removed` and closes. Both happen as soon
+//! connection loop sends the client an `error` with code `removed` and closes. Both happen as soon
 //! as the event is received, with no polling or token expiry to wait for, which is how the
 //! 2-second cut-off target is met (the in-process bus delivers in microseconds; a Redis bus
 //! between nodes adds one network hop).
@@ -17,7 +17,7 @@ use std::sync::Arc;
 
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
-use sportello_signalling::RoomRouter;
+use sportello_signalling::Rooms;
 use sportello_signalling::protocol::ErrorCode;
 use tokio::sync::broadcast;
 use tokio_util::sync::CancellationToken;
@@ -75,9 +75,9 @@ impl RevocationBus for LocalRevocationBus {
 }
 
 /// Applies one revocation: ends the subject's HTTP sessions and signalling connections.
-pub async fn apply(sessions: &dyn SessionStore, router: &dyn RoomRouter, revocation: &Revocation) {
+pub async fn apply(sessions: &dyn SessionStore, rooms: &dyn Rooms, revocation: &Revocation) {
     let ended = sessions.revoke_subject(&revocation.subject).await;
-    let kicked = router
+    let kicked = rooms
         .kick_subject(&revocation.subject, ErrorCode::Removed)
         .await;
     tracing::info!(
@@ -92,7 +92,7 @@ pub async fn apply(sessions: &dyn SessionStore, router: &dyn RoomRouter, revocat
 pub async fn apply_revocations(
     mut rx: broadcast::Receiver<Revocation>,
     sessions: Arc<dyn SessionStore>,
-    router: Arc<dyn RoomRouter>,
+    rooms: Arc<dyn Rooms>,
     stop: CancellationToken,
 ) {
     loop {
@@ -101,7 +101,7 @@ pub async fn apply_revocations(
             event = rx.recv() => event,
         };
         match event {
-            Ok(revocation) => apply(sessions.as_ref(), router.as_ref(), &revocation).await,
+            Ok(revocation) => apply(sessions.as_ref(), rooms.as_ref(), &revocation).await,
             Err(broadcast::error::RecvError::Lagged(n)) => {
                 tracing::error!(missed = n, "revocation events missed");
             }

@@ -105,7 +105,7 @@ pub async fn close(
     let ended = citizen::end_for_appointment(s.booking.db(), &place.appointment_id).await?;
     let cut = s
         .signalling
-        .router()
+        .rooms()
         .close_room(&place.room, ErrorCode::MeetingEnded)
         .await;
     tracing::info!(

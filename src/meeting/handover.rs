@@ -115,8 +115,8 @@ pub async fn handover(
 /// Cuts off, after [`HANDOVER_GRACE`], the connections that `subject` has in `room` now and
 /// that still act as `subject` then.
 fn cut_off_after_grace(s: &AppState, room: &str, subject: &str) {
-    let router = s.signalling.router().clone();
-    let ids = router.participants_of(room, subject);
+    let rooms = s.signalling.rooms().clone();
+    let ids = rooms.participants_of(room, subject);
     if ids.is_empty() {
         return;
     }
@@ -127,7 +127,7 @@ fn cut_off_after_grace(s: &AppState, room: &str, subject: &str) {
             () = stop.cancelled() => {}
             () = tokio::time::sleep(HANDOVER_GRACE) => {
                 for id in ids {
-                    if router.kick_if_subject(&room, &id, &subject, ErrorCode::Removed).await {
+                    if rooms.kick_if_subject(&room, &id, &subject, ErrorCode::Removed).await {
                         tracing::info!(participant = %id, "operator connection cut off after the handover");
                     }
                 }

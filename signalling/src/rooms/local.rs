@@ -1,209 +1,36 @@
-//! Room membership and fan-out of signalling messages.
-//!
-//! [`RoomRouter`] is the seam between one node and many: [`LocalRouter`] keeps rooms in this
-//! process; a Redis implementation (multi-node) plugs in behind the same trait.
+//! Rooms held in this process.
 
 use std::collections::HashMap;
-use std::future::Future;
-use std::pin::Pin;
-use std::sync::{Arc, Mutex};
-use std::time::{Duration, Instant};
+use std::sync::Mutex;
+use std::time::Instant;
 
-use tokio::sync::mpsc;
-use tokio_util::sync::CancellationToken;
-
-use crate::protocol::{ErrorCode, LeaveReason, MediaKind, ParticipantInfo, Role, ServerMessage};
-
-/// A boxed future, so the router trait can be used as `dyn RoomRouter`.
-pub type BoxFuture<'a, T> = Pin<Box<dyn Future<Output = T> + Send + 'a>>;
-
-/// Why a participant could not be added to a room.
-#[non_exhaustive]
-#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
-pub enum RouterError {
-    /// The room already holds its maximum number of participants.
-    #[error("room is full")]
-    RoomFull,
-    /// A participant with this id is already in the room.
-    #[error("participant already in the room")]
-    AlreadyJoined,
-    /// The meeting was closed; nobody may join it again.
-    #[error("the meeting was closed")]
-    Closed,
-}
-
-/// The bounded queue of messages towards one connection, and the switch that cuts it off.
-#[derive(Debug, Clone)]
-pub struct Outbox {
-    tx: mpsc::Sender<ServerMessage>,
-    kick: Kick,
-}
-
-/// Cuts a connection off, remembering why.
-#[derive(Debug, Clone, Default)]
-pub struct Kick {
-    token: CancellationToken,
-    reason: Arc<Mutex<Option<ErrorCode>>>,
-}
-
-impl Kick {
-    /// Asks the connection to close with `code` (the first reason wins).
-    pub fn kick(&self, code: ErrorCode) {
-        if let Ok(mut reason) = self.reason.lock() {
-            reason.get_or_insert(code);
-        }
-        self.token.cancel();
-    }
-
-    /// Resolves once the connection was asked to close.
-    pub async fn kicked(&self) -> ErrorCode {
-        self.token.cancelled().await;
-        self.reason
-            .lock()
-            .ok()
-            .and_then(|r| *r)
-            .unwrap_or(ErrorCode::Removed)
-    }
-}
-
-impl Outbox {
-    /// A new outbox holding at most `capacity` undelivered messages, and its receiving end.
-    pub fn new(capacity: usize) -> (Self, mpsc::Receiver<ServerMessage>) {
-        let (tx, rx) = mpsc::channel(capacity);
-        (
-            Self {
-                tx,
-                kick: Kick::default(),
-            },
-            rx,
-        )
-    }
-
-    /// The kill switch of this connection.
-    pub fn kick_switch(&self) -> &Kick {
-        &self.kick
-    }
-
-    /// Queues `msg`; a connection whose queue is full is too slow and is cut off.
-    pub fn deliver(&self, msg: ServerMessage) {
-        match self.tx.try_send(msg) {
-            Ok(()) => {}
-            Err(mpsc::error::TrySendError::Full(_)) => self.kick.kick(ErrorCode::SlowConsumer),
-            Err(mpsc::error::TrySendError::Closed(_)) => {}
-        }
-    }
-}
-
-/// One participant as the router knows them.
-#[derive(Debug, Clone)]
-pub struct Member {
-    /// Public description, sent to the others.
-    pub info: ParticipantInfo,
-    /// Subject of their token (account or session id), for revocation.
-    pub subject: String,
-    /// Where their messages go.
-    pub outbox: Outbox,
-}
-
-/// Who a participant is: what a meeting token says, applied by `reidentify`.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Identity {
-    /// Their role.
-    pub role: Role,
-    /// The name shown to the others.
-    pub display_name: String,
-    /// The subject of the token (account or session id).
-    pub subject: String,
-}
-
-/// How long a closed room stays refused. Meeting tokens live minutes and the issuer stops
-/// issuing them once the meeting is closed, so this only has to outlast the tokens in flight.
-pub const CLOSED_ROOM_MEMORY: Duration = Duration::from_secs(3600);
-
-/// Room membership and message fan-out.
-pub trait RoomRouter: Send + Sync + std::fmt::Debug + 'static {
-    /// Adds `member` to `room` (created on first join) if it has fewer than `capacity` members;
-    /// tells the others and returns them.
-    fn join(
-        &self,
-        room: &str,
-        member: Member,
-        capacity: usize,
-    ) -> BoxFuture<'_, Result<Vec<ParticipantInfo>, RouterError>>;
-
-    /// Removes a participant and tells the others; removes the room when empty. Idempotent.
-    fn leave(&self, room: &str, participant_id: &str, reason: LeaveReason) -> BoxFuture<'_, ()>;
-
-    /// Records a mute change and tells the others.
-    fn track_state(
-        &self,
-        room: &str,
-        participant_id: &str,
-        kind: MediaKind,
-        muted: bool,
-    ) -> BoxFuture<'_, ()>;
-
-    /// Gives a participant a new identity in place (handover): role, name and subject change,
-    /// id and mute states stay. Tells the others (`participant_updated`) and returns the new
-    /// description, or `None` if the participant is not in the room.
-    fn reidentify(
-        &self,
-        room: &str,
-        participant_id: &str,
-        identity: Identity,
-    ) -> BoxFuture<'_, Option<ParticipantInfo>>;
-
-    /// The ids of the participants of `room` whose subject is `subject`.
-    fn participants_of(&self, room: &str, subject: &str) -> Vec<String>;
-
-    /// Cuts off participant `participant_id` of `room` if its subject is still `subject`
-    /// (a handed-over connection that did not take its new identity); whether it was cut.
-    fn kick_if_subject(
-        &self,
-        room: &str,
-        participant_id: &str,
-        subject: &str,
-        code: ErrorCode,
-    ) -> BoxFuture<'_, bool>;
-
-    /// Closes `room` for good (the meeting ended): cuts off everyone in it with `code` and
-    /// refuses later joins with [`RouterError::Closed`]; returns how many were cut off.
-    fn close_room(&self, room: &str, code: ErrorCode) -> BoxFuture<'_, usize>;
-
-    /// Cuts off every connection of `subject` on this node (revocation); returns how many.
-    fn kick_subject(&self, subject: &str, code: ErrorCode) -> BoxFuture<'_, usize>;
-
-    /// Cuts off every connection on this node (shutdown); returns how many.
-    fn kick_all(&self, code: ErrorCode) -> BoxFuture<'_, usize>;
-
-    /// Number of rooms and of participants on this node.
-    fn counts(&self) -> (usize, usize);
-}
+use super::{BoxFuture, CLOSED_ROOM_MEMORY, Identity, Member, RoomError, Rooms};
+use crate::protocol::{ErrorCode, LeaveReason, MediaKind, ParticipantInfo, ServerMessage};
 
 /// Rooms held in this process.
 #[derive(Debug, Default)]
-pub struct LocalRouter {
-    rooms: Mutex<Rooms>,
+pub struct LocalRooms {
+    rooms: Mutex<Table>,
 }
 
 #[derive(Debug, Default)]
-struct Rooms {
+struct Table {
     open: HashMap<String, Vec<Member>>,
     /// Closed rooms and when they were closed.
     closed: HashMap<String, Instant>,
 }
 
-impl LocalRouter {
-    /// An empty router.
+impl LocalRooms {
+    /// No rooms yet.
     pub fn new() -> Self {
         Self::default()
     }
 
-    fn with_all<T>(&self, f: impl FnOnce(&mut Rooms) -> T) -> T {
+    fn with_all<T>(&self, f: impl FnOnce(&mut Table) -> T) -> T {
         // A poisoned lock means a panic elsewhere while holding it; the maps themselves are
         // still consistent (every mutation is a single insert/remove), so keep serving.
-        let mut rooms = self.rooms.lock().unwrap_or_else(|p| p.into_inner());
-        f(&mut rooms)
+        let mut table = self.rooms.lock().unwrap_or_else(|p| p.into_inner());
+        f(&mut table)
     }
 
     fn with_rooms<T>(&self, f: impl FnOnce(&mut HashMap<String, Vec<Member>>) -> T) -> T {
@@ -211,27 +38,27 @@ impl LocalRouter {
     }
 }
 
-impl RoomRouter for LocalRouter {
+impl Rooms for LocalRooms {
     fn join(
         &self,
         room: &str,
         member: Member,
         capacity: usize,
-    ) -> BoxFuture<'_, Result<Vec<ParticipantInfo>, RouterError>> {
+    ) -> BoxFuture<'_, Result<Vec<ParticipantInfo>, RoomError>> {
         let result = self.with_all(|all| {
             if all.closed.contains_key(room) {
-                return Err(RouterError::Closed);
+                return Err(RoomError::Closed);
             }
             let rooms = &mut all.open;
             let members = rooms.entry(room.to_owned()).or_default();
             if members.iter().any(|m| m.info.id == member.info.id) {
-                return Err(RouterError::AlreadyJoined);
+                return Err(RoomError::AlreadyJoined);
             }
             if members.len() >= capacity {
                 if members.is_empty() {
                     rooms.remove(room);
                 }
-                return Err(RouterError::RoomFull);
+                return Err(RoomError::RoomFull);
             }
             let others: Vec<ParticipantInfo> = members.iter().map(|m| m.info.clone()).collect();
             for m in members.iter() {
@@ -359,7 +186,7 @@ impl RoomRouter for LocalRouter {
             all.closed
                 .retain(|_, at| now.duration_since(*at) < CLOSED_ROOM_MEMORY);
             all.closed.insert(room.to_owned(), now);
-            // The members leave (and are removed) through their own session loops.
+            // The members leave (and are removed) through their own connection loops.
             all.open.get(room).map_or(0, |members| {
                 members
                     .iter()
@@ -400,7 +227,11 @@ impl RoomRouter for LocalRouter {
 
 #[cfg(test)]
 mod tests {
+    use tokio::sync::mpsc;
+
     use super::*;
+    use crate::protocol::Role;
+    use crate::rooms::Outbox;
 
     fn member(id: &str, capacity: usize) -> (Member, mpsc::Receiver<ServerMessage>) {
         let (outbox, rx) = Outbox::new(capacity);
@@ -423,38 +254,38 @@ mod tests {
 
     #[tokio::test]
     async fn join_tells_others_and_capacity_holds() {
-        let router = LocalRouter::new();
+        let rooms = LocalRooms::new();
         let (a, mut rx_a) = member("a", 8);
         let (b, _rx_b) = member("b", 8);
         let (c, _rx_c) = member("c", 8);
-        assert!(router.join("r", a, 2).await.unwrap().is_empty());
-        let others = router.join("r", b, 2).await.unwrap();
+        assert!(rooms.join("r", a, 2).await.unwrap().is_empty());
+        let others = rooms.join("r", b, 2).await.unwrap();
         assert_eq!(others[0].id, "a");
         assert!(matches!(
             rx_a.try_recv().unwrap(),
             ServerMessage::ParticipantJoined { participant } if participant.id == "b"
         ));
-        assert_eq!(router.join("r", c, 2).await, Err(RouterError::RoomFull));
-        assert_eq!(router.counts(), (1, 2));
-        router.leave("r", "b", LeaveReason::Left).await;
+        assert_eq!(rooms.join("r", c, 2).await, Err(RoomError::RoomFull));
+        assert_eq!(rooms.counts(), (1, 2));
+        rooms.leave("r", "b", LeaveReason::Left).await;
         assert!(matches!(
             rx_a.try_recv().unwrap(),
             ServerMessage::ParticipantLeft { participant_id, .. } if participant_id == "b"
         ));
-        router.leave("r", "a", LeaveReason::Left).await;
-        router.leave("r", "a", LeaveReason::Left).await;
-        assert_eq!(router.counts(), (0, 0));
+        rooms.leave("r", "a", LeaveReason::Left).await;
+        rooms.leave("r", "a", LeaveReason::Left).await;
+        assert_eq!(rooms.counts(), (0, 0));
     }
 
     #[tokio::test]
     async fn a_member_that_never_reads_is_cut_off() {
-        let router = LocalRouter::new();
+        let rooms = LocalRooms::new();
         let (slow, _rx_never_read) = member("slow", 2);
         let kick = slow.outbox.kick_switch().clone();
-        router.join("r", slow, 6).await.unwrap();
+        rooms.join("r", slow, 6).await.unwrap();
         for i in 0..4 {
             let (m, _rx) = member(&format!("m{i}"), 8);
-            router.join("r", m, 6).await.unwrap();
+            rooms.join("r", m, 6).await.unwrap();
         }
         let code = tokio::time::timeout(std::time::Duration::from_secs(1), kick.kicked())
             .await
@@ -464,52 +295,52 @@ mod tests {
 
     #[tokio::test]
     async fn kick_by_subject() {
-        let router = LocalRouter::new();
+        let rooms = LocalRooms::new();
         let (a, _rx) = member("a", 8);
         let kick = a.outbox.kick_switch().clone();
-        router.join("r", a, 6).await.unwrap();
-        assert_eq!(router.kick_subject("sub-a", ErrorCode::Removed).await, 1);
+        rooms.join("r", a, 6).await.unwrap();
+        assert_eq!(rooms.kick_subject("sub-a", ErrorCode::Removed).await, 1);
         assert_eq!(kick.kicked().await, ErrorCode::Removed);
-        assert_eq!(router.kick_subject("nobody", ErrorCode::Removed).await, 0);
+        assert_eq!(rooms.kick_subject("nobody", ErrorCode::Removed).await, 0);
     }
 
     #[tokio::test]
     async fn reidentify_tells_the_others_and_keeps_the_id() {
-        let router = LocalRouter::new();
+        let rooms = LocalRooms::new();
         let (a, mut rx_a) = member("a", 8);
         let (b, mut rx_b) = member("b", 8);
-        router.join("r", a, 6).await.unwrap();
-        router.join("r", b, 6).await.unwrap();
+        rooms.join("r", a, 6).await.unwrap();
+        rooms.join("r", b, 6).await.unwrap();
         let _ = rx_a.try_recv();
         let identity = Identity {
             role: Role::Operator,
             display_name: "Operatore".into(),
             subject: "sub-new".into(),
         };
-        let info = router.reidentify("r", "b", identity.clone()).await.unwrap();
+        let info = rooms.reidentify("r", "b", identity.clone()).await.unwrap();
         assert_eq!((info.id.as_str(), info.role), ("b", Role::Operator));
         assert!(matches!(
             rx_a.try_recv().unwrap(),
             ServerMessage::ParticipantUpdated { participant } if participant == info
         ));
         assert!(rx_b.try_recv().is_err(), "the reidentified one is not told");
-        assert_eq!(router.participants_of("r", "sub-new"), vec!["b".to_owned()]);
-        assert!(router.participants_of("r", "sub-b").is_empty());
+        assert_eq!(rooms.participants_of("r", "sub-new"), vec!["b".to_owned()]);
+        assert!(rooms.participants_of("r", "sub-b").is_empty());
         assert!(
-            router
+            rooms
                 .reidentify("r", "zz", identity.clone())
                 .await
                 .is_none()
         );
-        assert!(router.reidentify("other", "b", identity).await.is_none());
+        assert!(rooms.reidentify("other", "b", identity).await.is_none());
         // The old subject no longer matches: not cut off.
         assert!(
-            !router
+            !rooms
                 .kick_if_subject("r", "b", "sub-b", ErrorCode::Removed)
                 .await
         );
         assert!(
-            router
+            rooms
                 .kick_if_subject("r", "a", "sub-a", ErrorCode::Removed)
                 .await
         );
@@ -517,18 +348,18 @@ mod tests {
 
     #[tokio::test]
     async fn a_closed_room_cuts_everyone_and_refuses_joins() {
-        let router = LocalRouter::new();
+        let rooms = LocalRooms::new();
         let (a, _rx) = member("a", 8);
         let kick = a.outbox.kick_switch().clone();
-        router.join("r", a, 6).await.unwrap();
-        assert_eq!(router.close_room("r", ErrorCode::MeetingEnded).await, 1);
+        rooms.join("r", a, 6).await.unwrap();
+        assert_eq!(rooms.close_room("r", ErrorCode::MeetingEnded).await, 1);
         assert_eq!(kick.kicked().await, ErrorCode::MeetingEnded);
         let (b, _rx) = member("b", 8);
-        assert_eq!(router.join("r", b, 6).await, Err(RouterError::Closed));
+        assert_eq!(rooms.join("r", b, 6).await, Err(RoomError::Closed));
         let (c, _rx) = member("c", 8);
-        assert!(router.join("other", c, 6).await.is_ok());
+        assert!(rooms.join("other", c, 6).await.is_ok());
         assert_eq!(
-            router
+            rooms
                 .close_room("never-opened", ErrorCode::MeetingEnded)
                 .await,
             0

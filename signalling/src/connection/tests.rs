@@ -1,0 +1,115 @@
+//! A client that never reads is cut off (the backpressure test with a real media plane).
+
+use std::pin::Pin;
+use std::sync::Arc;
+use std::task::{Context, Poll};
+use std::time::Duration;
+
+use futures_util::{Sink, SinkExt};
+use sportello_sfu::{Sfu, SfuConfig};
+
+use super::{InFrame, OutFrame, Signalling};
+use crate::config::SignallingConfig;
+use crate::protocol::Role;
+use crate::rooms::{LocalRooms, Rooms};
+use crate::token::{MeetingClaims, TokenKey, unix_now};
+
+/// A client whose socket accepts the first `n` frames and then never again.
+struct StuckSink {
+    accepted: usize,
+    limit: usize,
+}
+
+impl Sink<OutFrame> for StuckSink {
+    type Error = ();
+    fn poll_ready(self: Pin<&mut Self>, _: &mut Context<'_>) -> Poll<Result<(), ()>> {
+        if self.accepted < self.limit {
+            Poll::Ready(Ok(()))
+        } else {
+            Poll::Pending
+        }
+    }
+    fn start_send(mut self: Pin<&mut Self>, _: OutFrame) -> Result<(), ()> {
+        self.accepted += 1;
+        Ok(())
+    }
+    fn poll_flush(self: Pin<&mut Self>, _: &mut Context<'_>) -> Poll<Result<(), ()>> {
+        Poll::Ready(Ok(()))
+    }
+    fn poll_close(self: Pin<&mut Self>, _: &mut Context<'_>) -> Poll<Result<(), ()>> {
+        Poll::Ready(Ok(()))
+    }
+}
+
+#[tokio::test]
+async fn a_client_that_never_reads_is_disconnected() {
+    let sfu = Sfu::start(SfuConfig::default()).await.unwrap();
+    let config = SignallingConfig {
+        write_timeout: Duration::from_millis(200),
+        outbox_capacity: 16,
+        ..SignallingConfig::default()
+    };
+    let key = TokenKey::generate();
+    let rooms: Arc<dyn Rooms> = Arc::new(LocalRooms::new());
+    let signalling = Arc::new(Signalling::new(
+        config,
+        key.clone(),
+        sfu.clone(),
+        rooms.clone(),
+    ));
+    let now = unix_now();
+    let token = |name: &str| {
+        key.sign(&MeetingClaims {
+            room: "r".into(),
+            role: Role::Citizen,
+            sub: name.into(),
+            name: name.into(),
+            iat: now,
+            exp: now + 60,
+        })
+    };
+    // The stuck client accepts only its `joined`.
+    let (tx, rx) = futures_channel::mpsc::unbounded::<InFrame>();
+    let join = serde_json::json!({"type":"join","version":1,"token":token("stuck")});
+    tx.unbounded_send(InFrame::Text(join.to_string())).unwrap();
+    let stuck = tokio::spawn({
+        let s = signalling.clone();
+        async move {
+            s.serve(
+                StuckSink {
+                    accepted: 0,
+                    limit: 1,
+                },
+                rx,
+            )
+            .await
+        }
+    });
+    tokio::time::sleep(Duration::from_millis(50)).await;
+    assert_eq!(rooms.counts(), (1, 1));
+    // Others keep joining and muting: messages for the stuck client pile up.
+    let mut others = Vec::new();
+    for i in 0..3 {
+        let (otx, orx) = futures_channel::mpsc::unbounded::<InFrame>();
+        let join = serde_json::json!({"type":"join","version":1,"token":token(&format!("o{i}"))});
+        otx.unbounded_send(InFrame::Text(join.to_string())).unwrap();
+        for _ in 0..5 {
+            let mute = serde_json::json!({"type":"track_state","kind":"audio","muted":true});
+            otx.unbounded_send(InFrame::Text(mute.to_string())).unwrap();
+        }
+        let s = signalling.clone();
+        let (sink_tx, _sink_rx) = futures_channel::mpsc::unbounded::<OutFrame>();
+        others.push((
+            otx,
+            _sink_rx,
+            tokio::spawn(async move { s.serve(sink_tx.sink_map_err(|_| ()), orx).await }),
+        ));
+    }
+    tokio::time::timeout(Duration::from_secs(5), stuck)
+        .await
+        .expect("the stuck client is cut off")
+        .unwrap();
+    assert_eq!(rooms.counts(), (1, 3));
+    drop(others);
+    sfu.shutdown().await;
+}
