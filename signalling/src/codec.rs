@@ -75,6 +75,7 @@ mod tests {
             r#"{"type":"answer","sdp":"v=0"}"#,
             r#"{"type":"candidate","candidate":{"candidate":"candidate:1 1 udp 1 127.0.0.1 5 typ host","sdp_mid":"0","sdp_m_line_index":0}}"#,
             r#"{"type":"track_state","kind":"audio","muted":true}"#,
+            r#"{"type":"reauthenticate","token":"t"}"#,
             r#"{"type":"leave"}"#,
             r#"{"type":"ping","nonce":7}"#,
             r#"{"type":"pong","nonce":7}"#,

@@ -1,7 +1,8 @@
 //! The versioned wire protocol of `/v1/signal`: JSON text frames tagged by `type`.
 //!
 //! These Rust types are the single source of truth; the TypeScript types of the web client are
-//! generated from them with ts-rs (see `tests/ts_bindings.rs`), never written by hand.
+//! generated from them with ts-rs (see `tests/ts_bindings.rs`), never written by hand. The
+//! protocol as a client sees it (flow, states, error codes, limits) is `docs/PROTOCOL.md`.
 
 use serde::{Deserialize, Serialize};
 use ts_rs::TS;
@@ -349,6 +350,58 @@ mod tests {
             let back: T = serde_json::from_value(serde_json::json!(as_str(value))).unwrap();
             assert_eq!(back, value);
         }
+    }
+
+    /// `ClientMessage::TYPES` (which the codec uses to tell an unknown type from a malformed
+    /// message) lists exactly the serde tags, in declaration order. The `match` stops compiling
+    /// when a variant is added, until it gets a sample here.
+    #[test]
+    fn client_types_are_the_serde_tags() {
+        let candidate = IceCandidate {
+            candidate: String::new(),
+            sdp_mid: None,
+            sdp_m_line_index: None,
+        };
+        let samples = [
+            ClientMessage::Join {
+                version: PROTOCOL_VERSION,
+                token: "t".into(),
+            },
+            ClientMessage::Offer { sdp: "v=0".into() },
+            ClientMessage::Answer { sdp: "v=0".into() },
+            ClientMessage::Candidate { candidate },
+            ClientMessage::TrackState {
+                kind: MediaKind::Audio,
+                muted: true,
+            },
+            ClientMessage::Reauthenticate { token: "t".into() },
+            ClientMessage::Leave,
+            ClientMessage::Ping { nonce: 1 },
+            ClientMessage::Pong { nonce: 1 },
+        ];
+        for sample in &samples {
+            match sample {
+                ClientMessage::Join { .. }
+                | ClientMessage::Offer { .. }
+                | ClientMessage::Answer { .. }
+                | ClientMessage::Candidate { .. }
+                | ClientMessage::TrackState { .. }
+                | ClientMessage::Reauthenticate { .. }
+                | ClientMessage::Leave
+                | ClientMessage::Ping { .. }
+                | ClientMessage::Pong { .. } => {}
+            }
+        }
+        let tags: Vec<String> = samples
+            .iter()
+            .map(|m| {
+                serde_json::to_value(m).unwrap()["type"]
+                    .as_str()
+                    .unwrap()
+                    .to_owned()
+            })
+            .collect();
+        assert_eq!(tags, ClientMessage::TYPES);
     }
 
     #[test]

@@ -38,6 +38,11 @@ impl LocalRooms {
     }
 }
 
+/// The answer of a local operation, as the boxed future the trait returns: it is already done.
+fn ready<'a, T: Send + 'a>(value: T) -> BoxFuture<'a, T> {
+    Box::pin(std::future::ready(value))
+}
+
 impl Rooms for LocalRooms {
     fn join(
         &self,
@@ -69,7 +74,7 @@ impl Rooms for LocalRooms {
             members.push(member);
             Ok(others)
         });
-        Box::pin(std::future::ready(result))
+        ready(result)
     }
 
     fn leave(&self, room: &str, participant_id: &str, reason: LeaveReason) -> BoxFuture<'_, ()> {
@@ -91,7 +96,7 @@ impl Rooms for LocalRooms {
                 rooms.remove(room);
             }
         });
-        Box::pin(std::future::ready(()))
+        ready(())
     }
 
     fn track_state(
@@ -120,7 +125,7 @@ impl Rooms for LocalRooms {
                 }
             }
         });
-        Box::pin(std::future::ready(()))
+        ready(())
     }
 
     fn reidentify(
@@ -143,7 +148,7 @@ impl Rooms for LocalRooms {
             }
             Some(info)
         });
-        Box::pin(std::future::ready(updated))
+        ready(updated)
     }
 
     fn participants_of(&self, room: &str, subject: &str) -> Vec<String> {
@@ -177,7 +182,7 @@ impl Rooms for LocalRooms {
             m.outbox.kick_switch().kick(code);
             true
         });
-        Box::pin(std::future::ready(kicked))
+        ready(kicked)
     }
 
     fn close_room(&self, room: &str, code: ErrorCode) -> BoxFuture<'_, usize> {
@@ -194,7 +199,7 @@ impl Rooms for LocalRooms {
                     .count()
             })
         });
-        Box::pin(std::future::ready(n))
+        ready(n)
     }
 
     fn kick_subject(&self, subject: &str, code: ErrorCode) -> BoxFuture<'_, usize> {
@@ -206,7 +211,7 @@ impl Rooms for LocalRooms {
             }
             n
         });
-        Box::pin(std::future::ready(n))
+        ready(n)
     }
 
     fn kick_all(&self, code: ErrorCode) -> BoxFuture<'_, usize> {
@@ -217,7 +222,7 @@ impl Rooms for LocalRooms {
                 .map(|m| m.outbox.kick_switch().kick(code))
                 .count()
         });
-        Box::pin(std::future::ready(n))
+        ready(n)
     }
 
     fn counts(&self) -> (usize, usize) {
