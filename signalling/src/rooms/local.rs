@@ -236,7 +236,7 @@ mod tests {
 
     use super::*;
     use crate::protocol::Role;
-    use crate::rooms::Outbox;
+    use crate::rooms::{Kick, Outbox};
 
     fn member(id: &str, capacity: usize) -> (Member, mpsc::Receiver<ServerMessage>) {
         let (outbox, rx) = Outbox::new(capacity);
@@ -255,6 +255,14 @@ mod tests {
             },
             rx,
         )
+    }
+
+    /// Puts member `id` (queue of 8) into room `r` (capacity 6); its kick switch and queue.
+    async fn join_r(rooms: &LocalRooms, id: &str) -> (Kick, mpsc::Receiver<ServerMessage>) {
+        let (m, rx) = member(id, 8);
+        let kick = m.outbox.kick_switch().clone();
+        rooms.join("r", m, 6).await.unwrap();
+        (kick, rx)
     }
 
     #[tokio::test]
@@ -301,9 +309,7 @@ mod tests {
     #[tokio::test]
     async fn kick_by_subject() {
         let rooms = LocalRooms::new();
-        let (a, _rx) = member("a", 8);
-        let kick = a.outbox.kick_switch().clone();
-        rooms.join("r", a, 6).await.unwrap();
+        let (kick, _rx) = join_r(&rooms, "a").await;
         assert_eq!(rooms.kick_subject("sub-a", ErrorCode::Removed).await, 1);
         assert_eq!(kick.kicked().await, ErrorCode::Removed);
         assert_eq!(rooms.kick_subject("nobody", ErrorCode::Removed).await, 0);
@@ -312,10 +318,8 @@ mod tests {
     #[tokio::test]
     async fn reidentify_tells_the_others_and_keeps_the_id() {
         let rooms = LocalRooms::new();
-        let (a, mut rx_a) = member("a", 8);
-        let (b, mut rx_b) = member("b", 8);
-        rooms.join("r", a, 6).await.unwrap();
-        rooms.join("r", b, 6).await.unwrap();
+        let (_, mut rx_a) = join_r(&rooms, "a").await;
+        let (_, mut rx_b) = join_r(&rooms, "b").await;
         let _ = rx_a.try_recv();
         let identity = Identity {
             role: Role::Operator,
@@ -354,9 +358,7 @@ mod tests {
     #[tokio::test]
     async fn a_closed_room_cuts_everyone_and_refuses_joins() {
         let rooms = LocalRooms::new();
-        let (a, _rx) = member("a", 8);
-        let kick = a.outbox.kick_switch().clone();
-        rooms.join("r", a, 6).await.unwrap();
+        let (kick, _rx) = join_r(&rooms, "a").await;
         assert_eq!(rooms.close_room("r", ErrorCode::MeetingEnded).await, 1);
         assert_eq!(kick.kicked().await, ErrorCode::MeetingEnded);
         let (b, _rx) = member("b", 8);
