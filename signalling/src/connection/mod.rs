@@ -2,13 +2,15 @@
 //! relay between the client, the room and the media plane until someone leaves.
 //!
 //! A connection goes through three states:
-//! - awaiting `join` ([`Signalling::serve`], here): the first frame must be a valid `join`
-//!   within the join timeout, or the connection gets an `error` and is closed;
-//! - joined ([`joined`]): client messages, room fan-out ([`crate::rooms`]), media-plane
-//!   events and pings are relayed until the client leaves, goes silent, is too slow or is cut
-//!   off; identity may change in place ([`admission`], `reauthenticate`);
-//! - closed: the connection has left the room and the media plane, the observer was told, a
-//!   last `error` (if any) and the close frame were sent.
+//! - awaiting `join` ([`Signalling::serve`], in this file): the first frame must be a valid
+//!   `join` within the join timeout, or the connection gets an `error` and is closed;
+//! - joined (`joined.rs`): client messages, room fan-out ([`crate::rooms`]), media-plane events
+//!   (`negotiation.rs`) and pings are relayed until the client leaves, goes silent, is too slow
+//!   or is cut off; the identity may change in place (`admission.rs`, `reauthenticate`);
+//! - closed: the connection has left the room and the media plane, the observer was told, and
+//!   the last `error` (if any) and the close frame were sent.
+//!
+//! The protocol as a client sees it is described in `docs/PROTOCOL.md`.
 //!
 //! Generic over a [`Sink`] of [`OutFrame`]s and a [`Stream`] of [`InFrame`]s, so it is tested
 //! without a socket; the HTTP layer adapts its WebSocket to these.
