@@ -1,8 +1,8 @@
 //! SFU forwarding path, in memory: publisher datagram in → subscriber datagram out.
 //!
-//! Two client connections (sans-IO `rtc`, full ICE, DTLS, SRTP) are connected to an in-memory
-//! engine (`sportello_sfu::harness::MemoryEngine`: the real engine code, with the socket replaced
-//! by a vector). The publisher's SRTP datagrams are generated up front; the timed loop feeds them
+//! Two client connections (sans-IO `rtc`, full ICE, DTLS, SRTP) are connected to the sans-IO
+//! engine (`sportello_sfu::Engine`, run without its driver: datagrams in by call, out by
+//! `poll_transmit`). The publisher's SRTP datagrams are generated up front; the timed loop feeds them
 //! to the engine one by one: route → `handle_read` (SRTP decrypt, interceptors) → `poll_read` →
 //! rewrite → `write_rtp` on the subscriber leg (interceptors, SRTP encrypt) → `poll_write`.
 //! Printed: ns per forwarded packet.
@@ -17,9 +17,6 @@ use rtc::interceptor::Registry;
 use rtc::media_stream::MediaStreamTrack;
 use rtc::peer_connection::configuration::RTCConfigurationBuilder;
 use rtc::peer_connection::configuration::interceptor_registry::register_default_interceptors;
-use rtc::peer_connection::configuration::media_engine::{
-    MIME_TYPE_OPUS, MIME_TYPE_VP8, MediaEngine,
-};
 use rtc::peer_connection::event::RTCPeerConnectionEvent;
 use rtc::peer_connection::message::RTCMessage;
 use rtc::peer_connection::sdp::RTCSessionDescription;
@@ -28,64 +25,24 @@ use rtc::peer_connection::transport::{CandidateConfig, CandidateHostConfig, RTCI
 use rtc::peer_connection::{RTCPeerConnection, RTCPeerConnectionBuilder};
 use rtc::rtp_transceiver::RTCRtpSenderId;
 use rtc::rtp_transceiver::rtp_sender::{
-    RTCPFeedback, RTCRtpCodec, RTCRtpCodecParameters, RTCRtpCodingParameters,
-    RTCRtpEncodingParameters, RtpCodecKind,
+    RTCRtpCodingParameters, RTCRtpEncodingParameters, RtpCodecKind,
 };
 use rtc::sansio::Protocol;
 use rtc::shared::{TaggedBytesMut, TransportContext, TransportProtocol};
-use sportello_sfu::harness::MemoryEngine;
-use sportello_sfu::{ParticipantId, SfuConfig, SfuEvent};
-
-fn codecs() -> [(RTCRtpCodecParameters, RtpCodecKind); 2] {
-    [
-        (
-            RTCRtpCodecParameters {
-                rtp_codec: RTCRtpCodec {
-                    mime_type: MIME_TYPE_OPUS.to_owned(),
-                    clock_rate: 48000,
-                    channels: 2,
-                    sdp_fmtp_line: "minptime=10;useinbandfec=1".to_owned(),
-                    rtcp_feedback: vec![],
-                },
-                payload_type: 111,
-            },
-            RtpCodecKind::Audio,
-        ),
-        (
-            RTCRtpCodecParameters {
-                rtp_codec: RTCRtpCodec {
-                    mime_type: MIME_TYPE_VP8.to_owned(),
-                    clock_rate: 90000,
-                    channels: 0,
-                    sdp_fmtp_line: "".to_owned(),
-                    rtcp_feedback: vec![RTCPFeedback {
-                        typ: "nack".into(),
-                        parameter: "pli".into(),
-                    }],
-                },
-                payload_type: 96,
-            },
-            RtpCodecKind::Video,
-        ),
-    ]
-}
+use sportello_sfu::{Engine, ParticipantId, SfuConfig, SfuEvent, codecs};
 
 struct Client {
     pc: RTCPeerConnection,
     addr: SocketAddr,
     id: ParticipantId,
-    events: tokio::sync::mpsc::Receiver<SfuEvent>,
     senders: Vec<(RTCRtpSenderId, u32, u8, RtpCodecKind)>,
     connected: bool,
     rtp_rx: u64,
 }
 
-fn client(sfu: &mut MemoryEngine, addr: SocketAddr, id: u64, label: &str, publish: bool) -> Client {
+fn client(sfu: &mut Engine, addr: SocketAddr, id: u64, label: &str, publish: bool) -> Client {
     let now = Instant::now();
-    let mut me = MediaEngine::default();
-    for (c, k) in codecs() {
-        me.register_codec(c, k).unwrap();
-    }
+    let mut me = codecs::client_media_engine().unwrap();
     let registry = register_default_interceptors(Registry::new(), &mut me).unwrap();
     let mut pc = RTCPeerConnectionBuilder::new()
         .with_configuration(RTCConfigurationBuilder::new().build())
@@ -94,7 +51,7 @@ fn client(sfu: &mut MemoryEngine, addr: SocketAddr, id: u64, label: &str, publis
         .build(now)
         .unwrap();
     let mut senders = Vec::new();
-    for (c, kind) in codecs() {
+    for (c, kind) in codecs::client_codecs() {
         if publish {
             let ssrc = rand::random::<u32>() | 1;
             let track = MediaStreamTrack::new(
@@ -117,8 +74,7 @@ fn client(sfu: &mut MemoryEngine, addr: SocketAddr, id: u64, label: &str, publis
             pc.add_transceiver_from_kind(kind, None).unwrap();
         }
     }
-    let events = sfu
-        .add_participant("bench", ParticipantId(id), label)
+    sfu.add_participant(now, "bench", ParticipantId(id), label)
         .unwrap();
     let offer = pc.create_offer(None).unwrap();
     pc.set_local_description(now, offer).unwrap();
@@ -137,14 +93,13 @@ fn client(sfu: &mut MemoryEngine, addr: SocketAddr, id: u64, label: &str, publis
     pc.add_local_candidate(RTCIceCandidate::from(&cand).to_json().unwrap())
         .unwrap();
     let sdp = pc.local_description().unwrap().sdp;
-    let answer = sfu.offer(ParticipantId(id), sdp).unwrap();
+    let answer = sfu.offer(now, ParticipantId(id), sdp).unwrap();
     pc.set_remote_description(now, RTCSessionDescription::answer(answer).unwrap())
         .unwrap();
     Client {
         pc,
         addr,
         id: ParticipantId(id),
-        events,
         senders,
         connected: false,
         rtp_rx: 0,
@@ -164,8 +119,7 @@ fn rtp(ssrc: u32, pt: u8, seq: u16, ts: u32, payload: &Bytes) -> rtc::rtp::Packe
 }
 
 /// Moves datagrams between the clients and the engine until nothing moves.
-fn pump(sfu: &mut MemoryEngine, server: SocketAddr, clients: &mut [&mut Client]) {
-    let mut out = Vec::new();
+fn pump(sfu: &mut Engine, server: SocketAddr, clients: &mut [&mut Client]) {
     loop {
         let now = Instant::now();
         let mut moved = false;
@@ -187,20 +141,23 @@ fn pump(sfu: &mut MemoryEngine, server: SocketAddr, clients: &mut [&mut Client])
                     c.rtp_rx += 1;
                 }
             }
-            while let Ok(ev) = c.events.try_recv() {
-                if let SfuEvent::Offer { sdp } = ev {
-                    c.pc.set_remote_description(now, RTCSessionDescription::offer(sdp).unwrap())
-                        .unwrap();
-                    let a = c.pc.create_answer(None).unwrap();
-                    c.pc.set_local_description(now, a).unwrap();
-                    let sdp = c.pc.local_description().unwrap().sdp;
-                    sfu.answer(c.id, sdp).unwrap();
-                    moved = true;
-                }
+        }
+        while let Some((id, ev)) = sfu.poll_event() {
+            let Some(c) = clients.iter_mut().find(|c| c.id == id) else {
+                continue;
+            };
+            if let SfuEvent::Offer { sdp } = ev {
+                c.pc.set_remote_description(now, RTCSessionDescription::offer(sdp).unwrap())
+                    .unwrap();
+                let a = c.pc.create_answer(None).unwrap();
+                c.pc.set_local_description(now, a).unwrap();
+                let sdp = c.pc.local_description().unwrap().sdp;
+                sfu.answer(now, c.id, sdp).unwrap();
+                moved = true;
             }
         }
-        sfu.drain_output(&mut out);
-        for (to, d) in out.drain(..) {
+        while let Some(t) = sfu.poll_transmit() {
+            let (to, d) = (t.destination, t.contents);
             if let Some(c) = clients.iter_mut().find(|c| c.addr == to) {
                 let _ = c.pc.handle_read(TaggedBytesMut {
                     now,
@@ -221,14 +178,14 @@ fn pump(sfu: &mut MemoryEngine, server: SocketAddr, clients: &mut [&mut Client])
     }
 }
 
-fn timers(sfu: &mut MemoryEngine, clients: &mut [&mut Client]) {
+fn timers(sfu: &mut Engine, clients: &mut [&mut Client]) {
     let now = Instant::now();
     for c in clients.iter_mut() {
         if c.pc.poll_timeout().is_some_and(|t| t <= now) {
             let _ = c.pc.handle_timeout(now);
         }
     }
-    if sfu.poll_timeout() <= now {
+    if sfu.poll_timeout().is_some_and(|t| t <= now) {
         sfu.handle_timeout(now);
     }
 }
@@ -242,7 +199,7 @@ fn main() {
         .and_then(|v| v.parse().ok())
         .unwrap_or(20_000);
     let server: SocketAddr = "10.0.0.1:3478".parse().unwrap();
-    let mut sfu = MemoryEngine::new(server, SfuConfig::default());
+    let mut sfu = Engine::new(server, vec![server.ip()], SfuConfig::default(), 1);
     let mut publisher = client(&mut sfu, "10.0.0.2:5000".parse().unwrap(), 1, "pub", true);
     let mut subscriber = client(&mut sfu, "10.0.0.3:5000".parse().unwrap(), 2, "sub", false);
 
@@ -316,7 +273,9 @@ fn main() {
             let t0 = Instant::now();
             for d in datagrams.drain(..) {
                 sfu.handle_datagram(Instant::now(), publisher.addr, d);
-                out += sfu.clear_output();
+                while sfu.poll_transmit().is_some() {
+                    out += 1;
+                }
             }
             elapsed += t0.elapsed();
             // Keep the connections alive (ICE consent, RTCP) between batches (untimed).
