@@ -7,17 +7,16 @@ use std::time::Duration;
 
 use rtc::ice::mdns::MulticastDnsMode;
 use rtc::interceptor::{Registry, Slot};
-use rtc::media_stream::MediaStreamTrack;
 use rtc::peer_connection::configuration::RTCConfigurationBuilder;
 use rtc::peer_connection::configuration::interceptor_registry::register_default_interceptors;
 use rtc::peer_connection::configuration::setting_engine::SettingEngineBuilder;
 use rtc::peer_connection::sdp::RTCSessionDescription;
 use rtc::rtcp::payload_feedbacks::picture_loss_indication::PictureLossIndication;
-use rtc::rtp_transceiver::rtp_sender::{
-    RTCRtpCodingParameters, RTCRtpEncodingParameters, RtpCodecKind,
-};
+use rtc::rtp_transceiver::rtp_sender::RtpCodecKind;
 use sportello_sfu::rtcp_feedback::{self, FeedbackTap};
 use sportello_sfu::{ParticipantId, Sfu, SfuEvent, codecs};
+
+use super::virtual_net::local_track;
 use webrtc::media_stream::track_local::static_rtp::TrackLocalStaticRTP;
 use webrtc::media_stream::track_local::{TrackLocal, TrackLocalEvent};
 use webrtc::media_stream::track_remote::{TrackRemote, TrackRemoteEvent};
@@ -149,24 +148,12 @@ impl Client {
         if publish {
             for (codec, kind) in codecs::client_codecs() {
                 let ssrc: u32 = rand::random::<u32>() | 1;
-                let kind_name = if kind == RtpCodecKind::Audio {
-                    "a"
-                } else {
-                    "v"
-                };
-                let track = Arc::new(TrackLocalStaticRTP::new(MediaStreamTrack::new(
+                let track = Arc::new(TrackLocalStaticRTP::new(local_track(
                     format!("{label}-local"),
-                    format!("{label}-{kind_name}"),
-                    format!("{label}-{kind_name}"),
+                    label,
                     kind,
-                    vec![RTCRtpEncodingParameters {
-                        rtp_coding_parameters: RTCRtpCodingParameters {
-                            ssrc: Some(ssrc),
-                            ..Default::default()
-                        },
-                        codec: codec.rtp_codec.clone(),
-                        ..Default::default()
-                    }],
+                    ssrc,
+                    codec.rtp_codec.clone(),
                 )));
                 let sender = pc
                     .add_track(track.clone() as Arc<dyn TrackLocal>)

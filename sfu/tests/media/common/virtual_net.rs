@@ -27,7 +27,7 @@ use rtc::peer_connection::transport::{CandidateConfig, CandidateHostConfig, RTCI
 use rtc::peer_connection::{RTCPeerConnection, RTCPeerConnectionBuilder};
 use rtc::rtcp::payload_feedbacks::picture_loss_indication::PictureLossIndication;
 use rtc::rtp_transceiver::rtp_sender::{
-    RTCRtpCodingParameters, RTCRtpEncodingParameters, RtpCodecKind,
+    RTCRtpCodec, RTCRtpCodingParameters, RTCRtpEncodingParameters, RtpCodecKind,
 };
 use rtc::rtp_transceiver::{RTCRtpReceiverId, RTCRtpSenderId};
 use rtc::sansio::Protocol;
@@ -147,30 +147,62 @@ impl VClient {
     }
 
     fn send_media(&mut self, now: Instant, video: &Bytes, audio: &Bytes) {
-        for s in &mut self.sent {
-            let mut p = rtc::rtp::Packet::default();
-            p.header.version = 2;
-            p.header.payload_type = s.payload_type;
-            p.header.sequence_number = s.seq;
-            p.header.timestamp = s.ts;
-            p.header.ssrc = s.ssrc;
-            p.header.marker = true;
-            p.payload = if s.kind == RtpCodecKind::Video {
-                video.clone()
+        for i in 0..self.sent.len() {
+            let payload = if self.sent[i].kind == RtpCodecKind::Video {
+                video
             } else {
-                audio.clone()
+                audio
             };
-            s.seq = s.seq.wrapping_add(1);
-            s.ts = s.ts.wrapping_add(if s.kind == RtpCodecKind::Video {
-                1800
-            } else {
-                960
-            });
-            if let Some(mut sender) = self.pc.rtp_sender(s.sender) {
-                let _ = sender.write_rtp(now, p);
-            }
+            self.send_rtp(now, i, payload);
         }
     }
+
+    /// Writes the next RTP packet of published track `index` with `payload`.
+    pub fn send_rtp(&mut self, now: Instant, index: usize, payload: &Bytes) {
+        let s = &mut self.sent[index];
+        let mut p = rtc::rtp::Packet::default();
+        p.header.version = 2;
+        p.header.payload_type = s.payload_type;
+        p.header.sequence_number = s.seq;
+        p.header.timestamp = s.ts;
+        p.header.ssrc = s.ssrc;
+        p.header.marker = true;
+        p.payload = payload.clone();
+        s.seq = s.seq.wrapping_add(1);
+        s.ts = s.ts.wrapping_add(if s.kind == RtpCodecKind::Video {
+            1800
+        } else {
+            960
+        });
+        if let Some(mut sender) = self.pc.rtp_sender(s.sender) {
+            let _ = sender.write_rtp(now, p);
+        }
+    }
+}
+
+/// A local track `{label}-{kind}` in stream `stream`, sending `codec` on `ssrc`.
+pub fn local_track(
+    stream: String,
+    label: &str,
+    kind: RtpCodecKind,
+    ssrc: u32,
+    codec: RTCRtpCodec,
+) -> MediaStreamTrack {
+    let id = format!("{label}-{kind}");
+    MediaStreamTrack::new(
+        stream,
+        id.clone(),
+        id,
+        kind,
+        vec![RTCRtpEncodingParameters {
+            rtp_coding_parameters: RTCRtpCodingParameters {
+                ssrc: Some(ssrc),
+                ..Default::default()
+            },
+            codec,
+            ..Default::default()
+        }],
+    )
 }
 
 /// The engine, its clients and the virtual clock.
@@ -249,19 +281,12 @@ impl VirtualNet {
         for (i, (codec, kind)) in codecs::client_codecs().into_iter().enumerate() {
             if publish {
                 let ssrc = (id as u32) << 8 | (i as u32 + 1);
-                let track = MediaStreamTrack::new(
+                let track = local_track(
                     format!("{label}-local"),
-                    format!("{label}-{kind}"),
-                    format!("{label}-{kind}"),
+                    label,
                     kind,
-                    vec![RTCRtpEncodingParameters {
-                        rtp_coding_parameters: RTCRtpCodingParameters {
-                            ssrc: Some(ssrc),
-                            ..Default::default()
-                        },
-                        codec: codec.rtp_codec.clone(),
-                        ..Default::default()
-                    }],
+                    ssrc,
+                    codec.rtp_codec.clone(),
                 );
                 let sender = pc.add_track(track).unwrap();
                 sent.push(Sent {
