@@ -6,8 +6,9 @@
 //! [`Engine::offer`]), and output is polled: [`Engine::poll_transmit`] for datagrams to send,
 //! [`Engine::poll_event`] for what to tell participants, [`Engine::poll_timeout`] for when to call
 //! [`Engine::handle_timeout`] next. Randomness (ICE credentials, leg SSRCs) comes from a generator
-//! seeded at construction. The [`driver`] runs it on one UDP socket in a tokio task; tests and the
-//! forwarding bench run it in memory, in virtual time.
+//! seeded at construction. The driver (`driver.rs`, behind [`crate::Sfu`]) runs it on one UDP
+//! socket in a tokio task, and is the only place that reads the clock or seeds from entropy;
+//! tests and the forwarding bench run the engine in memory, in virtual time.
 //!
 //! Inputs only queue work: the connections that received input are drained ("flushed") when
 //! output is polled, so a batch of datagrams is processed together. Forwarding happens inside the
@@ -15,10 +16,10 @@
 //! subscriber leg with `write_rtp`, and the subscriber's `poll_write` then yields the datagram to
 //! send. Nothing on that path allocates (beyond the `rtc` core), logs, locks or crosses a channel.
 //!
-//! The `impl Engine` is split by concern across this module's files: [`commands`] (the calls of
-//! the public API), [`negotiation`] (offers and answers), [`topology`] (rooms, published tracks,
-//! legs), [`connection`] (connection events), [`forwarding`] (datagrams in and out, media),
-//! [`keyframes`] (keyframe requests), [`timers`] and [`gauges`].
+//! The `impl Engine` is split by concern across this module's files: `commands.rs` (the calls of
+//! the public API), `negotiation.rs` (offers and answers), `topology.rs` (rooms, published tracks,
+//! legs), `connection.rs` (connection events), `forwarding.rs` (datagrams in and out, media),
+//! `keyframes.rs` (keyframe requests), `timers.rs` and `gauges.rs`.
 
 mod commands;
 mod connection;
