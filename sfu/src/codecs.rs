@@ -8,11 +8,13 @@
 //! re-exports (`webrtc::peer_connection::MediaEngine` is `rtc`'s `MediaEngine`), so the same
 //! table serves both.
 
+use rtc::media_stream::MediaStreamTrack;
 use rtc::peer_connection::configuration::media_engine::{
     MIME_TYPE_H264, MIME_TYPE_OPUS, MIME_TYPE_VP8, MediaEngine,
 };
 use rtc::rtp_transceiver::rtp_sender::{
-    RTCPFeedback, RTCRtpCodec, RTCRtpCodecParameters, RtpCodecKind,
+    RTCPFeedback, RTCRtpCodec, RTCRtpCodecParameters, RTCRtpCodingParameters,
+    RTCRtpEncodingParameters, RtpCodecKind,
 };
 use rtc::shared::error::Error;
 
@@ -124,6 +126,30 @@ fn media_engine(
         me.register_codec(codec, kind)?;
     }
     Ok(me)
+}
+
+/// A local track `track_id` of stream `stream_id` with one encoding: `codec` on `ssrc`.
+pub fn track(
+    stream_id: String,
+    track_id: String,
+    kind: RtpCodecKind,
+    ssrc: u32,
+    codec: RTCRtpCodec,
+) -> MediaStreamTrack {
+    MediaStreamTrack::new(
+        stream_id,
+        track_id.clone(),
+        track_id,
+        kind,
+        vec![RTCRtpEncodingParameters {
+            rtp_coding_parameters: RTCRtpCodingParameters {
+                ssrc: Some(ssrc),
+                ..Default::default()
+            },
+            codec,
+            ..Default::default()
+        }],
+    )
 }
 
 #[cfg(test)]

@@ -3,17 +3,14 @@
 
 use std::time::Instant;
 
-use rtc::media_stream::MediaStreamTrack;
 use rtc::rtp_transceiver::RTCRtpReceiverId;
-use rtc::rtp_transceiver::rtp_sender::{
-    RTCRtpCodingParameters, RTCRtpEncodingParameters, RtpCodecKind,
-};
+use rtc::rtp_transceiver::rtp_sender::RtpCodecKind;
 use rtc::rtp_transceiver::{RTCRtpTransceiverDirection, RTCRtpTransceiverInit};
 
 use super::Engine;
-use crate::ParticipantId;
 use crate::forward::{PliThrottle, SubscribeKeyframe};
 use crate::peer::{Leg, Published};
+use crate::{ParticipantId, codecs};
 
 impl Engine {
     /// The members of `id`'s room other than `id`.
@@ -157,20 +154,7 @@ impl Engine {
         }
         let (stream_id, track_id, kind, codec) = source;
         let ssrc = self.random.ssrc(|s| sub.legs.iter().any(|l| l.ssrc == s));
-        let track = MediaStreamTrack::new(
-            stream_id.clone(),
-            track_id.clone(),
-            track_id,
-            kind,
-            vec![RTCRtpEncodingParameters {
-                rtp_coding_parameters: RTCRtpCodingParameters {
-                    ssrc: Some(ssrc),
-                    ..Default::default()
-                },
-                codec,
-                ..Default::default()
-            }],
-        );
+        let track = codecs::track(stream_id.clone(), track_id, kind, ssrc, codec);
         let init = RTCRtpTransceiverInit {
             direction: RTCRtpTransceiverDirection::Sendonly,
             streams: vec![stream_id],
