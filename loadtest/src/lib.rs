@@ -20,7 +20,6 @@ pub mod clock;
 mod error;
 pub mod html;
 pub mod http;
-mod keyframe_requests;
 pub mod media;
 mod negotiate;
 pub mod net;

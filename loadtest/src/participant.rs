@@ -128,7 +128,7 @@ impl Participant {
         let mut feedback_ssrc = 1;
 
         if config.audio {
-            let local = publish::local_track(RtpCodecKind::Audio, peer::opus_codec());
+            let local = publish::local_track(RtpCodecKind::Audio, sportello_sfu::codecs::opus());
             let sender = add_sender(&pc, &local.track, direction).await?;
             tasks.push(tokio::spawn(publish::run_audio(
                 local,
@@ -138,7 +138,7 @@ impl Participant {
             )));
         }
         if let Some(video) = config.video {
-            let local = publish::local_track(RtpCodecKind::Video, peer::vp8_codec());
+            let local = publish::local_track(RtpCodecKind::Video, sportello_sfu::codecs::vp8());
             feedback_ssrc = local.ssrc;
             let sender = add_sender(&pc, &local.track, direction).await?;
             tasks.push(tokio::spawn(publish::run_feedback(

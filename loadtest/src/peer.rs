@@ -2,60 +2,22 @@
 //! can wait on.
 
 use crate::error::Result;
-use crate::keyframe_requests::{KeyframeRequestForwarder, SLOT};
 use crate::receive::Receivers;
 use crate::rtcp_counter::{self, RtcpCounter, RtcpCounters};
 use rtc::interceptor::Slot;
-use rtc::peer_connection::configuration::media_engine::{MIME_TYPE_OPUS, MIME_TYPE_VP8};
-use rtc::rtp_transceiver::rtp_sender::{
-    RTCPFeedback, RTCRtpCodec, RTCRtpCodecParameters, RtpCodecKind,
-};
+use sportello_sfu::codecs;
+use sportello_sfu::rtcp_feedback::{self, FeedbackTap};
 use sportello_signalling::protocol::IceServer;
 use std::net::IpAddr;
 use std::sync::Arc;
 use tokio::sync::watch;
 use webrtc::media_stream::track_remote::TrackRemote;
 use webrtc::peer_connection::{
-    MediaEngine, PeerConnection, PeerConnectionBuilder, PeerConnectionEventHandler,
-    RTCConfigurationBuilder, RTCIceGatheringState, RTCIceServer, RTCPeerConnectionState, Registry,
-    SettingEngineBuilder, register_default_interceptors,
+    PeerConnection, PeerConnectionBuilder, PeerConnectionEventHandler, RTCConfigurationBuilder,
+    RTCIceGatheringState, RTCIceServer, RTCPeerConnectionState, Registry, SettingEngineBuilder,
+    register_default_interceptors,
 };
 use webrtc::runtime::TokioRuntime;
-
-/// Payload type we offer for Opus (the answer decides what is used).
-const OPUS_PT: u8 = 111;
-/// Payload type we offer for VP8.
-const VP8_PT: u8 = 96;
-
-/// The Opus codec as we offer it.
-pub(crate) fn opus_codec() -> RTCRtpCodec {
-    RTCRtpCodec {
-        mime_type: MIME_TYPE_OPUS.to_owned(),
-        clock_rate: 48_000,
-        channels: 2,
-        sdp_fmtp_line: "minptime=10;useinbandfec=1".to_owned(),
-        rtcp_feedback: vec![],
-    }
-}
-
-/// The VP8 codec as we offer it: NACK, PLI and FIR feedback.
-pub(crate) fn vp8_codec() -> RTCRtpCodec {
-    let feedback = |typ: &str, parameter: &str| RTCPFeedback {
-        typ: typ.to_owned(),
-        parameter: parameter.to_owned(),
-    };
-    RTCRtpCodec {
-        mime_type: MIME_TYPE_VP8.to_owned(),
-        clock_rate: 90_000,
-        channels: 0,
-        sdp_fmtp_line: String::new(),
-        rtcp_feedback: vec![
-            feedback("nack", ""),
-            feedback("nack", "pli"),
-            feedback("ccm", "fir"),
-        ],
-    }
-}
 
 /// Connection-level state published by the event handler.
 #[derive(Debug, Clone)]
@@ -91,30 +53,20 @@ impl PeerConnectionEventHandler for Handler {
 }
 
 /// Builds a client peer connection bound to `bind_ip:0` (loopback candidates allowed, mDNS
-/// off), with Opus + VP8, the default interceptors and the keyframe-request forwarder.
+/// off), with the client codecs of [`codecs`] (Opus + VP8), the default interceptors, the
+/// keyframe-request tap of [`rtcp_feedback`] and the feedback counter.
 pub(crate) async fn build(
     bind_ip: IpAddr,
     ice_servers: &[IceServer],
     receivers: Arc<Receivers>,
     rtcp: Arc<RtcpCounters>,
 ) -> Result<(Arc<dyn PeerConnection>, PeerEvents)> {
-    let mut media_engine = MediaEngine::default();
-    media_engine.register_codec(
-        RTCRtpCodecParameters {
-            rtp_codec: opus_codec(),
-            payload_type: OPUS_PT,
-        },
-        RtpCodecKind::Audio,
-    )?;
-    media_engine.register_codec(
-        RTCRtpCodecParameters {
-            rtp_codec: vp8_codec(),
-            payload_type: VP8_PT,
-        },
-        RtpCodecKind::Video,
-    )?;
+    let mut media_engine = codecs::client_media_engine()?;
     let registry = register_default_interceptors(Registry::new(), &mut media_engine)?
-        .with(Slot::from(SLOT), KeyframeRequestForwarder::default())
+        .with(
+            Slot::from(rtcp_feedback::SLOT),
+            FeedbackTap::keyframe_requests(),
+        )
         .with(Slot::from(rtcp_counter::SLOT), RtcpCounter::new(rtcp));
 
     let settings = SettingEngineBuilder::new()

@@ -2,12 +2,12 @@
 //! publisher receives.
 
 use crate::clock;
-use crate::keyframe_requests::{KeyframeRequest, classify};
 use crate::media::{AudioPacketizer, OPUS_FRAME_DURATION, VideoConfig, Vp8Packetizer};
 use rtc::media_stream::MediaStreamTrack;
 use rtc::rtp_transceiver::rtp_sender::{
     RTCRtpCodec, RTCRtpCodingParameters, RTCRtpEncodingParameters, RtpCodecKind,
 };
+use sportello_sfu::rtcp_feedback::{KeyframeRequest, classify};
 use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::time::Duration;

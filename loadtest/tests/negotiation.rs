@@ -6,13 +6,12 @@
 use async_trait::async_trait;
 use futures_util::{SinkExt, StreamExt};
 use rtc::media_stream::MediaStreamTrack;
-use rtc::peer_connection::configuration::media_engine::{MIME_TYPE_OPUS, MIME_TYPE_VP8};
 use rtc::rtp_transceiver::rtp_sender::{
-    RTCRtpCodec, RTCRtpCodecParameters, RTCRtpCodingParameters, RTCRtpEncodingParameters,
-    RtpCodecKind,
+    RTCRtpCodingParameters, RTCRtpEncodingParameters, RtpCodecKind,
 };
 use sportello_loadtest::media::{VideoConfig, Vp8Packetizer};
 use sportello_loadtest::{Participant, ParticipantConfig};
+use sportello_sfu::codecs;
 use sportello_signalling::protocol::{ClientMessage, MediaKind, Role, ServerMessage};
 use std::sync::Arc;
 use std::sync::atomic::{AtomicU64, Ordering};
@@ -24,20 +23,10 @@ use webrtc::media_stream::track_local::TrackLocal;
 use webrtc::media_stream::track_local::static_rtp::TrackLocalStaticRTP;
 use webrtc::media_stream::track_remote::{TrackRemote, TrackRemoteEvent};
 use webrtc::peer_connection::{
-    MediaEngine, PeerConnection, PeerConnectionBuilder, PeerConnectionEventHandler,
-    RTCIceGatheringState, RTCPeerConnectionState, RTCSessionDescription, SettingEngineBuilder,
+    PeerConnection, PeerConnectionBuilder, PeerConnectionEventHandler, RTCIceGatheringState,
+    RTCPeerConnectionState, RTCSessionDescription, SettingEngineBuilder,
 };
 use webrtc::runtime::TokioRuntime;
-
-fn codec(mime: &str, clock_rate: u32, channels: u16) -> RTCRtpCodec {
-    RTCRtpCodec {
-        mime_type: mime.to_owned(),
-        clock_rate,
-        channels,
-        sdp_fmtp_line: String::new(),
-        rtcp_feedback: vec![],
-    }
-}
 
 struct ServerHandler {
     gathered: watch::Sender<bool>,
@@ -105,25 +94,7 @@ async fn fake_server(listener: TcpListener) -> Arc<AtomicU64> {
     // A ping the client must answer by itself.
     send(&mut ws, ServerMessage::Ping { nonce: 7 }).await;
 
-    let mut media_engine = MediaEngine::default();
-    media_engine
-        .register_codec(
-            RTCRtpCodecParameters {
-                rtp_codec: codec(MIME_TYPE_OPUS, 48_000, 2),
-                payload_type: 111,
-            },
-            RtpCodecKind::Audio,
-        )
-        .unwrap();
-    media_engine
-        .register_codec(
-            RTCRtpCodecParameters {
-                rtp_codec: codec(MIME_TYPE_VP8, 90_000, 0),
-                payload_type: 96,
-            },
-            RtpCodecKind::Video,
-        )
-        .unwrap();
+    let media_engine = codecs::client_media_engine().unwrap();
     let (gathered_tx, mut gathered) = watch::channel(false);
     let (connected_tx, mut connected) = watch::channel(false);
     let received = Arc::new(AtomicU64::new(0));
@@ -157,7 +128,7 @@ async fn fake_server(listener: TcpListener) -> Arc<AtomicU64> {
                 ..Default::default()
             },
             active: true,
-            codec: codec(MIME_TYPE_VP8, 90_000, 0),
+            codec: codecs::vp8(),
             ..Default::default()
         }],
     )));

@@ -1,237 +1,25 @@
 //! SFU forwarding path, in memory: publisher datagram in → subscriber datagram out.
 //!
-//! Two client connections (sans-IO `rtc`, full ICE, DTLS, SRTP) are connected to an in-memory
-//! engine (`sportello_sfu::harness::MemoryEngine`: the real engine code, with the socket replaced
-//! by a vector). The publisher's SRTP datagrams are generated up front; the timed loop feeds them
-//! to the engine one by one: route → `handle_read` (SRTP decrypt, interceptors) → `poll_read` →
-//! rewrite → `write_rtp` on the subscriber leg (interceptors, SRTP encrypt) → `poll_write`.
-//! Printed: ns per forwarded packet.
+//! A publisher and a receive-only subscriber (sans-IO `rtc` clients, full ICE, DTLS, SRTP) are
+//! connected to the sans-IO engine (`sportello_sfu::Engine`, run without its driver) through the
+//! tests' [`VirtualNet`] fixture, in virtual time: setup takes no wall-clock waiting. The
+//! publisher's SRTP datagrams are then generated in batches (untimed), and the timed loop feeds
+//! them to the engine one by one: demux → `handle_read` (SRTP decrypt, interceptors) →
+//! `poll_read` → rewrite → `write_rtp` on the subscriber leg (interceptors, SRTP encrypt) →
+//! `poll_transmit`. Printed: ns per forwarded packet.
 //!
 //! Run: `cargo bench -p sportello-sfu --bench forwarding` (env `SFU_BENCH_PACKETS`, default 20000).
 
-use std::net::SocketAddr;
+#[allow(dead_code)]
+#[path = "../tests/media/common/virtual_net.rs"]
+mod virtual_net;
+
 use std::time::{Duration, Instant};
 
 use bytes::{Bytes, BytesMut};
-use rtc::interceptor::Registry;
-use rtc::media_stream::MediaStreamTrack;
-use rtc::peer_connection::configuration::RTCConfigurationBuilder;
-use rtc::peer_connection::configuration::interceptor_registry::register_default_interceptors;
-use rtc::peer_connection::configuration::media_engine::{
-    MIME_TYPE_OPUS, MIME_TYPE_VP8, MediaEngine,
-};
-use rtc::peer_connection::event::RTCPeerConnectionEvent;
-use rtc::peer_connection::message::RTCMessage;
-use rtc::peer_connection::sdp::RTCSessionDescription;
-use rtc::peer_connection::state::RTCPeerConnectionState;
-use rtc::peer_connection::transport::{CandidateConfig, CandidateHostConfig, RTCIceCandidate};
-use rtc::peer_connection::{RTCPeerConnection, RTCPeerConnectionBuilder};
-use rtc::rtp_transceiver::RTCRtpSenderId;
-use rtc::rtp_transceiver::rtp_sender::{
-    RTCPFeedback, RTCRtpCodec, RTCRtpCodecParameters, RTCRtpCodingParameters,
-    RTCRtpEncodingParameters, RtpCodecKind,
-};
+use rtc::rtp_transceiver::rtp_sender::RtpCodecKind;
 use rtc::sansio::Protocol;
-use rtc::shared::{TaggedBytesMut, TransportContext, TransportProtocol};
-use sportello_sfu::harness::MemoryEngine;
-use sportello_sfu::{ParticipantId, SfuConfig, SfuEvent};
-
-fn codecs() -> [(RTCRtpCodecParameters, RtpCodecKind); 2] {
-    [
-        (
-            RTCRtpCodecParameters {
-                rtp_codec: RTCRtpCodec {
-                    mime_type: MIME_TYPE_OPUS.to_owned(),
-                    clock_rate: 48000,
-                    channels: 2,
-                    sdp_fmtp_line: "minptime=10;useinbandfec=1".to_owned(),
-                    rtcp_feedback: vec![],
-                },
-                payload_type: 111,
-            },
-            RtpCodecKind::Audio,
-        ),
-        (
-            RTCRtpCodecParameters {
-                rtp_codec: RTCRtpCodec {
-                    mime_type: MIME_TYPE_VP8.to_owned(),
-                    clock_rate: 90000,
-                    channels: 0,
-                    sdp_fmtp_line: "".to_owned(),
-                    rtcp_feedback: vec![RTCPFeedback {
-                        typ: "nack".into(),
-                        parameter: "pli".into(),
-                    }],
-                },
-                payload_type: 96,
-            },
-            RtpCodecKind::Video,
-        ),
-    ]
-}
-
-struct Client {
-    pc: RTCPeerConnection,
-    addr: SocketAddr,
-    id: ParticipantId,
-    events: tokio::sync::mpsc::Receiver<SfuEvent>,
-    senders: Vec<(RTCRtpSenderId, u32, u8, RtpCodecKind)>,
-    connected: bool,
-    rtp_rx: u64,
-}
-
-fn client(sfu: &mut MemoryEngine, addr: SocketAddr, id: u64, label: &str, publish: bool) -> Client {
-    let now = Instant::now();
-    let mut me = MediaEngine::default();
-    for (c, k) in codecs() {
-        me.register_codec(c, k).unwrap();
-    }
-    let registry = register_default_interceptors(Registry::new(), &mut me).unwrap();
-    let mut pc = RTCPeerConnectionBuilder::new()
-        .with_configuration(RTCConfigurationBuilder::new().build())
-        .with_media_engine(me)
-        .with_interceptor_registry(registry)
-        .build(now)
-        .unwrap();
-    let mut senders = Vec::new();
-    for (c, kind) in codecs() {
-        if publish {
-            let ssrc = rand::random::<u32>() | 1;
-            let track = MediaStreamTrack::new(
-                format!("{label}-s"),
-                format!("{label}-{kind}"),
-                format!("{label}-{kind}"),
-                kind,
-                vec![RTCRtpEncodingParameters {
-                    rtp_coding_parameters: RTCRtpCodingParameters {
-                        ssrc: Some(ssrc),
-                        ..Default::default()
-                    },
-                    codec: c.rtp_codec.clone(),
-                    ..Default::default()
-                }],
-            );
-            let sid = pc.add_track(track).unwrap();
-            senders.push((sid, ssrc, c.payload_type, kind));
-        } else {
-            pc.add_transceiver_from_kind(kind, None).unwrap();
-        }
-    }
-    let events = sfu
-        .add_participant("bench", ParticipantId(id), label)
-        .unwrap();
-    let offer = pc.create_offer(None).unwrap();
-    pc.set_local_description(now, offer).unwrap();
-    let cand = CandidateHostConfig {
-        base_config: CandidateConfig {
-            network: "udp".to_owned(),
-            address: addr.ip().to_string(),
-            port: addr.port(),
-            component: 1,
-            ..Default::default()
-        },
-        ..Default::default()
-    }
-    .new_candidate_host()
-    .unwrap();
-    pc.add_local_candidate(RTCIceCandidate::from(&cand).to_json().unwrap())
-        .unwrap();
-    let sdp = pc.local_description().unwrap().sdp;
-    let answer = sfu.offer(ParticipantId(id), sdp).unwrap();
-    pc.set_remote_description(now, RTCSessionDescription::answer(answer).unwrap())
-        .unwrap();
-    Client {
-        pc,
-        addr,
-        id: ParticipantId(id),
-        events,
-        senders,
-        connected: false,
-        rtp_rx: 0,
-    }
-}
-
-fn rtp(ssrc: u32, pt: u8, seq: u16, ts: u32, payload: &Bytes) -> rtc::rtp::Packet {
-    let mut p = rtc::rtp::Packet::default();
-    p.header.version = 2;
-    p.header.payload_type = pt;
-    p.header.sequence_number = seq;
-    p.header.timestamp = ts;
-    p.header.ssrc = ssrc;
-    p.header.marker = true;
-    p.payload = payload.clone();
-    p
-}
-
-/// Moves datagrams between the clients and the engine until nothing moves.
-fn pump(sfu: &mut MemoryEngine, server: SocketAddr, clients: &mut [&mut Client]) {
-    let mut out = Vec::new();
-    loop {
-        let now = Instant::now();
-        let mut moved = false;
-        for c in clients.iter_mut() {
-            while let Some(m) = c.pc.poll_write() {
-                sfu.handle_datagram(now, c.addr, m.message);
-                moved = true;
-            }
-            while let Some(e) = c.pc.poll_event() {
-                if let RTCPeerConnectionEvent::OnConnectionStateChangeEvent(
-                    RTCPeerConnectionState::Connected,
-                ) = e
-                {
-                    c.connected = true;
-                }
-            }
-            while let Some(m) = c.pc.poll_read() {
-                if let RTCMessage::RtpPacket(..) = m.message {
-                    c.rtp_rx += 1;
-                }
-            }
-            while let Ok(ev) = c.events.try_recv() {
-                if let SfuEvent::Offer { sdp } = ev {
-                    c.pc.set_remote_description(now, RTCSessionDescription::offer(sdp).unwrap())
-                        .unwrap();
-                    let a = c.pc.create_answer(None).unwrap();
-                    c.pc.set_local_description(now, a).unwrap();
-                    let sdp = c.pc.local_description().unwrap().sdp;
-                    sfu.answer(c.id, sdp).unwrap();
-                    moved = true;
-                }
-            }
-        }
-        sfu.drain_output(&mut out);
-        for (to, d) in out.drain(..) {
-            if let Some(c) = clients.iter_mut().find(|c| c.addr == to) {
-                let _ = c.pc.handle_read(TaggedBytesMut {
-                    now,
-                    transport: TransportContext {
-                        local_addr: c.addr,
-                        peer_addr: server,
-                        ecn: None,
-                        transport_protocol: TransportProtocol::UDP,
-                    },
-                    message: d,
-                });
-                moved = true;
-            }
-        }
-        if !moved {
-            return;
-        }
-    }
-}
-
-fn timers(sfu: &mut MemoryEngine, clients: &mut [&mut Client]) {
-    let now = Instant::now();
-    for c in clients.iter_mut() {
-        if c.pc.poll_timeout().is_some_and(|t| t <= now) {
-            let _ = c.pc.handle_timeout(now);
-        }
-    }
-    if sfu.poll_timeout() <= now {
-        sfu.handle_timeout(now);
-    }
-}
+use virtual_net::VirtualNet;
 
 /// Packets generated and fed per timed batch.
 const BATCH: usize = 1000;
@@ -241,71 +29,54 @@ fn main() {
         .ok()
         .and_then(|v| v.parse().ok())
         .unwrap_or(20_000);
-    let server: SocketAddr = "10.0.0.1:3478".parse().unwrap();
-    let mut sfu = MemoryEngine::new(server, SfuConfig::default());
-    let mut publisher = client(&mut sfu, "10.0.0.2:5000".parse().unwrap(), 1, "pub", true);
-    let mut subscriber = client(&mut sfu, "10.0.0.3:5000".parse().unwrap(), 2, "sub", false);
+    let mut net = VirtualNet::new();
+    let publisher = net.join("bench", 1, "pub", true);
+    let subscriber = net.join("bench", 2, "sub", false);
 
-    // Setup: connect both, publish until the subscriber receives media.
+    // Setup: connect both, publish until the subscriber receives media (virtual time).
+    let start = net.now;
+    assert!(
+        net.run_until(Duration::from_secs(20), |n| {
+            let sub = &n.clients[subscriber];
+            sub.audio_rx + sub.video_rx >= 50
+        }),
+        "setup timed out: {:?}",
+        net.engine.stats()
+    );
+    println!(
+        "setup: connected and forwarding after {:?} of virtual time",
+        net.since(start)
+    );
+    // From here on the bench writes the publisher's media itself.
+    net.clients[publisher].sending = false;
+
     let video_payload = Bytes::from(vec![0x10u8; 1100]);
     let audio_payload = Bytes::from(vec![0xAAu8; 100]);
-    // Per-stream sequence numbers and timestamps: index 0 audio, 1 video (a shared counter would
-    // make one stream jump by the other's count, beyond what SRTP index estimation tolerates).
-    let mut seqs = [1000u16; 2];
-    let mut tss = [0u32; 2];
-    let idx = |k: RtpCodecKind| usize::from(k == RtpCodecKind::Video);
-    let start = Instant::now();
-    while subscriber.rtp_rx < 50 {
-        assert!(
-            start.elapsed() < Duration::from_secs(20),
-            "setup timed out: {:?}",
-            sfu.stats()
-        );
-        if publisher.connected {
-            for &(sid, ssrc, pt, kind) in &publisher.senders {
-                let payload = if kind == RtpCodecKind::Video {
-                    &video_payload
-                } else {
-                    &audio_payload
-                };
-                let i = idx(kind);
-                if let Some(mut s) = publisher.pc.rtp_sender(sid) {
-                    let _ = s.write_rtp(Instant::now(), rtp(ssrc, pt, seqs[i], tss[i], payload));
-                }
-                seqs[i] = seqs[i].wrapping_add(1);
-                tss[i] = tss[i].wrapping_add(3000);
-            }
-        }
-        pump(&mut sfu, server, &mut [&mut publisher, &mut subscriber]);
-        timers(&mut sfu, &mut [&mut publisher, &mut subscriber]);
-        std::thread::sleep(Duration::from_millis(2));
-    }
-    println!(
-        "setup: connected and forwarding after {:?} ({} packets received by the subscriber)",
-        start.elapsed(),
-        subscriber.rtp_rx
-    );
-
     for (label, kind, payload) in [
         ("video 1100 B", RtpCodecKind::Video, &video_payload),
         ("audio 100 B", RtpCodecKind::Audio, &audio_payload),
     ] {
-        let &(sid, ssrc, pt, _) = publisher.senders.iter().find(|s| s.3 == kind).unwrap();
-        let before = sfu.stats();
+        let index = net.clients[publisher]
+            .sent
+            .iter()
+            .position(|s| s.kind == kind)
+            .unwrap();
+        let (pt, from) = {
+            let p = &net.clients[publisher];
+            (p.sent[index].payload_type, p.addr)
+        };
+        let before = net.engine.stats();
         let mut elapsed = Duration::ZERO;
         let mut out = 0usize;
         let mut datagrams: Vec<BytesMut> = Vec::with_capacity(BATCH);
         let mut done = 0;
         while done < n {
             // Pre-generate a batch of the publisher's SRTP datagrams (untimed).
+            let now = net.now;
+            let p = &mut net.clients[publisher];
             while datagrams.len() < BATCH.min(n - done) {
-                let mut s = publisher.pc.rtp_sender(sid).unwrap();
-                let i = idx(kind);
-                s.write_rtp(Instant::now(), rtp(ssrc, pt, seqs[i], tss[i], payload))
-                    .unwrap();
-                seqs[i] = seqs[i].wrapping_add(1);
-                tss[i] = tss[i].wrapping_add(3000);
-                while let Some(m) = publisher.pc.poll_write() {
+                p.send_rtp(now, index, payload);
+                while let Some(m) = p.pc.poll_write() {
                     if m.message.len() > 100 && (m.message[1] & 0x7f) == pt {
                         datagrams.push(m.message);
                     }
@@ -315,15 +86,16 @@ fn main() {
             // Timed: datagram in -> datagram out.
             let t0 = Instant::now();
             for d in datagrams.drain(..) {
-                sfu.handle_datagram(Instant::now(), publisher.addr, d);
-                out += sfu.clear_output();
+                net.engine.handle_datagram(now, from, d);
+                while net.engine.poll_transmit().is_some() {
+                    out += 1;
+                }
             }
             elapsed += t0.elapsed();
             // Keep the connections alive (ICE consent, RTCP) between batches (untimed).
-            pump(&mut sfu, server, &mut [&mut publisher, &mut subscriber]);
-            timers(&mut sfu, &mut [&mut publisher, &mut subscriber]);
+            net.progress();
         }
-        let after = sfu.stats();
+        let after = net.engine.stats();
         let forwarded = after.packets_forwarded - before.packets_forwarded;
         assert!(
             forwarded as usize >= n * 99 / 100,
@@ -335,6 +107,6 @@ fn main() {
             n as f64 / elapsed.as_secs_f64()
         );
         // Let the clients catch up (RTCP, NACK state) between runs.
-        pump(&mut sfu, server, &mut [&mut publisher, &mut subscriber]);
+        net.exchange();
     }
 }

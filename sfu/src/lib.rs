@@ -1,18 +1,21 @@
 //! sportello media plane: a selective forwarding unit over the sans-IO `rtc` core.
 //!
-//! One engine task owns one UDP socket and every participant's `RTCPeerConnection`; a forwarded
-//! packet goes from the publisher's connection to the subscribers' connections inside that task,
-//! crossing no channel and no lock. Callers talk to the engine through [`Sfu`], a cheap cloneable
-//! handle that sends commands over a bounded channel and gets replies over oneshots.
+//! The [`engine`] owns every participant's `RTCPeerConnection` and is sans-IO: time and datagrams
+//! come in as arguments, datagrams, events and the next timeout are polled. One driver task owns
+//! the UDP socket, the clock and the engine; a forwarded packet goes from the publisher's
+//! connection to the subscribers' connections inside that task, crossing no channel and no lock.
+//! Callers talk to the engine through [`Sfu`], a cheap cloneable handle that sends commands over a
+//! bounded channel and gets replies over oneshots.
 //!
 //! - Datagrams are demultiplexed by the ICE ufrag of STUN Binding Requests, then by the source
-//!   address authenticated by those checks ([`router`]). The server is ICE-lite and announces
+//!   address authenticated by those checks ([`demux`]). The server is ICE-lite and announces
 //!   host candidates for the configured IPs in every answer (no trickle needed).
 //! - Every published track (Opus, VP8, H.264) is forwarded to every other participant of the room
 //!   with the publisher's label as MediaStream id. Track changes are renegotiated from the server
 //!   ([`SfuEvent::Offer`]); a client offer during a pending server offer is [`SfuError::Glare`].
 //! - Keyframe requests are relayed to publishers, throttled ([`forward::PliThrottle`]), and a new
-//!   subscriber leg triggers one as soon as it is negotiated and connected.
+//!   subscriber leg triggers one as soon as it is negotiated and connected. Subscriber feedback
+//!   reaches the engine through [`rtcp_feedback::FeedbackTap`]; the codecs are [`codecs`].
 //!
 //! The crate knows nothing of HTTP, tokens or bookings.
 //!
@@ -37,18 +40,18 @@
 #[cfg(test)]
 mod api_tests;
 mod candidate;
+pub mod codecs;
 mod config;
-mod engine;
+pub mod demux;
+pub mod engine;
 mod error;
 pub mod forward;
-#[doc(hidden)]
-pub mod harness;
 mod peer;
+mod random;
 mod room;
-pub mod router;
+pub mod rtcp_feedback;
 mod stats;
 pub mod stun;
-mod tap;
 
 use std::net::SocketAddr;
 use std::sync::Arc;
@@ -56,14 +59,13 @@ use std::sync::Arc;
 use tokio::sync::{mpsc, oneshot};
 
 pub use config::SfuConfig;
+pub use engine::Engine;
 pub use error::SfuError;
 pub use stats::SfuStats;
 
-use engine::Command;
+use engine::driver::{self, Command};
 use stats::Counters;
 
-/// Capacity of the command channel into the engine.
-const COMMAND_QUEUE: usize = 256;
 /// Capacity of each participant's event channel.
 pub const EVENT_QUEUE: usize = 64;
 
@@ -99,24 +101,11 @@ pub struct Sfu {
 impl Sfu {
     /// Binds the UDP socket and spawns the engine task on the current tokio runtime.
     pub async fn start(config: SfuConfig) -> Result<Sfu, SfuError> {
-        let socket = bind_media_socket(config.bind)?;
-        let local_addr = socket.local_addr()?;
-        let counters = Arc::new(Counters::default());
-        let (tx, rx) = mpsc::channel(COMMAND_QUEUE);
-        let announce = config::announced_ips(&config, local_addr);
-        let engine = engine::Engine::new(
-            engine::Io::Udp(socket),
-            local_addr,
-            announce,
-            config,
-            counters.clone(),
-            rx,
-        );
-        tokio::spawn(engine.run());
+        let running = driver::spawn(config)?;
         Ok(Sfu {
-            commands: tx,
-            counters,
-            local_addr,
+            commands: running.commands,
+            counters: running.counters,
+            local_addr: running.local_addr,
         })
     }
 
@@ -197,20 +186,4 @@ impl Sfu {
     pub async fn shutdown(&self) {
         let _ = self.call(|reply| Command::Shutdown { reply }).await;
     }
-}
-
-/// Socket buffer asked for (the kernel caps it at `net.core.rmem_max` / `wmem_max`): the default
-/// ~208 KiB receive buffer overflowed at 32 two-party meetings on one node while the engine was
-/// busy forwarding, and every overflow is a lost packet.
-const SOCKET_BUFFER: usize = 4 * 1024 * 1024;
-
-fn bind_media_socket(addr: SocketAddr) -> std::io::Result<tokio::net::UdpSocket> {
-    use socket2::{Domain, Protocol, Socket, Type};
-    let socket = Socket::new(Domain::for_address(addr), Type::DGRAM, Some(Protocol::UDP))?;
-    // Best effort: a smaller buffer still works, it only drops sooner under load.
-    let _ = socket.set_recv_buffer_size(SOCKET_BUFFER);
-    let _ = socket.set_send_buffer_size(SOCKET_BUFFER);
-    socket.set_nonblocking(true)?;
-    socket.bind(&addr.into())?;
-    tokio::net::UdpSocket::from_std(socket.into())
 }

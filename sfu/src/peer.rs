@@ -3,25 +3,19 @@
 use std::net::{IpAddr, SocketAddr};
 use std::time::{Duration, Instant};
 
-use rand::Rng;
 use rtc::interceptor::{Registry, Slot};
 use rtc::peer_connection::RTCPeerConnection;
 use rtc::peer_connection::RTCPeerConnectionBuilder;
 use rtc::peer_connection::configuration::RTCConfigurationBuilder;
 use rtc::peer_connection::configuration::interceptor_registry::register_default_interceptors;
-use rtc::peer_connection::configuration::media_engine::{
-    MIME_TYPE_H264, MIME_TYPE_OPUS, MIME_TYPE_VP8, MediaEngine,
-};
 use rtc::peer_connection::configuration::setting_engine::SettingEngineBuilder;
 use rtc::peer_connection::transport::{CandidateConfig, CandidateHostConfig, RTCIceCandidate};
-use rtc::rtp_transceiver::rtp_sender::{
-    RTCPFeedback, RTCRtpCodec, RTCRtpCodecParameters, RtpCodecKind,
-};
+use rtc::rtp_transceiver::rtp_sender::{RTCRtpCodec, RtpCodecKind};
 use rtc::rtp_transceiver::{RTCRtpReceiverId, RTCRtpSenderId};
-use tokio::sync::mpsc;
 
 use crate::forward::{CodecRef, PayloadMap, PliThrottle, SubscribeKeyframe};
-use crate::{ParticipantId, SfuError, SfuEvent};
+use crate::rtcp_feedback::{self, FeedbackTap};
+use crate::{ParticipantId, SfuError, codecs};
 
 /// A track received from this participant.
 #[derive(Debug)]
@@ -55,28 +49,118 @@ pub(crate) struct Leg {
     pub map: PayloadMap,
 }
 
+/// How far a participant's connection has come. Each stage implies the ones before it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+pub(crate) enum Stage {
+    /// Joined; no client offer applied yet.
+    Joined,
+    /// A client offer was applied and the host candidates added to the connection.
+    CandidatesAdded,
+    /// The first client offer has been answered (the transport exists; legs may be added).
+    Answered,
+    /// ICE and DTLS are up.
+    Connected,
+}
+
+/// A participant's connection state.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum PeerState {
+    /// Working, at this stage.
+    Live(Stage),
+    /// Failed, timed out or closed by the client, after reaching this stage. Final.
+    Failed(Stage),
+}
+
+impl PeerState {
+    /// The stage reached, failed or not.
+    pub fn stage(self) -> Stage {
+        match self {
+            Self::Live(s) | Self::Failed(s) => s,
+        }
+    }
+
+    /// The first client offer has been answered.
+    pub fn answered(self) -> bool {
+        self.stage() >= Stage::Answered
+    }
+
+    /// ICE and DTLS came up (and may have failed since).
+    pub fn connected(self) -> bool {
+        self.stage() >= Stage::Connected
+    }
+
+    pub fn failed(self) -> bool {
+        matches!(self, Self::Failed(_))
+    }
+
+    /// Moves to `stage` if that is further; a failed connection stays failed.
+    pub fn advance(&mut self, stage: Stage) {
+        match self {
+            Self::Live(s) | Self::Failed(s) => *s = (*s).max(stage),
+        }
+    }
+
+    pub fn fail(&mut self) {
+        *self = Self::Failed(self.stage());
+    }
+}
+
+/// Server-initiated renegotiation of a participant.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Renegotiation {
+    /// Nothing to offer, no offer out.
+    Idle,
+    /// Legs changed since the last server offer: offer when possible.
+    Needed,
+    /// A server offer is out and its answer has not arrived.
+    Pending,
+    /// A server offer is out, and legs changed again since it was made.
+    PendingAndNeeded,
+}
+
+impl Renegotiation {
+    /// A server offer is out.
+    pub fn pending(self) -> bool {
+        matches!(self, Self::Pending | Self::PendingAndNeeded)
+    }
+
+    /// Legs changed since the last server offer.
+    pub fn needed(self) -> bool {
+        matches!(self, Self::Needed | Self::PendingAndNeeded)
+    }
+
+    /// Legs changed.
+    pub fn legs_changed(&mut self) {
+        *self = if self.pending() {
+            Self::PendingAndNeeded
+        } else {
+            Self::Needed
+        };
+    }
+
+    /// The answer to the pending offer was applied.
+    pub fn answered(&mut self) {
+        *self = if self.needed() {
+            Self::Needed
+        } else {
+            Self::Idle
+        };
+    }
+}
+
 /// A participant.
 pub(crate) struct Peer {
     pub room: String,
     pub label: String,
     pub pc: RTCPeerConnection,
-    pub events: mpsc::Sender<SfuEvent>,
     pub published: Vec<Published>,
     pub legs: Vec<Leg>,
-    /// A server offer is out and its answer has not arrived.
-    pub server_offer_pending: bool,
-    /// Legs changed since the last server offer.
-    pub needs_renegotiation: bool,
-    /// The first client offer has been answered (the transport exists).
-    pub initialized: bool,
-    /// The host candidates have been added to the connection.
-    pub candidates_added: bool,
-    pub connected: bool,
-    pub failed: bool,
+    pub state: PeerState,
+    pub renegotiation: Renegotiation,
     /// Cached `pc.poll_timeout()`.
     pub next_timeout: Option<Instant>,
-    /// Queued for draining.
-    pub dirty: bool,
+    /// In the engine's queue of connections to drain.
+    pub queued: bool,
 }
 
 impl std::fmt::Debug for Peer {
@@ -91,13 +175,6 @@ impl std::fmt::Debug for Peer {
 }
 
 impl Peer {
-    /// Sends an event to the participant's signalling; never blocks (a full queue drops it).
-    pub fn emit(&self, event: SfuEvent) {
-        if self.events.try_send(event).is_err() {
-            tracing::debug!(label = %self.label, "event queue full or closed; event dropped");
-        }
-    }
-
     /// Recomputes every leg's payload map from its negotiated sender parameters and the
     /// publisher's codecs (passed as `codecs_of(source_key)`).
     pub fn leg_map(&mut self, leg_index: usize, publisher_codecs: &[(u8, String, String)]) {
@@ -129,87 +206,6 @@ impl Peer {
     }
 }
 
-/// Random ICE credentials: ufrag of 16 and password of 32 alphanumerics (RFC 8839 minimums are
-/// 4 and 22).
-pub(crate) fn ice_credentials() -> (String, String) {
-    let mut rng = rand::rng();
-    let mut gen_str = |n: usize| -> String {
-        (0..n)
-            .map(|_| rng.sample(rand::distr::Alphanumeric) as char)
-            .collect()
-    };
-    (gen_str(16), gen_str(32))
-}
-
-fn video_feedback() -> Vec<RTCPFeedback> {
-    vec![
-        RTCPFeedback {
-            typ: "ccm".to_owned(),
-            parameter: "fir".to_owned(),
-        },
-        RTCPFeedback {
-            typ: "nack".to_owned(),
-            parameter: "".to_owned(),
-        },
-        RTCPFeedback {
-            typ: "nack".to_owned(),
-            parameter: "pli".to_owned(),
-        },
-    ]
-}
-
-/// The codecs the SFU accepts and forwards: Opus, VP8, H.264 (constrained baseline, both common
-/// profile-level-ids, packetization-mode 1). No RTX: retransmissions are answered from the
-/// NACK responder's buffer on the original SSRC.
-fn media_engine() -> Result<MediaEngine, SfuError> {
-    let mut me = MediaEngine::default();
-    let internal = |e: rtc::shared::error::Error| SfuError::Internal(e.to_string());
-    me.register_codec(
-        RTCRtpCodecParameters {
-            rtp_codec: RTCRtpCodec {
-                mime_type: MIME_TYPE_OPUS.to_owned(),
-                clock_rate: 48000,
-                channels: 2,
-                sdp_fmtp_line: "minptime=10;useinbandfec=1".to_owned(),
-                rtcp_feedback: vec![],
-            },
-            payload_type: 111,
-        },
-        RtpCodecKind::Audio,
-    )
-    .map_err(internal)?;
-    let video = [
-        (96u8, MIME_TYPE_VP8, ""),
-        (
-            102,
-            MIME_TYPE_H264,
-            "level-asymmetry-allowed=1;packetization-mode=1;profile-level-id=42001f",
-        ),
-        (
-            106,
-            MIME_TYPE_H264,
-            "level-asymmetry-allowed=1;packetization-mode=1;profile-level-id=42e01f",
-        ),
-    ];
-    for (pt, mime, fmtp) in video {
-        me.register_codec(
-            RTCRtpCodecParameters {
-                rtp_codec: RTCRtpCodec {
-                    mime_type: mime.to_owned(),
-                    clock_rate: 90000,
-                    channels: 0,
-                    sdp_fmtp_line: fmtp.to_owned(),
-                    rtcp_feedback: video_feedback(),
-                },
-                payload_type: pt,
-            },
-            RtpCodecKind::Video,
-        )
-        .map_err(internal)?;
-    }
-    Ok(me)
-}
-
 /// ICE timeouts: disconnected after 4 s without checks, failed after 8 s; keepalive 2 s.
 const ICE_DISCONNECTED: Duration = Duration::from_secs(4);
 const ICE_FAILED: Duration = Duration::from_secs(8);
@@ -223,8 +219,11 @@ pub(crate) fn build_connection(
     pwd: String,
 ) -> Result<RTCPeerConnection, SfuError> {
     let internal = |e: rtc::shared::error::Error| SfuError::Internal(e.to_string());
-    let mut me = media_engine()?;
-    let registry = Registry::new().with(Slot::from(14_000), crate::tap::FeedbackTap::default());
+    let mut me = codecs::server_media_engine().map_err(internal)?;
+    let registry = Registry::new().with(
+        Slot::from(rtcp_feedback::SLOT),
+        FeedbackTap::keyframe_requests_and_nacks(),
+    );
     let registry = register_default_interceptors(registry, &mut me).map_err(internal)?;
     let se = SettingEngineBuilder::new()
         .with_lite(true)

@@ -1,30 +1,22 @@
 //! Client-side test peers built on the `webrtc` crate, talking to the SFU over loopback.
 
-#![allow(dead_code)]
-
-use std::collections::VecDeque;
 use std::sync::Arc;
 use std::sync::Mutex;
 use std::sync::atomic::{AtomicBool, AtomicU64, Ordering::Relaxed};
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
 use rtc::ice::mdns::MulticastDnsMode;
-use rtc::interceptor::{Attribute, Interceptor, Packet, Registry, Slot, StreamInfo, TaggedPacket};
-use rtc::media_stream::MediaStreamTrack;
+use rtc::interceptor::{Registry, Slot};
 use rtc::peer_connection::configuration::RTCConfigurationBuilder;
 use rtc::peer_connection::configuration::interceptor_registry::register_default_interceptors;
-use rtc::peer_connection::configuration::media_engine::{
-    MIME_TYPE_OPUS, MIME_TYPE_VP8, MediaEngine,
-};
 use rtc::peer_connection::configuration::setting_engine::SettingEngineBuilder;
 use rtc::peer_connection::sdp::RTCSessionDescription;
 use rtc::rtcp::payload_feedbacks::picture_loss_indication::PictureLossIndication;
-use rtc::rtp_transceiver::rtp_sender::{
-    RTCPFeedback, RTCRtpCodec, RTCRtpCodecParameters, RTCRtpCodingParameters,
-    RTCRtpEncodingParameters, RtpCodecKind,
-};
-use rtc::sansio::Protocol;
-use sportello_sfu::{ParticipantId, Sfu, SfuEvent};
+use rtc::rtp_transceiver::rtp_sender::RtpCodecKind;
+use sportello_sfu::rtcp_feedback::{self, FeedbackTap};
+use sportello_sfu::{ParticipantId, Sfu, SfuEvent, codecs};
+
+use super::virtual_net::local_track;
 use webrtc::media_stream::track_local::static_rtp::TrackLocalStaticRTP;
 use webrtc::media_stream::track_local::{TrackLocal, TrackLocalEvent};
 use webrtc::media_stream::track_remote::{TrackRemote, TrackRemoteEvent};
@@ -34,51 +26,6 @@ use webrtc::peer_connection::{
 use webrtc::runtime::TokioRuntime;
 
 pub const STEP: Duration = Duration::from_secs(10);
-
-/// Marks inbound RTCP for the application so the publisher sees PLIs on its local track.
-#[derive(Default)]
-struct DeliverRtcp {
-    r: VecDeque<TaggedPacket>,
-    w: VecDeque<TaggedPacket>,
-}
-
-impl Protocol<TaggedPacket, TaggedPacket, ()> for DeliverRtcp {
-    type Rout = TaggedPacket;
-    type Wout = TaggedPacket;
-    type Eout = ();
-    type Error = rtc::shared::error::Error;
-    type Time = Instant;
-    fn handle_read(&mut self, mut msg: TaggedPacket) -> Result<(), Self::Error> {
-        if matches!(msg.message.packet, Packet::Rtcp(_)) {
-            msg.message.add(Attribute::DeliverToApplication);
-        }
-        self.r.push_back(msg);
-        Ok(())
-    }
-    fn poll_read(&mut self) -> Option<TaggedPacket> {
-        self.r.pop_front()
-    }
-    fn handle_write(&mut self, msg: TaggedPacket) -> Result<(), Self::Error> {
-        self.w.push_back(msg);
-        Ok(())
-    }
-    fn poll_write(&mut self) -> Option<TaggedPacket> {
-        self.w.pop_front()
-    }
-    fn handle_timeout(&mut self, _now: Instant) -> Result<(), Self::Error> {
-        Ok(())
-    }
-    fn poll_timeout(&mut self) -> Option<Instant> {
-        None
-    }
-}
-
-impl Interceptor for DeliverRtcp {
-    fn bind_local_stream(&mut self, _: &StreamInfo) {}
-    fn unbind_local_stream(&mut self, _: &StreamInfo) {}
-    fn bind_remote_stream(&mut self, _: &StreamInfo) {}
-    fn unbind_remote_stream(&mut self, _: &StreamInfo) {}
-}
 
 /// What a client observed.
 #[derive(Default)]
@@ -140,41 +87,6 @@ impl PeerConnectionEventHandler for Handler {
     }
 }
 
-fn opus() -> RTCRtpCodecParameters {
-    RTCRtpCodecParameters {
-        rtp_codec: RTCRtpCodec {
-            mime_type: MIME_TYPE_OPUS.to_owned(),
-            clock_rate: 48000,
-            channels: 2,
-            sdp_fmtp_line: "minptime=10;useinbandfec=1".to_owned(),
-            rtcp_feedback: vec![],
-        },
-        payload_type: 111,
-    }
-}
-
-fn vp8() -> RTCRtpCodecParameters {
-    RTCRtpCodecParameters {
-        rtp_codec: RTCRtpCodec {
-            mime_type: MIME_TYPE_VP8.to_owned(),
-            clock_rate: 90000,
-            channels: 0,
-            sdp_fmtp_line: "".to_owned(),
-            rtcp_feedback: vec![
-                RTCPFeedback {
-                    typ: "nack".into(),
-                    parameter: "".into(),
-                },
-                RTCPFeedback {
-                    typ: "nack".into(),
-                    parameter: "pli".into(),
-                },
-            ],
-        },
-        payload_type: 96,
-    }
-}
-
 /// A client peer: publishes Opus + VP8 (synthetic), receives everything, answers server offers.
 pub struct Client {
     pub id: ParticipantId,
@@ -206,10 +118,11 @@ impl Client {
         let mut events = sfu.add_participant(room, id, label).await.expect("join");
         let observed = Arc::new(Observed::default());
 
-        let mut me = MediaEngine::default();
-        me.register_codec(opus(), RtpCodecKind::Audio).unwrap();
-        me.register_codec(vp8(), RtpCodecKind::Video).unwrap();
-        let registry = Registry::new().with(Slot::from(14_000), DeliverRtcp::default());
+        let mut me = codecs::client_media_engine().unwrap();
+        let registry = Registry::new().with(
+            Slot::from(rtcp_feedback::SLOT),
+            FeedbackTap::keyframe_requests(),
+        );
         let registry = register_default_interceptors(registry, &mut me).unwrap();
         let se = SettingEngineBuilder::new()
             .with_include_loopback_candidate(true)
@@ -233,26 +146,14 @@ impl Client {
         let mut senders = Vec::new();
 
         if publish {
-            for (kind, codec) in [(RtpCodecKind::Audio, opus()), (RtpCodecKind::Video, vp8())] {
+            for (codec, kind) in codecs::client_codecs() {
                 let ssrc: u32 = rand::random::<u32>() | 1;
-                let kind_name = if kind == RtpCodecKind::Audio {
-                    "a"
-                } else {
-                    "v"
-                };
-                let track = Arc::new(TrackLocalStaticRTP::new(MediaStreamTrack::new(
+                let track = Arc::new(TrackLocalStaticRTP::new(local_track(
                     format!("{label}-local"),
-                    format!("{label}-{kind_name}"),
-                    format!("{label}-{kind_name}"),
+                    label,
                     kind,
-                    vec![RTCRtpEncodingParameters {
-                        rtp_coding_parameters: RTCRtpCodingParameters {
-                            ssrc: Some(ssrc),
-                            ..Default::default()
-                        },
-                        codec: codec.rtp_codec.clone(),
-                        ..Default::default()
-                    }],
+                    ssrc,
+                    codec.rtp_codec.clone(),
                 )));
                 let sender = pc
                     .add_track(track.clone() as Arc<dyn TrackLocal>)

@@ -1,12 +1,10 @@
 //! Client-initiated renegotiation: an unchanged re-offer keeps everything; removing a track
 //! unpublishes it and the server renegotiates the subscriber.
 
-mod common;
-
 use std::sync::atomic::Ordering::Relaxed;
 use std::time::Duration;
 
-use common::{Client, STEP, wait_for};
+use crate::common::{Client, STEP, wait_for};
 use rtc::rtp_transceiver::rtp_sender::RtpCodecKind;
 use sportello_sfu::{ParticipantId, Sfu, SfuConfig};
 

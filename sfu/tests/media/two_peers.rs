@@ -1,12 +1,10 @@
 //! Two `webrtc` client peers over loopback through the SFU: media both ways, msid = publisher
 //! label, and a subscriber PLI reaching the other publisher.
 
-mod common;
-
 use std::sync::atomic::Ordering::Relaxed;
 use std::time::Duration;
 
-use common::{Client, STEP, wait_for};
+use crate::common::{Client, STEP, wait_for};
 use sportello_sfu::{Sfu, SfuConfig};
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

@@ -1,4 +1,4 @@
-//! Demultiplexing datagrams on the shared UDP socket to participants.
+//! The demultiplexer: which participant a datagram on the shared UDP socket belongs to.
 //!
 //! STUN Binding Requests are routed by the server ufrag in their USERNAME attribute. Everything
 //! else (DTLS, SRTP, SRTCP, STUN responses) is routed by source address, and a source address is
@@ -22,7 +22,7 @@ pub enum Route {
 
 /// Ufrag and address tables. Lookups do not allocate.
 #[derive(Debug, Default)]
-pub struct Router {
+pub struct Demux {
     by_ufrag: HashMap<String, ParticipantId>,
     by_addr: HashMap<SocketAddr, ParticipantId>,
     addrs_of: HashMap<ParticipantId, Vec<SocketAddr>>,
@@ -31,7 +31,7 @@ pub struct Router {
 /// Upper bound on addresses remembered per participant (network changes, several candidates).
 const MAX_ADDRS_PER_PEER: usize = 8;
 
-impl Router {
+impl Demux {
     /// Registers the server ufrag of a participant's connection.
     pub fn add_peer(&mut self, id: ParticipantId, ufrag: String) {
         self.by_ufrag.insert(ufrag, id);
@@ -111,7 +111,7 @@ mod tests {
 
     #[test]
     fn routes_stun_by_ufrag_then_media_by_bound_address() {
-        let mut r = Router::default();
+        let mut r = Demux::default();
         let a = ParticipantId(1);
         let b = ParticipantId(2);
         r.add_peer(a, "ufragA".into());
@@ -152,7 +152,7 @@ mod tests {
 
     #[test]
     fn unknown_peer_cannot_bind_and_addresses_are_capped() {
-        let mut r = Router::default();
+        let mut r = Demux::default();
         r.bind_addr(ParticipantId(9), addr(1));
         assert!(r.is_empty());
         let a = ParticipantId(1);

@@ -2,12 +2,10 @@
 //! publishing client; afterwards nothing is left. Also the glare / no-pending-offer rules on a
 //! live renegotiation.
 
-mod common;
-
 use std::sync::atomic::Ordering::Relaxed;
 use std::time::Duration;
 
-use common::{Client, STEP, wait_for};
+use crate::common::{Client, STEP, wait_for};
 use sportello_sfu::{ParticipantId, Sfu, SfuConfig, SfuError, SfuEvent};
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
