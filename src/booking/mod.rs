@@ -12,7 +12,6 @@ pub mod db;
 pub mod error;
 pub mod holidays;
 pub mod ics;
-pub mod meeting;
 pub mod model;
 pub mod privacy;
 pub mod reservations;

@@ -28,7 +28,7 @@ impl AuditObserver {
         let booking = self.booking.clone();
         let (room, subject) = (room.to_owned(), subject.to_owned());
         tokio::spawn(async move {
-            let place = match booking.meeting_of_room(&room).await {
+            let place = match super::day::of_room(booking.db(), &room).await {
                 Ok(place) => place,
                 Err(e) => {
                     tracing::warn!(error = %e, "audit: meeting lookup failed");

@@ -11,10 +11,10 @@ use chrono::{DateTime, FixedOffset};
 use serde::Serialize;
 use sportello_signalling::protocol::Role;
 
+use super::day::{self, MeetingPlace};
 use super::tickets::{MeetingTicket, ticket};
 use crate::audit::{self, NewEntry, Outcome, RequestId};
 use crate::booking::api::{ApiResult, EmptyBody, body};
-use crate::booking::meeting::MeetingPlace;
 use crate::http::AppState;
 use crate::http::error::AppError;
 use crate::identity::citizen::{self, CitizenSession};
@@ -43,7 +43,8 @@ pub struct CitizenSessionInfo {
 /// The meeting of `session` if it may still be entered; otherwise the session ends (the meeting
 /// was closed or its window is over) and the reason is the answer.
 async fn meeting(s: &AppState, session: &CitizenSession) -> ApiResult<MeetingPlace> {
-    match s.booking.citizen_may_enter(&session.appointment_id).await {
+    let (db, now) = (s.booking.db(), s.booking.now());
+    match day::citizen_may_enter(db, now, &session.appointment_id).await {
         Ok(place) if place.room == session.room => Ok(place),
         Ok(_) => Err(AppError::new(
             StatusCode::UNAUTHORIZED,

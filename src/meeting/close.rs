@@ -9,10 +9,11 @@ use chrono::{DateTime, FixedOffset};
 use serde::{Deserialize, Serialize};
 use sportello_signalling::protocol::ErrorCode;
 
+use super::day;
+use super::rules::{MAX_OUTCOME_NOTES, MeetingOutcome};
 use super::tickets::meeting_scope;
 use crate::audit::{RequestId, Scope};
 use crate::booking::api::{ApiResult, appointment_id, audited, body};
-use crate::booking::meeting::{MAX_OUTCOME_NOTES, MeetingOutcome};
 use crate::booking::rome;
 use crate::http::AppState;
 use crate::http::error::AppError;
@@ -87,9 +88,8 @@ pub async fn close(
     appointment_id(&id)?;
     let req = body(b)?;
     let (outcome, notes) = parse(&req)?;
-    let r = s
-        .booking
-        .close_meeting(&who, &id, outcome, notes.as_deref())
+    let (db, now) = (s.booking.db(), s.booking.now());
+    let r = day::close(db, now, &who, &id, outcome, notes.as_deref())
         .await
         .map_err(AppError::from);
     let (place, at) = audited(

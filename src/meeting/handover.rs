@@ -20,12 +20,12 @@ use chrono::Utc;
 use serde::Serialize;
 use sportello_signalling::protocol::{ErrorCode, Role};
 
-use super::tickets::{MeetingTicket, meeting_scope, ticket};
+use super::day::MeetingPlace;
+use super::rules::meeting_window;
+use super::tickets::{Door, Holder, MeetingTicket, issue};
 use crate::audit::{self, Outcome, RequestId, Scope};
-use crate::booking::api::{ApiResult, EmptyBody, appointment_id, audited, body};
-use crate::booking::meeting::meeting_window;
+use crate::booking::api::{ApiResult, EmptyBody, appointment_id, body};
 use crate::http::AppState;
-use crate::http::error::AppError;
 use crate::identity::session::{clear_cookie, session_token};
 use crate::identity::{Principal, citizen};
 
@@ -52,34 +52,29 @@ pub async fn handover(
 ) -> ApiResult<Response> {
     appointment_id(&id)?;
     let _ = body(b)?;
-    let r = s
-        .booking
-        .handover_meeting(&who, &id)
-        .await
-        .map_err(AppError::from);
-    let place = audited(
-        &s,
-        &who,
-        &rid,
-        "meeting.handover",
-        r,
-        meeting_scope,
-        Scope::target(id),
-    )
-    .await?;
-    let (_, closes) = meeting_window(
-        place.starts_at.with_timezone(&Utc),
-        place.ends_at.with_timezone(&Utc),
-    );
-    let (token, session) = citizen::create(
-        s.booking.db(),
-        s.booking.now(),
-        &place.appointment_id,
-        &place.room,
-        closes,
-    )
-    .await?;
-    cut_off_after_grace(&s, &place.room, &who.subject);
+    let citizen_holder = async |place: &MeetingPlace| {
+        let (_, closes) = meeting_window(
+            place.starts_at.with_timezone(&Utc),
+            place.ends_at.with_timezone(&Utc),
+        );
+        let (token, session) = citizen::create(
+            s.booking.db(),
+            s.booking.now(),
+            &place.appointment_id,
+            &place.room,
+            closes,
+        )
+        .await?;
+        let holder = Holder {
+            subject: session.subject.clone(),
+            role: Role::Citizen,
+            display_name: super::CITIZEN_DISPLAY_NAME.to_owned(),
+        };
+        Ok((holder, (token, session)))
+    };
+    let (ticket, (token, session)) =
+        issue(&s, &who, &rid, &id, Door::Handover, citizen_holder).await?;
+    cut_off_after_grace(&s, &ticket.room, &who.subject);
     // The operator is logged out: the staff session ends now, on the server.
     if let Some(staff) = session_token(&headers) {
         s.sessions.revoke(&staff).await;
@@ -93,14 +88,7 @@ pub async fn handover(
         Outcome::Ok,
     )
     .await;
-    tracing::info!(appointment = %place.appointment_id, "meeting handed over to the citizen");
-    let ticket = ticket(
-        &s,
-        &session.subject,
-        place,
-        Role::Citizen,
-        super::CITIZEN_DISPLAY_NAME.to_owned(),
-    );
+    tracing::info!(appointment = %ticket.appointment_id, "meeting handed over to the citizen");
     let cookies = AppendHeaders([
         (SET_COOKIE, clear_cookie()),
         (SET_COOKIE, citizen::set_cookie(&token)),

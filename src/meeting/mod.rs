@@ -1,15 +1,19 @@
-//! The meeting day over HTTP: "Apri meeting" and "Entra nel meeting" ([`tickets`]), the handover
-//! to the citizen ([`handover`]), the citizen's meeting-scoped session ([`citizen_api`]), the
-//! official closing the meeting with an outcome ([`close`]), and the audit record of who joins,
-//! changes identity and leaves the call ([`audit_observer`]).
+//! The meeting day: its rules (who may, when: [`rules`]), its SQL ([`store`]) and operations
+//! ([`day`]); over HTTP, "Apri meeting" and "Entra nel meeting" with the one ticket-issuing path
+//! ([`tickets`]), the handover to the citizen ([`handover`]), the citizen's meeting-scoped
+//! session ([`citizen_api`]), the official closing the meeting with an outcome ([`close`]), and
+//! the audit record of who joins, changes identity and leaves the call ([`audit_observer`]).
 //!
-//! The rules (who may, when) live in `booking::meeting`; the citizen session store in
-//! `identity::citizen`; the connection-level handover (`reauthenticate`) in the signalling crate.
+//! The citizen session store lives in `identity::citizen`; the connection-level handover
+//! (`reauthenticate`) in the signalling crate.
 
 pub mod audit_observer;
 pub mod citizen_api;
 pub mod close;
+pub mod day;
 pub mod handover;
+pub mod rules;
+mod store;
 pub mod tickets;
 
 use axum::Router;
@@ -17,6 +21,8 @@ use axum::routing::{get, post};
 
 use crate::http::AppState;
 
+pub use day::MeetingPlace;
+pub use rules::{MeetingOutcome, meeting_window};
 pub use tickets::{ExpectedParticipant, MeetingTicket};
 
 /// The name the others see for the citizen (never the citizen's real name: it would travel to

@@ -9,9 +9,9 @@ use serde::Serialize;
 use sportello_signalling::protocol::Role;
 use sportello_signalling::token::{MeetingClaims, unix_now};
 
+use super::day::{self, MeetingPlace};
 use crate::audit::{RequestId, Scope};
 use crate::booking::api::{ApiResult, EmptyBody, appointment_id, audited, body};
-use crate::booking::meeting::MeetingPlace;
 use crate::booking::{from_unix, rome};
 use crate::http::AppState;
 use crate::http::error::AppError;
@@ -119,6 +119,95 @@ pub fn meeting_scope(p: &MeetingPlace) -> Scope {
     }
 }
 
+/// The ways into a meeting that issue a ticket to staff action: each checks its own admission
+/// rule and is audited as its own action.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Door {
+    /// "Apri meeting": the comune operator opens the meeting and enters it.
+    Open,
+    /// "Entra nel meeting": the official joins the open meeting.
+    Join,
+    /// "Passa al cittadino": the operator hands the open meeting over to the citizen.
+    Handover,
+}
+
+impl Door {
+    fn action(self) -> &'static str {
+        match self {
+            Self::Open => "meeting.open",
+            Self::Join => "meeting.join",
+            Self::Handover => "meeting.handover",
+        }
+    }
+}
+
+/// Who a ticket is for, once the caller has been admitted.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Holder {
+    /// The subject the token is bound to.
+    pub subject: String,
+    /// Role in the meeting.
+    pub role: Role,
+    /// The name the other participants see.
+    pub display_name: String,
+}
+
+/// The one ticket-issuing path of the staff doors: checks that `who` may pass `door` into the
+/// meeting of appointment `id` now (auditing the attempt: ok, or denied on a 403), asks `holder`
+/// who the ticket is for (the caller, or the citizen the meeting is handed over to), and signs
+/// the join token. Answers the ticket and what `holder` gave besides.
+pub async fn issue<T>(
+    s: &AppState,
+    who: &Principal,
+    rid: &RequestId,
+    id: &str,
+    door: Door,
+    holder: impl AsyncFnOnce(&MeetingPlace) -> ApiResult<(Holder, T)>,
+) -> ApiResult<(MeetingTicket, T)> {
+    let (db, now) = (s.booking.db(), s.booking.now());
+    let r = match door {
+        Door::Open => day::open(db, now, who, id).await,
+        Door::Join => day::join(db, now, who, id).await,
+        Door::Handover => day::handover(db, now, who, id).await,
+    }
+    .map_err(AppError::from);
+    let place = audited(
+        s,
+        who,
+        rid,
+        door.action(),
+        r,
+        meeting_scope,
+        Scope::target(id),
+    )
+    .await?;
+    let (holder, extra) = holder(&place).await?;
+    match door {
+        Door::Open => {
+            tracing::info!(appointment = %place.appointment_id, room = %place.room, "meeting opened by the operator");
+        }
+        Door::Join => {
+            tracing::info!(appointment = %place.appointment_id, room = %place.room, "official joins the meeting");
+        }
+        Door::Handover => {}
+    }
+    let ticket = ticket(s, &holder.subject, place, holder.role, holder.display_name);
+    Ok((ticket, extra))
+}
+
+/// The caller holds the ticket of `door`, under the staff name of their role there.
+fn caller(who: &Principal, place: &MeetingPlace, role: Role) -> Holder {
+    let display_name = match role {
+        Role::Official => official_name(place),
+        _ => operator_name(place),
+    };
+    Holder {
+        subject: who.subject.clone(),
+        role,
+        display_name,
+    }
+}
+
 /// `POST /v1/booking/appointments/{id}/meeting`: "Apri meeting".
 pub async fn open_meeting(
     State(s): State<AppState>,
@@ -129,24 +218,9 @@ pub async fn open_meeting(
 ) -> ApiResult<Json<MeetingTicket>> {
     appointment_id(&id)?;
     let _ = body(b)?;
-    let r = s
-        .booking
-        .open_meeting(&who, &id)
-        .await
-        .map_err(AppError::from);
-    let place = audited(
-        &s,
-        &who,
-        &rid,
-        "meeting.open",
-        r,
-        meeting_scope,
-        Scope::target(id),
-    )
-    .await?;
-    tracing::info!(appointment = %place.appointment_id, room = %place.room, "meeting opened by the operator");
-    let name = operator_name(&place);
-    Ok(Json(ticket(&s, &who.subject, place, Role::Operator, name)))
+    let holder = async |place: &MeetingPlace| Ok((caller(&who, place, Role::Operator), ()));
+    let (ticket, ()) = issue(&s, &who, &rid, &id, Door::Open, holder).await?;
+    Ok(Json(ticket))
 }
 
 /// `POST /v1/booking/appointments/{id}/meeting/join`: "Entra nel meeting".
@@ -159,22 +233,7 @@ pub async fn join_meeting(
 ) -> ApiResult<Json<MeetingTicket>> {
     appointment_id(&id)?;
     let _ = body(b)?;
-    let r = s
-        .booking
-        .join_meeting(&who, &id)
-        .await
-        .map_err(AppError::from);
-    let place = audited(
-        &s,
-        &who,
-        &rid,
-        "meeting.join",
-        r,
-        meeting_scope,
-        Scope::target(id),
-    )
-    .await?;
-    tracing::info!(appointment = %place.appointment_id, room = %place.room, "official joins the meeting");
-    let name = official_name(&place);
-    Ok(Json(ticket(&s, &who.subject, place, Role::Official, name)))
+    let holder = async |place: &MeetingPlace| Ok((caller(&who, place, Role::Official), ()));
+    let (ticket, ()) = issue(&s, &who, &rid, &id, Door::Join, holder).await?;
+    Ok(Json(ticket))
 }
