@@ -7,21 +7,24 @@
 //! `x-request-id` header if it is sane, else a generated one; it is echoed in the response.
 
 pub mod api;
+mod event;
 pub mod store;
 
 use std::convert::Infallible;
 
 use axum::extract::{FromRequestParts, Request};
-use axum::http::HeaderValue;
 use axum::http::request::Parts;
+use axum::http::{HeaderValue, StatusCode};
 use axum::middleware::Next;
 use axum::response::Response;
 
 use crate::booking::Booking;
 use crate::booking::store::new_id;
+use crate::http::error::AppError;
 use crate::identity::{Principal, StaffRole};
 
-pub use store::{AuditEntry, AuditFilter, NewEntry, Outcome};
+pub use event::Event;
+pub use store::{AuditEntry, AuditFilter, Outcome};
 
 /// The request id header.
 pub const REQUEST_ID_HEADER: &str = "x-request-id";
@@ -110,59 +113,11 @@ impl Scope {
     }
 }
 
-/// Records one action of `who`. A failure to write is logged (kind only) and does not fail the
-/// request: the action has already happened.
-pub async fn record(
-    booking: &Booking,
-    who: &Principal,
-    request_id: &RequestId,
-    action: &'static str,
-    scope: Scope,
-    outcome: Outcome,
-) {
-    let comune = scope.comune_istat.or_else(|| who.comune_istat.clone());
-    let sede = scope.sede_id.or_else(|| who.sede_id.clone());
-    let entry = NewEntry {
-        actor_subject: &who.subject,
-        actor_role: role_code(who.role),
-        comune_istat: comune.as_deref(),
-        sede_id: sede.as_deref(),
-        action,
-        target: scope.target.as_deref(),
-        request_id: &request_id.0,
-        outcome,
-    };
-    write(booking, &entry).await;
-}
-
-/// Records an action without an authenticated actor (e.g. a refused login).
-pub async fn record_anonymous(
-    booking: &Booking,
-    request_id: &RequestId,
-    action: &'static str,
-    outcome: Outcome,
-) {
-    let entry = NewEntry {
-        actor_subject: "anonymous",
-        actor_role: "anonymous",
-        comune_istat: None,
-        sede_id: None,
-        action,
-        target: None,
-        request_id: &request_id.0,
-        outcome,
-    };
-    write(booking, &entry).await;
-}
-
-/// Records an entry whose actor is not a staff principal (a citizen session, a meeting
-/// connection).
-pub async fn record_entry(booking: &Booking, entry: &NewEntry<'_>) {
-    write(booking, entry).await;
-}
-
-async fn write(booking: &Booking, entry: &NewEntry<'_>) {
-    if let Err(e) = store::insert(booking.db(), booking.now(), entry).await {
+/// Records `event`. A failure to write is logged (kind only) and does not fail the request: the
+/// action has already happened. Every audit entry of the server is written here.
+pub async fn record(booking: &Booking, event: Event) {
+    let entry = event.entry();
+    if let Err(e) = store::insert(booking.db(), booking.now(), &entry).await {
         tracing::error!(
             action = entry.action,
             error_kind = if matches!(e, sqlx::Error::Database(_)) {
@@ -173,4 +128,30 @@ async fn write(booking: &Booking, entry: &NewEntry<'_>) {
             "audit log write failed"
         );
     }
+}
+
+/// Records the outcome of `action` by `who`: `ok` with the scope `scope` gives the result,
+/// `denied` (with `denied`'s scope) when the answer is 403; other failures are not recorded.
+/// Answers `r` unchanged.
+pub async fn audited<T>(
+    booking: &Booking,
+    who: &Principal,
+    rid: &RequestId,
+    action: &'static str,
+    r: Result<T, AppError>,
+    scope: impl FnOnce(&T) -> Scope,
+    denied: Scope,
+) -> Result<T, AppError> {
+    match &r {
+        Ok(t) => record(booking, Event::staff(who, rid, action).scope(scope(t))).await,
+        Err(e) if e.status == StatusCode::FORBIDDEN => {
+            record(
+                booking,
+                Event::staff(who, rid, action).scope(denied).denied(),
+            )
+            .await;
+        }
+        Err(_) => {}
+    }
+    r
 }

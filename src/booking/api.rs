@@ -6,7 +6,7 @@ use super::model::{
     PrivacyNotice, Proposals, RescheduleRequest, SedeDetail, Service, Slots,
 };
 use super::{BookingError, MAX_COMUNI_RESULTS, holidays, ics};
-use crate::audit::{self, Outcome, RequestId, Scope};
+use crate::audit::{self, Event, RequestId, Scope, audited};
 use crate::http::AppState;
 use crate::http::error::AppError;
 use crate::identity::{Principal, StaffRole};
@@ -122,27 +122,6 @@ pub(crate) type ApiResult<T> = Result<T, AppError>;
 fn query<T>(q: Result<Query<T>, QueryRejection>) -> ApiResult<T> {
     q.map(|Query(t)| t)
         .map_err(|e| AppError::bad_request("bad_query", e.body_text()))
-}
-
-/// Records `action` in the audit log: `ok` with the scope `scope` gives the result, `denied` (with
-/// `denied`'s scope) when the answer is 403; other failures are not recorded.
-pub(crate) async fn audited<T>(
-    s: &AppState,
-    who: &Principal,
-    rid: &RequestId,
-    action: &'static str,
-    r: ApiResult<T>,
-    scope: impl FnOnce(&T) -> Scope,
-    denied: Scope,
-) -> ApiResult<T> {
-    match &r {
-        Ok(t) => audit::record(&s.booking, who, rid, action, scope(t), Outcome::Ok).await,
-        Err(e) if e.status == StatusCode::FORBIDDEN => {
-            audit::record(&s.booking, who, rid, action, denied, Outcome::Denied).await;
-        }
-        Err(_) => {}
-    }
-    r
 }
 
 /// The scope of an appointment.
@@ -356,7 +335,7 @@ async fn hold(
     let req = body(b)?;
     let r = s.booking.hold(&who, &req).await.map_err(AppError::from);
     let hold = audited(
-        &s,
+        &s.booking,
         &who,
         &rid,
         "hold.place",
@@ -385,7 +364,7 @@ async fn release(
     let r = s.booking.release(&who, &id).await.map_err(AppError::from);
     let target = Scope::target(id.clone());
     audited(
-        &s,
+        &s.booking,
         &who,
         &rid,
         "hold.release",
@@ -431,7 +410,7 @@ async fn confirm(
         .await
         .map_err(AppError::from);
     let (appointment, created) = audited(
-        &s,
+        &s.booking,
         &who,
         &rid,
         "hold.confirm",
@@ -475,7 +454,7 @@ async fn cancel(
     let _ = body(b)?;
     let r = s.booking.cancel(&who, &id).await.map_err(AppError::from);
     let a = audited(
-        &s,
+        &s.booking,
         &who,
         &rid,
         "appointment.cancel",
@@ -501,7 +480,7 @@ async fn reschedule(
         .await
         .map_err(AppError::from);
     let a = audited(
-        &s,
+        &s.booking,
         &who,
         &rid,
         "appointment.reschedule",
@@ -571,7 +550,7 @@ async fn add_closure(
         let r: ApiResult<()> =
             Err(BookingError::Forbidden("only an INPS administrator may do this".into()).into());
         audited(
-            &s,
+            &s.booking,
             &who,
             &rid,
             "closure.add",
@@ -606,7 +585,11 @@ async fn add_closure(
         comune_istat: None,
         sede_id: Some(sede_id),
     };
-    audit::record(&s.booking, &who, &rid, "closure.add", scope, Outcome::Ok).await;
+    audit::record(
+        &s.booking,
+        Event::staff(&who, &rid, "closure.add").scope(scope),
+    )
+    .await;
     Ok((StatusCode::CREATED, Json(serde_json::json!({ "id": id }))))
 }
 

@@ -10,7 +10,7 @@ use serde::{Deserialize, Serialize};
 use ts_rs::TS;
 
 use super::{Principal, StaffRole};
-use crate::audit::{self, Outcome, RequestId};
+use crate::audit::{self, Event, RequestId};
 use crate::http::AppState;
 use crate::http::error::AppError;
 
@@ -164,7 +164,11 @@ pub async fn login(
     let Json(req) = body?;
     if principal(&req.account).is_none() {
         // The account name given is request content: not recorded.
-        audit::record_anonymous(&state.booking, &rid, "session.login", Outcome::Denied).await;
+        audit::record(
+            &state.booking,
+            Event::anonymous(&rid, "session.login").denied(),
+        )
+        .await;
         return Err(AppError::new(
             StatusCode::UNAUTHORIZED,
             "unknown_account",

@@ -22,7 +22,7 @@ use super::accounts::{self, Account, Validity};
 use super::operators::{audit_denied, bad_account_id, forbidden, target};
 use super::revocation::Revocation;
 use super::{Principal, StaffRole, password};
-use crate::audit::{self, Outcome, RequestId, Scope};
+use crate::audit::{self, Event, RequestId, Scope};
 use crate::booking::{BookingError, Db, rome};
 use crate::http::AppState;
 use crate::http::error::AppError;
@@ -228,11 +228,7 @@ pub async fn create(
     if let Err(e) = may_enable(&who) {
         audit::record(
             &state.booking,
-            &who,
-            &rid,
-            "operator.create",
-            Scope::default(),
-            Outcome::Denied,
+            Event::staff(&who, &rid, "operator.create").denied(),
         )
         .await;
         return Err(e);
@@ -270,11 +266,7 @@ pub async fn create(
     let scope = Scope::account(&account.principal);
     audit::record(
         &state.booking,
-        &who,
-        &rid,
-        "operator.create",
-        scope,
-        Outcome::Ok,
+        Event::staff(&who, &rid, "operator.create").scope(scope),
     )
     .await;
     let name = comune_name(db, Some(&comune)).await?;
@@ -322,11 +314,7 @@ pub async fn update(
     let scope = Scope::account(&found.principal);
     audit::record(
         &state.booking,
-        &who,
-        &rid,
-        "operator.update",
-        scope,
-        Outcome::Ok,
+        Event::staff(&who, &rid, "operator.update").scope(scope),
     )
     .await;
     let name = comune_name(db, found.principal.comune_istat.as_deref()).await?;

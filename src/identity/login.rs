@@ -17,7 +17,7 @@ use ts_rs::TS;
 
 use super::session::set_cookie;
 use super::{Principal, accounts, csrf, password};
-use crate::audit::{self, Outcome, RequestId, Scope};
+use crate::audit::{self, Event, RequestId, Scope};
 use crate::http::AppState;
 use crate::http::error::AppError;
 
@@ -60,11 +60,7 @@ pub async fn start_session(
     let scope = Scope::target(principal.subject.clone());
     audit::record(
         &state.booking,
-        principal,
-        rid,
-        "session.login",
-        scope,
-        Outcome::Ok,
+        Event::staff(principal, rid, "session.login").scope(scope),
     )
     .await;
     Ok(token)
@@ -89,11 +85,9 @@ pub async fn refused(state: &AppState, rid: &RequestId, principal: &Principal) {
     let scope = Scope::target(principal.subject.clone());
     audit::record(
         &state.booking,
-        principal,
-        rid,
-        "session.login",
-        scope,
-        Outcome::Denied,
+        Event::staff(principal, rid, "session.login")
+            .scope(scope)
+            .denied(),
     )
     .await;
 }
@@ -114,11 +108,19 @@ pub async fn login(
     let name = req.account.trim().to_ascii_lowercase();
     if !accounts::valid_account_id(&name) {
         password::verify(&req.password, None).await;
-        audit::record_anonymous(&state.booking, &rid, "session.login", Outcome::Denied).await;
+        audit::record(
+            &state.booking,
+            Event::anonymous(&rid, "session.login").denied(),
+        )
+        .await;
         return Err(bad_credentials());
     }
     if let Some(wait) = password::locked_for(db, &name, now).await? {
-        audit::record_anonymous(&state.booking, &rid, "session.login", Outcome::Denied).await;
+        audit::record(
+            &state.booking,
+            Event::anonymous(&rid, "session.login").denied(),
+        )
+        .await;
         let mut resp = AppError::new(
             StatusCode::TOO_MANY_REQUESTS,
             "too_many_attempts",
@@ -136,8 +138,11 @@ pub async fn login(
         match &account {
             Some(a) => refused(&state, &rid, &a.principal).await,
             None => {
-                audit::record_anonymous(&state.booking, &rid, "session.login", Outcome::Denied)
-                    .await;
+                audit::record(
+                    &state.booking,
+                    Event::anonymous(&rid, "session.login").denied(),
+                )
+                .await;
             }
         }
         return Err(bad_credentials());

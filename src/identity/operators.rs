@@ -15,7 +15,7 @@ use serde::{Deserialize, Serialize};
 
 use super::revocation::Revocation;
 use super::{Principal, StaffRole, accounts};
-use crate::audit::{self, Outcome, RequestId, Scope};
+use crate::audit::{self, Event, RequestId, Scope};
 use crate::booking::{BookingError, Db};
 use crate::http::AppState;
 use crate::http::error::AppError;
@@ -126,7 +126,11 @@ pub(crate) async fn audit_denied(
         } else {
             Scope::default()
         };
-        audit::record(&state.booking, who, rid, action, scope, Outcome::Denied).await;
+        audit::record(
+            &state.booking,
+            Event::staff(who, rid, action).scope(scope).denied(),
+        )
+        .await;
     }
     Ok(())
 }
@@ -160,7 +164,7 @@ async fn change(
         mark_enabled(state.booking.db(), &target.subject).await?;
     }
     let scope = Scope::account(&target);
-    audit::record(&state.booking, who, rid, action, scope, Outcome::Ok).await;
+    audit::record(&state.booking, Event::staff(who, rid, action).scope(scope)).await;
     Ok(Json(OperatorState {
         account: target.subject,
         revoked,

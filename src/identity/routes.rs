@@ -9,7 +9,7 @@ use serde::Serialize;
 
 use super::session::{clear_cookie, session_token};
 use super::{Principal, StaffRole};
-use crate::audit::{self, Outcome, RequestId, Scope};
+use crate::audit::{self, Event, RequestId, Scope};
 use crate::booking::{BookingError, Db};
 use crate::http::AppState;
 use crate::http::error::AppError;
@@ -125,11 +125,7 @@ pub async fn logout(State(state): State<AppState>, rid: RequestId, headers: Head
             let scope = Scope::target(who.subject.clone());
             audit::record(
                 &state.booking,
-                &who,
-                &rid,
-                "session.logout",
-                scope,
-                Outcome::Ok,
+                Event::staff(&who, &rid, "session.logout").scope(scope),
             )
             .await;
         }

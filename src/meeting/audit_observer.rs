@@ -8,7 +8,7 @@
 use sportello_signalling::MeetingObserver;
 use sportello_signalling::protocol::{LeaveReason, Role};
 
-use crate::audit::{self, NewEntry, Outcome, RequestId};
+use crate::audit::{self, Event, RequestId};
 use crate::booking::Booking;
 use crate::booking::store::new_id;
 
@@ -36,17 +36,14 @@ impl AuditObserver {
                 }
             };
             let rid = RequestId(new_id());
-            let entry = NewEntry {
-                actor_subject: &subject,
-                actor_role: role_code(role),
-                comune_istat: place.as_ref().map(|p| p.comune_istat.as_str()),
-                sede_id: place.as_ref().map(|p| p.sede_id.as_str()),
-                action,
-                target: Some(place.as_ref().map_or(room.as_str(), |p| &p.appointment_id)),
-                request_id: &rid.0,
-                outcome: Outcome::Ok,
-            };
-            audit::record_entry(&booking, &entry).await;
+            let target = place.as_ref().map_or(room, |p| p.appointment_id.clone());
+            let event = Event::actor(subject, role_code(role), &rid, action)
+                .place(
+                    place.as_ref().map(|p| p.comune_istat.clone()),
+                    place.as_ref().map(|p| p.sede_id.clone()),
+                )
+                .target(target);
+            audit::record(&booking, event).await;
         });
     }
 }

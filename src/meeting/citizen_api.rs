@@ -13,7 +13,7 @@ use sportello_signalling::protocol::Role;
 
 use super::day::{self, MeetingPlace};
 use super::tickets::{MeetingTicket, ticket};
-use crate::audit::{self, NewEntry, Outcome, RequestId};
+use crate::audit::{self, Event, RequestId};
 use crate::booking::api::{ApiResult, EmptyBody, body};
 use crate::http::AppState;
 use crate::http::error::AppError;
@@ -66,17 +66,13 @@ async fn record(
     rid: &RequestId,
     action: &'static str,
 ) {
-    let entry = NewEntry {
-        actor_subject: &session.subject,
-        actor_role: "citizen",
-        comune_istat: place.map(|p| p.comune_istat.as_str()),
-        sede_id: place.map(|p| p.sede_id.as_str()),
-        action,
-        target: Some(&session.appointment_id),
-        request_id: &rid.0,
-        outcome: Outcome::Ok,
-    };
-    audit::record_entry(&s.booking, &entry).await;
+    let event = Event::actor(session.subject.clone(), "citizen", rid, action)
+        .place(
+            place.map(|p| p.comune_istat.clone()),
+            place.map(|p| p.sede_id.clone()),
+        )
+        .target(session.appointment_id.clone());
+    audit::record(&s.booking, event).await;
 }
 
 /// `GET /v1/citizen/session`: which meeting this session is for.

@@ -12,8 +12,8 @@ use sportello_signalling::protocol::ErrorCode;
 use super::day;
 use super::rules::{MAX_OUTCOME_NOTES, MeetingOutcome};
 use super::tickets::meeting_scope;
-use crate::audit::{RequestId, Scope};
-use crate::booking::api::{ApiResult, appointment_id, audited, body};
+use crate::audit::{RequestId, Scope, audited};
+use crate::booking::api::{ApiResult, appointment_id, body};
 use crate::booking::rome;
 use crate::http::AppState;
 use crate::http::error::AppError;
@@ -93,7 +93,7 @@ pub async fn close(
         .await
         .map_err(AppError::from);
     let (place, at) = audited(
-        &s,
+        &s.booking,
         &who,
         &rid,
         "meeting.close",

@@ -23,7 +23,7 @@ use sportello_signalling::protocol::{ErrorCode, Role};
 use super::day::MeetingPlace;
 use super::rules::meeting_window;
 use super::tickets::{Door, Holder, MeetingTicket, issue};
-use crate::audit::{self, Outcome, RequestId, Scope};
+use crate::audit::{self, Event, RequestId};
 use crate::booking::api::{ApiResult, EmptyBody, appointment_id, body};
 use crate::http::AppState;
 use crate::identity::session::{clear_cookie, session_token};
@@ -79,15 +79,8 @@ pub async fn handover(
     if let Some(staff) = session_token(&headers) {
         s.sessions.revoke(&staff).await;
     }
-    audit::record(
-        &s.booking,
-        &who,
-        &rid,
-        "session.logout",
-        Scope::target(who.subject.clone()),
-        Outcome::Ok,
-    )
-    .await;
+    let logout = Event::staff(&who, &rid, "session.logout").target(who.subject.clone());
+    audit::record(&s.booking, logout).await;
     tracing::info!(appointment = %ticket.appointment_id, "meeting handed over to the citizen");
     let cookies = AppendHeaders([
         (SET_COOKIE, clear_cookie()),

@@ -10,8 +10,8 @@ use sportello_signalling::protocol::Role;
 use sportello_signalling::token::{MeetingClaims, unix_now};
 
 use super::day::{self, MeetingPlace};
-use crate::audit::{RequestId, Scope};
-use crate::booking::api::{ApiResult, EmptyBody, appointment_id, audited, body};
+use crate::audit::{RequestId, Scope, audited};
+use crate::booking::api::{ApiResult, EmptyBody, appointment_id, body};
 use crate::booking::{from_unix, rome};
 use crate::http::AppState;
 use crate::http::error::AppError;
@@ -172,7 +172,7 @@ pub async fn issue<T>(
     }
     .map_err(AppError::from);
     let place = audited(
-        s,
+        &s.booking,
         who,
         rid,
         door.action(),

@@ -16,7 +16,7 @@ use serde::{Deserialize, Serialize};
 use sportello_signalling::TokenKey;
 
 use super::config::valid_name;
-use crate::audit::{self, Outcome, RequestId, Scope};
+use crate::audit::{self, Event, RequestId, Scope};
 use crate::booking::{BookingError, Db};
 use crate::http::AppState;
 use crate::http::error::AppError;
@@ -176,7 +176,7 @@ async fn audited<T>(
     match r {
         Ok((t, target)) => {
             let scope = Scope::account(&target);
-            audit::record(&state.booking, who, rid, action, scope, Outcome::Ok).await;
+            audit::record(&state.booking, Event::staff(who, rid, action).scope(scope)).await;
             Ok(t)
         }
         Err(e) => {
@@ -207,11 +207,9 @@ pub async fn create(
         let scope = Scope::default();
         audit::record(
             &state.booking,
-            &who,
-            &rid,
-            "oidc_link.create",
-            scope,
-            Outcome::Denied,
+            Event::staff(&who, &rid, "oidc_link.create")
+                .scope(scope)
+                .denied(),
         )
         .await;
         return Err(e);

@@ -26,7 +26,7 @@ use serde::{Deserialize, Serialize};
 use super::links::{account_for, subject_hash};
 use super::pending::{LIFETIME, Pending, StateError};
 use super::provider::Provider;
-use crate::audit::{self, Outcome, RequestId};
+use crate::audit::{self, Event, RequestId};
 use crate::http::AppState;
 use crate::http::error::AppError;
 use crate::identity::accounts::{self, AdmitError};
@@ -249,8 +249,11 @@ pub async fn callback(
             match who {
                 Some(who) => refused(&state, &rid, &who).await,
                 None => {
-                    audit::record_anonymous(&state.booking, &rid, "session.login", Outcome::Denied)
-                        .await;
+                    audit::record(
+                        &state.booking,
+                        Event::anonymous(&rid, "session.login").denied(),
+                    )
+                    .await;
                 }
             }
             Ok(redirect(
