@@ -12,14 +12,15 @@ pub mod store;
 use std::convert::Infallible;
 
 use axum::extract::{FromRequestParts, Request};
-use axum::http::HeaderValue;
 use axum::http::request::Parts;
+use axum::http::{HeaderValue, StatusCode};
 use axum::middleware::Next;
 use axum::response::Response;
 
-use crate::booking::Booking;
+use crate::api::ApiResult;
 use crate::booking::store::new_id;
 use crate::identity::{Principal, StaffRole};
+use crate::store::Store;
 
 pub use store::{AuditEntry, AuditFilter, NewEntry, Outcome};
 
@@ -113,7 +114,7 @@ impl Scope {
 /// Records one action of `who`. A failure to write is logged (kind only) and does not fail the
 /// request: the action has already happened.
 pub async fn record(
-    booking: &Booking,
+    store: &Store,
     who: &Principal,
     request_id: &RequestId,
     action: &'static str,
@@ -132,12 +133,33 @@ pub async fn record(
         request_id: &request_id.0,
         outcome,
     };
-    write(booking, &entry).await;
+    write(store, &entry).await;
+}
+
+/// Records `action` in the audit log: `ok` with the scope `scope` gives the result, `denied` (with
+/// `denied`'s scope) when the answer is 403; other failures are not recorded.
+pub async fn audited<T>(
+    store: &Store,
+    who: &Principal,
+    rid: &RequestId,
+    action: &'static str,
+    r: ApiResult<T>,
+    scope: impl FnOnce(&T) -> Scope,
+    denied: Scope,
+) -> ApiResult<T> {
+    match &r {
+        Ok(t) => record(store, who, rid, action, scope(t), Outcome::Ok).await,
+        Err(e) if e.status == StatusCode::FORBIDDEN => {
+            record(store, who, rid, action, denied, Outcome::Denied).await;
+        }
+        Err(_) => {}
+    }
+    r
 }
 
 /// Records an action without an authenticated actor (e.g. a refused login).
 pub async fn record_anonymous(
-    booking: &Booking,
+    store: &Store,
     request_id: &RequestId,
     action: &'static str,
     outcome: Outcome,
@@ -152,17 +174,17 @@ pub async fn record_anonymous(
         request_id: &request_id.0,
         outcome,
     };
-    write(booking, &entry).await;
+    write(store, &entry).await;
 }
 
 /// Records an entry whose actor is not a staff principal (a citizen session, a meeting
 /// connection).
-pub async fn record_entry(booking: &Booking, entry: &NewEntry<'_>) {
-    write(booking, entry).await;
+pub async fn record_entry(store: &Store, entry: &NewEntry<'_>) {
+    write(store, entry).await;
 }
 
-async fn write(booking: &Booking, entry: &NewEntry<'_>) {
-    if let Err(e) = store::insert(booking.db(), booking.now(), entry).await {
+async fn write(store: &Store, entry: &NewEntry<'_>) {
+    if let Err(e) = self::store::insert(store.db(), store.now(), entry).await {
         tracing::error!(
             action = entry.action,
             error_kind = if matches!(e, sqlx::Error::Database(_)) {

@@ -46,7 +46,7 @@ impl AuditObserver {
                 request_id: &rid.0,
                 outcome: Outcome::Ok,
             };
-            audit::record_entry(&booking, &entry).await;
+            audit::record_entry(booking.store(), &entry).await;
         });
     }
 }
