@@ -18,10 +18,10 @@ use axum::http::{HeaderValue, StatusCode};
 use axum::middleware::Next;
 use axum::response::Response;
 
-use crate::booking::Booking;
+use crate::api::ApiResult;
 use crate::booking::store::new_id;
-use crate::http::error::AppError;
 use crate::identity::{Principal, StaffRole};
+use crate::store::Store;
 
 pub use event::Event;
 pub use store::{AuditEntry, AuditFilter, Outcome};
@@ -115,9 +115,9 @@ impl Scope {
 
 /// Records `event`. A failure to write is logged (kind only) and does not fail the request: the
 /// action has already happened. Every audit entry of the server is written here.
-pub async fn record(booking: &Booking, event: Event) {
+pub async fn record(store: &Store, event: Event) {
     let entry = event.entry();
-    if let Err(e) = store::insert(booking.db(), booking.now(), &entry).await {
+    if let Err(e) = self::store::insert(store.db(), store.now(), &entry).await {
         tracing::error!(
             action = entry.action,
             error_kind = if matches!(e, sqlx::Error::Database(_)) {
@@ -134,22 +134,18 @@ pub async fn record(booking: &Booking, event: Event) {
 /// `denied` (with `denied`'s scope) when the answer is 403; other failures are not recorded.
 /// Answers `r` unchanged.
 pub async fn audited<T>(
-    booking: &Booking,
+    store: &Store,
     who: &Principal,
     rid: &RequestId,
     action: &'static str,
-    r: Result<T, AppError>,
+    r: ApiResult<T>,
     scope: impl FnOnce(&T) -> Scope,
     denied: Scope,
-) -> Result<T, AppError> {
+) -> ApiResult<T> {
     match &r {
-        Ok(t) => record(booking, Event::staff(who, rid, action).scope(scope(t))).await,
+        Ok(t) => record(store, Event::staff(who, rid, action).scope(scope(t))).await,
         Err(e) if e.status == StatusCode::FORBIDDEN => {
-            record(
-                booking,
-                Event::staff(who, rid, action).scope(denied).denied(),
-            )
-            .await;
+            record(store, Event::staff(who, rid, action).scope(denied).denied()).await;
         }
         Err(_) => {}
     }

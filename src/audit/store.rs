@@ -4,8 +4,8 @@ use chrono::{DateTime, Utc};
 use serde::Serialize;
 use sqlx::Row as _;
 
-use crate::booking::Db;
 use crate::booking::store::new_id;
+use crate::store::Db;
 
 /// The outcome of an audited action.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

@@ -3,7 +3,7 @@
 use axum::http::StatusCode;
 
 use super::slots::NotBookable;
-use crate::http::error::AppError;
+use crate::api::AppError;
 
 /// What can go wrong in a booking operation.
 #[derive(Debug, thiserror::Error)]

@@ -137,23 +137,23 @@ impl Booking {
         now: DateTime<Utc>,
     ) -> Result<(Sportello, DateTime<Utc>), BookingError> {
         let sportello = self
-            .db
+            .db()
             .sportello(sportello_id)
             .await?
             .ok_or_else(unknown_sportello)?;
-        if self.db.service(service).await?.is_none() {
+        if self.db().service(service).await?.is_none() {
             return Err(BookingError::not_found(
                 "unknown_service",
                 "no such service",
             ));
         }
-        if !self.db.handles(sportello_id, service).await? {
+        if !self.db().handles(sportello_id, service).await? {
             return Err(BookingError::invalid(
                 "service_not_handled",
                 "the sportello does not handle this service",
             ));
         }
-        if !self.db.has_convention(comune, &sportello.sede_id).await? {
+        if !self.db().has_convention(comune, &sportello.sede_id).await? {
             return Err(BookingError::Forbidden(
                 "the comune has no PUE convention with this Sede".into(),
             ));
@@ -165,7 +165,7 @@ impl Booking {
             ));
         }
         let day = rome::local_date(start);
-        let calendar = self.db.calendar(&sportello, day, day).await?;
+        let calendar = self.db().calendar(&sportello, day, day).await?;
         let end = calendar
             .check(start, now)
             .map_err(BookingError::NotBookable)?;
@@ -182,7 +182,7 @@ impl Booking {
             .await?;
         let id = new_id();
         let expires = now + HOLD_DURATION;
-        let mut tx = self.db.begin_write().await?;
+        let mut tx = self.db().begin_write().await?;
         // One operator cannot sit on a Sede's calendar: a few live holds at a time.
         let (live,): (i64,) = sqlx::query_as(
             "SELECT COUNT(*) FROM reservations WHERE created_by = $1 AND status = 'held' \
@@ -242,7 +242,7 @@ impl Booking {
         )
         .bind(id)
         .bind(comune)
-        .fetch_optional(self.db.pool())
+        .fetch_optional(self.db().pool())
         .await?
         .ok_or_else(unknown_hold)?;
         let mut hold = hold_from(&row)?;
@@ -255,7 +255,7 @@ impl Booking {
     /// Releases a hold (its slot is free again).
     pub async fn release(&self, who: &Principal, id: &str) -> Result<(), BookingError> {
         let comune = operator_comune(who)?;
-        let mut tx = self.db.begin_write().await?;
+        let mut tx = self.db().begin_write().await?;
         let c = claim(&mut tx, id).await?.ok_or_else(unknown_hold)?;
         if c.comune != comune {
             return Err(unknown_hold());
@@ -300,7 +300,7 @@ impl Booking {
         let now = self.now();
         let (cf, delegate_cf) = check_request(req, rome::local_date(now))?;
         if self
-            .db
+            .db()
             .comune(&req.applicant.residence_istat)
             .await?
             .is_none()
@@ -312,7 +312,7 @@ impl Booking {
         }
         let mut services: Vec<String> = Vec::new();
         for s in &req.services {
-            if self.db.service(s).await?.is_none() {
+            if self.db().service(s).await?.is_none() {
                 return Err(BookingError::invalid(
                     "unknown_service",
                     "a requested service is not in the catalogue",
@@ -344,7 +344,7 @@ impl Booking {
             Err(e) if e.is_unique_violation() || matches!(e, BookingError::Conflict(..)) => {
                 let current = {
                     // Released before `appointment_row` takes its own connection.
-                    let mut conn = self.db.pool().acquire().await?;
+                    let mut conn = self.db().pool().acquire().await?;
                     claim(&mut conn, id).await?
                 };
                 match current {
@@ -378,7 +378,7 @@ impl Booking {
         delegate_cf: Option<&crate::codice_fiscale::CodiceFiscale>,
         mut services: Vec<String>,
     ) -> Result<(), BookingError> {
-        let mut tx = self.db.begin_write().await?;
+        let mut tx = self.db().begin_write().await?;
         let c = claim(&mut tx, id).await?.ok_or_else(unknown_hold)?;
         if c.comune != comune {
             return Err(unknown_hold());
@@ -493,7 +493,7 @@ impl Booking {
         let sql = sqlx::AssertSqlSafe(format!("{APPOINTMENT_SELECT} WHERE r.id = $1"));
         let row = sqlx::query(sql)
             .bind(id)
-            .fetch_optional(self.db.pool())
+            .fetch_optional(self.db().pool())
             .await?
             .ok_or_else(unknown_appointment)?;
         let mut a = appointment_from(&row)?;
@@ -507,7 +507,7 @@ impl Booking {
              ORDER BY service_code",
         )
         .bind(id)
-        .fetch_all(self.db.pool())
+        .fetch_all(self.db().pool())
         .await?;
         Ok(rows
             .iter()
@@ -544,7 +544,7 @@ impl Booking {
     pub async fn cancel(&self, who: &Principal, id: &str) -> Result<Appointment, BookingError> {
         let comune = operator_comune(who)?;
         let now = self.now().timestamp();
-        let mut tx = self.db.begin_write().await?;
+        let mut tx = self.db().begin_write().await?;
         let c = claim(&mut tx, id).await?.ok_or_else(unknown_appointment)?;
         if c.comune != comune || !matches!(c.status.as_str(), "booked" | "cancelled") {
             return Err(unknown_appointment());
@@ -582,7 +582,7 @@ impl Booking {
         let comune = operator_comune(who)?.to_owned();
         let now = self.now();
         let current = {
-            let mut conn = self.db.pool().acquire().await?;
+            let mut conn = self.db().pool().acquire().await?;
             claim(&mut conn, id)
                 .await?
                 .ok_or_else(unknown_appointment)?
@@ -604,7 +604,7 @@ impl Booking {
         let (sportello, end) = self
             .bookable(&comune, &sportello_id, &current.service, start, now)
             .await?;
-        let mut tx = self.db.begin_write().await?;
+        let mut tx = self.db().begin_write().await?;
         expire_stale(&mut tx, &sportello.id, start.timestamp(), now.timestamp()).await?;
         let moved = sqlx::query(
             "UPDATE reservations SET sportello_id = $2, starts_at = $3, ends_at = $4 \
@@ -642,7 +642,7 @@ impl Booking {
             .bind(key)
             .bind(from)
             .bind(to)
-            .fetch_all(self.db.pool())
+            .fetch_all(self.db().pool())
             .await?;
         let mut out = Vec::with_capacity(rows.len());
         for r in &rows {
@@ -689,7 +689,7 @@ impl Booking {
         to: Option<NaiveDate>,
     ) -> Result<Vec<Appointment>, BookingError> {
         let sportello = self
-            .db
+            .db()
             .sportello(sportello_id)
             .await?
             .ok_or_else(unknown_sportello)?;

@@ -9,11 +9,12 @@ use axum::http::StatusCode;
 use chrono::{DateTime, NaiveDate, Utc};
 use sqlx::Row as _;
 
+use super::Identity;
 use super::{Principal, StaffRole, demo, password};
+use crate::api::AppError;
 use crate::audit::role_code;
-use crate::booking::{BookingError, Db, rome};
-use crate::http::AppState;
-use crate::http::error::AppError;
+use crate::booking::{BookingError, rome};
+use crate::store::Db;
 
 /// One row of `staff_accounts`.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -224,10 +225,10 @@ pub fn check(account: &Account, now: DateTime<Utc>) -> Result<(), AdmitError> {
 }
 
 /// The principal of `account` if it may act now (the check of every login path).
-pub async fn admit(state: &AppState, account: &str) -> Result<Principal, AdmitError> {
-    let db = state.booking.db();
+pub async fn admit(state: &Identity, account: &str) -> Result<Principal, AdmitError> {
+    let db = state.store.db();
     let found = get(db, account).await?.ok_or(AdmitError::Unknown)?;
-    check(&found, state.booking.now())?;
+    check(&found, state.store.now())?;
     Ok(found.principal)
 }
 

@@ -21,7 +21,7 @@ use sha2::{Digest, Sha256};
 
 use super::citizen::CSRF_HEADER;
 use super::session::{constant_time_eq, session_token};
-use crate::http::error::AppError;
+use crate::api::AppError;
 
 /// Routes that open a session: posted without a token.
 pub const LOGIN_PATHS: &[&str] = &["/v1/login", "/v1/demo/login"];

@@ -11,21 +11,21 @@
 use std::collections::HashMap;
 
 use axum::Json;
-use axum::extract::rejection::JsonRejection;
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use chrono::NaiveDate;
 use serde::{Deserialize, Deserializer, Serialize};
 use ts_rs::TS;
 
+use super::Identity;
 use super::accounts::{self, Account, Validity};
 use super::operators::{audit_denied, bad_account_id, forbidden, target};
 use super::revocation::Revocation;
 use super::{Principal, StaffRole, password};
+use crate::api::{AppError, JsonBody};
 use crate::audit::{self, Event, RequestId, Scope};
-use crate::booking::{BookingError, Db, rome};
-use crate::http::AppState;
-use crate::http::error::AppError;
+use crate::booking::{BookingError, rome};
+use crate::store::Db;
 
 /// Where an operator stands today.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, TS)]
@@ -143,8 +143,8 @@ async fn comune_name(db: &Db, istat: Option<&str>) -> Result<Option<String>, Boo
     })
 }
 
-fn entry(state: &AppState, account: &Account, comune_name: Option<String>) -> OperatorEntry {
-    let today = rome::local_date(state.booking.now());
+fn entry(state: &Identity, account: &Account, comune_name: Option<String>) -> OperatorEntry {
+    let today = rome::local_date(state.store.now());
     let status = match (account.revoked, account.validity(today)) {
         (true, _) => OperatorStatus::Revoked,
         (false, Validity::Valid) => OperatorStatus::Active,
@@ -165,7 +165,7 @@ fn entry(state: &AppState, account: &Account, comune_name: Option<String>) -> Op
 
 /// `GET /v1/identity/operators`.
 pub async fn list(
-    State(state): State<AppState>,
+    State(state): State<Identity>,
     who: Principal,
 ) -> Result<Json<Vec<OperatorEntry>>, AppError> {
     may_enable(&who)?;
@@ -173,7 +173,7 @@ pub async fn list(
         StaffRole::UserAdmin => Some(who.comune_istat.as_deref().ok_or_else(forbidden)?),
         _ => None,
     };
-    let db = state.booking.db();
+    let db = state.store.db();
     // One name lookup per comune, not per operator.
     let mut names: HashMap<Option<String>, Option<String>> = HashMap::new();
     let mut out = Vec::new();
@@ -220,20 +220,20 @@ async fn comune_for(db: &Db, who: &Principal, asked: Option<String>) -> Result<S
 
 /// `POST /v1/identity/operators`: enables a new operator.
 pub async fn create(
-    State(state): State<AppState>,
+    State(state): State<Identity>,
     who: Principal,
     rid: RequestId,
-    body: Result<Json<NewOperator>, JsonRejection>,
+    body: Result<JsonBody<NewOperator>, AppError>,
 ) -> Result<(StatusCode, Json<OperatorEntry>), AppError> {
     if let Err(e) = may_enable(&who) {
         audit::record(
-            &state.booking,
+            &state.store,
             Event::staff(&who, &rid, "operator.create").denied(),
         )
         .await;
         return Err(e);
     }
-    let Json(req) = body?;
+    let JsonBody(req) = body?;
     if !accounts::valid_account_id(&req.account) {
         return Err(bad_account_id());
     }
@@ -241,7 +241,7 @@ pub async fn create(
     let valid_from = day(req.valid_from.as_deref())?;
     let valid_until = day(req.valid_until.as_deref())?;
     check_window(valid_from, valid_until)?;
-    let db = state.booking.db();
+    let db = state.store.db();
     let comune = comune_for(db, &who, req.comune_istat).await?;
     let account = Account {
         principal: Principal {
@@ -256,7 +256,7 @@ pub async fn create(
         valid_until,
         revoked: false,
     };
-    if !accounts::insert(db, &account, &who.subject, state.booking.now()).await? {
+    if !accounts::insert(db, &account, &who.subject, state.store.now()).await? {
         return Err(AppError::new(
             StatusCode::CONFLICT,
             "account_exists",
@@ -265,7 +265,7 @@ pub async fn create(
     }
     let scope = Scope::account(&account.principal);
     audit::record(
-        &state.booking,
+        &state.store,
         Event::staff(&who, &rid, "operator.create").scope(scope),
     )
     .await;
@@ -275,13 +275,13 @@ pub async fn create(
 
 /// `PATCH /v1/identity/operators/{account}`: changes validity dates or resets the password.
 pub async fn update(
-    State(state): State<AppState>,
+    State(state): State<Identity>,
     who: Principal,
     rid: RequestId,
     Path(account): Path<String>,
-    body: Result<Json<OperatorChange>, JsonRejection>,
+    body: Result<JsonBody<OperatorChange>, AppError>,
 ) -> Result<Json<OperatorEntry>, AppError> {
-    let db = state.booking.db();
+    let db = state.store.db();
     let mut found = match target(db, &who, &account).await {
         Ok(found) => found,
         Err(e) => {
@@ -289,7 +289,7 @@ pub async fn update(
             return Err(e);
         }
     };
-    let Json(change) = body?;
+    let JsonBody(change) = body?;
     if let Some(from) = &change.valid_from {
         found.valid_from = day(from.as_deref())?;
     }
@@ -302,7 +302,7 @@ pub async fn update(
         found.password_hash = Some(password::hash(new_password).await);
     }
     accounts::update(db, &found).await?;
-    let now = state.booking.now();
+    let now = state.store.now();
     if found.validity(rome::local_date(now)) != Validity::Valid || change.password.is_some() {
         // Outside the new dates, or a new password: the sessions opened before end now.
         state.revocations.publish(Revocation {
@@ -313,7 +313,7 @@ pub async fn update(
     }
     let scope = Scope::account(&found.principal);
     audit::record(
-        &state.booking,
+        &state.store,
         Event::staff(&who, &rid, "operator.update").scope(scope),
     )
     .await;

@@ -7,18 +7,18 @@
 //! account's sessions and signalling connections on receipt.
 
 use axum::Json;
-use axum::extract::rejection::JsonRejection;
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use chrono::{DateTime, Utc};
-use serde::{Deserialize, Serialize};
+use serde::Serialize;
 
+use super::Identity;
 use super::revocation::Revocation;
 use super::{Principal, StaffRole, accounts};
+use crate::api::{AppError, EmptyBody, JsonBody};
 use crate::audit::{self, Event, RequestId, Scope};
-use crate::booking::{BookingError, Db};
-use crate::http::AppState;
-use crate::http::error::AppError;
+use crate::booking::BookingError;
+use crate::store::Db;
 
 /// Records `account` as revoked by `by` at `at` (idempotent).
 pub async fn mark_revoked(
@@ -47,11 +47,6 @@ pub async fn mark_enabled(db: &Db, account: &str) -> Result<(), BookingError> {
         .await?;
     Ok(())
 }
-
-/// The (empty) request body.
-#[derive(Debug, Deserialize)]
-#[serde(deny_unknown_fields)]
-pub struct EmptyBody {}
 
 /// The answer: the account and whether it is now revoked.
 #[derive(Debug, Serialize, ts_rs::TS)]
@@ -113,7 +108,7 @@ pub(crate) async fn target(
 
 /// Audits a refused change of `account` (a 403): with the id only when it is an account's.
 pub(crate) async fn audit_denied(
-    state: &AppState,
+    state: &Identity,
     who: &Principal,
     rid: &RequestId,
     action: &'static str,
@@ -121,13 +116,13 @@ pub(crate) async fn audit_denied(
     e: &AppError,
 ) -> Result<(), AppError> {
     if e.status == StatusCode::FORBIDDEN {
-        let scope = if accounts::find(state.booking.db(), account).await?.is_some() {
+        let scope = if accounts::find(state.store.db(), account).await?.is_some() {
             Scope::target(account)
         } else {
             Scope::default()
         };
         audit::record(
-            &state.booking,
+            &state.store,
             Event::staff(who, rid, action).scope(scope).denied(),
         )
         .await;
@@ -136,13 +131,13 @@ pub(crate) async fn audit_denied(
 }
 
 async fn change(
-    state: &AppState,
+    state: &Identity,
     who: &Principal,
     rid: &RequestId,
     account: &str,
     action: &'static str,
 ) -> Result<Json<OperatorState>, AppError> {
-    let db = state.booking.db();
+    let db = state.store.db();
     let target = match target(db, who, account).await {
         Ok(t) => t.principal,
         Err(e) => {
@@ -153,18 +148,18 @@ async fn change(
     let revoked = action == "operator.revoke";
     if revoked {
         // Recorded first, so a login racing the event is already refused.
-        let at = state.booking.now();
-        mark_revoked(state.booking.db(), &target.subject, &who.subject, at).await?;
+        let at = state.store.now();
+        mark_revoked(state.store.db(), &target.subject, &who.subject, at).await?;
         state.revocations.publish(Revocation {
             subject: target.subject.clone(),
             reason: action.to_owned(),
             at,
         });
     } else {
-        mark_enabled(state.booking.db(), &target.subject).await?;
+        mark_enabled(state.store.db(), &target.subject).await?;
     }
     let scope = Scope::account(&target);
-    audit::record(&state.booking, Event::staff(who, rid, action).scope(scope)).await;
+    audit::record(&state.store, Event::staff(who, rid, action).scope(scope)).await;
     Ok(Json(OperatorState {
         account: target.subject,
         revoked,
@@ -173,24 +168,22 @@ async fn change(
 
 /// `POST /v1/identity/operators/{account}/revoke`.
 pub async fn revoke(
-    State(state): State<AppState>,
+    State(state): State<Identity>,
     who: Principal,
     rid: RequestId,
     Path(account): Path<String>,
-    body: Result<Json<EmptyBody>, JsonRejection>,
+    JsonBody(EmptyBody {}): JsonBody<EmptyBody>,
 ) -> Result<Json<OperatorState>, AppError> {
-    let Json(EmptyBody {}) = body?;
     change(&state, &who, &rid, &account, "operator.revoke").await
 }
 
 /// `POST /v1/identity/operators/{account}/enable`.
 pub async fn enable(
-    State(state): State<AppState>,
+    State(state): State<Identity>,
     who: Principal,
     rid: RequestId,
     Path(account): Path<String>,
-    body: Result<Json<EmptyBody>, JsonRejection>,
+    JsonBody(EmptyBody {}): JsonBody<EmptyBody>,
 ) -> Result<Json<OperatorState>, AppError> {
-    let Json(EmptyBody {}) = body?;
     change(&state, &who, &rid, &account, "operator.enable").await
 }

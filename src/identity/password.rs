@@ -9,8 +9,9 @@ use argon2::password_hash::{PasswordHasher as _, PasswordVerifier as _};
 use chrono::{DateTime, Utc};
 use tokio::sync::OnceCell;
 
-use crate::booking::{BookingError, Db};
-use crate::http::error::AppError;
+use crate::api::AppError;
+use crate::booking::BookingError;
+use crate::store::Db;
 
 /// The password of every demo account (demo mode only).
 pub const DEMO_PASSWORD: &str = "demo-sportello";

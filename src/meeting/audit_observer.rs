@@ -43,7 +43,7 @@ impl AuditObserver {
                     place.as_ref().map(|p| p.sede_id.clone()),
                 )
                 .target(target);
-            audit::record(&booking, event).await;
+            audit::record(booking.store(), event).await;
         });
     }
 }

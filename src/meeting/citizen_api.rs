@@ -3,7 +3,6 @@
 
 use axum::Json;
 use axum::extract::State;
-use axum::extract::rejection::JsonRejection;
 use axum::http::StatusCode;
 use axum::http::header::SET_COOKIE;
 use axum::response::{IntoResponse, Response};
@@ -11,12 +10,12 @@ use chrono::{DateTime, FixedOffset};
 use serde::Serialize;
 use sportello_signalling::protocol::Role;
 
+use super::Meetings;
 use super::day::{self, MeetingPlace};
 use super::tickets::{MeetingTicket, ticket};
+use crate::api::AppError;
+use crate::api::{ApiResult, EmptyBody, JsonBody};
 use crate::audit::{self, Event, RequestId};
-use crate::booking::api::{ApiResult, EmptyBody, body};
-use crate::http::AppState;
-use crate::http::error::AppError;
 use crate::identity::citizen::{self, CitizenSession};
 
 /// `GET /v1/citizen/session`.
@@ -42,7 +41,7 @@ pub struct CitizenSessionInfo {
 
 /// The meeting of `session` if it may still be entered; otherwise the session ends (the meeting
 /// was closed or its window is over) and the reason is the answer.
-async fn meeting(s: &AppState, session: &CitizenSession) -> ApiResult<MeetingPlace> {
+async fn meeting(s: &Meetings, session: &CitizenSession) -> ApiResult<MeetingPlace> {
     let (db, now) = (s.booking.db(), s.booking.now());
     match day::citizen_may_enter(db, now, &session.appointment_id).await {
         Ok(place) if place.room == session.room => Ok(place),
@@ -60,7 +59,7 @@ async fn meeting(s: &AppState, session: &CitizenSession) -> ApiResult<MeetingPla
 
 /// Records an action of the citizen session (its random subject; never personal data).
 async fn record(
-    s: &AppState,
+    s: &Meetings,
     session: &CitizenSession,
     place: Option<&MeetingPlace>,
     rid: &RequestId,
@@ -72,12 +71,12 @@ async fn record(
             place.map(|p| p.sede_id.clone()),
         )
         .target(session.appointment_id.clone());
-    audit::record(&s.booking, event).await;
+    audit::record(s.booking.store(), event).await;
 }
 
 /// `GET /v1/citizen/session`: which meeting this session is for.
 pub async fn whoami(
-    State(s): State<AppState>,
+    State(s): State<Meetings>,
     session: CitizenSession,
 ) -> ApiResult<Json<CitizenSessionInfo>> {
     let place = meeting(&s, &session).await?;
@@ -94,12 +93,11 @@ pub async fn whoami(
 
 /// `POST /v1/citizen/meeting/token`: a fresh join token for the session's meeting.
 pub async fn token(
-    State(s): State<AppState>,
+    State(s): State<Meetings>,
     session: CitizenSession,
     rid: RequestId,
-    b: Result<Json<EmptyBody>, JsonRejection>,
+    JsonBody(_): JsonBody<EmptyBody>,
 ) -> ApiResult<Json<MeetingTicket>> {
-    let _ = body(b)?;
     let place = meeting(&s, &session).await?;
     record(&s, &session, Some(&place), &rid, "meeting.citizen_token").await;
     Ok(Json(ticket(
@@ -114,7 +112,7 @@ pub async fn token(
 /// `DELETE /v1/citizen/session`: the citizen session ends (its connections stay until they
 /// leave; they cannot rejoin).
 pub async fn leave(
-    State(s): State<AppState>,
+    State(s): State<Meetings>,
     session: CitizenSession,
     rid: RequestId,
     headers: axum::http::HeaderMap,

@@ -3,20 +3,21 @@
 //! of the meeting ends.
 
 use axum::Json;
-use axum::extract::rejection::JsonRejection;
 use axum::extract::{Path, State};
 use chrono::{DateTime, FixedOffset};
 use serde::{Deserialize, Serialize};
 use sportello_signalling::protocol::ErrorCode;
 
+use super::Meetings;
 use super::day;
 use super::rules::{MAX_OUTCOME_NOTES, MeetingOutcome};
 use super::tickets::meeting_scope;
-use crate::audit::{RequestId, Scope, audited};
-use crate::booking::api::{ApiResult, appointment_id, body};
+use crate::api::AppError;
+use crate::api::{ApiResult, JsonBody};
+use crate::audit::audited;
+use crate::audit::{RequestId, Scope};
+use crate::booking::api::appointment_id;
 use crate::booking::rome;
-use crate::http::AppState;
-use crate::http::error::AppError;
 use crate::identity::{Principal, citizen};
 
 /// The body of the close request.
@@ -79,21 +80,21 @@ fn parse(req: &CloseRequest) -> ApiResult<(MeetingOutcome, Option<String>)> {
 
 /// `POST /v1/booking/appointments/{id}/meeting/close`.
 pub async fn close(
-    State(s): State<AppState>,
+    State(s): State<Meetings>,
     who: Principal,
     rid: RequestId,
     Path(id): Path<String>,
-    b: Result<Json<CloseRequest>, JsonRejection>,
+    b: Result<JsonBody<CloseRequest>, AppError>,
 ) -> ApiResult<Json<MeetingClosed>> {
     appointment_id(&id)?;
-    let req = body(b)?;
+    let JsonBody(req) = b?;
     let (outcome, notes) = parse(&req)?;
     let (db, now) = (s.booking.db(), s.booking.now());
     let r = day::close(db, now, &who, &id, outcome, notes.as_deref())
         .await
         .map_err(AppError::from);
     let (place, at) = audited(
-        &s.booking,
+        s.booking.store(),
         &who,
         &rid,
         "meeting.close",

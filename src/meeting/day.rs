@@ -14,9 +14,10 @@ use chrono::{DateTime, FixedOffset, Utc};
 
 use super::rules::{self, MeetingOutcome, meeting_closed, meeting_not_open, unknown_appointment};
 use super::store::{self, MeetingRow};
+use crate::booking::BookingError;
 use crate::booking::store::new_id;
-use crate::booking::{BookingError, Db};
 use crate::identity::Principal;
+use crate::store::Db;
 
 /// The meeting of an appointment, as the API needs it to issue a join token.
 #[derive(Debug, Clone, PartialEq, Eq)]

@@ -11,7 +11,6 @@
 use std::time::Duration;
 
 use axum::Json;
-use axum::extract::rejection::JsonRejection;
 use axum::extract::{Path, State};
 use axum::http::HeaderMap;
 use axum::http::header::SET_COOKIE;
@@ -20,12 +19,13 @@ use chrono::Utc;
 use serde::Serialize;
 use sportello_signalling::protocol::{ErrorCode, Role};
 
+use super::Meetings;
 use super::day::MeetingPlace;
 use super::rules::meeting_window;
 use super::tickets::{Door, Holder, MeetingTicket, issue};
+use crate::api::{ApiResult, AppError, EmptyBody, JsonBody};
 use crate::audit::{self, Event, RequestId};
-use crate::booking::api::{ApiResult, EmptyBody, appointment_id, body};
-use crate::http::AppState;
+use crate::booking::api::appointment_id;
 use crate::identity::session::{clear_cookie, session_token};
 use crate::identity::{Principal, citizen};
 
@@ -43,15 +43,15 @@ pub struct HandoverTicket {
 
 /// `POST /v1/booking/appointments/{id}/meeting/handover`.
 pub async fn handover(
-    State(s): State<AppState>,
+    State(s): State<Meetings>,
     who: Principal,
     rid: RequestId,
     headers: HeaderMap,
     Path(id): Path<String>,
-    b: Result<Json<EmptyBody>, JsonRejection>,
+    b: Result<JsonBody<EmptyBody>, AppError>,
 ) -> ApiResult<Response> {
     appointment_id(&id)?;
-    let _ = body(b)?;
+    let JsonBody(_) = b?;
     let citizen_holder = async |place: &MeetingPlace| {
         let (_, closes) = meeting_window(
             place.starts_at.with_timezone(&Utc),
@@ -80,7 +80,7 @@ pub async fn handover(
         s.sessions.revoke(&staff).await;
     }
     let logout = Event::staff(&who, &rid, "session.logout").target(who.subject.clone());
-    audit::record(&s.booking, logout).await;
+    audit::record(s.booking.store(), logout).await;
     tracing::info!(appointment = %ticket.appointment_id, "meeting handed over to the citizen");
     let cookies = AppendHeaders([
         (SET_COOKIE, clear_cookie()),
@@ -95,7 +95,7 @@ pub async fn handover(
 
 /// Cuts off, after [`HANDOVER_GRACE`], the connections that `subject` has in `room` now and
 /// that still act as `subject` then.
-fn cut_off_after_grace(s: &AppState, room: &str, subject: &str) {
+fn cut_off_after_grace(s: &Meetings, room: &str, subject: &str) {
     let router = s.signalling.router().clone();
     let ids = router.participants_of(room, subject);
     if ids.is_empty() {

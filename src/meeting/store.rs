@@ -6,7 +6,8 @@ use sqlx::Row as _;
 
 use super::MeetingPlace;
 use super::rules::{MeetingOutcome, unknown_appointment};
-use crate::booking::{BookingError, Db, from_unix, rome};
+use crate::booking::{BookingError, from_unix, rome};
+use crate::store::Db;
 
 /// An appointment as the meeting rules read it.
 pub(crate) struct MeetingRow {

@@ -2,19 +2,20 @@
 //! official), and the signed, short-lived token every ticket carries.
 
 use axum::Json;
-use axum::extract::rejection::JsonRejection;
 use axum::extract::{Path, State};
 use chrono::{DateTime, FixedOffset};
 use serde::Serialize;
 use sportello_signalling::protocol::Role;
 use sportello_signalling::token::{MeetingClaims, unix_now};
 
+use super::Meetings;
 use super::day::{self, MeetingPlace};
-use crate::audit::{RequestId, Scope, audited};
-use crate::booking::api::{ApiResult, EmptyBody, appointment_id, body};
+use crate::api::AppError;
+use crate::api::{ApiResult, EmptyBody, JsonBody};
+use crate::audit::audited;
+use crate::audit::{RequestId, Scope};
+use crate::booking::api::appointment_id;
 use crate::booking::{from_unix, rome};
-use crate::http::AppState;
-use crate::http::error::AppError;
 use crate::identity::Principal;
 
 /// How long a meeting join token may be used to join, in seconds.
@@ -82,7 +83,7 @@ fn expected(place: &MeetingPlace, role: Role) -> Vec<ExpectedParticipant> {
 
 /// Signs a ticket for `subject` in `role` into the room of `place`.
 pub fn ticket(
-    s: &AppState,
+    s: &Meetings,
     subject: &str,
     place: MeetingPlace,
     role: Role,
@@ -157,7 +158,7 @@ pub struct Holder {
 /// who the ticket is for (the caller, or the citizen the meeting is handed over to), and signs
 /// the join token. Answers the ticket and what `holder` gave besides.
 pub async fn issue<T>(
-    s: &AppState,
+    s: &Meetings,
     who: &Principal,
     rid: &RequestId,
     id: &str,
@@ -172,7 +173,7 @@ pub async fn issue<T>(
     }
     .map_err(AppError::from);
     let place = audited(
-        &s.booking,
+        s.booking.store(),
         who,
         rid,
         door.action(),
@@ -210,14 +211,14 @@ fn caller(who: &Principal, place: &MeetingPlace, role: Role) -> Holder {
 
 /// `POST /v1/booking/appointments/{id}/meeting`: "Apri meeting".
 pub async fn open_meeting(
-    State(s): State<AppState>,
+    State(s): State<Meetings>,
     who: Principal,
     rid: RequestId,
     Path(id): Path<String>,
-    b: Result<Json<EmptyBody>, JsonRejection>,
+    b: Result<JsonBody<EmptyBody>, AppError>,
 ) -> ApiResult<Json<MeetingTicket>> {
     appointment_id(&id)?;
-    let _ = body(b)?;
+    let JsonBody(_) = b?;
     let holder = async |place: &MeetingPlace| Ok((caller(&who, place, Role::Operator), ()));
     let (ticket, ()) = issue(&s, &who, &rid, &id, Door::Open, holder).await?;
     Ok(Json(ticket))
@@ -225,14 +226,14 @@ pub async fn open_meeting(
 
 /// `POST /v1/booking/appointments/{id}/meeting/join`: "Entra nel meeting".
 pub async fn join_meeting(
-    State(s): State<AppState>,
+    State(s): State<Meetings>,
     who: Principal,
     rid: RequestId,
     Path(id): Path<String>,
-    b: Result<Json<EmptyBody>, JsonRejection>,
+    b: Result<JsonBody<EmptyBody>, AppError>,
 ) -> ApiResult<Json<MeetingTicket>> {
     appointment_id(&id)?;
-    let _ = body(b)?;
+    let JsonBody(_) = b?;
     let holder = async |place: &MeetingPlace| Ok((caller(&who, place, Role::Official), ()));
     let (ticket, ()) = issue(&s, &who, &rid, &id, Door::Join, holder).await?;
     Ok(Json(ticket))

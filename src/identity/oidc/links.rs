@@ -7,7 +7,6 @@
 //! `oidc_link.create` / `oidc_link.delete` with the account as target, never the subject.
 
 use axum::Json;
-use axum::extract::rejection::JsonRejection;
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
@@ -16,12 +15,13 @@ use serde::{Deserialize, Serialize};
 use sportello_signalling::TokenKey;
 
 use super::config::valid_name;
+use crate::api::{AppError, JsonBody};
 use crate::audit::{self, Event, RequestId, Scope};
-use crate::booking::{BookingError, Db};
-use crate::http::AppState;
-use crate::http::error::AppError;
+use crate::booking::BookingError;
+use crate::identity::Identity;
 use crate::identity::operators::{audit_denied, bad_account_id, unknown_account};
 use crate::identity::{Principal, StaffRole, accounts};
+use crate::store::Db;
 
 /// Longest subject value accepted.
 const MAX_SUBJECT: usize = 255;
@@ -136,7 +136,7 @@ fn forbidden() -> AppError {
 
 /// Checks the caller, the provider and the account; returns the account's principal.
 async fn target(
-    state: &AppState,
+    state: &Identity,
     who: &Principal,
     provider: &str,
     account: &str,
@@ -151,7 +151,7 @@ async fn target(
             "no such OIDC provider",
         ));
     }
-    let Some(target) = accounts::find(state.booking.db(), account).await? else {
+    let Some(target) = accounts::find(state.store.db(), account).await? else {
         return Err(unknown_account());
     };
     if who.role == StaffRole::UserAdmin
@@ -166,7 +166,7 @@ async fn target(
 
 /// Audits `action`: ok, or denied when the answer is 403 (other refusals are not recorded).
 async fn audited<T>(
-    state: &AppState,
+    state: &Identity,
     who: &Principal,
     rid: &RequestId,
     action: &'static str,
@@ -176,7 +176,7 @@ async fn audited<T>(
     match r {
         Ok((t, target)) => {
             let scope = Scope::account(&target);
-            audit::record(&state.booking, Event::staff(who, rid, action).scope(scope)).await;
+            audit::record(&state.store, Event::staff(who, rid, action).scope(scope)).await;
             Ok(t)
         }
         Err(e) => {
@@ -198,15 +198,15 @@ fn may_manage(who: &Principal) -> Result<(), AppError> {
 /// link when new, 200 when it already existed; 409 `already_linked` when the person is linked to
 /// another account.
 pub async fn create(
-    State(state): State<AppState>,
+    State(state): State<Identity>,
     who: Principal,
     rid: RequestId,
-    body: Result<Json<NewLink>, JsonRejection>,
+    body: Result<JsonBody<NewLink>, AppError>,
 ) -> Result<Response, AppError> {
     if let Err(e) = may_manage(&who) {
         let scope = Scope::default();
         audit::record(
-            &state.booking,
+            &state.store,
             Event::staff(&who, &rid, "oidc_link.create")
                 .scope(scope)
                 .denied(),
@@ -214,7 +214,7 @@ pub async fn create(
         .await;
         return Err(e);
     }
-    let Json(req) = body?;
+    let JsonBody(req) = body?;
     if req.subject.is_empty()
         || req.subject.len() > MAX_SUBJECT
         || req.subject.chars().any(char::is_control)
@@ -227,9 +227,9 @@ pub async fn create(
     let r = async {
         let target = target(&state, &who, &req.provider, &req.account).await?;
         let hash = subject_hash(state.signalling.token_key(), &req.provider, &req.subject);
-        let at = state.booking.now();
+        let at = state.store.now();
         let status = match insert(
-            state.booking.db(),
+            state.store.db(),
             &req.provider,
             &hash,
             &target.subject,
@@ -265,7 +265,7 @@ pub async fn create(
 /// `DELETE /v1/identity/oidc-links/{provider}/{account}`: removes the account's links at the
 /// provider (204, also when there were none).
 pub async fn delete(
-    State(state): State<AppState>,
+    State(state): State<Identity>,
     who: Principal,
     rid: RequestId,
     Path((provider, account)): Path<(String, String)>,
@@ -273,7 +273,7 @@ pub async fn delete(
     let r = async {
         may_manage(&who)?;
         let target = target(&state, &who, &provider, &account).await?;
-        remove(state.booking.db(), &provider, &target.subject).await?;
+        remove(state.store.db(), &provider, &target.subject).await?;
         Ok::<_, AppError>(((), target))
     }
     .await;

@@ -1,9 +1,12 @@
-//! The HTTP edge's error: a status and a JSON body `{code, message}`, never internals.
+//! The error answered over HTTP: a status and a JSON body `{code, message}`, never internals.
 
 use axum::Json;
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use serde::Serialize;
+
+/// The result of a handler.
+pub type ApiResult<T> = Result<T, AppError>;
 
 /// An error answered to an HTTP client.
 #[derive(Debug, Clone, PartialEq, Eq)]

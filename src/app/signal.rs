@@ -12,7 +12,7 @@ use sportello_signalling::{InFrame, OutFrame};
 use tokio_tungstenite::tungstenite;
 
 use super::AppState;
-use super::error::AppError;
+use crate::api::AppError;
 
 /// Upgrades the connection; refuses new ones while shutting down.
 pub async fn upgrade(State(state): State<AppState>, ws: WebSocketUpgrade) -> Response {
