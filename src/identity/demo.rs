@@ -3,15 +3,15 @@
 
 use axum::Json;
 use axum::extract::State;
-use axum::http::StatusCode;
 use axum::response::Response;
 use serde::{Deserialize, Serialize};
 use ts_rs::TS;
 
 use super::Identity;
+use super::service::sessions;
 use super::{Principal, StaffRole};
 use crate::api::{AppError, JsonBody};
-use crate::audit::{self, Event, RequestId};
+use crate::audit::RequestId;
 
 /// A demo account: (account name, role, comune, sede, sportelli).
 type Account = (
@@ -160,26 +160,6 @@ pub async fn login(
     rid: RequestId,
     JsonBody(req): JsonBody<LoginRequest>,
 ) -> Result<Response, AppError> {
-    if principal(&req.account).is_none() {
-        // The account name given is request content: not recorded.
-        audit::record(
-            &state.store,
-            Event::anonymous(&rid, "session.login").denied(),
-        )
-        .await;
-        return Err(AppError::new(
-            StatusCode::UNAUTHORIZED,
-            "unknown_account",
-            "no such demo account",
-        ));
-    }
-    match super::accounts::admit(&state, &req.account).await {
-        Ok(principal) => super::login::open_session(&state, &rid, principal).await,
-        Err(e) => {
-            if let Some(known) = super::accounts::find(state.store.db(), &req.account).await? {
-                super::login::refused(&state, &rid, &known).await;
-            }
-            Err(e.into_app_error())
-        }
-    }
+    let (token, principal) = sessions::demo_login(&state, &rid, &req.account).await?;
+    Ok(super::login::session_answer(&token, principal))
 }

@@ -18,6 +18,7 @@ pub mod password;
 pub mod principal;
 pub mod revocation;
 pub mod routes;
+pub mod service;
 pub mod session;
 
 use std::sync::Arc;

@@ -8,10 +8,11 @@ use axum::response::{IntoResponse, Response};
 use serde::Serialize;
 
 use super::Identity;
+use super::service::sessions;
 use super::session::{clear_cookie, session_token};
 use super::{Principal, StaffRole};
 use crate::api::AppError;
-use crate::audit::{self, Event, RequestId, Scope};
+use crate::audit::RequestId;
 use crate::booking::BookingError;
 use crate::store::Db;
 
@@ -122,15 +123,7 @@ pub async fn whoami(
 /// `DELETE /v1/session`: logout.
 pub async fn logout(State(state): State<Identity>, rid: RequestId, headers: HeaderMap) -> Response {
     if let Some(token) = session_token(&headers) {
-        if let Some(who) = state.sessions.lookup(&token).await {
-            let scope = Scope::target(who.subject.clone());
-            audit::record(
-                &state.store,
-                Event::staff(&who, &rid, "session.logout").scope(scope),
-            )
-            .await;
-        }
-        state.sessions.revoke(&token).await;
+        sessions::logout(&state, &rid, &token).await;
     }
     (StatusCode::NO_CONTENT, [(SET_COOKIE, clear_cookie())]).into_response()
 }

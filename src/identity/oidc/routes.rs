@@ -22,14 +22,14 @@ use openidconnect::{
 };
 use serde::{Deserialize, Serialize};
 
-use super::links::{account_for, subject_hash};
 use super::pending::{LIFETIME, Pending, StateError};
 use super::provider::Provider;
 use crate::api::{AppError, QueryParams};
-use crate::audit::{self, Event, RequestId};
+use crate::audit::RequestId;
 use crate::identity::Identity;
 use crate::identity::accounts::{self, AdmitError};
-use crate::identity::login::{refused, start_session};
+use crate::identity::service::oidc_links::{account_for, subject_hash};
+use crate::identity::service::sessions;
 use crate::identity::session::{cookie_value, random_token, set_cookie};
 
 /// The cookie that binds a login attempt to the browser that started it.
@@ -228,7 +228,7 @@ pub async fn callback(
     let provider = provider(&state, &name)?;
     match login(&state, &provider, &headers, query).await {
         Ok((account, torna)) => {
-            let token = start_session(&state, &rid, &account).await?;
+            let token = sessions::start(&state, &rid, &account).await?;
             tracing::info!(provider = %name, "OIDC login");
             Ok(redirect(
                 torna.as_deref().unwrap_or("/"),
@@ -241,20 +241,7 @@ pub async fn callback(
                 error_kind = failure.kind(),
                 "OIDC login refused"
             );
-            let who = match &account {
-                Some(a) => accounts::find(state.store.db(), a).await.ok().flatten(),
-                None => None,
-            };
-            match who {
-                Some(who) => refused(&state, &rid, &who).await,
-                None => {
-                    audit::record(
-                        &state.store,
-                        Event::anonymous(&rid, "session.login").denied(),
-                    )
-                    .await;
-                }
-            }
+            sessions::refused_account(&state, &rid, account.as_deref()).await;
             Ok(redirect(
                 &format!("{LOGIN_PAGE}?errore={}", failure.code()),
                 None,
