@@ -95,7 +95,7 @@ impl FromRef<AppState> for Identity {
 impl FromRef<AppState> for Meetings {
     fn from_ref(s: &AppState) -> Self {
         Meetings {
-            booking: s.booking.clone(),
+            store: s.store.clone(),
             signalling: s.signalling.clone(),
             sessions: s.sessions.clone(),
             shutdown: s.shutdown.clone(),

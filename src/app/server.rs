@@ -91,7 +91,7 @@ impl Server {
         };
         let signalling = Arc::new(
             Signalling::new(signalling_config, key, sfu, Arc::new(LocalRouter::new()))
-                .with_observer(Arc::new(AuditObserver::new(booking.clone()))),
+                .with_observer(Arc::new(AuditObserver::new(store.clone()))),
         );
         let shutdown = CancellationToken::new();
         let sessions: Arc<dyn SessionStore> =

@@ -9,26 +9,26 @@ use sportello_signalling::MeetingObserver;
 use sportello_signalling::protocol::{LeaveReason, Role};
 
 use crate::audit::{self, Event, RequestId};
-use crate::booking::Booking;
 use crate::booking::store::new_id;
+use crate::store::Store;
 
 /// The audit log as a [`MeetingObserver`].
 #[derive(Debug, Clone)]
 pub struct AuditObserver {
-    booking: Booking,
+    store: Store,
 }
 
 impl AuditObserver {
-    /// An observer writing through `booking`'s database and clock.
-    pub fn new(booking: Booking) -> Self {
-        Self { booking }
+    /// An observer writing through `store`'s database and clock.
+    pub fn new(store: Store) -> Self {
+        Self { store }
     }
 
     fn spawn(&self, room: &str, subject: &str, role: Role, action: &'static str) {
-        let booking = self.booking.clone();
+        let store = self.store.clone();
         let (room, subject) = (room.to_owned(), subject.to_owned());
         tokio::spawn(async move {
-            let place = match super::day::of_room(booking.db(), &room).await {
+            let place = match super::day::of_room(store.db(), &room).await {
                 Ok(place) => place,
                 Err(e) => {
                     tracing::warn!(error = %e, "audit: meeting lookup failed");
@@ -43,7 +43,7 @@ impl AuditObserver {
                     place.as_ref().map(|p| p.sede_id.clone()),
                 )
                 .target(target);
-            audit::record(booking.store(), event).await;
+            audit::record(&store, event).await;
         });
     }
 }

@@ -42,7 +42,7 @@ pub struct CitizenSessionInfo {
 /// The meeting of `session` if it may still be entered; otherwise the session ends (the meeting
 /// was closed or its window is over) and the reason is the answer.
 async fn meeting(s: &Meetings, session: &CitizenSession) -> ApiResult<MeetingPlace> {
-    let (db, now) = (s.booking.db(), s.booking.now());
+    let (db, now) = (s.store.db(), s.store.now());
     match day::citizen_may_enter(db, now, &session.appointment_id).await {
         Ok(place) if place.room == session.room => Ok(place),
         Ok(_) => Err(AppError::new(
@@ -51,7 +51,7 @@ async fn meeting(s: &Meetings, session: &CitizenSession) -> ApiResult<MeetingPla
             "this citizen session is not for the current meeting",
         )),
         Err(e) => {
-            citizen::end_for_appointment(s.booking.db(), &session.appointment_id).await?;
+            citizen::end_for_appointment(s.store.db(), &session.appointment_id).await?;
             Err(e.into())
         }
     }
@@ -71,7 +71,7 @@ async fn record(
             place.map(|p| p.sede_id.clone()),
         )
         .target(session.appointment_id.clone());
-    audit::record(s.booking.store(), event).await;
+    audit::record(&s.store, event).await;
 }
 
 /// `GET /v1/citizen/session`: which meeting this session is for.
@@ -118,7 +118,7 @@ pub async fn leave(
     headers: axum::http::HeaderMap,
 ) -> ApiResult<Response> {
     if let Some(t) = citizen::token(&headers) {
-        citizen::end(s.booking.db(), &t).await?;
+        citizen::end(s.store.db(), &t).await?;
     }
     record(&s, &session, None, &rid, "citizen.leave").await;
     Ok((

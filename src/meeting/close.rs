@@ -89,12 +89,12 @@ pub async fn close(
     appointment_id(&id)?;
     let JsonBody(req) = b?;
     let (outcome, notes) = parse(&req)?;
-    let (db, now) = (s.booking.db(), s.booking.now());
+    let (db, now) = (s.store.db(), s.store.now());
     let r = day::close(db, now, &who, &id, outcome, notes.as_deref())
         .await
         .map_err(AppError::from);
     let (place, at) = audited(
-        s.booking.store(),
+        &s.store,
         &who,
         &rid,
         "meeting.close",
@@ -103,7 +103,7 @@ pub async fn close(
         Scope::target(id),
     )
     .await?;
-    let ended = citizen::end_for_appointment(s.booking.db(), &place.appointment_id).await?;
+    let ended = citizen::end_for_appointment(s.store.db(), &place.appointment_id).await?;
     let cut = s
         .signalling
         .router()

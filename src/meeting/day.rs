@@ -68,7 +68,7 @@ fn open_place(
 }
 
 /// "Apri meeting": an operator of the appointment's comune opens (or reopens) its meeting.
-pub async fn open(
+async fn open(
     db: &Db,
     now: DateTime<Utc>,
     who: &Principal,
@@ -86,26 +86,44 @@ pub async fn open(
     Ok(row.place(id, room))
 }
 
-/// "Entra nel meeting": the official of the appointment's sportello joins its open meeting.
-pub async fn join(
-    db: &Db,
-    now: DateTime<Utc>,
-    who: &Principal,
-    id: &str,
-) -> Result<MeetingPlace, BookingError> {
-    let row = official_row(db, who, id).await?;
-    open_place(&row, id, now)
+/// The ways into a meeting that issue a ticket to a staff action, each with its own admission
+/// rule and audit action.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Door {
+    /// "Apri meeting": the comune operator opens the meeting and enters it.
+    Open,
+    /// "Entra nel meeting": the official of the appointment's sportello joins the open meeting.
+    Join,
+    /// "Passa al cittadino": the operator hands the open meeting over to the citizen (the
+    /// caller issues the citizen session).
+    Handover,
 }
 
-/// "Passa al cittadino": an operator of the appointment's comune hands its open meeting
-/// over to the citizen (the caller issues the citizen session).
-pub async fn handover(
+impl Door {
+    /// The audit action of passing this door.
+    pub fn action(self) -> &'static str {
+        match self {
+            Self::Open => "meeting.open",
+            Self::Join => "meeting.join",
+            Self::Handover => "meeting.handover",
+        }
+    }
+}
+
+/// Whether `who` may pass `door` into the meeting of appointment `id` at `now`: the meeting
+/// they may enter (opening it first for [`Door::Open`]).
+pub async fn admit(
     db: &Db,
     now: DateTime<Utc>,
     who: &Principal,
     id: &str,
+    door: Door,
 ) -> Result<MeetingPlace, BookingError> {
-    let row = operator_row(db, who, id).await?;
+    let row = match door {
+        Door::Open => return open(db, now, who, id).await,
+        Door::Join => official_row(db, who, id).await?,
+        Door::Handover => operator_row(db, who, id).await?,
+    };
     open_place(&row, id, now)
 }
 

@@ -58,8 +58,8 @@ pub async fn handover(
             place.ends_at.with_timezone(&Utc),
         );
         let (token, session) = citizen::create(
-            s.booking.db(),
-            s.booking.now(),
+            s.store.db(),
+            s.store.now(),
             &place.appointment_id,
             &place.room,
             closes,
@@ -80,7 +80,7 @@ pub async fn handover(
         s.sessions.revoke(&staff).await;
     }
     let logout = Event::staff(&who, &rid, "session.logout").target(who.subject.clone());
-    audit::record(s.booking.store(), logout).await;
+    audit::record(&s.store, logout).await;
     tracing::info!(appointment = %ticket.appointment_id, "meeting handed over to the citizen");
     let cookies = AppendHeaders([
         (SET_COOKIE, clear_cookie()),

@@ -25,7 +25,6 @@ use axum::extract::FromRef;
 use sportello_signalling::Signalling;
 use tokio_util::sync::CancellationToken;
 
-use crate::booking::Booking;
 use crate::identity::SessionStore;
 use crate::store::Store;
 
@@ -40,8 +39,8 @@ pub const CITIZEN_DISPLAY_NAME: &str = "Cittadino";
 /// What the meeting handlers work with (taken from the application's state with `FromRef`).
 #[derive(Debug, Clone)]
 pub struct Meetings {
-    /// The booking service (appointments and their meeting rules).
-    pub booking: Booking,
+    /// The shared database and clock (appointments and their meeting columns).
+    pub store: Store,
     /// The signalling layer (rooms, tokens, connections).
     pub signalling: Arc<Signalling>,
     /// Server-side staff sessions (the handover logs the operator out).

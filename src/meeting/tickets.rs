@@ -9,6 +9,7 @@ use sportello_signalling::protocol::Role;
 use sportello_signalling::token::{MeetingClaims, unix_now};
 
 use super::Meetings;
+pub use super::day::Door;
 use super::day::{self, MeetingPlace};
 use crate::api::AppError;
 use crate::api::{ApiResult, EmptyBody, JsonBody};
@@ -120,28 +121,6 @@ pub fn meeting_scope(p: &MeetingPlace) -> Scope {
     }
 }
 
-/// The ways into a meeting that issue a ticket to staff action: each checks its own admission
-/// rule and is audited as its own action.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Door {
-    /// "Apri meeting": the comune operator opens the meeting and enters it.
-    Open,
-    /// "Entra nel meeting": the official joins the open meeting.
-    Join,
-    /// "Passa al cittadino": the operator hands the open meeting over to the citizen.
-    Handover,
-}
-
-impl Door {
-    fn action(self) -> &'static str {
-        match self {
-            Self::Open => "meeting.open",
-            Self::Join => "meeting.join",
-            Self::Handover => "meeting.handover",
-        }
-    }
-}
-
 /// Who a ticket is for, once the caller has been admitted.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Holder {
@@ -165,15 +144,12 @@ pub async fn issue<T>(
     door: Door,
     holder: impl AsyncFnOnce(&MeetingPlace) -> ApiResult<(Holder, T)>,
 ) -> ApiResult<(MeetingTicket, T)> {
-    let (db, now) = (s.booking.db(), s.booking.now());
-    let r = match door {
-        Door::Open => day::open(db, now, who, id).await,
-        Door::Join => day::join(db, now, who, id).await,
-        Door::Handover => day::handover(db, now, who, id).await,
-    }
-    .map_err(AppError::from);
+    let (db, now) = (s.store.db(), s.store.now());
+    let r = day::admit(db, now, who, id, door)
+        .await
+        .map_err(AppError::from);
     let place = audited(
-        s.booking.store(),
+        &s.store,
         who,
         rid,
         door.action(),
@@ -196,17 +172,33 @@ pub async fn issue<T>(
     Ok((ticket, extra))
 }
 
-/// The caller holds the ticket of `door`, under the staff name of their role there.
-fn caller(who: &Principal, place: &MeetingPlace, role: Role) -> Holder {
-    let display_name = match role {
-        Role::Official => official_name(place),
-        _ => operator_name(place),
+/// A staff member takes a ticket through `door` for themself, in `role` under the staff name of
+/// that role.
+async fn staff_ticket(
+    s: &Meetings,
+    who: &Principal,
+    rid: &RequestId,
+    id: &str,
+    b: Result<JsonBody<EmptyBody>, AppError>,
+    door: Door,
+    role: Role,
+) -> ApiResult<Json<MeetingTicket>> {
+    appointment_id(id)?;
+    let JsonBody(_) = b?;
+    let holder = async |place: &MeetingPlace| {
+        let display_name = match role {
+            Role::Official => official_name(place),
+            _ => operator_name(place),
+        };
+        let holder = Holder {
+            subject: who.subject.clone(),
+            role,
+            display_name,
+        };
+        Ok((holder, ()))
     };
-    Holder {
-        subject: who.subject.clone(),
-        role,
-        display_name,
-    }
+    let (ticket, ()) = issue(s, who, rid, id, door, holder).await?;
+    Ok(Json(ticket))
 }
 
 /// `POST /v1/booking/appointments/{id}/meeting`: "Apri meeting".
@@ -217,11 +209,7 @@ pub async fn open_meeting(
     Path(id): Path<String>,
     b: Result<JsonBody<EmptyBody>, AppError>,
 ) -> ApiResult<Json<MeetingTicket>> {
-    appointment_id(&id)?;
-    let JsonBody(_) = b?;
-    let holder = async |place: &MeetingPlace| Ok((caller(&who, place, Role::Operator), ()));
-    let (ticket, ()) = issue(&s, &who, &rid, &id, Door::Open, holder).await?;
-    Ok(Json(ticket))
+    staff_ticket(&s, &who, &rid, &id, b, Door::Open, Role::Operator).await
 }
 
 /// `POST /v1/booking/appointments/{id}/meeting/join`: "Entra nel meeting".
@@ -232,9 +220,5 @@ pub async fn join_meeting(
     Path(id): Path<String>,
     b: Result<JsonBody<EmptyBody>, AppError>,
 ) -> ApiResult<Json<MeetingTicket>> {
-    appointment_id(&id)?;
-    let JsonBody(_) = b?;
-    let holder = async |place: &MeetingPlace| Ok((caller(&who, place, Role::Official), ()));
-    let (ticket, ()) = issue(&s, &who, &rid, &id, Door::Join, holder).await?;
-    Ok(Json(ticket))
+    staff_ticket(&s, &who, &rid, &id, b, Door::Join, Role::Official).await
 }
