@@ -142,7 +142,8 @@ pub async fn accounts(State(state): State<Identity>) -> Result<Json<Vec<AccountI
     let mut out = Vec::with_capacity(ACCOUNTS.len());
     for &(account, role, comune_istat, sede_id, _) in ACCOUNTS {
         let (_, _, label) =
-            super::routes::display_names(state.store.db(), role, comune_istat, sede_id).await?;
+            super::service::sessions::display_names(state.store.db(), role, comune_istat, sede_id)
+                .await?;
         out.push(AccountInfo {
             account,
             role,

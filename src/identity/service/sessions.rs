@@ -1,6 +1,6 @@
 //! Staff sessions: the logins (password, demo, OIDC) that open them, with their admission
 //! checks, and the logout that ends them; every outcome audited as `session.login` or
-//! `session.logout`.
+//! `session.logout`; and the names a session shows (comune, Sede, sportelli, a label).
 //!
 //! Unknown account and wrong password give the same 401 `bad_credentials` (and take the same
 //! time). After [`password::MAX_FAILURES`] failures of one account name within
@@ -11,7 +11,9 @@ use axum::http::StatusCode;
 
 use crate::api::AppError;
 use crate::audit::{self, Event, RequestId, Scope};
-use crate::identity::{Identity, Principal, accounts, demo, password};
+use crate::booking::BookingError;
+use crate::identity::{Identity, Principal, StaffRole, accounts, demo, password};
+use crate::store::Db;
 
 /// 401 `bad_credentials`.
 fn bad_credentials() -> AppError {
@@ -156,4 +158,54 @@ pub async fn logout(state: &Identity, rid: &RequestId, token: &str) {
         audit::record(&state.store, event).await;
     }
     state.sessions.revoke(token).await;
+}
+
+/// The comune name, the Sede name and a display label of a staff member, e.g.
+/// "Operatore del Comune di Villanova Monteleone".
+pub async fn display_names(
+    db: &Db,
+    role: StaffRole,
+    comune_istat: Option<&str>,
+    sede_id: Option<&str>,
+) -> Result<(Option<String>, Option<String>, String), BookingError> {
+    let comune_name = match comune_istat {
+        Some(istat) => db.comune(istat).await?.map(|c| c.name),
+        None => None,
+    };
+    let sede_name = match sede_id {
+        Some(id) => db.sede_name(id).await?,
+        None => None,
+    };
+    let comune = comune_name
+        .clone()
+        .or_else(|| comune_istat.map(|c| format!("codice ISTAT {c}")))
+        .unwrap_or_default();
+    let sede = sede_name
+        .clone()
+        .or_else(|| sede_id.map(str::to_owned))
+        .unwrap_or_default();
+    let label = match role {
+        StaffRole::Operator => format!("Operatore del Comune di {comune}"),
+        StaffRole::UserAdmin => format!("Amministratore utenze del Comune di {comune}"),
+        StaffRole::Official if sede.is_empty() => "Funzionario INPS".to_owned(),
+        StaffRole::Official => format!("Funzionario INPS – {sede}"),
+        StaffRole::InpsAdmin => "Amministratore INPS".to_owned(),
+    };
+    Ok((comune_name, sede_name, label))
+}
+
+/// The sportelli `ids` with their names (the id where a sportello has none), as (id, name).
+pub async fn sportello_names(
+    db: &Db,
+    ids: &[String],
+) -> Result<Vec<(String, String)>, BookingError> {
+    let mut out = Vec::with_capacity(ids.len());
+    for id in ids {
+        let name = db
+            .sportello(id)
+            .await?
+            .map_or_else(|| id.clone(), |s| s.name);
+        out.push((id.clone(), name));
+    }
+    Ok(out)
 }
