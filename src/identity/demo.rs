@@ -10,8 +10,8 @@ use ts_rs::TS;
 
 use super::Identity;
 use super::{Principal, StaffRole};
-use crate::api::{AppError, JsonBody};
-use crate::audit::{self, Outcome, RequestId};
+use crate::api::{ApiCode, AppError, JsonBody};
+use crate::audit::{self, AuditAction, Outcome, RequestId};
 
 /// A demo account: (account name, role, comune, sede, sportelli).
 type Account = (
@@ -162,10 +162,16 @@ pub async fn login(
 ) -> Result<Response, AppError> {
     if principal(&req.account).is_none() {
         // The account name given is request content: not recorded.
-        audit::record_anonymous(&state.store, &rid, "session.login", Outcome::Denied).await;
+        audit::record_anonymous(
+            &state.store,
+            &rid,
+            AuditAction::SessionLogin,
+            Outcome::Denied,
+        )
+        .await;
         return Err(AppError::new(
             StatusCode::UNAUTHORIZED,
-            "unknown_account",
+            ApiCode::UnknownAccount,
             "no such demo account",
         ));
     }

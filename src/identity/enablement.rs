@@ -22,8 +22,8 @@ use super::accounts::{self, Account, Validity};
 use super::operators::{audit_denied, bad_account_id, forbidden, target};
 use super::revocation::Revocation;
 use super::{Principal, StaffRole, password};
-use crate::api::{AppError, JsonBody};
-use crate::audit::{self, Outcome, RequestId, Scope};
+use crate::api::{ApiCode, AppError, JsonBody};
+use crate::audit::{self, AuditAction, Outcome, RequestId, Scope};
 use crate::booking::{BookingError, rome};
 use crate::store::Db;
 
@@ -109,7 +109,7 @@ fn present<'de, D: Deserializer<'de>>(d: D) -> Result<Option<Option<String>>, D:
 }
 
 fn bad_dates(message: &str) -> AppError {
-    AppError::bad_request("bad_dates", message.to_owned())
+    AppError::bad_request(ApiCode::BadDates, message.to_owned())
 }
 
 fn day(value: Option<&str>) -> Result<Option<NaiveDate>, AppError> {
@@ -204,12 +204,12 @@ async fn comune_for(db: &Db, who: &Principal, asked: Option<String>) -> Result<S
         }
         _ => {
             let istat = asked.ok_or_else(|| {
-                AppError::bad_request("missing_comune", "comune_istat is required")
+                AppError::bad_request(ApiCode::MissingComune, "comune_istat is required")
             })?;
             if db.comune(&istat).await?.is_none() {
                 return Err(AppError::new(
                     StatusCode::NOT_FOUND,
-                    "unknown_comune",
+                    ApiCode::UnknownComune,
                     "no such comune",
                 ));
             }
@@ -230,7 +230,7 @@ pub async fn create(
             &state.store,
             &who,
             &rid,
-            "operator.create",
+            AuditAction::OperatorCreate,
             Scope::default(),
             Outcome::Denied,
         )
@@ -263,7 +263,7 @@ pub async fn create(
     if !accounts::insert(db, &account, &who.subject, state.store.now()).await? {
         return Err(AppError::new(
             StatusCode::CONFLICT,
-            "account_exists",
+            ApiCode::AccountExists,
             "an account with this id exists",
         ));
     }
@@ -272,7 +272,7 @@ pub async fn create(
         &state.store,
         &who,
         &rid,
-        "operator.create",
+        AuditAction::OperatorCreate,
         scope,
         Outcome::Ok,
     )
@@ -293,7 +293,15 @@ pub async fn update(
     let mut found = match target(db, &who, &account).await {
         Ok(found) => found,
         Err(e) => {
-            audit_denied(&state, &who, &rid, "operator.update", &account, &e).await?;
+            audit_denied(
+                &state,
+                &who,
+                &rid,
+                AuditAction::OperatorUpdate,
+                &account,
+                &e,
+            )
+            .await?;
             return Err(e);
         }
     };
@@ -315,7 +323,7 @@ pub async fn update(
         // Outside the new dates, or a new password: the sessions opened before end now.
         state.revocations.publish(Revocation {
             subject: found.principal.subject.clone(),
-            reason: "operator.update".to_owned(),
+            reason: AuditAction::OperatorUpdate.as_str().to_owned(),
             at: now,
         });
     }
@@ -324,7 +332,7 @@ pub async fn update(
         &state.store,
         &who,
         &rid,
-        "operator.update",
+        AuditAction::OperatorUpdate,
         scope,
         Outcome::Ok,
     )

@@ -17,8 +17,8 @@ use ts_rs::TS;
 use super::Identity;
 use super::session::set_cookie;
 use super::{Principal, accounts, csrf, password};
-use crate::api::{AppError, JsonBody};
-use crate::audit::{self, Outcome, RequestId, Scope};
+use crate::api::{ApiCode, AppError, JsonBody};
+use crate::audit::{self, AuditAction, Outcome, RequestId, Scope};
 
 /// `POST /v1/login` body.
 #[derive(Debug, Deserialize, TS)]
@@ -43,7 +43,7 @@ pub struct LoginAnswer {
 fn bad_credentials() -> AppError {
     AppError::new(
         StatusCode::UNAUTHORIZED,
-        "bad_credentials",
+        ApiCode::BadCredentials,
         "unknown account or wrong password",
     )
 }
@@ -61,7 +61,7 @@ pub async fn start_session(
         &state.store,
         principal,
         rid,
-        "session.login",
+        AuditAction::SessionLogin,
         scope,
         Outcome::Ok,
     )
@@ -90,7 +90,7 @@ pub async fn refused(state: &Identity, rid: &RequestId, principal: &Principal) {
         &state.store,
         principal,
         rid,
-        "session.login",
+        AuditAction::SessionLogin,
         scope,
         Outcome::Denied,
     )
@@ -112,14 +112,26 @@ pub async fn login(
     let name = req.account.trim().to_ascii_lowercase();
     if !accounts::valid_account_id(&name) {
         password::verify(&req.password, None).await;
-        audit::record_anonymous(&state.store, &rid, "session.login", Outcome::Denied).await;
+        audit::record_anonymous(
+            &state.store,
+            &rid,
+            AuditAction::SessionLogin,
+            Outcome::Denied,
+        )
+        .await;
         return Err(bad_credentials());
     }
     if let Some(wait) = password::locked_for(db, &name, now).await? {
-        audit::record_anonymous(&state.store, &rid, "session.login", Outcome::Denied).await;
+        audit::record_anonymous(
+            &state.store,
+            &rid,
+            AuditAction::SessionLogin,
+            Outcome::Denied,
+        )
+        .await;
         let mut resp = AppError::new(
             StatusCode::TOO_MANY_REQUESTS,
-            "too_many_attempts",
+            ApiCode::TooManyAttempts,
             format!("too many failed logins: try again in {wait} seconds"),
         )
         .into_response();
@@ -134,7 +146,13 @@ pub async fn login(
         match &account {
             Some(a) => refused(&state, &rid, &a.principal).await,
             None => {
-                audit::record_anonymous(&state.store, &rid, "session.login", Outcome::Denied).await;
+                audit::record_anonymous(
+                    &state.store,
+                    &rid,
+                    AuditAction::SessionLogin,
+                    Outcome::Denied,
+                )
+                .await;
             }
         }
         return Err(bad_credentials());

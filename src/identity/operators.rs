@@ -15,8 +15,8 @@ use serde::Serialize;
 use super::Identity;
 use super::revocation::Revocation;
 use super::{Principal, StaffRole, accounts};
-use crate::api::{AppError, EmptyBody, JsonBody};
-use crate::audit::{self, Outcome, RequestId, Scope};
+use crate::api::{ApiCode, AppError, EmptyBody, JsonBody};
+use crate::audit::{self, AuditAction, Outcome, RequestId, Scope};
 use crate::booking::BookingError;
 use crate::store::Db;
 
@@ -60,7 +60,7 @@ pub struct OperatorState {
 pub(crate) fn forbidden() -> AppError {
     AppError::new(
         StatusCode::FORBIDDEN,
-        "forbidden",
+        ApiCode::Forbidden,
         "not allowed to manage this operator",
     )
 }
@@ -68,14 +68,18 @@ pub(crate) fn forbidden() -> AppError {
 /// 400 `bad_account_id`.
 pub(crate) fn bad_account_id() -> AppError {
     AppError::bad_request(
-        "bad_account_id",
+        ApiCode::BadAccountId,
         "the account id must be 1-64 characters of a-z, 0-9, '.', '_' and '-'",
     )
 }
 
 /// 404 `unknown_account`.
 pub(crate) fn unknown_account() -> AppError {
-    AppError::new(StatusCode::NOT_FOUND, "unknown_account", "no such account")
+    AppError::new(
+        StatusCode::NOT_FOUND,
+        ApiCode::UnknownAccount,
+        "no such account",
+    )
 }
 
 /// Checks that `who` may manage operator `account` (the comune's user administrator, for
@@ -111,7 +115,7 @@ pub(crate) async fn audit_denied(
     state: &Identity,
     who: &Principal,
     rid: &RequestId,
-    action: &'static str,
+    action: AuditAction,
     account: &str,
     e: &AppError,
 ) -> Result<(), AppError> {
@@ -131,7 +135,7 @@ async fn change(
     who: &Principal,
     rid: &RequestId,
     account: &str,
-    action: &'static str,
+    action: AuditAction,
 ) -> Result<Json<OperatorState>, AppError> {
     let db = state.store.db();
     let target = match target(db, who, account).await {
@@ -141,14 +145,14 @@ async fn change(
             return Err(e);
         }
     };
-    let revoked = action == "operator.revoke";
+    let revoked = action == AuditAction::OperatorRevoke;
     if revoked {
         // Recorded first, so a login racing the event is already refused.
         let at = state.store.now();
         mark_revoked(state.store.db(), &target.subject, &who.subject, at).await?;
         state.revocations.publish(Revocation {
             subject: target.subject.clone(),
-            reason: action.to_owned(),
+            reason: action.as_str().to_owned(),
             at,
         });
     } else {
@@ -170,7 +174,7 @@ pub async fn revoke(
     Path(account): Path<String>,
     JsonBody(EmptyBody {}): JsonBody<EmptyBody>,
 ) -> Result<Json<OperatorState>, AppError> {
-    change(&state, &who, &rid, &account, "operator.revoke").await
+    change(&state, &who, &rid, &account, AuditAction::OperatorRevoke).await
 }
 
 /// `POST /v1/identity/operators/{account}/enable`.
@@ -181,5 +185,5 @@ pub async fn enable(
     Path(account): Path<String>,
     JsonBody(EmptyBody {}): JsonBody<EmptyBody>,
 ) -> Result<Json<OperatorState>, AppError> {
-    change(&state, &who, &rid, &account, "operator.enable").await
+    change(&state, &who, &rid, &account, AuditAction::OperatorEnable).await
 }

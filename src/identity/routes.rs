@@ -11,7 +11,7 @@ use super::Identity;
 use super::session::{clear_cookie, session_token};
 use super::{Principal, StaffRole};
 use crate::api::AppError;
-use crate::audit::{self, Outcome, RequestId, Scope};
+use crate::audit::{self, AuditAction, Outcome, RequestId, Scope};
 use crate::booking::BookingError;
 use crate::store::Db;
 
@@ -128,7 +128,7 @@ pub async fn logout(State(state): State<Identity>, rid: RequestId, headers: Head
                 &state.store,
                 &who,
                 &rid,
-                "session.logout",
+                AuditAction::SessionLogout,
                 scope,
                 Outcome::Ok,
             )

@@ -13,8 +13,8 @@ use sportello_signalling::protocol::Role;
 use super::Meetings;
 use super::tickets::{MeetingTicket, ticket};
 use crate::api::AppError;
-use crate::api::{ApiResult, EmptyBody, JsonBody};
-use crate::audit::{self, NewEntry, Outcome, RequestId};
+use crate::api::{ApiCode, ApiResult, EmptyBody, JsonBody};
+use crate::audit::{self, AuditAction, NewEntry, Outcome, RequestId};
 use crate::booking::meeting::MeetingPlace;
 use crate::identity::citizen::{self, CitizenSession};
 
@@ -46,7 +46,7 @@ async fn meeting(s: &Meetings, session: &CitizenSession) -> ApiResult<MeetingPla
         Ok(place) if place.room == session.room => Ok(place),
         Ok(_) => Err(AppError::new(
             StatusCode::UNAUTHORIZED,
-            "unauthenticated",
+            ApiCode::Unauthenticated,
             "this citizen session is not for the current meeting",
         )),
         Err(e) => {
@@ -62,7 +62,7 @@ async fn record(
     session: &CitizenSession,
     place: Option<&MeetingPlace>,
     rid: &RequestId,
-    action: &'static str,
+    action: AuditAction,
 ) {
     let entry = NewEntry {
         actor_subject: &session.subject,
@@ -102,7 +102,14 @@ pub async fn token(
     JsonBody(_): JsonBody<EmptyBody>,
 ) -> ApiResult<Json<MeetingTicket>> {
     let place = meeting(&s, &session).await?;
-    record(&s, &session, Some(&place), &rid, "meeting.citizen_token").await;
+    record(
+        &s,
+        &session,
+        Some(&place),
+        &rid,
+        AuditAction::MeetingCitizenToken,
+    )
+    .await;
     Ok(Json(ticket(
         &s,
         &session.subject,
@@ -123,7 +130,7 @@ pub async fn leave(
     if let Some(t) = citizen::token(&headers) {
         citizen::end(s.booking.db(), &t).await?;
     }
-    record(&s, &session, None, &rid, "citizen.leave").await;
+    record(&s, &session, None, &rid, AuditAction::CitizenLeave).await;
     Ok((
         StatusCode::NO_CONTENT,
         [(SET_COOKIE, citizen::clear_cookie())],

@@ -24,7 +24,7 @@ use super::tickets::{MeetingTicket, meeting_scope, ticket};
 use crate::api::AppError;
 use crate::api::{ApiResult, EmptyBody, JsonBody};
 use crate::audit::audited;
-use crate::audit::{self, Outcome, RequestId, Scope};
+use crate::audit::{self, AuditAction, Outcome, RequestId, Scope};
 use crate::booking::api::appointment_id;
 use crate::booking::meeting::meeting_window;
 use crate::identity::session::{clear_cookie, session_token};
@@ -62,7 +62,7 @@ pub async fn handover(
         s.booking.store(),
         &who,
         &rid,
-        "meeting.handover",
+        AuditAction::MeetingHandover,
         r,
         meeting_scope,
         Scope::target(id),
@@ -89,7 +89,7 @@ pub async fn handover(
         s.booking.store(),
         &who,
         &rid,
-        "session.logout",
+        AuditAction::SessionLogout,
         Scope::target(who.subject.clone()),
         Outcome::Ok,
     )

@@ -12,7 +12,7 @@ use super::Meetings;
 use crate::api::AppError;
 use crate::api::{ApiResult, EmptyBody, JsonBody};
 use crate::audit::audited;
-use crate::audit::{RequestId, Scope};
+use crate::audit::{AuditAction, RequestId, Scope};
 use crate::booking::api::appointment_id;
 use crate::booking::meeting::MeetingPlace;
 use crate::booking::{from_unix, rome};
@@ -139,7 +139,7 @@ pub async fn open_meeting(
         s.booking.store(),
         &who,
         &rid,
-        "meeting.open",
+        AuditAction::MeetingOpen,
         r,
         meeting_scope,
         Scope::target(id),
@@ -169,7 +169,7 @@ pub async fn join_meeting(
         s.booking.store(),
         &who,
         &rid,
-        "meeting.join",
+        AuditAction::MeetingJoin,
         r,
         meeting_scope,
         Scope::target(id),

@@ -15,8 +15,8 @@ use serde::{Deserialize, Serialize};
 use sportello_signalling::TokenKey;
 
 use super::config::valid_name;
-use crate::api::{AppError, JsonBody};
-use crate::audit::{self, Outcome, RequestId, Scope};
+use crate::api::{ApiCode, AppError, JsonBody};
+use crate::audit::{self, AuditAction, Outcome, RequestId, Scope};
 use crate::booking::BookingError;
 use crate::identity::Identity;
 use crate::identity::operators::{audit_denied, bad_account_id, unknown_account};
@@ -129,7 +129,7 @@ pub struct Link {
 fn forbidden() -> AppError {
     AppError::new(
         StatusCode::FORBIDDEN,
-        "forbidden",
+        ApiCode::Forbidden,
         "not allowed to manage the OIDC links of this account",
     )
 }
@@ -147,7 +147,7 @@ async fn target(
     if !valid_name(provider) || state.oidc.get(provider).is_none() {
         return Err(AppError::new(
             StatusCode::NOT_FOUND,
-            "unknown_provider",
+            ApiCode::UnknownProvider,
             "no such OIDC provider",
         ));
     }
@@ -169,7 +169,7 @@ async fn audited<T>(
     state: &Identity,
     who: &Principal,
     rid: &RequestId,
-    action: &'static str,
+    action: AuditAction,
     account: &str,
     r: Result<(T, Principal), AppError>,
 ) -> Result<T, AppError> {
@@ -209,7 +209,7 @@ pub async fn create(
             &state.store,
             &who,
             &rid,
-            "oidc_link.create",
+            AuditAction::OidcLinkCreate,
             scope,
             Outcome::Denied,
         )
@@ -222,7 +222,7 @@ pub async fn create(
         || req.subject.chars().any(char::is_control)
     {
         return Err(AppError::bad_request(
-            "bad_subject",
+            ApiCode::BadSubject,
             format!("the subject must be 1-{MAX_SUBJECT} bytes without control characters"),
         ));
     }
@@ -245,7 +245,7 @@ pub async fn create(
             Inserted::OtherAccount => {
                 return Err(AppError::new(
                     StatusCode::CONFLICT,
-                    "already_linked",
+                    ApiCode::AlreadyLinked,
                     "this person is already linked to another account at this provider",
                 ));
             }
@@ -253,7 +253,15 @@ pub async fn create(
         Ok::<_, AppError>((status, target))
     }
     .await;
-    let status = audited(&state, &who, &rid, "oidc_link.create", &req.account, r).await?;
+    let status = audited(
+        &state,
+        &who,
+        &rid,
+        AuditAction::OidcLinkCreate,
+        &req.account,
+        r,
+    )
+    .await?;
     Ok((
         status,
         Json(Link {
@@ -279,7 +287,7 @@ pub async fn delete(
         Ok::<_, AppError>(((), target))
     }
     .await;
-    audited(&state, &who, &rid, "oidc_link.delete", &account, r).await?;
+    audited(&state, &who, &rid, AuditAction::OidcLinkDelete, &account, r).await?;
     Ok(StatusCode::NO_CONTENT)
 }
 

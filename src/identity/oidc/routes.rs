@@ -25,8 +25,8 @@ use serde::{Deserialize, Serialize};
 use super::links::{account_for, subject_hash};
 use super::pending::{LIFETIME, Pending, StateError};
 use super::provider::Provider;
-use crate::api::{AppError, QueryParams};
-use crate::audit::{self, Outcome, RequestId};
+use crate::api::{ApiCode, AppError, QueryParams};
+use crate::audit::{self, AuditAction, Outcome, RequestId};
 use crate::identity::Identity;
 use crate::identity::accounts::{self, AdmitError};
 use crate::identity::login::{refused, start_session};
@@ -81,7 +81,7 @@ pub fn safe_return_path(path: &str) -> bool {
 fn unknown_provider() -> AppError {
     AppError::new(
         StatusCode::NOT_FOUND,
-        "unknown_provider",
+        ApiCode::UnknownProvider,
         "no such OIDC provider",
     )
 }
@@ -91,7 +91,7 @@ fn provider(state: &Identity, name: &str) -> Result<std::sync::Arc<Provider>, Ap
     configured.provider.clone().ok_or_else(|| {
         AppError::new(
             StatusCode::SERVICE_UNAVAILABLE,
-            "provider_unavailable",
+            ApiCode::ProviderUnavailable,
             "this OIDC provider is not available now",
         )
     })
@@ -142,8 +142,13 @@ pub async fn start(
         },
         Instant::now(),
     );
-    let location = HeaderValue::from_str(url.as_str())
-        .map_err(|_| AppError::new(StatusCode::BAD_GATEWAY, "oidc_failed", "bad provider URL"))?;
+    let location = HeaderValue::from_str(url.as_str()).map_err(|_| {
+        AppError::new(
+            StatusCode::BAD_GATEWAY,
+            ApiCode::OidcFailed,
+            "bad provider URL",
+        )
+    })?;
     let cookie = format!(
         "{OIDC_COOKIE}={browser}; Path=/v1/oidc/; HttpOnly; Secure; SameSite=Lax; Max-Age={}",
         LIFETIME.as_secs()
@@ -248,8 +253,13 @@ pub async fn callback(
             match who {
                 Some(who) => refused(&state, &rid, &who).await,
                 None => {
-                    audit::record_anonymous(&state.store, &rid, "session.login", Outcome::Denied)
-                        .await;
+                    audit::record_anonymous(
+                        &state.store,
+                        &rid,
+                        AuditAction::SessionLogin,
+                        Outcome::Denied,
+                    )
+                    .await;
                 }
             }
             Ok(redirect(
@@ -325,7 +335,7 @@ async fn login(
             let failure = match e {
                 AdmitError::Unknown => Failure::NotLinked,
                 AdmitError::Db(_) => Failure::Oidc("database"),
-                refused => Failure::Refused(refused.code()),
+                refused => Failure::Refused(refused.code().as_str()),
             };
             Err((failure, Some(account)))
         }
