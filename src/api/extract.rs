@@ -10,7 +10,7 @@ use axum::http::request::Parts;
 use serde::Deserialize;
 use serde::de::DeserializeOwned;
 
-use super::AppError;
+use super::{ApiCode, AppError};
 
 /// A JSON request body: 415 `bad_content_type` without a JSON content type, 400 `bad_json` when
 /// it does not parse, 422 `bad_request_body` when it does not fit `T`.
@@ -44,7 +44,7 @@ where
     async fn from_request_parts(parts: &mut Parts, state: &S) -> Result<Self, Self::Rejection> {
         let Query(t) = Query::<T>::from_request_parts(parts, state)
             .await
-            .map_err(|e| AppError::bad_request("bad_query", e.body_text()))?;
+            .map_err(|e| AppError::bad_request(ApiCode::BadQuery, e.body_text()))?;
         Ok(Self(t))
     }
 }

@@ -8,7 +8,7 @@ use sportello_signalling::protocol::Role;
 use sportello_signalling::token::{MeetingClaims, unix_now};
 
 use super::AppState;
-use crate::api::{AppError, JsonBody};
+use crate::api::{ApiCode, AppError, JsonBody};
 
 /// How long a development token stays valid.
 pub const DEV_TOKEN_SECONDS: u64 = 15 * 60;
@@ -48,13 +48,13 @@ pub async fn issue(
 ) -> Result<Json<TokenResponse>, AppError> {
     if !valid_room(&req.room) {
         return Err(AppError::bad_request(
-            "bad_room",
+            ApiCode::BadRoom,
             "room must be 1-64 characters among letters, digits, '-' and '_'",
         ));
     }
     if !valid_name(&req.display_name) {
         return Err(AppError::bad_request(
-            "bad_display_name",
+            ApiCode::BadDisplayName,
             "display_name must be 1-64 printable characters",
         ));
     }

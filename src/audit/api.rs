@@ -13,7 +13,7 @@ use chrono::{DateTime, FixedOffset, SecondsFormat, Utc};
 use serde::Deserialize;
 
 use super::store::{self, AuditEntry, AuditFilter};
-use crate::api::{AppError, QueryParams};
+use crate::api::{ApiCode, AppError, QueryParams};
 use crate::booking::BookingError;
 use crate::identity::{Principal, SessionStore, StaffRole};
 use crate::store::Store;
@@ -65,7 +65,7 @@ fn filter(
     if let (Some(f), Some(t)) = (from, to)
         && t < f
     {
-        return Err(BookingError::invalid("bad_date_range", "'to' is before 'from'").into());
+        return Err(BookingError::invalid(ApiCode::BadDateRange, "'to' is before 'from'").into());
     }
     if let Some(a) = &q.action
         && (a.is_empty()
@@ -75,7 +75,7 @@ fn filter(
                 .all(|b| b.is_ascii_lowercase() || matches!(b, b'.' | b'_')))
     {
         return Err(BookingError::invalid(
-            "bad_action",
+            ApiCode::BadAction,
             "'action' must be 1-64 characters of a-z, '.' and '_'",
         )
         .into());
@@ -83,7 +83,7 @@ fn filter(
     let limit = q.limit.unwrap_or(DEFAULT_LIMIT);
     if !(1..=MAX_LIMIT).contains(&limit) {
         return Err(BookingError::invalid(
-            "bad_limit",
+            ApiCode::BadLimit,
             format!("'limit' must be between 1 and {MAX_LIMIT}"),
         )
         .into());

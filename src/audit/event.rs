@@ -1,7 +1,7 @@
 //! [`Event`]: one action to record, built from its actor and refined with its scope and outcome,
 //! then written by [`super::record`].
 
-use super::{RequestId, Scope, role_code};
+use super::{AuditAction, RequestId, Scope, role_code};
 use crate::audit::store::{NewEntry, Outcome};
 use crate::identity::Principal;
 
@@ -13,7 +13,7 @@ pub struct Event {
     actor_role: &'static str,
     comune_istat: Option<String>,
     sede_id: Option<String>,
-    action: &'static str,
+    action: AuditAction,
     target: Option<String>,
     request_id: String,
     outcome: Outcome,
@@ -21,7 +21,7 @@ pub struct Event {
 
 impl Event {
     /// `action` done (`ok`) by a staff member; the comune and Sede default to theirs.
-    pub fn staff(who: &Principal, rid: &RequestId, action: &'static str) -> Self {
+    pub fn staff(who: &Principal, rid: &RequestId, action: AuditAction) -> Self {
         Self {
             comune_istat: who.comune_istat.clone(),
             sede_id: who.sede_id.clone(),
@@ -35,7 +35,7 @@ impl Event {
         subject: impl Into<String>,
         role: &'static str,
         rid: &RequestId,
-        action: &'static str,
+        action: AuditAction,
     ) -> Self {
         Self {
             actor_subject: subject.into(),
@@ -50,7 +50,7 @@ impl Event {
     }
 
     /// `action` without an authenticated actor (e.g. a refused login).
-    pub fn anonymous(rid: &RequestId, action: &'static str) -> Self {
+    pub fn anonymous(rid: &RequestId, action: AuditAction) -> Self {
         Self::actor("anonymous", "anonymous", rid, action)
     }
 

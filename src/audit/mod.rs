@@ -19,12 +19,46 @@ use axum::middleware::Next;
 use axum::response::Response;
 
 use crate::api::ApiResult;
+use crate::api::code::string_enum;
 use crate::booking::store::new_id;
 use crate::identity::{Principal, StaffRole};
 use crate::store::Store;
 
 pub use event::Event;
 pub use store::{AuditEntry, AuditFilter, Outcome};
+
+string_enum! {
+    /// What an audit entry records (the `action` column). Entries are only ever written with
+    /// one of these; reading takes the stored text as it is.
+    pub enum AuditAction {
+        AppointmentCancel = "appointment.cancel",
+        AppointmentReschedule = "appointment.reschedule",
+        CitizenLeave = "citizen.leave",
+        ClosureAdd = "closure.add",
+        HoldConfirm = "hold.confirm",
+        HoldPlace = "hold.place",
+        HoldRelease = "hold.release",
+        MeetingCitizenToken = "meeting.citizen_token",
+        MeetingClose = "meeting.close",
+        MeetingConnect = "meeting.connect",
+        MeetingConnectionHandedOver = "meeting.connection_handed_over",
+        MeetingConnectionLost = "meeting.connection_lost",
+        MeetingConnectionTakenOver = "meeting.connection_taken_over",
+        MeetingDisconnect = "meeting.disconnect",
+        MeetingHandover = "meeting.handover",
+        MeetingJoin = "meeting.join",
+        MeetingOpen = "meeting.open",
+        MeetingRemoved = "meeting.removed",
+        OidcLinkCreate = "oidc_link.create",
+        OidcLinkDelete = "oidc_link.delete",
+        OperatorCreate = "operator.create",
+        OperatorEnable = "operator.enable",
+        OperatorRevoke = "operator.revoke",
+        OperatorUpdate = "operator.update",
+        SessionLogin = "session.login",
+        SessionLogout = "session.logout",
+    }
+}
 
 /// The request id header.
 pub const REQUEST_ID_HEADER: &str = "x-request-id";
@@ -119,7 +153,7 @@ pub async fn record(store: &Store, event: Event) {
     let entry = event.entry();
     if let Err(e) = self::store::insert(store.db(), store.now(), &entry).await {
         tracing::error!(
-            action = entry.action,
+            action = entry.action.as_str(),
             error_kind = if matches!(e, sqlx::Error::Database(_)) {
                 "database"
             } else {
@@ -137,7 +171,7 @@ pub async fn audited<T>(
     store: &Store,
     who: &Principal,
     rid: &RequestId,
-    action: &'static str,
+    action: AuditAction,
     r: ApiResult<T>,
     scope: impl FnOnce(&T) -> Scope,
     denied: Scope,

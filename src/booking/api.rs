@@ -7,9 +7,9 @@ use super::model::{
     PrivacyNotice, Proposals, RescheduleRequest, SedeDetail, Service, Slots,
 };
 use super::{BookingError, MAX_COMUNI_RESULTS, holidays, ics};
-use crate::api::{ApiResult, AppError, JsonBody, QueryParams};
+use crate::api::{ApiCode, ApiResult, AppError, JsonBody, QueryParams};
 use crate::audit::audited;
-use crate::audit::{self, Event, RequestId, Scope};
+use crate::audit::{self, AuditAction, Event, RequestId, Scope};
 use crate::identity::{Principal, SessionStore, StaffRole};
 use axum::extract::{FromRef, Path, State};
 use axum::http::header::{CACHE_CONTROL, CONTENT_DISPOSITION, CONTENT_TYPE};
@@ -107,7 +107,7 @@ async fn slots(
 ) -> ApiResult<Json<Slots>> {
     let (Some(from), Some(to)) = (q.from, q.to) else {
         return Err(AppError::bad_request(
-            "bad_query",
+            ApiCode::BadQuery,
             "'from' and 'to' (YYYY-MM-DD) are required",
         ));
     };
@@ -144,7 +144,7 @@ async fn comune_day(
         (None, Some(from), Some(to)) => booking.comune_range(&who, &istat, from, to).await?,
         _ => {
             return Err(AppError::bad_request(
-                "bad_query",
+                ApiCode::BadQuery,
                 "give either 'date' or both 'from' and 'to' (YYYY-MM-DD)",
             ));
         }
@@ -169,7 +169,7 @@ async fn comuni(
 ) -> ApiResult<Json<Vec<Comune>>> {
     let Some(prefix) = q.q else {
         return Err(AppError::bad_request(
-            "bad_query",
+            ApiCode::BadQuery,
             "'q' (the start of the comune's name) is required",
         ));
     };
@@ -179,7 +179,7 @@ async fn comuni(
         || prefix.chars().any(char::is_control)
     {
         return Err(BookingError::invalid(
-            "bad_search",
+            ApiCode::BadSearch,
             format!("'q' must be 1-{MAX_PREFIX_CHARS} printable characters"),
         )
         .into());
@@ -187,7 +187,7 @@ async fn comuni(
     let limit = q.limit.unwrap_or(MAX_COMUNI_RESULTS);
     if !(1..=MAX_COMUNI_RESULTS).contains(&limit) {
         return Err(BookingError::invalid(
-            "bad_limit",
+            ApiCode::BadLimit,
             format!("'limit' must be between 1 and {MAX_COMUNI_RESULTS}"),
         )
         .into());
@@ -211,11 +211,14 @@ async fn holidays_of_year(
     QueryParams(q): QueryParams<HolidaysQuery>,
 ) -> ApiResult<Json<Holidays>> {
     let Some(year) = q.year else {
-        return Err(AppError::bad_request("bad_query", "'year' is required"));
+        return Err(AppError::bad_request(
+            ApiCode::BadQuery,
+            "'year' is required",
+        ));
     };
     if !HOLIDAY_YEARS.contains(&year) {
         return Err(BookingError::invalid(
-            "bad_year",
+            ApiCode::BadYear,
             format!(
                 "'year' must be between {} and {}",
                 HOLIDAY_YEARS.start(),
@@ -229,7 +232,7 @@ async fn holidays_of_year(
             .db()
             .sede_patron_day(id)
             .await?
-            .ok_or_else(|| BookingError::not_found("unknown_sede", "no such Sede"))?,
+            .ok_or_else(|| BookingError::not_found(ApiCode::UnknownSede, "no such Sede"))?,
         None => None,
     };
     let list = holidays::holidays_of_year(year, patron.as_deref())
@@ -265,7 +268,7 @@ async fn hold(
         booking.store(),
         &who,
         &rid,
-        "hold.place",
+        AuditAction::HoldPlace,
         r,
         |h| Scope::target(h.id.clone()),
         Scope::default(),
@@ -294,7 +297,7 @@ async fn release(
         booking.store(),
         &who,
         &rid,
-        "hold.release",
+        AuditAction::HoldRelease,
         r,
         |()| target.clone(),
         Scope::target(id),
@@ -307,14 +310,14 @@ async fn release(
 fn idempotency_key(headers: &HeaderMap) -> ApiResult<String> {
     let value = headers.get("idempotency-key").ok_or_else(|| {
         AppError::bad_request(
-            "missing_idempotency_key",
+            ApiCode::MissingIdempotencyKey,
             "\"Prenota\" needs an Idempotency-Key header",
         )
     })?;
     let key = value.to_str().unwrap_or_default();
     if key.is_empty() || key.len() > 128 || !key.bytes().all(|b| b.is_ascii_graphic()) {
         return Err(AppError::bad_request(
-            "bad_idempotency_key",
+            ApiCode::BadIdempotencyKey,
             "the Idempotency-Key must be 1-128 visible ASCII characters",
         ));
     }
@@ -339,7 +342,7 @@ async fn confirm(
         booking.store(),
         &who,
         &rid,
-        "hold.confirm",
+        AuditAction::HoldConfirm,
         r,
         |(a, _)| appointment_scope(a),
         Scope::target(id),
@@ -382,7 +385,7 @@ async fn cancel(
         booking.store(),
         &who,
         &rid,
-        "appointment.cancel",
+        AuditAction::AppointmentCancel,
         r,
         appointment_scope,
         Scope::target(id),
@@ -406,7 +409,7 @@ async fn reschedule(
         booking.store(),
         &who,
         &rid,
-        "appointment.reschedule",
+        AuditAction::AppointmentReschedule,
         r,
         appointment_scope,
         Scope::target(id),
@@ -442,7 +445,7 @@ pub(crate) fn appointment_id(id: &str) -> ApiResult<()> {
         Ok(())
     } else {
         Err(AppError::bad_request(
-            "bad_appointment_id",
+            ApiCode::BadAppointmentId,
             "the appointment id must be 32 lowercase hexadecimal digits",
         ))
     }
@@ -471,7 +474,7 @@ async fn add_closure(
             booking.store(),
             &who,
             &rid,
-            "closure.add",
+            AuditAction::ClosureAdd,
             r,
             |()| Scope::default(),
             Scope::default(),
@@ -480,18 +483,22 @@ async fn add_closure(
     }
     let JsonBody(req) = body?;
     if req.last_day < req.first_day {
-        return Err(
-            BookingError::invalid("bad_date_range", "'last_day' is before 'first_day'").into(),
-        );
+        return Err(BookingError::invalid(
+            ApiCode::BadDateRange,
+            "'last_day' is before 'first_day'",
+        )
+        .into());
     }
     let reason = req.reason.trim();
     if reason.is_empty() || reason.chars().count() > 200 {
-        return Err(
-            BookingError::invalid("invalid_reason", "the reason must be 1-200 characters").into(),
-        );
+        return Err(BookingError::invalid(
+            ApiCode::InvalidReason,
+            "the reason must be 1-200 characters",
+        )
+        .into());
     }
     if !booking.db().sede_exists(&sede_id).await? {
-        return Err(BookingError::not_found("unknown_sede", "no such Sede").into());
+        return Err(BookingError::not_found(ApiCode::UnknownSede, "no such Sede").into());
     }
     let id = booking
         .db()
@@ -504,7 +511,7 @@ async fn add_closure(
     };
     audit::record(
         booking.store(),
-        Event::staff(&who, &rid, "closure.add").scope(scope),
+        Event::staff(&who, &rid, AuditAction::ClosureAdd).scope(scope),
     )
     .await;
     Ok((StatusCode::CREATED, Json(serde_json::json!({ "id": id }))))

@@ -22,6 +22,7 @@ use chrono::{DateTime, Duration, NaiveDate, Utc};
 
 pub use error::BookingError;
 
+use crate::api::ApiCode;
 use crate::identity::{Principal, StaffRole};
 use crate::store::{Db, Store};
 use model::{Proposals, Slot, Slots};
@@ -73,13 +74,13 @@ impl Booking {
     pub fn check_range(from: NaiveDate, to: NaiveDate) -> Result<(), BookingError> {
         if to < from {
             return Err(BookingError::invalid(
-                "bad_date_range",
+                ApiCode::BadDateRange,
                 "'to' is before 'from'",
             ));
         }
         if (to - from).num_days() >= MAX_RANGE_DAYS {
             return Err(BookingError::invalid(
-                "date_range_too_long",
+                ApiCode::DateRangeTooLong,
                 format!("at most {MAX_RANGE_DAYS} days at a time"),
             ));
         }
@@ -98,12 +99,11 @@ impl Booking {
             .db()
             .comune(istat)
             .await?
-            .ok_or_else(|| BookingError::not_found("unknown_comune", "no such comune"))?;
-        let service = self
-            .db()
-            .service(service)
-            .await?
-            .ok_or_else(|| BookingError::not_found("unknown_service", "no such service"))?;
+            .ok_or_else(|| BookingError::not_found(ApiCode::UnknownComune, "no such comune"))?;
+        let service =
+            self.db().service(service).await?.ok_or_else(|| {
+                BookingError::not_found(ApiCode::UnknownService, "no such service")
+            })?;
         let options = self.db().proposals(istat, &service.code).await?;
         Ok(Proposals {
             comune,
@@ -164,7 +164,7 @@ impl Booking {
 
 /// 404 `unknown_sportello`.
 pub(crate) fn unknown_sportello() -> BookingError {
-    BookingError::not_found("unknown_sportello", "no such sportello")
+    BookingError::not_found(ApiCode::UnknownSportello, "no such sportello")
 }
 
 /// The caller must be an operator of `istat`.

@@ -11,7 +11,7 @@ use sqlx::Row as _;
 
 use super::Identity;
 use super::{Principal, StaffRole, demo, password};
-use crate::api::AppError;
+use crate::api::{ApiCode, AppError};
 use crate::audit::role_code;
 use crate::booking::{BookingError, rome};
 use crate::store::Db;
@@ -82,22 +82,22 @@ impl AdmitError {
         match self {
             Self::Unknown => AppError::new(
                 StatusCode::UNAUTHORIZED,
-                "bad_credentials",
+                ApiCode::BadCredentials,
                 "unknown account or wrong password",
             ),
             Self::Revoked => AppError::new(
                 StatusCode::FORBIDDEN,
-                "account_revoked",
+                ApiCode::AccountRevoked,
                 "this account has been revoked",
             ),
             Self::NotYetValid => AppError::new(
                 StatusCode::FORBIDDEN,
-                "account_not_yet_valid",
+                ApiCode::AccountNotYetValid,
                 "this account is not valid yet",
             ),
             Self::Expired => AppError::new(
                 StatusCode::FORBIDDEN,
-                "account_expired",
+                ApiCode::AccountExpired,
                 "this account's validity has ended",
             ),
             Self::Db(e) => e.into(),
@@ -105,13 +105,13 @@ impl AdmitError {
     }
 
     /// The short code (`account_revoked`, …) used in redirects and logs.
-    pub fn code(&self) -> &'static str {
+    pub fn code(&self) -> ApiCode {
         match self {
-            Self::Unknown => "bad_credentials",
-            Self::Revoked => "account_revoked",
-            Self::NotYetValid => "account_not_yet_valid",
-            Self::Expired => "account_expired",
-            Self::Db(_) => "internal",
+            Self::Unknown => ApiCode::BadCredentials,
+            Self::Revoked => ApiCode::AccountRevoked,
+            Self::NotYetValid => ApiCode::AccountNotYetValid,
+            Self::Expired => ApiCode::AccountExpired,
+            Self::Db(_) => ApiCode::Internal,
         }
     }
 }

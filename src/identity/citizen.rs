@@ -14,7 +14,7 @@ use chrono::{DateTime, Utc};
 use sqlx::Row as _;
 
 use super::session::{constant_time_eq, cookie_value, random_token, token_hash as hash};
-use crate::api::AppError;
+use crate::api::{ApiCode, AppError};
 use crate::booking::{BookingError, from_unix};
 use crate::store::{Db, Store};
 
@@ -145,7 +145,7 @@ pub fn token(headers: &HeaderMap) -> Option<String> {
 fn no_session() -> AppError {
     AppError::new(
         StatusCode::UNAUTHORIZED,
-        "unauthenticated",
+        ApiCode::Unauthenticated,
         "no citizen session: the meeting was closed or has not been handed over",
     )
 }
@@ -174,7 +174,7 @@ where
             if !constant_time_eq(given.as_bytes(), session.csrf_token.as_bytes()) {
                 return Err(AppError::new(
                     StatusCode::FORBIDDEN,
-                    "csrf_failed",
+                    ApiCode::CsrfFailed,
                     "the x-csrf-token header is missing or does not match the session",
                 ));
             }

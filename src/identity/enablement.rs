@@ -20,6 +20,7 @@ use super::accounts::{Account, Validity};
 use super::service::operators::{self, NewOperatorFields, OperatorFieldsChange};
 use super::{Identity, Principal};
 use crate::api::{AppError, JsonBody};
+use crate::audit::AuditAction;
 use crate::audit::RequestId;
 use crate::booking::rome;
 
@@ -166,7 +167,8 @@ pub async fn update(
     Path(account): Path<String>,
     body: Result<JsonBody<OperatorChange>, AppError>,
 ) -> Result<Json<OperatorEntry>, AppError> {
-    let found = operators::authorize(&state, &who, &rid, &account, "operator.update").await?;
+    let found =
+        operators::authorize(&state, &who, &rid, &account, AuditAction::OperatorUpdate).await?;
     let JsonBody(change) = body?;
     let fields = OperatorFieldsChange {
         valid_from: change.valid_from.as_ref().map(Option::as_deref),

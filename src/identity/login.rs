@@ -18,6 +18,7 @@ use ts_rs::TS;
 use super::service::sessions::{self, PasswordLogin};
 use super::session::set_cookie;
 use super::{Identity, Principal, csrf};
+use crate::api::ApiCode;
 use crate::api::{AppError, JsonBody};
 use crate::audit::RequestId;
 
@@ -61,7 +62,7 @@ pub async fn login(
         PasswordLogin::Locked(wait) => {
             let mut resp = AppError::new(
                 StatusCode::TOO_MANY_REQUESTS,
-                "too_many_attempts",
+                ApiCode::TooManyAttempts,
                 format!("too many failed logins: try again in {wait} seconds"),
             )
             .into_response();

@@ -9,7 +9,7 @@ use argon2::password_hash::{PasswordHasher as _, PasswordVerifier as _};
 use chrono::{DateTime, Utc};
 use tokio::sync::OnceCell;
 
-use crate::api::AppError;
+use crate::api::{ApiCode, AppError};
 use crate::booking::BookingError;
 use crate::store::Db;
 
@@ -28,13 +28,13 @@ pub const FAILURE_WINDOW_SECS: i64 = 15 * 60;
 pub fn check_length(password: &str, min: usize) -> Result<(), AppError> {
     if password.len() > MAX_BYTES {
         return Err(AppError::bad_request(
-            "password_too_long",
+            ApiCode::PasswordTooLong,
             format!("a password has at most {MAX_BYTES} bytes"),
         ));
     }
     if password.chars().count() < min {
         return Err(AppError::bad_request(
-            "weak_password",
+            ApiCode::WeakPassword,
             format!("a password has at least {min} characters"),
         ));
     }

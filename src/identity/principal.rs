@@ -10,7 +10,7 @@ use ts_rs::TS;
 
 use super::SessionStore;
 use super::session::session_token;
-use crate::api::AppError;
+use crate::api::{ApiCode, AppError};
 
 /// Staff roles (the citizen has a meeting-scoped token, not a staff session).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, TS)]
@@ -60,7 +60,7 @@ impl Principal {
 pub fn unauthenticated() -> AppError {
     AppError::new(
         StatusCode::UNAUTHORIZED,
-        "unauthenticated",
+        ApiCode::Unauthenticated,
         "a valid session is required",
     )
 }

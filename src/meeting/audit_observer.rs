@@ -8,6 +8,7 @@
 use sportello_signalling::MeetingObserver;
 use sportello_signalling::protocol::{LeaveReason, Role};
 
+use crate::audit::AuditAction;
 use crate::audit::{self, Event, RequestId};
 use crate::booking::store::new_id;
 use crate::store::Store;
@@ -24,7 +25,7 @@ impl AuditObserver {
         Self { store }
     }
 
-    fn spawn(&self, room: &str, subject: &str, role: Role, action: &'static str) {
+    fn spawn(&self, room: &str, subject: &str, role: Role, action: AuditAction) {
         let store = self.store.clone();
         let (room, subject) = (room.to_owned(), subject.to_owned());
         tokio::spawn(async move {
@@ -60,20 +61,25 @@ pub fn role_code(role: Role) -> &'static str {
 
 impl MeetingObserver for AuditObserver {
     fn joined(&self, room: &str, subject: &str, role: Role) {
-        self.spawn(room, subject, role, "meeting.connect");
+        self.spawn(room, subject, role, AuditAction::MeetingConnect);
     }
 
     fn reidentified(&self, room: &str, from: (&str, Role), to: (&str, Role)) {
         // Two entries: the old identity hands the connection over, the new one takes it.
-        self.spawn(room, from.0, from.1, "meeting.connection_handed_over");
-        self.spawn(room, to.0, to.1, "meeting.connection_taken_over");
+        self.spawn(
+            room,
+            from.0,
+            from.1,
+            AuditAction::MeetingConnectionHandedOver,
+        );
+        self.spawn(room, to.0, to.1, AuditAction::MeetingConnectionTakenOver);
     }
 
     fn left(&self, room: &str, subject: &str, role: Role, reason: LeaveReason) {
         let action = match reason {
-            LeaveReason::Left => "meeting.disconnect",
-            LeaveReason::ConnectionLost => "meeting.connection_lost",
-            LeaveReason::Removed => "meeting.removed",
+            LeaveReason::Left => AuditAction::MeetingDisconnect,
+            LeaveReason::ConnectionLost => AuditAction::MeetingConnectionLost,
+            LeaveReason::Removed => AuditAction::MeetingRemoved,
         };
         self.spawn(room, subject, role, action);
     }

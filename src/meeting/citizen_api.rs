@@ -13,8 +13,10 @@ use sportello_signalling::protocol::Role;
 use super::Meetings;
 use super::day::{self, MeetingPlace};
 use super::tickets::{MeetingTicket, ticket};
+use crate::api::ApiCode;
 use crate::api::AppError;
 use crate::api::{ApiResult, EmptyBody, JsonBody};
+use crate::audit::AuditAction;
 use crate::audit::{self, Event, RequestId};
 use crate::identity::citizen::{self, CitizenSession};
 
@@ -47,7 +49,7 @@ async fn meeting(s: &Meetings, session: &CitizenSession) -> ApiResult<MeetingPla
         Ok(place) if place.room == session.room => Ok(place),
         Ok(_) => Err(AppError::new(
             StatusCode::UNAUTHORIZED,
-            "unauthenticated",
+            ApiCode::Unauthenticated,
             "this citizen session is not for the current meeting",
         )),
         Err(e) => {
@@ -63,7 +65,7 @@ async fn record(
     session: &CitizenSession,
     place: Option<&MeetingPlace>,
     rid: &RequestId,
-    action: &'static str,
+    action: AuditAction,
 ) {
     let event = Event::actor(session.subject.clone(), "citizen", rid, action)
         .place(
@@ -99,7 +101,14 @@ pub async fn token(
     JsonBody(_): JsonBody<EmptyBody>,
 ) -> ApiResult<Json<MeetingTicket>> {
     let place = meeting(&s, &session).await?;
-    record(&s, &session, Some(&place), &rid, "meeting.citizen_token").await;
+    record(
+        &s,
+        &session,
+        Some(&place),
+        &rid,
+        AuditAction::MeetingCitizenToken,
+    )
+    .await;
     Ok(Json(ticket(
         &s,
         &session.subject,
@@ -120,7 +129,7 @@ pub async fn leave(
     if let Some(t) = citizen::token(&headers) {
         citizen::end(s.store.db(), &t).await?;
     }
-    record(&s, &session, None, &rid, "citizen.leave").await;
+    record(&s, &session, None, &rid, AuditAction::CitizenLeave).await;
     Ok((
         StatusCode::NO_CONTENT,
         [(SET_COOKIE, citizen::clear_cookie())],

@@ -13,9 +13,9 @@ use super::day;
 use super::rules::{MAX_OUTCOME_NOTES, MeetingOutcome};
 use super::tickets::meeting_scope;
 use crate::api::AppError;
-use crate::api::{ApiResult, JsonBody};
+use crate::api::{ApiCode, ApiResult, JsonBody};
 use crate::audit::audited;
-use crate::audit::{RequestId, Scope};
+use crate::audit::{AuditAction, RequestId, Scope};
 use crate::booking::api::appointment_id;
 use crate::booking::rome;
 use crate::identity::{Principal, citizen};
@@ -51,7 +51,7 @@ fn parse(req: &CloseRequest) -> ApiResult<(MeetingOutcome, Option<String>)> {
         "no_show" => MeetingOutcome::NoShow,
         _ => {
             return Err(AppError::bad_request(
-                "bad_outcome",
+                ApiCode::BadOutcome,
                 "outcome must be one of resolved, call_back, no_show",
             ));
         }
@@ -64,13 +64,13 @@ fn parse(req: &CloseRequest) -> ApiResult<(MeetingOutcome, Option<String>)> {
     if let Some(n) = notes {
         if n.chars().count() > MAX_OUTCOME_NOTES {
             return Err(AppError::bad_request(
-                "notes_too_long",
+                ApiCode::NotesTooLong,
                 format!("the notes may hold at most {MAX_OUTCOME_NOTES} characters"),
             ));
         }
         if n.chars().any(|c| c.is_control() && c != '\n' && c != '\t') {
             return Err(AppError::bad_request(
-                "bad_notes",
+                ApiCode::BadNotes,
                 "the notes may not contain control characters",
             ));
         }
@@ -97,7 +97,7 @@ pub async fn close(
         &s.store,
         &who,
         &rid,
-        "meeting.close",
+        AuditAction::MeetingClose,
         r,
         |(p, _)| meeting_scope(p),
         Scope::target(id),

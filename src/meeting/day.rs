@@ -14,6 +14,7 @@ use chrono::{DateTime, FixedOffset, Utc};
 
 use super::rules::{self, MeetingOutcome, meeting_closed, meeting_not_open, unknown_appointment};
 use super::store::{self, MeetingRow};
+use crate::audit::AuditAction;
 use crate::booking::BookingError;
 use crate::booking::store::new_id;
 use crate::identity::Principal;
@@ -101,11 +102,11 @@ pub enum Door {
 
 impl Door {
     /// The audit action of passing this door.
-    pub fn action(self) -> &'static str {
+    pub fn action(self) -> AuditAction {
         match self {
-            Self::Open => "meeting.open",
-            Self::Join => "meeting.join",
-            Self::Handover => "meeting.handover",
+            Self::Open => AuditAction::MeetingOpen,
+            Self::Join => AuditAction::MeetingJoin,
+            Self::Handover => AuditAction::MeetingHandover,
         }
     }
 }

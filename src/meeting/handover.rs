@@ -24,6 +24,7 @@ use super::day::MeetingPlace;
 use super::rules::meeting_window;
 use super::tickets::{Door, Holder, MeetingTicket, issue};
 use crate::api::{ApiResult, AppError, EmptyBody, JsonBody};
+use crate::audit::AuditAction;
 use crate::audit::{self, Event, RequestId};
 use crate::booking::api::appointment_id;
 use crate::identity::session::{clear_cookie, session_token};
@@ -79,7 +80,7 @@ pub async fn handover(
     if let Some(staff) = session_token(&headers) {
         s.sessions.revoke(&staff).await;
     }
-    let logout = Event::staff(&who, &rid, "session.logout").target(who.subject.clone());
+    let logout = Event::staff(&who, &rid, AuditAction::SessionLogout).target(who.subject.clone());
     audit::record(&s.store, logout).await;
     tracing::info!(appointment = %ticket.appointment_id, "meeting handed over to the citizen");
     let cookies = AppendHeaders([

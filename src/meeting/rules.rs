@@ -10,6 +10,7 @@ use chrono::{DateTime, Duration, Utc};
 use serde::{Deserialize, Serialize};
 
 use super::store::MeetingRow;
+use crate::api::ApiCode;
 use crate::booking::{BookingError, operator_comune, rome};
 use crate::identity::{Principal, StaffRole};
 
@@ -58,7 +59,7 @@ pub fn meeting_window(
 /// 409 `meeting_closed`.
 pub(crate) fn meeting_closed() -> BookingError {
     BookingError::conflict(
-        "meeting_closed",
+        ApiCode::MeetingClosed,
         "the official has already closed this meeting",
     )
 }
@@ -66,14 +67,14 @@ pub(crate) fn meeting_closed() -> BookingError {
 /// 409 `meeting_not_open`.
 pub(crate) fn meeting_not_open() -> BookingError {
     BookingError::conflict(
-        "meeting_not_open",
+        ApiCode::MeetingNotOpen,
         "the comune operator has not opened the meeting yet",
     )
 }
 
 /// 404 `unknown_appointment`.
 pub(crate) fn unknown_appointment() -> BookingError {
-    BookingError::not_found("unknown_appointment", "no such appointment")
+    BookingError::not_found(ApiCode::UnknownAppointment, "no such appointment")
 }
 
 /// A booked appointment whose meeting was not closed, `now` inside its meeting window (on the
@@ -86,7 +87,7 @@ pub(crate) fn check_time(row: &MeetingRow, now: DateTime<Utc>) -> Result<(), Boo
         "booked" => {}
         "cancelled" => {
             return Err(BookingError::conflict(
-                "appointment_cancelled",
+                ApiCode::AppointmentCancelled,
                 "the appointment has been cancelled",
             ));
         }
@@ -99,7 +100,7 @@ pub(crate) fn check_time(row: &MeetingRow, now: DateTime<Utc>) -> Result<(), Boo
         let opens = rome::to_local(opens);
         let closes = rome::to_local(closes);
         return Err(BookingError::conflict(
-            "outside_meeting_window",
+            ApiCode::OutsideMeetingWindow,
             format!(
                 "the meeting is available on {} from {} to {}",
                 opens.format("%Y-%m-%d"),

@@ -24,6 +24,7 @@ use serde::{Deserialize, Serialize};
 
 use super::pending::{LIFETIME, Pending, StateError};
 use super::provider::Provider;
+use crate::api::ApiCode;
 use crate::api::{AppError, QueryParams};
 use crate::audit::RequestId;
 use crate::identity::Identity;
@@ -81,7 +82,7 @@ pub fn safe_return_path(path: &str) -> bool {
 fn unknown_provider() -> AppError {
     AppError::new(
         StatusCode::NOT_FOUND,
-        "unknown_provider",
+        ApiCode::UnknownProvider,
         "no such OIDC provider",
     )
 }
@@ -91,7 +92,7 @@ fn provider(state: &Identity, name: &str) -> Result<std::sync::Arc<Provider>, Ap
     configured.provider.clone().ok_or_else(|| {
         AppError::new(
             StatusCode::SERVICE_UNAVAILABLE,
-            "provider_unavailable",
+            ApiCode::ProviderUnavailable,
             "this OIDC provider is not available now",
         )
     })
@@ -142,8 +143,13 @@ pub async fn start(
         },
         Instant::now(),
     );
-    let location = HeaderValue::from_str(url.as_str())
-        .map_err(|_| AppError::new(StatusCode::BAD_GATEWAY, "oidc_failed", "bad provider URL"))?;
+    let location = HeaderValue::from_str(url.as_str()).map_err(|_| {
+        AppError::new(
+            StatusCode::BAD_GATEWAY,
+            ApiCode::OidcFailed,
+            "bad provider URL",
+        )
+    })?;
     let cookie = format!(
         "{OIDC_COOKIE}={browser}; Path=/v1/oidc/; HttpOnly; Secure; SameSite=Lax; Max-Age={}",
         LIFETIME.as_secs()
@@ -315,7 +321,7 @@ async fn login(
             let failure = match e {
                 AdmitError::Unknown => Failure::NotLinked,
                 AdmitError::Db(_) => Failure::Oidc("database"),
-                refused => Failure::Refused(refused.code()),
+                refused => Failure::Refused(refused.code().as_str()),
             };
             Err((failure, Some(account)))
         }

@@ -10,7 +10,9 @@ use chrono::{DateTime, Utc};
 use sportello_signalling::TokenKey;
 
 use super::operators::{audit_denied, bad_account_id, unknown_account};
+use crate::api::ApiCode;
 use crate::api::AppError;
+use crate::audit::AuditAction;
 use crate::audit::{self, Event, RequestId, Scope};
 use crate::booking::BookingError;
 use crate::identity::oidc::config::valid_name;
@@ -97,7 +99,7 @@ pub async fn remove(db: &Db, provider: &str, account: &str) -> Result<u64, Booki
 fn forbidden() -> AppError {
     AppError::new(
         StatusCode::FORBIDDEN,
-        "forbidden",
+        ApiCode::Forbidden,
         "not allowed to manage the OIDC links of this account",
     )
 }
@@ -115,7 +117,7 @@ async fn target(
     if !valid_name(provider) || state.oidc.get(provider).is_none() {
         return Err(AppError::new(
             StatusCode::NOT_FOUND,
-            "unknown_provider",
+            ApiCode::UnknownProvider,
             "no such OIDC provider",
         ));
     }
@@ -137,7 +139,7 @@ async fn audited<T>(
     state: &Identity,
     who: &Principal,
     rid: &RequestId,
-    action: &'static str,
+    action: AuditAction,
     account: &str,
     r: Result<(T, Principal), AppError>,
 ) -> Result<T, AppError> {
@@ -169,7 +171,7 @@ pub async fn may_create(
     rid: &RequestId,
 ) -> Result<(), AppError> {
     if let Err(e) = may_manage(who) {
-        let event = Event::staff(who, rid, "oidc_link.create").denied();
+        let event = Event::staff(who, rid, AuditAction::OidcLinkCreate).denied();
         audit::record(&state.store, event).await;
         return Err(e);
     }
@@ -188,7 +190,7 @@ pub async fn link(
 ) -> Result<Inserted, AppError> {
     if subject.is_empty() || subject.len() > MAX_SUBJECT || subject.chars().any(char::is_control) {
         return Err(AppError::bad_request(
-            "bad_subject",
+            ApiCode::BadSubject,
             format!("the subject must be 1-{MAX_SUBJECT} bytes without control characters"),
         ));
     }
@@ -208,14 +210,14 @@ pub async fn link(
         if inserted == Inserted::OtherAccount {
             return Err(AppError::new(
                 StatusCode::CONFLICT,
-                "already_linked",
+                ApiCode::AlreadyLinked,
                 "this person is already linked to another account at this provider",
             ));
         }
         Ok::<_, AppError>((inserted, target))
     }
     .await;
-    audited(state, who, rid, "oidc_link.create", account, r).await
+    audited(state, who, rid, AuditAction::OidcLinkCreate, account, r).await
 }
 
 /// Removes the links of `account` at `provider` (none is not an error).
@@ -233,5 +235,5 @@ pub async fn unlink(
         Ok::<_, AppError>(((), target))
     }
     .await;
-    audited(state, who, rid, "oidc_link.delete", account, r).await
+    audited(state, who, rid, AuditAction::OidcLinkDelete, account, r).await
 }

@@ -7,7 +7,9 @@ use std::collections::HashMap;
 use axum::http::StatusCode;
 use chrono::{DateTime, NaiveDate, Utc};
 
+use crate::api::ApiCode;
 use crate::api::AppError;
+use crate::audit::AuditAction;
 use crate::audit::{self, Event, RequestId, Scope};
 use crate::booking::{BookingError, rome};
 use crate::identity::accounts::{self, Account, Validity};
@@ -19,7 +21,7 @@ use crate::store::Db;
 pub(crate) fn forbidden() -> AppError {
     AppError::new(
         StatusCode::FORBIDDEN,
-        "forbidden",
+        ApiCode::Forbidden,
         "not allowed to manage this operator",
     )
 }
@@ -27,18 +29,22 @@ pub(crate) fn forbidden() -> AppError {
 /// 400 `bad_account_id`.
 pub(crate) fn bad_account_id() -> AppError {
     AppError::bad_request(
-        "bad_account_id",
+        ApiCode::BadAccountId,
         "the account id must be 1-64 characters of a-z, 0-9, '.', '_' and '-'",
     )
 }
 
 /// 404 `unknown_account`.
 pub(crate) fn unknown_account() -> AppError {
-    AppError::new(StatusCode::NOT_FOUND, "unknown_account", "no such account")
+    AppError::new(
+        StatusCode::NOT_FOUND,
+        ApiCode::UnknownAccount,
+        "no such account",
+    )
 }
 
 fn bad_dates(message: &str) -> AppError {
-    AppError::bad_request("bad_dates", message.to_owned())
+    AppError::bad_request(ApiCode::BadDates, message.to_owned())
 }
 
 /// A validity day as given (`YYYY-MM-DD`), if any.
@@ -139,7 +145,7 @@ pub(crate) async fn audit_denied(
     state: &Identity,
     who: &Principal,
     rid: &RequestId,
-    action: &'static str,
+    action: AuditAction,
     account: &str,
     e: &AppError,
 ) -> Result<(), AppError> {
@@ -161,7 +167,7 @@ pub async fn authorize(
     who: &Principal,
     rid: &RequestId,
     account: &str,
-    action: &'static str,
+    action: AuditAction,
 ) -> Result<Account, AppError> {
     match target(state.store.db(), who, account).await {
         Ok(found) => Ok(found),
@@ -208,7 +214,7 @@ pub async fn may_create(
     rid: &RequestId,
 ) -> Result<(), AppError> {
     if let Err(e) = may_enable(who) {
-        let event = Event::staff(who, rid, "operator.create").denied();
+        let event = Event::staff(who, rid, AuditAction::OperatorCreate).denied();
         audit::record(&state.store, event).await;
         return Err(e);
     }
@@ -227,12 +233,12 @@ async fn comune_for(db: &Db, who: &Principal, asked: Option<String>) -> Result<S
         }
         _ => {
             let istat = asked.ok_or_else(|| {
-                AppError::bad_request("missing_comune", "comune_istat is required")
+                AppError::bad_request(ApiCode::MissingComune, "comune_istat is required")
             })?;
             if db.comune(&istat).await?.is_none() {
                 return Err(AppError::new(
                     StatusCode::NOT_FOUND,
-                    "unknown_comune",
+                    ApiCode::UnknownComune,
                     "no such comune",
                 ));
             }
@@ -288,12 +294,12 @@ pub async fn create(
     if !accounts::insert(db, &account, &who.subject, state.store.now()).await? {
         return Err(AppError::new(
             StatusCode::CONFLICT,
-            "account_exists",
+            ApiCode::AccountExists,
             "an account with this id exists",
         ));
     }
     let scope = Scope::account(&account.principal);
-    let event = Event::staff(who, rid, "operator.create").scope(scope);
+    let event = Event::staff(who, rid, AuditAction::OperatorCreate).scope(scope);
     audit::record(&state.store, event).await;
     let name = comune_name(db, Some(&comune)).await?;
     Ok((account, name))
@@ -337,12 +343,12 @@ pub async fn update(
         // Outside the new dates, or a new password: the sessions opened before end now.
         state.revocations.publish(Revocation {
             subject: found.principal.subject.clone(),
-            reason: "operator.update".to_owned(),
+            reason: AuditAction::OperatorUpdate.as_str().to_owned(),
             at: now,
         });
     }
     let scope = Scope::account(&found.principal);
-    let event = Event::staff(who, rid, "operator.update").scope(scope);
+    let event = Event::staff(who, rid, AuditAction::OperatorUpdate).scope(scope);
     audit::record(&state.store, event).await;
     let name = comune_name(db, found.principal.comune_istat.as_deref()).await?;
     Ok((found, name))
@@ -358,9 +364,9 @@ pub async fn set_revoked(
     revoke: bool,
 ) -> Result<Principal, AppError> {
     let action = if revoke {
-        "operator.revoke"
+        AuditAction::OperatorRevoke
     } else {
-        "operator.enable"
+        AuditAction::OperatorEnable
     };
     let target = authorize(state, who, rid, account, action).await?.principal;
     let db = state.store.db();
@@ -370,7 +376,7 @@ pub async fn set_revoked(
         mark_revoked(db, &target.subject, &who.subject, at).await?;
         state.revocations.publish(Revocation {
             subject: target.subject.clone(),
-            reason: action.to_owned(),
+            reason: action.as_str().to_owned(),
             at,
         });
     } else {

@@ -9,7 +9,9 @@
 
 use axum::http::StatusCode;
 
+use crate::api::ApiCode;
 use crate::api::AppError;
+use crate::audit::AuditAction;
 use crate::audit::{self, Event, RequestId, Scope};
 use crate::booking::BookingError;
 use crate::identity::{Identity, Principal, StaffRole, accounts, demo, password};
@@ -19,7 +21,7 @@ use crate::store::Db;
 fn bad_credentials() -> AppError {
     AppError::new(
         StatusCode::UNAUTHORIZED,
-        "bad_credentials",
+        ApiCode::BadCredentials,
         "unknown account or wrong password",
     )
 }
@@ -33,7 +35,7 @@ pub async fn start(
 ) -> Result<String, AppError> {
     let token = state.sessions.create(principal).await?;
     let scope = Scope::target(principal.subject.clone());
-    let event = Event::staff(principal, rid, "session.login").scope(scope);
+    let event = Event::staff(principal, rid, AuditAction::SessionLogin).scope(scope);
     audit::record(&state.store, event).await;
     Ok(token)
 }
@@ -41,7 +43,7 @@ pub async fn start(
 /// Audits a refused login of a known account.
 pub async fn refused(state: &Identity, rid: &RequestId, principal: &Principal) {
     let scope = Scope::target(principal.subject.clone());
-    let event = Event::staff(principal, rid, "session.login")
+    let event = Event::staff(principal, rid, AuditAction::SessionLogin)
         .scope(scope)
         .denied();
     audit::record(&state.store, event).await;
@@ -50,7 +52,7 @@ pub async fn refused(state: &Identity, rid: &RequestId, principal: &Principal) {
 /// Audits a refused login of no known account (what was typed is request content: not
 /// recorded).
 pub async fn refused_anonymous(state: &Identity, rid: &RequestId) {
-    let event = Event::anonymous(rid, "session.login").denied();
+    let event = Event::anonymous(rid, AuditAction::SessionLogin).denied();
     audit::record(&state.store, event).await;
 }
 
@@ -132,7 +134,7 @@ pub async fn demo_login(
         refused_anonymous(state, rid).await;
         return Err(AppError::new(
             StatusCode::UNAUTHORIZED,
-            "unknown_account",
+            ApiCode::UnknownAccount,
             "no such demo account",
         ));
     }
@@ -154,7 +156,7 @@ pub async fn demo_login(
 pub async fn logout(state: &Identity, rid: &RequestId, token: &str) {
     if let Some(who) = state.sessions.lookup(token).await {
         let scope = Scope::target(who.subject.clone());
-        let event = Event::staff(&who, rid, "session.logout").scope(scope);
+        let event = Event::staff(&who, rid, AuditAction::SessionLogout).scope(scope);
         audit::record(&state.store, event).await;
     }
     state.sessions.revoke(token).await;
