@@ -7,21 +7,58 @@
 //! `x-request-id` header if it is sane, else a generated one; it is echoed in the response.
 
 pub mod api;
+mod event;
 pub mod store;
 
 use std::convert::Infallible;
 
 use axum::extract::{FromRequestParts, Request};
-use axum::http::HeaderValue;
 use axum::http::request::Parts;
+use axum::http::{HeaderValue, StatusCode};
 use axum::middleware::Next;
 use axum::response::Response;
 
-use crate::booking::Booking;
+use crate::api::ApiResult;
+use crate::api::code::string_enum;
 use crate::booking::store::new_id;
 use crate::identity::{Principal, StaffRole};
+use crate::store::Store;
 
-pub use store::{AuditEntry, AuditFilter, NewEntry, Outcome};
+pub use event::Event;
+pub use store::{AuditEntry, AuditFilter, Outcome};
+
+string_enum! {
+    /// What an audit entry records (the `action` column). Entries are only ever written with
+    /// one of these; reading takes the stored text as it is.
+    pub enum AuditAction {
+        AppointmentCancel = "appointment.cancel",
+        AppointmentReschedule = "appointment.reschedule",
+        CitizenLeave = "citizen.leave",
+        ClosureAdd = "closure.add",
+        HoldConfirm = "hold.confirm",
+        HoldPlace = "hold.place",
+        HoldRelease = "hold.release",
+        MeetingCitizenToken = "meeting.citizen_token",
+        MeetingClose = "meeting.close",
+        MeetingConnect = "meeting.connect",
+        MeetingConnectionHandedOver = "meeting.connection_handed_over",
+        MeetingConnectionLost = "meeting.connection_lost",
+        MeetingConnectionTakenOver = "meeting.connection_taken_over",
+        MeetingDisconnect = "meeting.disconnect",
+        MeetingHandover = "meeting.handover",
+        MeetingJoin = "meeting.join",
+        MeetingOpen = "meeting.open",
+        MeetingRemoved = "meeting.removed",
+        OidcLinkCreate = "oidc_link.create",
+        OidcLinkDelete = "oidc_link.delete",
+        OperatorCreate = "operator.create",
+        OperatorEnable = "operator.enable",
+        OperatorRevoke = "operator.revoke",
+        OperatorUpdate = "operator.update",
+        SessionLogin = "session.login",
+        SessionLogout = "session.logout",
+    }
+}
 
 /// The request id header.
 pub const REQUEST_ID_HEADER: &str = "x-request-id";
@@ -110,61 +147,13 @@ impl Scope {
     }
 }
 
-/// Records one action of `who`. A failure to write is logged (kind only) and does not fail the
-/// request: the action has already happened.
-pub async fn record(
-    booking: &Booking,
-    who: &Principal,
-    request_id: &RequestId,
-    action: &'static str,
-    scope: Scope,
-    outcome: Outcome,
-) {
-    let comune = scope.comune_istat.or_else(|| who.comune_istat.clone());
-    let sede = scope.sede_id.or_else(|| who.sede_id.clone());
-    let entry = NewEntry {
-        actor_subject: &who.subject,
-        actor_role: role_code(who.role),
-        comune_istat: comune.as_deref(),
-        sede_id: sede.as_deref(),
-        action,
-        target: scope.target.as_deref(),
-        request_id: &request_id.0,
-        outcome,
-    };
-    write(booking, &entry).await;
-}
-
-/// Records an action without an authenticated actor (e.g. a refused login).
-pub async fn record_anonymous(
-    booking: &Booking,
-    request_id: &RequestId,
-    action: &'static str,
-    outcome: Outcome,
-) {
-    let entry = NewEntry {
-        actor_subject: "anonymous",
-        actor_role: "anonymous",
-        comune_istat: None,
-        sede_id: None,
-        action,
-        target: None,
-        request_id: &request_id.0,
-        outcome,
-    };
-    write(booking, &entry).await;
-}
-
-/// Records an entry whose actor is not a staff principal (a citizen session, a meeting
-/// connection).
-pub async fn record_entry(booking: &Booking, entry: &NewEntry<'_>) {
-    write(booking, entry).await;
-}
-
-async fn write(booking: &Booking, entry: &NewEntry<'_>) {
-    if let Err(e) = store::insert(booking.db(), booking.now(), entry).await {
+/// Records `event`. A failure to write is logged (kind only) and does not fail the request: the
+/// action has already happened. Every audit entry of the server is written here.
+pub async fn record(store: &Store, event: Event) {
+    let entry = event.entry();
+    if let Err(e) = self::store::insert(store.db(), store.now(), &entry).await {
         tracing::error!(
-            action = entry.action,
+            action = entry.action.as_str(),
             error_kind = if matches!(e, sqlx::Error::Database(_)) {
                 "database"
             } else {
@@ -173,4 +162,26 @@ async fn write(booking: &Booking, entry: &NewEntry<'_>) {
             "audit log write failed"
         );
     }
+}
+
+/// Records the outcome of `action` by `who`: `ok` with the scope `scope` gives the result,
+/// `denied` (with `denied`'s scope) when the answer is 403; other failures are not recorded.
+/// Answers `r` unchanged.
+pub async fn audited<T>(
+    store: &Store,
+    who: &Principal,
+    rid: &RequestId,
+    action: AuditAction,
+    r: ApiResult<T>,
+    scope: impl FnOnce(&T) -> Scope,
+    denied: Scope,
+) -> ApiResult<T> {
+    match &r {
+        Ok(t) => record(store, Event::staff(who, rid, action).scope(scope(t))).await,
+        Err(e) if e.status == StatusCode::FORBIDDEN => {
+            record(store, Event::staff(who, rid, action).scope(denied).denied()).await;
+        }
+        Err(_) => {}
+    }
+    r
 }

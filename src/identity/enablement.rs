@@ -4,28 +4,25 @@
 //! The comune's user administrator (Amministratore utenze) lists and enables the operators of
 //! their own comune, with an initial password and optional validity dates, and changes those
 //! dates or resets the password later; the INPS administrator may do so for any comune.
-//! Revoking and re-enabling are in [`super::operators`]. A change of dates that puts the
+//! Revoking and re-enabling are in [`super::operators`]; the rules, SQL and audit of both in
+//! [`super::service::operators`]. A change of dates that puts the
 //! operator outside them today ends their sessions and meeting connections at once, like a
 //! revocation (same event).
 
-use std::collections::HashMap;
-
 use axum::Json;
-use axum::extract::rejection::JsonRejection;
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use chrono::NaiveDate;
 use serde::{Deserialize, Deserializer, Serialize};
 use ts_rs::TS;
 
-use super::accounts::{self, Account, Validity};
-use super::operators::{audit_denied, bad_account_id, forbidden, target};
-use super::revocation::Revocation;
-use super::{Principal, StaffRole, password};
-use crate::audit::{self, Outcome, RequestId, Scope};
-use crate::booking::{BookingError, Db, rome};
-use crate::http::AppState;
-use crate::http::error::AppError;
+use super::accounts::{Account, Validity};
+use super::service::operators::{self, NewOperatorFields, OperatorFieldsChange};
+use super::{Identity, Principal};
+use crate::api::{AppError, JsonBody};
+use crate::audit::AuditAction;
+use crate::audit::RequestId;
+use crate::booking::rome;
 
 /// Where an operator stands today.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, TS)]
@@ -108,43 +105,8 @@ fn present<'de, D: Deserializer<'de>>(d: D) -> Result<Option<Option<String>>, D:
     Option::<String>::deserialize(d).map(Some)
 }
 
-fn bad_dates(message: &str) -> AppError {
-    AppError::bad_request("bad_dates", message.to_owned())
-}
-
-fn day(value: Option<&str>) -> Result<Option<NaiveDate>, AppError> {
-    match value {
-        None => Ok(None),
-        Some(s) if s.len() == 10 => NaiveDate::parse_from_str(s, "%Y-%m-%d")
-            .map(Some)
-            .map_err(|_| bad_dates("dates are YYYY-MM-DD")),
-        Some(_) => Err(bad_dates("dates are YYYY-MM-DD")),
-    }
-}
-
-fn check_window(from: Option<NaiveDate>, until: Option<NaiveDate>) -> Result<(), AppError> {
-    match (from, until) {
-        (Some(f), Some(u)) if u < f => Err(bad_dates("the last valid day is before the first")),
-        _ => Ok(()),
-    }
-}
-
-fn may_enable(who: &Principal) -> Result<(), AppError> {
-    match who.role {
-        StaffRole::UserAdmin | StaffRole::InpsAdmin => Ok(()),
-        _ => Err(forbidden()),
-    }
-}
-
-async fn comune_name(db: &Db, istat: Option<&str>) -> Result<Option<String>, BookingError> {
-    Ok(match istat {
-        Some(istat) => db.comune(istat).await?.map(|c| c.name),
-        None => None,
-    })
-}
-
-fn entry(state: &AppState, account: &Account, comune_name: Option<String>) -> OperatorEntry {
-    let today = rome::local_date(state.booking.now());
+fn entry(state: &Identity, account: &Account, comune_name: Option<String>) -> OperatorEntry {
+    let today = rome::local_date(state.store.now());
     let status = match (account.revoked, account.validity(today)) {
         (true, _) => OperatorStatus::Revoked,
         (false, Validity::Valid) => OperatorStatus::Active,
@@ -165,170 +127,54 @@ fn entry(state: &AppState, account: &Account, comune_name: Option<String>) -> Op
 
 /// `GET /v1/identity/operators`.
 pub async fn list(
-    State(state): State<AppState>,
+    State(state): State<Identity>,
     who: Principal,
 ) -> Result<Json<Vec<OperatorEntry>>, AppError> {
-    may_enable(&who)?;
-    let comune = match who.role {
-        StaffRole::UserAdmin => Some(who.comune_istat.as_deref().ok_or_else(forbidden)?),
-        _ => None,
-    };
-    let db = state.booking.db();
-    // One name lookup per comune, not per operator.
-    let mut names: HashMap<Option<String>, Option<String>> = HashMap::new();
-    let mut out = Vec::new();
-    for account in accounts::list(db, StaffRole::Operator, comune).await? {
-        let istat = account.principal.comune_istat.clone();
-        let name = match names.get(&istat) {
-            Some(name) => name.clone(),
-            None => {
-                let name = comune_name(db, istat.as_deref()).await?;
-                names.insert(istat, name.clone());
-                name
-            }
-        };
-        out.push(entry(&state, &account, name));
-    }
-    Ok(Json(out))
-}
-
-/// The comune a new operator of `who` belongs to.
-async fn comune_for(db: &Db, who: &Principal, asked: Option<String>) -> Result<String, AppError> {
-    match who.role {
-        StaffRole::UserAdmin => {
-            let own = who.comune_istat.clone().ok_or_else(forbidden)?;
-            match asked {
-                Some(a) if a != own => Err(forbidden()),
-                _ => Ok(own),
-            }
-        }
-        _ => {
-            let istat = asked.ok_or_else(|| {
-                AppError::bad_request("missing_comune", "comune_istat is required")
-            })?;
-            if db.comune(&istat).await?.is_none() {
-                return Err(AppError::new(
-                    StatusCode::NOT_FOUND,
-                    "unknown_comune",
-                    "no such comune",
-                ));
-            }
-            Ok(istat)
-        }
-    }
+    let found = operators::list(&state, &who).await?;
+    Ok(Json(
+        found
+            .iter()
+            .map(|(account, name)| entry(&state, account, name.clone()))
+            .collect(),
+    ))
 }
 
 /// `POST /v1/identity/operators`: enables a new operator.
 pub async fn create(
-    State(state): State<AppState>,
+    State(state): State<Identity>,
     who: Principal,
     rid: RequestId,
-    body: Result<Json<NewOperator>, JsonRejection>,
+    body: Result<JsonBody<NewOperator>, AppError>,
 ) -> Result<(StatusCode, Json<OperatorEntry>), AppError> {
-    if let Err(e) = may_enable(&who) {
-        audit::record(
-            &state.booking,
-            &who,
-            &rid,
-            "operator.create",
-            Scope::default(),
-            Outcome::Denied,
-        )
-        .await;
-        return Err(e);
-    }
-    let Json(req) = body?;
-    if !accounts::valid_account_id(&req.account) {
-        return Err(bad_account_id());
-    }
-    password::check_length(&req.password, password::MIN_LEN)?;
-    let valid_from = day(req.valid_from.as_deref())?;
-    let valid_until = day(req.valid_until.as_deref())?;
-    check_window(valid_from, valid_until)?;
-    let db = state.booking.db();
-    let comune = comune_for(db, &who, req.comune_istat).await?;
-    let account = Account {
-        principal: Principal {
-            subject: req.account.clone(),
-            role: StaffRole::Operator,
-            comune_istat: Some(comune.clone()),
-            sede_id: None,
-            sportello_ids: vec![],
-        },
-        password_hash: Some(password::hash(&req.password).await),
-        valid_from,
-        valid_until,
-        revoked: false,
+    operators::may_create(&state, &who, &rid).await?;
+    let JsonBody(req) = body?;
+    let fields = NewOperatorFields {
+        account: &req.account,
+        password: &req.password,
+        valid_from: req.valid_from.as_deref(),
+        valid_until: req.valid_until.as_deref(),
+        comune_istat: req.comune_istat.clone(),
     };
-    if !accounts::insert(db, &account, &who.subject, state.booking.now()).await? {
-        return Err(AppError::new(
-            StatusCode::CONFLICT,
-            "account_exists",
-            "an account with this id exists",
-        ));
-    }
-    let scope = Scope::account(&account.principal);
-    audit::record(
-        &state.booking,
-        &who,
-        &rid,
-        "operator.create",
-        scope,
-        Outcome::Ok,
-    )
-    .await;
-    let name = comune_name(db, Some(&comune)).await?;
+    let (account, name) = operators::create(&state, &who, &rid, fields).await?;
     Ok((StatusCode::CREATED, Json(entry(&state, &account, name))))
 }
 
 /// `PATCH /v1/identity/operators/{account}`: changes validity dates or resets the password.
 pub async fn update(
-    State(state): State<AppState>,
+    State(state): State<Identity>,
     who: Principal,
     rid: RequestId,
     Path(account): Path<String>,
-    body: Result<Json<OperatorChange>, JsonRejection>,
+    body: Result<JsonBody<OperatorChange>, AppError>,
 ) -> Result<Json<OperatorEntry>, AppError> {
-    let db = state.booking.db();
-    let mut found = match target(db, &who, &account).await {
-        Ok(found) => found,
-        Err(e) => {
-            audit_denied(&state, &who, &rid, "operator.update", &account, &e).await?;
-            return Err(e);
-        }
+    let found =
+        operators::authorize(&state, &who, &rid, &account, AuditAction::OperatorUpdate).await?;
+    let JsonBody(change) = body?;
+    let fields = OperatorFieldsChange {
+        valid_from: change.valid_from.as_ref().map(Option::as_deref),
+        valid_until: change.valid_until.as_ref().map(Option::as_deref),
+        password: change.password.as_deref(),
     };
-    let Json(change) = body?;
-    if let Some(from) = &change.valid_from {
-        found.valid_from = day(from.as_deref())?;
-    }
-    if let Some(until) = &change.valid_until {
-        found.valid_until = day(until.as_deref())?;
-    }
-    check_window(found.valid_from, found.valid_until)?;
-    if let Some(new_password) = &change.password {
-        password::check_length(new_password, password::MIN_LEN)?;
-        found.password_hash = Some(password::hash(new_password).await);
-    }
-    accounts::update(db, &found).await?;
-    let now = state.booking.now();
-    if found.validity(rome::local_date(now)) != Validity::Valid || change.password.is_some() {
-        // Outside the new dates, or a new password: the sessions opened before end now.
-        state.revocations.publish(Revocation {
-            subject: found.principal.subject.clone(),
-            reason: "operator.update".to_owned(),
-            at: now,
-        });
-    }
-    let scope = Scope::account(&found.principal);
-    audit::record(
-        &state.booking,
-        &who,
-        &rid,
-        "operator.update",
-        scope,
-        Outcome::Ok,
-    )
-    .await;
-    let name = comune_name(db, found.principal.comune_istat.as_deref()).await?;
+    let (found, name) = operators::update(&state, &who, &rid, found, fields).await?;
     Ok(Json(entry(&state, &found, name)))
 }

@@ -1,25 +1,26 @@
-//! `POST /v1/login`: local account and password (argon2id), in every mode.
+//! `POST /v1/login`: local account and password (argon2id), in every mode. The checks, the
+//! session and the audit are in [`super::service::sessions`].
 //!
 //! Unknown account and wrong password give the same 401 `bad_credentials` (and take the same
-//! time). After [`password::MAX_FAILURES`] failures of one account name within
-//! [`password::FAILURE_WINDOW_SECS`], that name is refused with 429 `too_many_attempts` and a
+//! time). After `password::MAX_FAILURES` failures of one account name within
+//! `password::FAILURE_WINDOW_SECS`, that name is refused with 429 `too_many_attempts` and a
 //! `Retry-After` until the window ends. Only with the right password does the answer say that
 //! the account is revoked, not yet valid or expired (403 with that code).
 
 use axum::Json;
 use axum::extract::State;
-use axum::extract::rejection::JsonRejection;
 use axum::http::header::{RETRY_AFTER, SET_COOKIE};
 use axum::http::{HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Response};
 use serde::{Deserialize, Serialize};
 use ts_rs::TS;
 
+use super::service::sessions::{self, PasswordLogin};
 use super::session::set_cookie;
-use super::{Principal, accounts, csrf, password};
-use crate::audit::{self, Outcome, RequestId, Scope};
-use crate::http::AppState;
-use crate::http::error::AppError;
+use super::{Identity, Principal, csrf};
+use crate::api::ApiCode;
+use crate::api::{AppError, JsonBody};
+use crate::audit::RequestId;
 
 /// `POST /v1/login` body.
 #[derive(Debug, Deserialize, TS)]
@@ -41,114 +42,33 @@ pub struct LoginAnswer {
     pub csrf_token: String,
 }
 
-fn bad_credentials() -> AppError {
-    AppError::new(
-        StatusCode::UNAUTHORIZED,
-        "bad_credentials",
-        "unknown account or wrong password",
-    )
-}
-
-/// Opens a session for an admitted `principal` and audits the login; returns the cookie token.
-/// Every login path (password, demo, OIDC) goes through it.
-pub async fn start_session(
-    state: &AppState,
-    rid: &RequestId,
-    principal: &Principal,
-) -> Result<String, AppError> {
-    let token = state.sessions.create(principal).await?;
-    let scope = Scope::target(principal.subject.clone());
-    audit::record(
-        &state.booking,
-        principal,
-        rid,
-        "session.login",
-        scope,
-        Outcome::Ok,
-    )
-    .await;
-    Ok(token)
-}
-
-/// Opens a session and answers it as JSON with its cookie (the password and demo logins).
-pub async fn open_session(
-    state: &AppState,
-    rid: &RequestId,
-    principal: Principal,
-) -> Result<Response, AppError> {
-    let token = start_session(state, rid, &principal).await?;
+/// Answers an opened session as JSON with its cookie (the password and demo logins).
+pub fn session_answer(token: &str, principal: Principal) -> Response {
     let answer = LoginAnswer {
         principal,
-        csrf_token: csrf::token_for(&token),
+        csrf_token: csrf::token_for(token),
     };
-    Ok(([(SET_COOKIE, set_cookie(&token))], Json(answer)).into_response())
-}
-
-/// Audits a refused login of a known account.
-pub async fn refused(state: &AppState, rid: &RequestId, principal: &Principal) {
-    let scope = Scope::target(principal.subject.clone());
-    audit::record(
-        &state.booking,
-        principal,
-        rid,
-        "session.login",
-        scope,
-        Outcome::Denied,
-    )
-    .await;
+    ([(SET_COOKIE, set_cookie(token))], Json(answer)).into_response()
 }
 
 /// `POST /v1/login`.
 pub async fn login(
-    State(state): State<AppState>,
+    State(state): State<Identity>,
     rid: RequestId,
-    body: Result<Json<LoginRequest>, JsonRejection>,
+    JsonBody(req): JsonBody<LoginRequest>,
 ) -> Result<Response, AppError> {
-    let Json(req) = body?;
-    // Any length may be tried (a wrong one is just wrong), up to the hashing bound.
-    password::check_length(&req.password, 0)?;
-    let db = state.booking.db();
-    let now = state.booking.now();
-    // What was typed as the account is request content (it may be a person's name): it is
-    // recorded only once it is known to be an account id.
-    let name = req.account.trim().to_ascii_lowercase();
-    if !accounts::valid_account_id(&name) {
-        password::verify(&req.password, None).await;
-        audit::record_anonymous(&state.booking, &rid, "session.login", Outcome::Denied).await;
-        return Err(bad_credentials());
-    }
-    if let Some(wait) = password::locked_for(db, &name, now).await? {
-        audit::record_anonymous(&state.booking, &rid, "session.login", Outcome::Denied).await;
-        let mut resp = AppError::new(
-            StatusCode::TOO_MANY_REQUESTS,
-            "too_many_attempts",
-            format!("too many failed logins: try again in {wait} seconds"),
-        )
-        .into_response();
-        resp.headers_mut()
-            .insert(RETRY_AFTER, HeaderValue::from(wait.max(1)));
-        return Ok(resp);
-    }
-    let account = accounts::get(db, &name).await?;
-    let hash = account.as_ref().and_then(|a| a.password_hash.as_deref());
-    if !password::verify(&req.password, hash).await {
-        password::record_failure(db, &name, now).await?;
-        match &account {
-            Some(a) => refused(&state, &rid, &a.principal).await,
-            None => {
-                audit::record_anonymous(&state.booking, &rid, "session.login", Outcome::Denied)
-                    .await;
-            }
+    match sessions::password_login(&state, &rid, &req.account, &req.password).await? {
+        PasswordLogin::Session(token, principal) => Ok(session_answer(&token, principal)),
+        PasswordLogin::Locked(wait) => {
+            let mut resp = AppError::new(
+                StatusCode::TOO_MANY_REQUESTS,
+                ApiCode::TooManyAttempts,
+                format!("too many failed logins: try again in {wait} seconds"),
+            )
+            .into_response();
+            resp.headers_mut()
+                .insert(RETRY_AFTER, HeaderValue::from(wait.max(1)));
+            Ok(resp)
         }
-        return Err(bad_credentials());
     }
-    let Some(account) = account else {
-        return Err(bad_credentials());
-    };
-    password::clear_failures(db, &name).await?;
-    if let Err(e) = accounts::check(&account, now) {
-        refused(&state, &rid, &account.principal).await;
-        return Err(e.into_app_error());
-    }
-    open_session(&state, &rid, account.principal).await
 }

@@ -3,55 +3,17 @@
 //!
 //! Allowed for the comune's user administrator (for operators of their own comune only) and for
 //! the INPS administrator. Revoking records the account in `staff_revocations` (so it cannot log
-//! in again until re-enabled) and publishes a [`Revocation`] event, whose subscriber ends the
+//! in again until re-enabled) and publishes a `Revocation` event, whose subscriber ends the
 //! account's sessions and signalling connections on receipt.
 
 use axum::Json;
-use axum::extract::rejection::JsonRejection;
 use axum::extract::{Path, State};
-use axum::http::StatusCode;
-use chrono::{DateTime, Utc};
-use serde::{Deserialize, Serialize};
+use serde::Serialize;
 
-use super::revocation::Revocation;
-use super::{Principal, StaffRole, accounts};
-use crate::audit::{self, Outcome, RequestId, Scope};
-use crate::booking::{BookingError, Db};
-use crate::http::AppState;
-use crate::http::error::AppError;
-
-/// Records `account` as revoked by `by` at `at` (idempotent).
-pub async fn mark_revoked(
-    db: &Db,
-    account: &str,
-    by: &str,
-    at: DateTime<Utc>,
-) -> Result<(), BookingError> {
-    sqlx::query(
-        "INSERT INTO staff_revocations (subject, revoked_at, revoked_by) VALUES ($1, $2, $3) \
-         ON CONFLICT (subject) DO NOTHING",
-    )
-    .bind(account)
-    .bind(at.timestamp())
-    .bind(by)
-    .execute(db.pool())
-    .await?;
-    Ok(())
-}
-
-/// Re-enables `account` (idempotent).
-pub async fn mark_enabled(db: &Db, account: &str) -> Result<(), BookingError> {
-    sqlx::query("DELETE FROM staff_revocations WHERE subject = $1")
-        .bind(account)
-        .execute(db.pool())
-        .await?;
-    Ok(())
-}
-
-/// The (empty) request body.
-#[derive(Debug, Deserialize)]
-#[serde(deny_unknown_fields)]
-pub struct EmptyBody {}
+use super::service::operators;
+use super::{Identity, Principal};
+use crate::api::{AppError, EmptyBody, JsonBody};
+use crate::audit::RequestId;
 
 /// The answer: the account and whether it is now revoked.
 #[derive(Debug, Serialize, ts_rs::TS)]
@@ -62,131 +24,38 @@ pub struct OperatorState {
     pub revoked: bool,
 }
 
-pub(crate) fn forbidden() -> AppError {
-    AppError::new(
-        StatusCode::FORBIDDEN,
-        "forbidden",
-        "not allowed to manage this operator",
-    )
-}
-
-/// 400 `bad_account_id`.
-pub(crate) fn bad_account_id() -> AppError {
-    AppError::bad_request(
-        "bad_account_id",
-        "the account id must be 1-64 characters of a-z, 0-9, '.', '_' and '-'",
-    )
-}
-
-/// 404 `unknown_account`.
-pub(crate) fn unknown_account() -> AppError {
-    AppError::new(StatusCode::NOT_FOUND, "unknown_account", "no such account")
-}
-
-/// Checks that `who` may manage operator `account` (the comune's user administrator, for
-/// operators of their comune; the INPS administrator) and returns the account.
-pub(crate) async fn target(
-    db: &Db,
-    who: &Principal,
-    account: &str,
-) -> Result<accounts::Account, AppError> {
-    if !matches!(who.role, StaffRole::UserAdmin | StaffRole::InpsAdmin) {
-        return Err(forbidden());
-    }
-    if !accounts::valid_account_id(account) {
-        return Err(bad_account_id());
-    }
-    let Some(found) = accounts::get(db, account).await? else {
-        return Err(unknown_account());
-    };
-    let target = &found.principal;
-    if target.role != StaffRole::Operator {
-        return Err(forbidden());
-    }
-    if who.role == StaffRole::UserAdmin
-        && (who.comune_istat.is_none() || who.comune_istat != target.comune_istat)
-    {
-        return Err(forbidden());
-    }
-    Ok(found)
-}
-
-/// Audits a refused change of `account` (a 403): with the id only when it is an account's.
-pub(crate) async fn audit_denied(
-    state: &AppState,
-    who: &Principal,
-    rid: &RequestId,
-    action: &'static str,
-    account: &str,
-    e: &AppError,
-) -> Result<(), AppError> {
-    if e.status == StatusCode::FORBIDDEN {
-        let scope = if accounts::find(state.booking.db(), account).await?.is_some() {
-            Scope::target(account)
-        } else {
-            Scope::default()
-        };
-        audit::record(&state.booking, who, rid, action, scope, Outcome::Denied).await;
-    }
-    Ok(())
-}
-
 async fn change(
-    state: &AppState,
+    state: &Identity,
     who: &Principal,
     rid: &RequestId,
     account: &str,
-    action: &'static str,
+    revoke: bool,
 ) -> Result<Json<OperatorState>, AppError> {
-    let db = state.booking.db();
-    let target = match target(db, who, account).await {
-        Ok(t) => t.principal,
-        Err(e) => {
-            audit_denied(state, who, rid, action, account, &e).await?;
-            return Err(e);
-        }
-    };
-    let revoked = action == "operator.revoke";
-    if revoked {
-        // Recorded first, so a login racing the event is already refused.
-        let at = state.booking.now();
-        mark_revoked(state.booking.db(), &target.subject, &who.subject, at).await?;
-        state.revocations.publish(Revocation {
-            subject: target.subject.clone(),
-            reason: action.to_owned(),
-            at,
-        });
-    } else {
-        mark_enabled(state.booking.db(), &target.subject).await?;
-    }
-    let scope = Scope::account(&target);
-    audit::record(&state.booking, who, rid, action, scope, Outcome::Ok).await;
+    let target = operators::set_revoked(state, who, rid, account, revoke).await?;
     Ok(Json(OperatorState {
         account: target.subject,
-        revoked,
+        revoked: revoke,
     }))
 }
 
 /// `POST /v1/identity/operators/{account}/revoke`.
 pub async fn revoke(
-    State(state): State<AppState>,
+    State(state): State<Identity>,
     who: Principal,
     rid: RequestId,
     Path(account): Path<String>,
-    body: Result<Json<EmptyBody>, JsonRejection>,
+    JsonBody(EmptyBody {}): JsonBody<EmptyBody>,
 ) -> Result<Json<OperatorState>, AppError> {
-    let Json(EmptyBody {}) = body?;
-    change(&state, &who, &rid, &account, "operator.revoke").await
+    change(&state, &who, &rid, &account, true).await
 }
 
 /// `POST /v1/identity/operators/{account}/enable`.
 pub async fn enable(
-    State(state): State<AppState>,
+    State(state): State<Identity>,
     who: Principal,
     rid: RequestId,
     Path(account): Path<String>,
-    body: Result<Json<EmptyBody>, JsonRejection>,
+    JsonBody(EmptyBody {}): JsonBody<EmptyBody>,
 ) -> Result<Json<OperatorState>, AppError> {
-    let Json(EmptyBody {}) = body?;
-    change(&state, &who, &rid, &account, "operator.enable").await
+    change(&state, &who, &rid, &account, false).await
 }

@@ -7,12 +7,12 @@ use axum::http::{HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Response};
 use serde::Serialize;
 
+use super::Identity;
+use super::Principal;
+use super::service::sessions;
 use super::session::{clear_cookie, session_token};
-use super::{Principal, StaffRole};
-use crate::audit::{self, Outcome, RequestId, Scope};
-use crate::booking::{BookingError, Db};
-use crate::http::AppState;
-use crate::http::error::AppError;
+use crate::api::AppError;
+use crate::audit::RequestId;
 
 /// A sportello of an official, with its name.
 #[derive(Debug, Clone, Serialize, ts_rs::TS)]
@@ -45,95 +45,43 @@ pub struct SessionInfo {
     pub csrf_token: String,
 }
 
-/// The comune name, the Sede name and a display label of a staff member, e.g.
-/// "Operatore del Comune di Villanova Monteleone".
-pub async fn display_names(
-    db: &Db,
-    role: StaffRole,
-    comune_istat: Option<&str>,
-    sede_id: Option<&str>,
-) -> Result<(Option<String>, Option<String>, String), BookingError> {
-    let comune_name = match comune_istat {
-        Some(istat) => db.comune(istat).await?.map(|c| c.name),
-        None => None,
-    };
-    let sede_name = match sede_id {
-        Some(id) => db.sede_name(id).await?,
-        None => None,
-    };
-    let comune = comune_name
-        .clone()
-        .or_else(|| comune_istat.map(|c| format!("codice ISTAT {c}")))
-        .unwrap_or_default();
-    let sede = sede_name
-        .clone()
-        .or_else(|| sede_id.map(str::to_owned))
-        .unwrap_or_default();
-    let label = match role {
-        StaffRole::Operator => format!("Operatore del Comune di {comune}"),
-        StaffRole::UserAdmin => format!("Amministratore utenze del Comune di {comune}"),
-        StaffRole::Official if sede.is_empty() => "Funzionario INPS".to_owned(),
-        StaffRole::Official => format!("Funzionario INPS – {sede}"),
-        StaffRole::InpsAdmin => "Amministratore INPS".to_owned(),
-    };
-    Ok((comune_name, sede_name, label))
-}
-
 /// `GET /v1/session`: who am I.
 pub async fn whoami(
-    State(state): State<AppState>,
+    State(state): State<Identity>,
     principal: Principal,
     headers: HeaderMap,
 ) -> Result<Json<SessionInfo>, AppError> {
     let csrf_token = session_token(&headers)
         .map(|t| super::csrf::token_for(&t))
         .unwrap_or_default();
-    let db = state.booking.db();
-    let (comune_name, sede_name, label) = display_names(
+    let db = state.store.db();
+    let (comune_name, sede_name, label) = sessions::display_names(
         db,
         principal.role,
         principal.comune_istat.as_deref(),
         principal.sede_id.as_deref(),
     )
     .await?;
-    let mut sportelli = Vec::with_capacity(principal.sportello_ids.len());
-    for id in &principal.sportello_ids {
-        let name = db
-            .sportello(id)
-            .await?
-            .map_or_else(|| id.clone(), |s| s.name);
-        sportelli.push(SportelloName {
-            id: id.clone(),
-            name,
-        });
-    }
+    let sportelli = sessions::sportello_names(db, &principal.sportello_ids)
+        .await?
+        .into_iter()
+        .map(|(id, name)| SportelloName { id, name })
+        .collect();
     Ok(Json(SessionInfo {
         principal,
         comune_name,
         sede_name,
         sportelli,
         label,
-        server_now: crate::booking::rome::to_local(state.booking.now()),
+        server_now: crate::booking::rome::to_local(state.store.now()),
         csrf_token,
     }))
 }
 
 /// `DELETE /v1/session`: logout.
-pub async fn logout(State(state): State<AppState>, rid: RequestId, headers: HeaderMap) -> Response {
+pub async fn logout(State(state): State<Identity>, rid: RequestId, headers: HeaderMap) -> Response {
     if let Some(token) = session_token(&headers) {
-        if let Some(who) = state.sessions.lookup(&token).await {
-            let scope = Scope::target(who.subject.clone());
-            audit::record(
-                &state.booking,
-                &who,
-                &rid,
-                "session.logout",
-                scope,
-                Outcome::Ok,
-            )
-            .await;
-        }
-        state.sessions.revoke(&token).await;
+        sessions::logout(&state, &rid, &token).await;
     }
     (StatusCode::NO_CONTENT, [(SET_COOKIE, clear_cookie())]).into_response()
 }

@@ -8,27 +8,28 @@
 use sportello_signalling::MeetingObserver;
 use sportello_signalling::protocol::{LeaveReason, Role};
 
-use crate::audit::{self, NewEntry, Outcome, RequestId};
-use crate::booking::Booking;
+use crate::audit::AuditAction;
+use crate::audit::{self, Event, RequestId};
 use crate::booking::store::new_id;
+use crate::store::Store;
 
 /// The audit log as a [`MeetingObserver`].
 #[derive(Debug, Clone)]
 pub struct AuditObserver {
-    booking: Booking,
+    store: Store,
 }
 
 impl AuditObserver {
-    /// An observer writing through `booking`'s database and clock.
-    pub fn new(booking: Booking) -> Self {
-        Self { booking }
+    /// An observer writing through `store`'s database and clock.
+    pub fn new(store: Store) -> Self {
+        Self { store }
     }
 
-    fn spawn(&self, room: &str, subject: &str, role: Role, action: &'static str) {
-        let booking = self.booking.clone();
+    fn spawn(&self, room: &str, subject: &str, role: Role, action: AuditAction) {
+        let store = self.store.clone();
         let (room, subject) = (room.to_owned(), subject.to_owned());
         tokio::spawn(async move {
-            let place = match booking.meeting_of_room(&room).await {
+            let place = match super::day::of_room(store.db(), &room).await {
                 Ok(place) => place,
                 Err(e) => {
                     tracing::warn!(error = %e, "audit: meeting lookup failed");
@@ -36,37 +37,39 @@ impl AuditObserver {
                 }
             };
             let rid = RequestId(new_id());
-            let entry = NewEntry {
-                actor_subject: &subject,
-                actor_role: role.as_str(),
-                comune_istat: place.as_ref().map(|p| p.comune_istat.as_str()),
-                sede_id: place.as_ref().map(|p| p.sede_id.as_str()),
-                action,
-                target: Some(place.as_ref().map_or(room.as_str(), |p| &p.appointment_id)),
-                request_id: &rid.0,
-                outcome: Outcome::Ok,
-            };
-            audit::record_entry(&booking, &entry).await;
+            let target = place.as_ref().map_or(room, |p| p.appointment_id.clone());
+            let event = Event::actor(subject, role.as_str(), &rid, action)
+                .place(
+                    place.as_ref().map(|p| p.comune_istat.clone()),
+                    place.as_ref().map(|p| p.sede_id.clone()),
+                )
+                .target(target);
+            audit::record(&store, event).await;
         });
     }
 }
 
 impl MeetingObserver for AuditObserver {
     fn joined(&self, room: &str, subject: &str, role: Role) {
-        self.spawn(room, subject, role, "meeting.connect");
+        self.spawn(room, subject, role, AuditAction::MeetingConnect);
     }
 
     fn reidentified(&self, room: &str, from: (&str, Role), to: (&str, Role)) {
         // Two entries: the old identity hands the connection over, the new one takes it.
-        self.spawn(room, from.0, from.1, "meeting.connection_handed_over");
-        self.spawn(room, to.0, to.1, "meeting.connection_taken_over");
+        self.spawn(
+            room,
+            from.0,
+            from.1,
+            AuditAction::MeetingConnectionHandedOver,
+        );
+        self.spawn(room, to.0, to.1, AuditAction::MeetingConnectionTakenOver);
     }
 
     fn left(&self, room: &str, subject: &str, role: Role, reason: LeaveReason) {
         let action = match reason {
-            LeaveReason::Left => "meeting.disconnect",
-            LeaveReason::ConnectionLost => "meeting.connection_lost",
-            LeaveReason::Removed => "meeting.removed",
+            LeaveReason::Left => AuditAction::MeetingDisconnect,
+            LeaveReason::ConnectionLost => AuditAction::MeetingConnectionLost,
+            LeaveReason::Removed => AuditAction::MeetingRemoved,
         };
         self.spawn(room, subject, role, action);
     }

@@ -3,7 +3,6 @@
 
 use axum::Json;
 use axum::extract::State;
-use axum::extract::rejection::JsonRejection;
 use axum::http::StatusCode;
 use axum::http::header::SET_COOKIE;
 use axum::response::{IntoResponse, Response};
@@ -11,12 +10,14 @@ use chrono::{DateTime, FixedOffset};
 use serde::Serialize;
 use sportello_signalling::protocol::Role;
 
+use super::Meetings;
+use super::day::{self, MeetingPlace};
 use super::tickets::{MeetingTicket, ticket};
-use crate::audit::{self, NewEntry, Outcome, RequestId};
-use crate::booking::api::{ApiResult, EmptyBody, body};
-use crate::booking::meeting::MeetingPlace;
-use crate::http::AppState;
-use crate::http::error::AppError;
+use crate::api::ApiCode;
+use crate::api::AppError;
+use crate::api::{ApiResult, EmptyBody, JsonBody};
+use crate::audit::AuditAction;
+use crate::audit::{self, Event, RequestId};
 use crate::identity::citizen::{self, CitizenSession};
 
 /// `GET /v1/citizen/session`.
@@ -42,16 +43,17 @@ pub struct CitizenSessionInfo {
 
 /// The meeting of `session` if it may still be entered; otherwise the session ends (the meeting
 /// was closed or its window is over) and the reason is the answer.
-async fn meeting(s: &AppState, session: &CitizenSession) -> ApiResult<MeetingPlace> {
-    match s.booking.citizen_may_enter(&session.appointment_id).await {
+async fn meeting(s: &Meetings, session: &CitizenSession) -> ApiResult<MeetingPlace> {
+    let (db, now) = (s.store.db(), s.store.now());
+    match day::citizen_may_enter(db, now, &session.appointment_id).await {
         Ok(place) if place.room == session.room => Ok(place),
         Ok(_) => Err(AppError::new(
             StatusCode::UNAUTHORIZED,
-            "unauthenticated",
+            ApiCode::Unauthenticated,
             "this citizen session is not for the current meeting",
         )),
         Err(e) => {
-            citizen::end_for_appointment(s.booking.db(), &session.appointment_id).await?;
+            citizen::end_for_appointment(s.store.db(), &session.appointment_id).await?;
             Err(e.into())
         }
     }
@@ -59,28 +61,24 @@ async fn meeting(s: &AppState, session: &CitizenSession) -> ApiResult<MeetingPla
 
 /// Records an action of the citizen session (its random subject; never personal data).
 async fn record(
-    s: &AppState,
+    s: &Meetings,
     session: &CitizenSession,
     place: Option<&MeetingPlace>,
     rid: &RequestId,
-    action: &'static str,
+    action: AuditAction,
 ) {
-    let entry = NewEntry {
-        actor_subject: &session.subject,
-        actor_role: "citizen",
-        comune_istat: place.map(|p| p.comune_istat.as_str()),
-        sede_id: place.map(|p| p.sede_id.as_str()),
-        action,
-        target: Some(&session.appointment_id),
-        request_id: &rid.0,
-        outcome: Outcome::Ok,
-    };
-    audit::record_entry(&s.booking, &entry).await;
+    let event = Event::actor(session.subject.clone(), "citizen", rid, action)
+        .place(
+            place.map(|p| p.comune_istat.clone()),
+            place.map(|p| p.sede_id.clone()),
+        )
+        .target(session.appointment_id.clone());
+    audit::record(&s.store, event).await;
 }
 
 /// `GET /v1/citizen/session`: which meeting this session is for.
 pub async fn whoami(
-    State(s): State<AppState>,
+    State(s): State<Meetings>,
     session: CitizenSession,
 ) -> ApiResult<Json<CitizenSessionInfo>> {
     let place = meeting(&s, &session).await?;
@@ -97,14 +95,20 @@ pub async fn whoami(
 
 /// `POST /v1/citizen/meeting/token`: a fresh join token for the session's meeting.
 pub async fn token(
-    State(s): State<AppState>,
+    State(s): State<Meetings>,
     session: CitizenSession,
     rid: RequestId,
-    b: Result<Json<EmptyBody>, JsonRejection>,
+    JsonBody(_): JsonBody<EmptyBody>,
 ) -> ApiResult<Json<MeetingTicket>> {
-    let _ = body(b)?;
     let place = meeting(&s, &session).await?;
-    record(&s, &session, Some(&place), &rid, "meeting.citizen_token").await;
+    record(
+        &s,
+        &session,
+        Some(&place),
+        &rid,
+        AuditAction::MeetingCitizenToken,
+    )
+    .await;
     Ok(Json(ticket(
         &s,
         &session.subject,
@@ -117,15 +121,15 @@ pub async fn token(
 /// `DELETE /v1/citizen/session`: the citizen session ends (its connections stay until they
 /// leave; they cannot rejoin).
 pub async fn leave(
-    State(s): State<AppState>,
+    State(s): State<Meetings>,
     session: CitizenSession,
     rid: RequestId,
     headers: axum::http::HeaderMap,
 ) -> ApiResult<Response> {
     if let Some(t) = citizen::token(&headers) {
-        citizen::end(s.booking.db(), &t).await?;
+        citizen::end(s.store.db(), &t).await?;
     }
-    record(&s, &session, None, &rid, "citizen.leave").await;
+    record(&s, &session, None, &rid, AuditAction::CitizenLeave).await;
     Ok((
         StatusCode::NO_CONTENT,
         [(SET_COOKIE, citizen::clear_cookie())],

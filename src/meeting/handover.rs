@@ -11,7 +11,6 @@
 use std::time::Duration;
 
 use axum::Json;
-use axum::extract::rejection::JsonRejection;
 use axum::extract::{Path, State};
 use axum::http::HeaderMap;
 use axum::http::header::SET_COOKIE;
@@ -20,12 +19,14 @@ use chrono::Utc;
 use serde::Serialize;
 use sportello_signalling::protocol::{ErrorCode, Role};
 
-use super::tickets::{MeetingTicket, meeting_scope, ticket};
-use crate::audit::{self, Outcome, RequestId, Scope};
-use crate::booking::api::{ApiResult, EmptyBody, appointment_id, audited, body};
-use crate::booking::meeting::meeting_window;
-use crate::http::AppState;
-use crate::http::error::AppError;
+use super::Meetings;
+use super::day::MeetingPlace;
+use super::rules::meeting_window;
+use super::tickets::{Door, Holder, MeetingTicket, issue};
+use crate::api::{ApiResult, AppError, EmptyBody, JsonBody};
+use crate::audit::AuditAction;
+use crate::audit::{self, Event, RequestId};
+use crate::booking::api::appointment_id;
 use crate::identity::session::{clear_cookie, session_token};
 use crate::identity::{Principal, citizen};
 
@@ -43,64 +44,45 @@ pub struct HandoverTicket {
 
 /// `POST /v1/booking/appointments/{id}/meeting/handover`.
 pub async fn handover(
-    State(s): State<AppState>,
+    State(s): State<Meetings>,
     who: Principal,
     rid: RequestId,
     headers: HeaderMap,
     Path(id): Path<String>,
-    b: Result<Json<EmptyBody>, JsonRejection>,
+    b: Result<JsonBody<EmptyBody>, AppError>,
 ) -> ApiResult<Response> {
     appointment_id(&id)?;
-    let _ = body(b)?;
-    let r = s
-        .booking
-        .handover_meeting(&who, &id)
-        .await
-        .map_err(AppError::from);
-    let place = audited(
-        &s,
-        &who,
-        &rid,
-        "meeting.handover",
-        r,
-        meeting_scope,
-        Scope::target(id),
-    )
-    .await?;
-    let (_, closes) = meeting_window(
-        place.starts_at.with_timezone(&Utc),
-        place.ends_at.with_timezone(&Utc),
-    );
-    let (token, session) = citizen::create(
-        s.booking.db(),
-        s.booking.now(),
-        &place.appointment_id,
-        &place.room,
-        closes,
-    )
-    .await?;
-    cut_off_after_grace(&s, &place.room, &who.subject);
+    let JsonBody(_) = b?;
+    let citizen_holder = async |place: &MeetingPlace| {
+        let (_, closes) = meeting_window(
+            place.starts_at.with_timezone(&Utc),
+            place.ends_at.with_timezone(&Utc),
+        );
+        let (token, session) = citizen::create(
+            s.store.db(),
+            s.store.now(),
+            &place.appointment_id,
+            &place.room,
+            closes,
+        )
+        .await?;
+        let holder = Holder {
+            subject: session.subject.clone(),
+            role: Role::Citizen,
+            display_name: super::CITIZEN_DISPLAY_NAME.to_owned(),
+        };
+        Ok((holder, (token, session)))
+    };
+    let (ticket, (token, session)) =
+        issue(&s, &who, &rid, &id, Door::Handover, citizen_holder).await?;
+    cut_off_after_grace(&s, &ticket.room, &who.subject);
     // The operator is logged out: the staff session ends now, on the server.
     if let Some(staff) = session_token(&headers) {
         s.sessions.revoke(&staff).await;
     }
-    audit::record(
-        &s.booking,
-        &who,
-        &rid,
-        "session.logout",
-        Scope::target(who.subject.clone()),
-        Outcome::Ok,
-    )
-    .await;
-    tracing::info!(appointment = %place.appointment_id, "meeting handed over to the citizen");
-    let ticket = ticket(
-        &s,
-        &session.subject,
-        place,
-        Role::Citizen,
-        super::CITIZEN_DISPLAY_NAME.to_owned(),
-    );
+    let logout = Event::staff(&who, &rid, AuditAction::SessionLogout).target(who.subject.clone());
+    audit::record(&s.store, logout).await;
+    tracing::info!(appointment = %ticket.appointment_id, "meeting handed over to the citizen");
     let cookies = AppendHeaders([
         (SET_COOKIE, clear_cookie()),
         (SET_COOKIE, citizen::set_cookie(&token)),
@@ -114,7 +96,7 @@ pub async fn handover(
 
 /// Cuts off, after [`HANDOVER_GRACE`], the connections that `subject` has in `room` now and
 /// that still act as `subject` then.
-fn cut_off_after_grace(s: &AppState, room: &str, subject: &str) {
+fn cut_off_after_grace(s: &Meetings, room: &str, subject: &str) {
     let rooms = s.signalling.rooms().clone();
     let ids = rooms.participants_of(room, subject);
     if ids.is_empty() {

@@ -1,30 +1,62 @@
-//! The meeting day over HTTP: "Apri meeting" and "Entra nel meeting" ([`tickets`]), the handover
-//! to the citizen ([`handover`]), the citizen's meeting-scoped session ([`citizen_api`]), the
-//! official closing the meeting with an outcome ([`close`]), and the audit record of who joins,
-//! changes identity and leaves the call ([`audit_observer`]).
+//! The meeting day: its rules (who may, when: [`rules`]), its SQL ([`store`]) and operations
+//! ([`day`]); over HTTP, "Apri meeting" and "Entra nel meeting" with the one ticket-issuing path
+//! ([`tickets`]), the handover to the citizen ([`handover`]), the citizen's meeting-scoped
+//! session ([`citizen_api`]), the official closing the meeting with an outcome ([`close`]), and
+//! the audit record of who joins, changes identity and leaves the call ([`audit_observer`]).
 //!
-//! The rules (who may, when) live in `booking::meeting`; the citizen session store in
-//! `identity::citizen`; the connection-level handover (`reauthenticate`) in the signalling crate.
+//! The citizen session store lives in `identity::citizen`; the connection-level handover
+//! (`reauthenticate`) in the signalling crate.
 
 pub mod audit_observer;
 pub mod citizen_api;
 pub mod close;
+pub mod day;
 pub mod handover;
+pub mod rules;
+mod store;
 pub mod tickets;
 
 use axum::Router;
 use axum::routing::{get, post};
 
-use crate::http::AppState;
+use std::sync::Arc;
 
+use axum::extract::FromRef;
+use sportello_signalling::Signalling;
+use tokio_util::sync::CancellationToken;
+
+use crate::identity::SessionStore;
+use crate::store::Store;
+
+pub use day::MeetingPlace;
+pub use rules::{MeetingOutcome, meeting_window};
 pub use tickets::{ExpectedParticipant, MeetingTicket};
 
 /// The name the others see for the citizen (never the citizen's real name: it would travel to
 /// logs of the signalling layer and of the browsers).
 pub const CITIZEN_DISPLAY_NAME: &str = "Cittadino";
 
+/// What the meeting handlers work with (taken from the application's state with `FromRef`).
+#[derive(Debug, Clone)]
+pub struct Meetings {
+    /// The shared database and clock (appointments and their meeting columns).
+    pub store: Store,
+    /// The signalling layer (rooms, tokens, connections).
+    pub signalling: Arc<Signalling>,
+    /// Server-side staff sessions (the handover logs the operator out).
+    pub sessions: Arc<dyn SessionStore>,
+    /// Cancelled when shutdown begins.
+    pub shutdown: CancellationToken,
+}
+
 /// The meeting routes.
-pub fn routes() -> Router<AppState> {
+pub fn routes<S>() -> Router<S>
+where
+    S: Clone + Send + Sync + 'static,
+    Meetings: FromRef<S>,
+    Store: FromRef<S>,
+    Arc<dyn SessionStore>: FromRef<S>,
+{
     Router::new()
         .route(
             "/v1/booking/appointments/{appointment_id}/meeting",

@@ -2,19 +2,21 @@
 //! official), and the signed, short-lived token every ticket carries.
 
 use axum::Json;
-use axum::extract::rejection::JsonRejection;
 use axum::extract::{Path, State};
 use chrono::{DateTime, FixedOffset};
 use serde::Serialize;
 use sportello_signalling::protocol::Role;
 use sportello_signalling::token::{MeetingClaims, unix_now};
 
+use super::Meetings;
+pub use super::day::Door;
+use super::day::{self, MeetingPlace};
+use crate::api::AppError;
+use crate::api::{ApiResult, EmptyBody, JsonBody};
+use crate::audit::audited;
 use crate::audit::{RequestId, Scope};
-use crate::booking::api::{ApiResult, EmptyBody, appointment_id, audited, body};
-use crate::booking::meeting::MeetingPlace;
+use crate::booking::api::appointment_id;
 use crate::booking::{from_unix, rome};
-use crate::http::AppState;
-use crate::http::error::AppError;
 use crate::identity::Principal;
 
 /// How long a meeting join token may be used to join, in seconds.
@@ -82,7 +84,7 @@ fn expected(place: &MeetingPlace, role: Role) -> Vec<ExpectedParticipant> {
 
 /// Signs a ticket for `subject` in `role` into the room of `place`.
 pub fn ticket(
-    s: &AppState,
+    s: &Meetings,
     subject: &str,
     place: MeetingPlace,
     role: Role,
@@ -119,62 +121,104 @@ pub fn meeting_scope(p: &MeetingPlace) -> Scope {
     }
 }
 
-/// `POST /v1/booking/appointments/{id}/meeting`: "Apri meeting".
-pub async fn open_meeting(
-    State(s): State<AppState>,
-    who: Principal,
-    rid: RequestId,
-    Path(id): Path<String>,
-    b: Result<Json<EmptyBody>, JsonRejection>,
-) -> ApiResult<Json<MeetingTicket>> {
-    appointment_id(&id)?;
-    let _ = body(b)?;
-    let r = s
-        .booking
-        .open_meeting(&who, &id)
+/// Who a ticket is for, once the caller has been admitted.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Holder {
+    /// The subject the token is bound to.
+    pub subject: String,
+    /// Role in the meeting.
+    pub role: Role,
+    /// The name the other participants see.
+    pub display_name: String,
+}
+
+/// The one ticket-issuing path of the staff doors: checks that `who` may pass `door` into the
+/// meeting of appointment `id` now (auditing the attempt: ok, or denied on a 403), asks `holder`
+/// who the ticket is for (the caller, or the citizen the meeting is handed over to), and signs
+/// the join token. Answers the ticket and what `holder` gave besides.
+pub async fn issue<T>(
+    s: &Meetings,
+    who: &Principal,
+    rid: &RequestId,
+    id: &str,
+    door: Door,
+    holder: impl AsyncFnOnce(&MeetingPlace) -> ApiResult<(Holder, T)>,
+) -> ApiResult<(MeetingTicket, T)> {
+    let (db, now) = (s.store.db(), s.store.now());
+    let r = day::admit(db, now, who, id, door)
         .await
         .map_err(AppError::from);
     let place = audited(
-        &s,
-        &who,
-        &rid,
-        "meeting.open",
+        &s.store,
+        who,
+        rid,
+        door.action(),
         r,
         meeting_scope,
         Scope::target(id),
     )
     .await?;
-    tracing::info!(appointment = %place.appointment_id, room = %place.room, "meeting opened by the operator");
-    let name = operator_name(&place);
-    Ok(Json(ticket(&s, &who.subject, place, Role::Operator, name)))
+    let (holder, extra) = holder(&place).await?;
+    match door {
+        Door::Open => {
+            tracing::info!(appointment = %place.appointment_id, room = %place.room, "meeting opened by the operator");
+        }
+        Door::Join => {
+            tracing::info!(appointment = %place.appointment_id, room = %place.room, "official joins the meeting");
+        }
+        Door::Handover => {}
+    }
+    let ticket = ticket(s, &holder.subject, place, holder.role, holder.display_name);
+    Ok((ticket, extra))
+}
+
+/// A staff member takes a ticket through `door` for themself, in `role` under the staff name of
+/// that role.
+async fn staff_ticket(
+    s: &Meetings,
+    who: &Principal,
+    rid: &RequestId,
+    id: &str,
+    b: Result<JsonBody<EmptyBody>, AppError>,
+    door: Door,
+    role: Role,
+) -> ApiResult<Json<MeetingTicket>> {
+    appointment_id(id)?;
+    let JsonBody(_) = b?;
+    let holder = async |place: &MeetingPlace| {
+        let display_name = match role {
+            Role::Official => official_name(place),
+            _ => operator_name(place),
+        };
+        let holder = Holder {
+            subject: who.subject.clone(),
+            role,
+            display_name,
+        };
+        Ok((holder, ()))
+    };
+    let (ticket, ()) = issue(s, who, rid, id, door, holder).await?;
+    Ok(Json(ticket))
+}
+
+/// `POST /v1/booking/appointments/{id}/meeting`: "Apri meeting".
+pub async fn open_meeting(
+    State(s): State<Meetings>,
+    who: Principal,
+    rid: RequestId,
+    Path(id): Path<String>,
+    b: Result<JsonBody<EmptyBody>, AppError>,
+) -> ApiResult<Json<MeetingTicket>> {
+    staff_ticket(&s, &who, &rid, &id, b, Door::Open, Role::Operator).await
 }
 
 /// `POST /v1/booking/appointments/{id}/meeting/join`: "Entra nel meeting".
 pub async fn join_meeting(
-    State(s): State<AppState>,
+    State(s): State<Meetings>,
     who: Principal,
     rid: RequestId,
     Path(id): Path<String>,
-    b: Result<Json<EmptyBody>, JsonRejection>,
+    b: Result<JsonBody<EmptyBody>, AppError>,
 ) -> ApiResult<Json<MeetingTicket>> {
-    appointment_id(&id)?;
-    let _ = body(b)?;
-    let r = s
-        .booking
-        .join_meeting(&who, &id)
-        .await
-        .map_err(AppError::from);
-    let place = audited(
-        &s,
-        &who,
-        &rid,
-        "meeting.join",
-        r,
-        meeting_scope,
-        Scope::target(id),
-    )
-    .await?;
-    tracing::info!(appointment = %place.appointment_id, room = %place.room, "official joins the meeting");
-    let name = official_name(&place);
-    Ok(Json(ticket(&s, &who.subject, place, Role::Official, name)))
+    staff_ticket(&s, &who, &rid, &id, b, Door::Join, Role::Official).await
 }

@@ -1,0 +1,388 @@
+//! Managing operators: who may (the comune's user administrator, for operators of their own
+//! comune; the INPS administrator), the rules of their validity dates and passwords, the SQL of
+//! revocation, and the audit of every change (`ok`, or `denied` on a 403).
+
+use std::collections::HashMap;
+
+use axum::http::StatusCode;
+use chrono::{DateTime, NaiveDate, Utc};
+
+use crate::api::ApiCode;
+use crate::api::AppError;
+use crate::audit::AuditAction;
+use crate::audit::{self, Event, RequestId, Scope};
+use crate::booking::{BookingError, rome};
+use crate::identity::accounts::{self, Account, Validity};
+use crate::identity::revocation::Revocation;
+use crate::identity::{Identity, Principal, StaffRole, password};
+use crate::store::Db;
+
+/// 403 `forbidden`: not allowed to manage this operator.
+pub(crate) fn forbidden() -> AppError {
+    AppError::new(
+        StatusCode::FORBIDDEN,
+        ApiCode::Forbidden,
+        "not allowed to manage this operator",
+    )
+}
+
+/// 400 `bad_account_id`.
+pub(crate) fn bad_account_id() -> AppError {
+    AppError::bad_request(
+        ApiCode::BadAccountId,
+        "the account id must be 1-64 characters of a-z, 0-9, '.', '_' and '-'",
+    )
+}
+
+/// 404 `unknown_account`.
+pub(crate) fn unknown_account() -> AppError {
+    AppError::new(
+        StatusCode::NOT_FOUND,
+        ApiCode::UnknownAccount,
+        "no such account",
+    )
+}
+
+fn bad_dates(message: &str) -> AppError {
+    AppError::bad_request(ApiCode::BadDates, message.to_owned())
+}
+
+/// A validity day as given (`YYYY-MM-DD`), if any.
+pub(crate) fn day(value: Option<&str>) -> Result<Option<NaiveDate>, AppError> {
+    match value {
+        None => Ok(None),
+        Some(s) if s.len() == 10 => NaiveDate::parse_from_str(s, "%Y-%m-%d")
+            .map(Some)
+            .map_err(|_| bad_dates("dates are YYYY-MM-DD")),
+        Some(_) => Err(bad_dates("dates are YYYY-MM-DD")),
+    }
+}
+
+/// The last valid day is not before the first.
+pub(crate) fn check_window(
+    from: Option<NaiveDate>,
+    until: Option<NaiveDate>,
+) -> Result<(), AppError> {
+    match (from, until) {
+        (Some(f), Some(u)) if u < f => Err(bad_dates("the last valid day is before the first")),
+        _ => Ok(()),
+    }
+}
+
+/// `who` enables and lists operators: a user administrator or the INPS administrator.
+fn may_enable(who: &Principal) -> Result<(), AppError> {
+    match who.role {
+        StaffRole::UserAdmin | StaffRole::InpsAdmin => Ok(()),
+        _ => Err(forbidden()),
+    }
+}
+
+/// The name of comune `istat`, if any.
+pub(crate) async fn comune_name(
+    db: &Db,
+    istat: Option<&str>,
+) -> Result<Option<String>, BookingError> {
+    Ok(match istat {
+        Some(istat) => db.comune(istat).await?.map(|c| c.name),
+        None => None,
+    })
+}
+
+/// Records `account` as revoked by `by` at `at` (idempotent).
+pub async fn mark_revoked(
+    db: &Db,
+    account: &str,
+    by: &str,
+    at: DateTime<Utc>,
+) -> Result<(), BookingError> {
+    sqlx::query(
+        "INSERT INTO staff_revocations (subject, revoked_at, revoked_by) VALUES ($1, $2, $3) \
+         ON CONFLICT (subject) DO NOTHING",
+    )
+    .bind(account)
+    .bind(at.timestamp())
+    .bind(by)
+    .execute(db.pool())
+    .await?;
+    Ok(())
+}
+
+/// Re-enables `account` (idempotent).
+pub async fn mark_enabled(db: &Db, account: &str) -> Result<(), BookingError> {
+    sqlx::query("DELETE FROM staff_revocations WHERE subject = $1")
+        .bind(account)
+        .execute(db.pool())
+        .await?;
+    Ok(())
+}
+
+/// Checks that `who` may manage operator `account` (the comune's user administrator, for
+/// operators of their comune; the INPS administrator) and returns the account.
+pub(crate) async fn target(db: &Db, who: &Principal, account: &str) -> Result<Account, AppError> {
+    if !matches!(who.role, StaffRole::UserAdmin | StaffRole::InpsAdmin) {
+        return Err(forbidden());
+    }
+    if !accounts::valid_account_id(account) {
+        return Err(bad_account_id());
+    }
+    let Some(found) = accounts::get(db, account).await? else {
+        return Err(unknown_account());
+    };
+    let target = &found.principal;
+    if target.role != StaffRole::Operator {
+        return Err(forbidden());
+    }
+    if who.role == StaffRole::UserAdmin
+        && (who.comune_istat.is_none() || who.comune_istat != target.comune_istat)
+    {
+        return Err(forbidden());
+    }
+    Ok(found)
+}
+
+/// Audits a refused change of `account` (a 403): with the id only when it is an account's.
+pub(crate) async fn audit_denied(
+    state: &Identity,
+    who: &Principal,
+    rid: &RequestId,
+    action: AuditAction,
+    account: &str,
+    e: &AppError,
+) -> Result<(), AppError> {
+    if e.status == StatusCode::FORBIDDEN {
+        let scope = if accounts::find(state.store.db(), account).await?.is_some() {
+            Scope::target(account)
+        } else {
+            Scope::default()
+        };
+        let event = Event::staff(who, rid, action).scope(scope).denied();
+        audit::record(&state.store, event).await;
+    }
+    Ok(())
+}
+
+/// Operator `account` if `who` may change it (`action`); a refusal is audited.
+pub async fn authorize(
+    state: &Identity,
+    who: &Principal,
+    rid: &RequestId,
+    account: &str,
+    action: AuditAction,
+) -> Result<Account, AppError> {
+    match target(state.store.db(), who, account).await {
+        Ok(found) => Ok(found),
+        Err(e) => {
+            audit_denied(state, who, rid, action, account, &e).await?;
+            Err(e)
+        }
+    }
+}
+
+/// The operators `who` manages (those of their comune, or all), with their comune's name.
+pub async fn list(
+    state: &Identity,
+    who: &Principal,
+) -> Result<Vec<(Account, Option<String>)>, AppError> {
+    may_enable(who)?;
+    let comune = match who.role {
+        StaffRole::UserAdmin => Some(who.comune_istat.as_deref().ok_or_else(forbidden)?),
+        _ => None,
+    };
+    let db = state.store.db();
+    // One name lookup per comune, not per operator.
+    let mut names: HashMap<Option<String>, Option<String>> = HashMap::new();
+    let mut out = Vec::new();
+    for account in accounts::list(db, StaffRole::Operator, comune).await? {
+        let istat = account.principal.comune_istat.clone();
+        let name = match names.get(&istat) {
+            Some(name) => name.clone(),
+            None => {
+                let name = comune_name(db, istat.as_deref()).await?;
+                names.insert(istat, name.clone());
+                name
+            }
+        };
+        out.push((account, name));
+    }
+    Ok(out)
+}
+
+/// Checks that `who` may enable operators; a refusal is audited as `operator.create`.
+pub async fn may_create(
+    state: &Identity,
+    who: &Principal,
+    rid: &RequestId,
+) -> Result<(), AppError> {
+    if let Err(e) = may_enable(who) {
+        let event = Event::staff(who, rid, AuditAction::OperatorCreate).denied();
+        audit::record(&state.store, event).await;
+        return Err(e);
+    }
+    Ok(())
+}
+
+/// The comune a new operator of `who` belongs to.
+async fn comune_for(db: &Db, who: &Principal, asked: Option<String>) -> Result<String, AppError> {
+    match who.role {
+        StaffRole::UserAdmin => {
+            let own = who.comune_istat.clone().ok_or_else(forbidden)?;
+            match asked {
+                Some(a) if a != own => Err(forbidden()),
+                _ => Ok(own),
+            }
+        }
+        _ => {
+            let istat = asked.ok_or_else(|| {
+                AppError::bad_request(ApiCode::MissingComune, "comune_istat is required")
+            })?;
+            if db.comune(&istat).await?.is_none() {
+                return Err(AppError::new(
+                    StatusCode::NOT_FOUND,
+                    ApiCode::UnknownComune,
+                    "no such comune",
+                ));
+            }
+            Ok(istat)
+        }
+    }
+}
+
+/// A new operator as asked for (checked by [`create`]).
+#[derive(Debug)]
+pub struct NewOperatorFields<'a> {
+    /// The account id.
+    pub account: &'a str,
+    /// The initial password.
+    pub password: &'a str,
+    /// First valid day, as given.
+    pub valid_from: Option<&'a str>,
+    /// Last valid day, as given.
+    pub valid_until: Option<&'a str>,
+    /// The comune asked for.
+    pub comune_istat: Option<String>,
+}
+
+/// Enables a new operator (after [`may_create`]); answers it with its comune's name.
+pub async fn create(
+    state: &Identity,
+    who: &Principal,
+    rid: &RequestId,
+    req: NewOperatorFields<'_>,
+) -> Result<(Account, Option<String>), AppError> {
+    if !accounts::valid_account_id(req.account) {
+        return Err(bad_account_id());
+    }
+    password::check_length(req.password, password::MIN_LEN)?;
+    let valid_from = day(req.valid_from)?;
+    let valid_until = day(req.valid_until)?;
+    check_window(valid_from, valid_until)?;
+    let db = state.store.db();
+    let comune = comune_for(db, who, req.comune_istat).await?;
+    let account = Account {
+        principal: Principal {
+            subject: req.account.to_owned(),
+            role: StaffRole::Operator,
+            comune_istat: Some(comune.clone()),
+            sede_id: None,
+            sportello_ids: vec![],
+        },
+        password_hash: Some(password::hash(req.password).await),
+        valid_from,
+        valid_until,
+        revoked: false,
+    };
+    if !accounts::insert(db, &account, &who.subject, state.store.now()).await? {
+        return Err(AppError::new(
+            StatusCode::CONFLICT,
+            ApiCode::AccountExists,
+            "an account with this id exists",
+        ));
+    }
+    let scope = Scope::account(&account.principal);
+    let event = Event::staff(who, rid, AuditAction::OperatorCreate).scope(scope);
+    audit::record(&state.store, event).await;
+    let name = comune_name(db, Some(&comune)).await?;
+    Ok((account, name))
+}
+
+/// A change of an operator: a date `Some(None)` is cleared, `None` stays.
+#[derive(Debug)]
+pub struct OperatorFieldsChange<'a> {
+    /// First valid day, as given.
+    pub valid_from: Option<Option<&'a str>>,
+    /// Last valid day, as given.
+    pub valid_until: Option<Option<&'a str>>,
+    /// A new password.
+    pub password: Option<&'a str>,
+}
+
+/// Changes the dates or password of `found` (from [`authorize`]); a change that puts the
+/// operator outside their dates today, or a new password, ends their sessions and connections.
+pub async fn update(
+    state: &Identity,
+    who: &Principal,
+    rid: &RequestId,
+    mut found: Account,
+    change: OperatorFieldsChange<'_>,
+) -> Result<(Account, Option<String>), AppError> {
+    if let Some(from) = change.valid_from {
+        found.valid_from = day(from)?;
+    }
+    if let Some(until) = change.valid_until {
+        found.valid_until = day(until)?;
+    }
+    check_window(found.valid_from, found.valid_until)?;
+    if let Some(new_password) = change.password {
+        password::check_length(new_password, password::MIN_LEN)?;
+        found.password_hash = Some(password::hash(new_password).await);
+    }
+    let db = state.store.db();
+    accounts::update(db, &found).await?;
+    let now = state.store.now();
+    if found.validity(rome::local_date(now)) != Validity::Valid || change.password.is_some() {
+        // Outside the new dates, or a new password: the sessions opened before end now.
+        state.revocations.publish(Revocation {
+            subject: found.principal.subject.clone(),
+            reason: AuditAction::OperatorUpdate.as_str().to_owned(),
+            at: now,
+        });
+    }
+    let scope = Scope::account(&found.principal);
+    let event = Event::staff(who, rid, AuditAction::OperatorUpdate).scope(scope);
+    audit::record(&state.store, event).await;
+    let name = comune_name(db, found.principal.comune_istat.as_deref()).await?;
+    Ok((found, name))
+}
+
+/// Revokes (`revoke`) or re-enables operator `account`; answers the account's principal.
+/// Revoking ends the account's sessions and connections (a [`Revocation`] event).
+pub async fn set_revoked(
+    state: &Identity,
+    who: &Principal,
+    rid: &RequestId,
+    account: &str,
+    revoke: bool,
+) -> Result<Principal, AppError> {
+    let action = if revoke {
+        AuditAction::OperatorRevoke
+    } else {
+        AuditAction::OperatorEnable
+    };
+    let target = authorize(state, who, rid, account, action).await?.principal;
+    let db = state.store.db();
+    if revoke {
+        // Recorded first, so a login racing the event is already refused.
+        let at = state.store.now();
+        mark_revoked(db, &target.subject, &who.subject, at).await?;
+        state.revocations.publish(Revocation {
+            subject: target.subject.clone(),
+            reason: action.as_str().to_owned(),
+            at,
+        });
+    } else {
+        mark_enabled(db, &target.subject).await?;
+    }
+    let scope = Scope::account(&target);
+    audit::record(&state.store, Event::staff(who, rid, action).scope(scope)).await;
+    Ok(target)
+}
