@@ -1,8 +1,8 @@
 // Italian texts shown to people. Plain words, formal "Lei", short sentences.
 
-import type { ErrorCode } from './protocol/ErrorCode';
-import type { LeaveReason } from './protocol/LeaveReason';
-import type { Role } from './protocol/Role';
+import type { ErrorCode } from './generated/ErrorCode';
+import type { LeaveReason } from './generated/LeaveReason';
+import type { Role } from './generated/Role';
 
 export const ROLE_LABEL: Record<Role, string> = {
   citizen: 'Cittadino/a',

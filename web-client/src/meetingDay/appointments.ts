@@ -2,7 +2,7 @@
 
 import { dayOf, formatDay, formatRange } from '../booking/dates';
 import type { Appointment } from '../booking/types';
-import { h } from './dom';
+import { h } from '../widgets/dom';
 
 function otherServices(a: Appointment): string | null {
   const others = a.services.filter((s) => s !== a.service_code).length;

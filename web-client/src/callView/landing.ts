@@ -1,8 +1,8 @@
 // The demo landing page: room, name, role, "Entra nella stanza".
 
 import { ROLE_LABEL } from '../messages';
-import type { Role } from '../protocol/Role';
-import { h } from './dom';
+import type { Role } from '../generated/Role';
+import { h } from '../widgets/dom';
 
 export interface JoinRequest {
   room: string;

@@ -2,10 +2,10 @@
 // Rendered here from the wizard's data, with the notice text configured by the administrator
 // (`GET /v1/booking/privacy-notice`). Shown only when printing (see styles.css).
 
-import { dayOf, formatDay, formatRange, italianDate } from '../booking/dates';
-import type { Appointment, CitizenRequest, Comune, PrivacyNotice, Service } from '../booking/types';
-import { GDPR_NOTICE, GDPR_NOTICE_TITLE } from '../messages';
-import { h } from './dom';
+import { dayOf, formatDay, formatRange, italianDate } from '../dates';
+import type { Appointment, CitizenRequest, Comune, PrivacyNotice, Service } from '../types';
+import { GDPR_NOTICE, GDPR_NOTICE_TITLE } from '../../messages';
+import { h } from '../../widgets/dom';
 
 interface FormContext {
   services: Service[];

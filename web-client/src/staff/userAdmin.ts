@@ -8,10 +8,10 @@ import * as identity from '../identity/api';
 import type { NewOperator, OperatorEntry } from '../identity/types';
 import { showPasswordToggle } from '../login/passwordForm';
 import { identityErrorText, OPERATOR_STATUS_LABEL } from '../messages';
-import { h } from './dom';
-import { type Field, textField } from './form';
-import { openModal } from './modal';
-import type { PageContext } from './staff';
+import { h } from '../widgets/dom';
+import { type Field, textField } from '../widgets/form';
+import { openModal } from '../widgets/modal';
+import type { PageContext } from './pages';
 
 export const USERS_PATH = '/utenze';
 

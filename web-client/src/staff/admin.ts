@@ -5,9 +5,9 @@
 import * as booking from '../booking/api';
 import { formatDay, todayRome } from '../booking/dates';
 import type { Holidays, PrivacyNotice, SedeDetail, Service, SportelloDetail } from '../booking/types';
-import { linkTo } from '../router';
-import { h } from './dom';
-import type { PageContext } from './staff';
+import { linkTo } from '../navigation';
+import { h } from '../widgets/dom';
+import type { PageContext } from './pages';
 import { USERS_PATH } from './userAdmin';
 
 const WEEKDAYS = ['lunedì', 'martedì', 'mercoledì', 'giovedì', 'venerdì', 'sabato', 'domenica'];

@@ -2,10 +2,10 @@
 
 import * as booking from '../booking/api';
 import { addDays, dayOf, formatDay, isDay, serverNowMs, todayRome } from '../booking/dates';
-import { navigate } from '../router';
+import { navigate } from '../navigation';
 import { appointmentsByDay } from './appointments';
-import { h } from './dom';
-import type { PageContext } from './staff';
+import { h } from '../widgets/dom';
+import type { PageContext } from '../staff/pages';
 import { meetingAction } from './staffMeeting';
 
 const DAYS = 7;

@@ -1,22 +1,22 @@
 // One workstation's part in the meeting of an appointment, across its changes of role: the
 // operator hands the kiosk to the citizen ("Passa al cittadino"), the operator comes back
-// ("Richiama operatore"), the official closes the meeting ("Chiudi meeting"). One Session and
+// ("Richiama operatore"), the official closes the meeting ("Chiudi meeting"). One Call and
 // one MeetingView live through all of it: the call is never torn down for a change of role.
 
-import { setActiveSession } from '../activeSession';
+import { setCurrentCall } from '../call/currentCall';
 import { ApiError } from '../api';
 import * as booking from '../booking/api';
 import { logout } from '../login/staffSession';
-import type { DayTicket } from '../meeting/wire';
+import type { DayTicket } from './wire';
 import { meetingErrorText, OUTCOME_LABEL } from '../messages';
-import type { Role } from '../protocol/Role';
-import { linkTo } from '../router';
-import { Session } from '../session';
-import { closeMeetingDialog } from './closeDialog';
+import type { Role } from '../generated/Role';
+import { linkTo } from '../navigation';
+import { Call } from '../call/call';
+import { closeMeetingDialog } from '../callView/closeDialog';
 import { confirmHandover } from './confirmHandover';
-import { h } from './dom';
-import type { Awaited } from './lobby';
-import { endedMessage, MeetingView } from './meeting';
+import { h } from '../widgets/dom';
+import type { Awaited } from '../callView/lobby';
+import { endedMessage, MeetingView } from '../callView/meetingView';
 import { recallOperatorDialog } from './recallOperator';
 
 /** The citizen kiosk's own address (a reload there resumes from the citizen session). */
@@ -73,14 +73,14 @@ export function startDesk(start: DeskStart): Desk {
 
   let first: string | null = start.ticket.token;
   let view!: MeetingView;
-  let session!: Session;
+  let call!: Call;
   const run = (): void => {
     view = new MeetingView(start.root, start.title, {
-      toggle: (kind) => { session.toggle(kind); },
-      leave: () => { void session.leave(); },
+      toggle: (kind) => { call.toggle(kind); },
+      leave: () => { void call.leave(); },
       rejoin: () => { run(); },
     }, { awaited: awaitedOf(start.ticket, start.citizenName), endedPage });
-    session = new Session({
+    call = new Call({
       view,
       token: () => {
         if (first !== null) {
@@ -92,8 +92,8 @@ export function startDesk(start: DeskStart): Desk {
       },
     });
     setRole(role);
-    setActiveSession(session);
-    void session.start();
+    setCurrentCall(call);
+    void call.start();
   };
 
   const button = (id: string, label: string, onClick: () => Promise<void>): HTMLButtonElement => {
@@ -117,15 +117,15 @@ export function startDesk(start: DeskStart): Desk {
     if (!await confirmHandover()) return;
     const ho = await booking.handover(appointmentId);
     csrf = ho.csrf_token;
-    // The server has ended the staff session; this also drops what the page kept of it.
+    // The server has ended the staff call; this also drops what the page kept of it.
     await logout().catch(() => undefined);
-    // The staff session is gone: no staff navigation on the kiosk from now on.
+    // The staff call is gone: no staff navigation on the kiosk from now on.
     document.querySelector('.staff-bar')?.remove();
     window.history.replaceState(null, '', KIOSK_PATH);
     setRole('citizen');
     view.focusRoleControl();
     view.setAwaited(awaitedOf(ho.ticket, start.citizenName));
-    await session.reauthenticate('citizen', ho.ticket.token, () => tokenFor('citizen')).catch(() => undefined);
+    await call.reauthenticate('citizen', ho.ticket.token, () => tokenFor('citizen')).catch(() => undefined);
   };
 
   const recall = async (): Promise<void> => {
@@ -134,14 +134,14 @@ export function startDesk(start: DeskStart): Desk {
     try {
       ticket = await booking.openMeeting(appointmentId);
     } catch (err) {
-      // Not the operator of this meeting: leave no staff session behind on the kiosk.
+      // Not the operator of this meeting: leave no staff call behind on the kiosk.
       await logout().catch(() => undefined);
       throw err;
     }
     setRole('operator');
     view.focusRoleControl();
     view.setAwaited(awaitedOf(ticket, start.citizenName));
-    await session.reauthenticate('operator', ticket.token, () => tokenFor('operator')).catch(() => undefined);
+    await call.reauthenticate('operator', ticket.token, () => tokenFor('operator')).catch(() => undefined);
   };
 
   const close = async (): Promise<void> => {
@@ -149,7 +149,7 @@ export function startDesk(start: DeskStart): Desk {
     if (!result) return;
     // `meeting_ended` may have arrived first and shown the page already: fill in the outcome.
     if (result !== 'already_closed') outcomeLine.textContent = `Esito registrato: ${OUTCOME_LABEL[result.outcome]}.`;
-    session.end();
+    call.end();
   };
 
   const setRole = (next: Role): void => {
@@ -166,8 +166,8 @@ export function startDesk(start: DeskStart): Desk {
   run();
   return {
     leaveNow: () => {
-      session.leaveNow();
-      setActiveSession(null);
+      call.leaveNow();
+      setCurrentCall(null);
     },
   };
 }

@@ -1,7 +1,7 @@
 // WebSocket signalling client: typed JSON messages, keep-alive pings, close reporting.
 
-import type { ClientMessage } from './protocol/ClientMessage';
-import type { ServerMessage } from './protocol/ServerMessage';
+import type { ClientMessage } from '../generated/ClientMessage';
+import type { ServerMessage } from '../generated/ServerMessage';
 
 /** Protocol version this client speaks (`PROTOCOL_VERSION` in signalling/src/protocol.rs). */
 export const PROTOCOL_VERSION = 1;

@@ -6,8 +6,8 @@ import type { DemoAccount, Principal } from '../booking/types';
 import { passwordForm } from '../login/passwordForm';
 import { demoAccounts, demoLogin, logout } from '../login/staffSession';
 import { bookingErrorText } from '../messages';
-import { h } from './dom';
-import { openModal } from './modal';
+import { h } from '../widgets/dom';
+import { openModal } from '../widgets/modal';
 
 /** Shows the login overlay; resolves true once an operator signed in, false when cancelled. */
 export function recallOperatorDialog(): Promise<boolean> {

@@ -1,7 +1,7 @@
 // "Passa al cittadino": the confirm step before the operator hands the kiosk to the citizen.
 
-import { h } from './dom';
-import { openModal } from './modal';
+import { h } from '../widgets/dom';
+import { openModal } from '../widgets/modal';
 
 /** Asks the operator to confirm; resolves true on "Sì, passa al cittadino". */
 export function confirmHandover(): Promise<boolean> {

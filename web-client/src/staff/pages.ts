@@ -6,14 +6,14 @@ import type { SessionInfo, StaffRole } from '../booking/types';
 import { currentPrincipal, logout } from '../login/staffSession';
 import { renderLoginPage } from '../login/loginPage';
 import { bookingErrorText } from '../messages';
-import { navigate, onNavigate } from '../router';
+import { navigate, onNavigate } from '../navigation';
 import { renderAdmin } from './admin';
-import { renderAgenda } from './agenda';
-import { h } from './dom';
-import { renderOperatorHome } from './operatorHome';
-import { MEETING_PATH, renderStaffMeeting } from './staffMeeting';
+import { renderAgenda } from '../meetingDay/agenda';
+import { h } from '../widgets/dom';
+import { renderOperatorHome } from '../meetingDay/operatorHome';
+import { MEETING_PATH, renderStaffMeeting } from '../meetingDay/staffMeeting';
 import { USERS_PATH, renderUserAdmin } from './userAdmin';
-import { renderWizard } from './wizard';
+import { renderWizard } from '../booking/wizard/wizard';
 
 /** What a page needs: where to draw, who is signed in, and a way to register its cleanup. */
 export interface PageContext {

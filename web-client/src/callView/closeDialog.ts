@@ -2,10 +2,10 @@
 
 import { ApiError } from '../api';
 import * as booking from '../booking/api';
-import type { MeetingClosed, Outcome } from '../meeting/wire';
+import type { MeetingClosed, Outcome } from '../meetingDay/wire';
 import { meetingErrorText, OUTCOME_LABEL } from '../messages';
-import { h } from './dom';
-import { openModal } from './modal';
+import { h } from '../widgets/dom';
+import { openModal } from '../widgets/modal';
 
 const NOTES_MAX = 2000;
 

@@ -1,20 +1,20 @@
 // One person's presence in a meeting: local media, signalling, the peer connection,
-// reconnection. Knows nothing of the DOM; reports to a `SessionView`.
+// reconnection. Knows nothing of the DOM; reports to a `CallView`.
 
-import { ApiError } from './api';
+import { ApiError } from '../api';
 import { JitteredBackoff, type ReconnectPolicy } from './backoff';
 import {
   FATAL_ERRORS, type ConnectionState, errorText, joinedNotice, leftNotice, mediaErrorText, partialMediaText,
   roleChangeNotice,
-} from './messages';
+} from '../messages';
 import { Peer } from './peer';
-import type { MediaKind } from './protocol/MediaKind';
-import type { ParticipantInfo } from './protocol/ParticipantInfo';
-import type { Role } from './protocol/Role';
-import type { ServerMessage } from './protocol/ServerMessage';
+import type { MediaKind } from '../generated/MediaKind';
+import type { ParticipantInfo } from '../generated/ParticipantInfo';
+import type { Role } from '../generated/Role';
+import type { ServerMessage } from '../generated/ServerMessage';
 import { PROTOCOL_VERSION, SignallingClient, signalUrl } from './signalling';
 
-export interface SessionView {
+export interface CallView {
   setState(state: ConnectionState): void;
   setLocalStream(stream: MediaStream | null): void;
   setLocalMuted(kind: MediaKind, muted: boolean): void;
@@ -37,15 +37,15 @@ export interface SessionView {
   ended(): void;
 }
 
-export interface SessionOptions {
+export interface CallOptions {
   /** Returns a meeting token; called before every (re)join. */
   token(): Promise<string>;
-  view: SessionView;
+  view: CallView;
   policy?: ReconnectPolicy;
 }
 
 const LEAVE_GRACE_MS = 1500;
-/** How long a `reauthenticate` may wait for its answer before the session rejoins instead. */
+/** How long a `reauthenticate` may wait for its answer before the call rejoins instead. */
 const REAUTH_TIMEOUT_MS = 5000;
 /** Signalling errors that refuse a `reauthenticate` (the connection itself goes on). */
 const REAUTH_ERRORS: ReadonlySet<string> = new Set(['wrong_room', 'token_invalid', 'token_expired']);
@@ -59,7 +59,7 @@ interface PendingReauth {
   reject(err: Error): void;
 }
 
-export class Session {
+export class Call {
   private state: ConnectionState = 'idle';
   private signalling: SignallingClient | null = null;
   private peer: Peer | null = null;
@@ -84,7 +84,7 @@ export class Session {
   /** `Date.now()` when `joined` last arrived. */
   joinedAt: number | null = null;
 
-  constructor(private readonly opts: SessionOptions) {
+  constructor(private readonly opts: CallOptions) {
     this.policy = opts.policy ?? new JitteredBackoff();
     this.tokenSource = () => opts.token();
   }
@@ -104,7 +104,7 @@ export class Session {
    * Continues as `role` in the same room (handover, "Richiama operatore"): sends
    * `reauthenticate` with `first` on the live socket, without touching the media, and resolves
    * once the server confirms. From now on every rejoin takes its token from `next`. When the
-   * socket is down, or the server refuses the switch on this connection, the session rejoins
+   * socket is down, or the server refuses the switch on this connection, the call rejoins
    * with a token from `next` and resolves on that `joined`.
    */
   reauthenticate(role: Role, first: string, next: () => Promise<string>): Promise<Role> {

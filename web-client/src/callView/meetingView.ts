@@ -3,14 +3,14 @@
 // citizen kiosk (`setKiosk`) and the demo landing; it changes mode in place, media untouched.
 
 import { CONNECTION_LABEL, type ConnectionState, ROLE_LABEL } from '../messages';
-import type { MediaKind } from '../protocol/MediaKind';
-import type { ParticipantInfo } from '../protocol/ParticipantInfo';
-import type { Role } from '../protocol/Role';
-import type { SessionView } from '../session';
-import { h } from './dom';
-import { icon } from './icons';
+import type { MediaKind } from '../generated/MediaKind';
+import type { ParticipantInfo } from '../generated/ParticipantInfo';
+import type { Role } from '../generated/Role';
+import type { CallView } from '../call/call';
+import { h } from '../widgets/dom';
+import { icon } from '../widgets/icons';
 import { type Awaited, Lobby } from './lobby';
-import { closeAllModals } from './modal';
+import { closeAllModals } from '../widgets/modal';
 import { Roster } from './roster';
 
 const NOTICE_MS = 10_000;
@@ -49,7 +49,7 @@ function initials(name: string): string {
   return name.split(/\s+/).filter(Boolean).slice(0, 2).map((w) => w.charAt(0).toUpperCase()).join('') || '?';
 }
 
-export class MeetingView implements SessionView {
+export class MeetingView implements CallView {
   private readonly status = h('p', { id: 'connection-state', class: 'status-pill', role: 'status', 'aria-live': 'polite' });
   private readonly notices = h('div', { id: 'notices', class: 'notices', 'aria-live': 'polite', 'aria-atomic': 'false' });
   private readonly fatalBox = h('div', { id: 'fatal', class: 'alert alert-danger fatal', role: 'alert', hidden: true });

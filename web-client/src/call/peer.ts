@@ -1,9 +1,9 @@
 // The one RTCPeerConnection to the SFU, with "perfect negotiation" as the polite peer:
 // on an offer collision the client rolls back its own offer and accepts the server's.
 
-import type { ClientMessage } from './protocol/ClientMessage';
-import type { IceCandidate } from './protocol/IceCandidate';
-import type { IceServer } from './protocol/IceServer';
+import type { ClientMessage } from '../generated/ClientMessage';
+import type { IceCandidate } from '../generated/IceCandidate';
+import type { IceServer } from '../generated/IceServer';
 
 export interface PeerEvents {
   send(msg: ClientMessage): void;

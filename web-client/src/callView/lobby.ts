@@ -2,9 +2,9 @@
 // who is expected. It gives way to the call as soon as someone else is in the room.
 
 import { ROLE_LABEL } from '../messages';
-import type { Role } from '../protocol/Role';
+import type { Role } from '../generated/Role';
 import { playTestTone } from './audio';
-import { h } from './dom';
+import { h } from '../widgets/dom';
 import { MicLevel } from './micLevel';
 
 /** Someone the lobby waits for, as shown: their name and role. */

@@ -3,10 +3,10 @@
 import * as booking from '../booking/api';
 import { addDays, dayOf, formatDay, serverNowMs, todayRome } from '../booking/dates';
 import type { Appointment } from '../booking/types';
-import { linkTo } from '../router';
+import { linkTo } from '../navigation';
 import { appointmentCard, appointmentsByDay } from './appointments';
-import { h } from './dom';
-import type { PageContext } from './staff';
+import { h } from '../widgets/dom';
+import type { PageContext } from '../staff/pages';
 import { meetingAction } from './staffMeeting';
 
 /** How many days after today the home lists. */

@@ -1,9 +1,9 @@
 // Who is in the room and in which role, at every moment (this page included), for everyone.
 
 import { ROLE_LABEL } from '../messages';
-import type { ParticipantInfo } from '../protocol/ParticipantInfo';
-import type { Role } from '../protocol/Role';
-import { h } from './dom';
+import type { ParticipantInfo } from '../generated/ParticipantInfo';
+import type { Role } from '../generated/Role';
+import { h } from '../widgets/dom';
 
 /** The order the roster lists roles in. */
 const ORDER: Role[] = ['official', 'operator', 'citizen', 'load_tester'];

@@ -1,14 +1,14 @@
 // The citizen kiosk page (`/sportello`): after "Passa al cittadino" a reload lands here and
 // resumes the call from the citizen session (HttpOnly cookie `sportello_citizen`).
 
-import { activeSession } from '../activeSession';
+import { currentCall } from '../call/currentCall';
 import { ApiError } from '../api';
 import * as booking from '../booking/api';
 import { formatTime } from '../booking/dates';
-import type { CitizenSession, DayTicket } from '../meeting/wire';
+import type { CitizenSession, DayTicket } from './wire';
 import { meetingErrorText } from '../messages';
-import { h } from './dom';
-import { endedMessage } from './meeting';
+import { h } from '../widgets/dom';
+import { endedMessage } from '../callView/meetingView';
 import { startDesk } from './meetingDesk';
 
 function message(root: HTMLElement, title: string, text: string | null): void {
@@ -37,7 +37,7 @@ export async function renderKiosk(root: HTMLElement): Promise<void> {
     }
     return;
   }
-  window.addEventListener('pagehide', () => { activeSession()?.leaveNow(); });
+  window.addEventListener('pagehide', () => { currentCall()?.leaveNow(); });
   startDesk({
     root,
     appointmentId: citizen.appointment_id,

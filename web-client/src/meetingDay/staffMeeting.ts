@@ -6,11 +6,11 @@ import { ApiError } from '../api';
 import * as booking from '../booking/api';
 import { formatTime, serverNowMs } from '../booking/dates';
 import type { Appointment, MeetingTicket } from '../booking/types';
-import { linkTo, navigate } from '../router';
+import { linkTo, navigate } from '../navigation';
 import { bookingErrorText } from '../messages';
-import { h } from './dom';
+import { h } from '../widgets/dom';
 import { startDesk } from './meetingDesk';
-import type { PageContext } from './staff';
+import type { PageContext } from '../staff/pages';
 
 export const MEETING_PATH = '/meeting';
 

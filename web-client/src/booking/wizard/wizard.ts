@@ -1,21 +1,21 @@
 // The booking wizard, after the Designers Italia booking pattern: richiedente → servizio →
 // sede e sportello → data e ora → riepilogo (with the 5-minute hold) → conferma.
 
-import { ApiError } from '../api';
-import * as booking from '../booking/api';
-import { parseCodiceFiscale } from '../booking/codiceFiscale';
+import { ApiError } from '../../api';
+import * as booking from '../api';
+import { parseCodiceFiscale } from '../codiceFiscale';
 import {
   addDays, dayOf, formatCountdown, formatDay, formatRange, formatTime, isDay, italianDate, parseItalianDate, todayRome,
-} from '../booking/dates';
-import { operatorComune } from '../booking/names';
-import type { Appointment, CitizenRequest, Comune, PrivacyNotice, Service, Sex, Slot } from '../booking/types';
-import { bookingErrorText, codiceFiscaleText, STEP_TITLES } from '../messages';
-import { navigate } from '../router';
-import { h } from './dom';
-import { checkField, clearSummaryItem, errorSummary, type Field, radioGroup, type RadioGroup, textArea, textField } from './form';
-import { markJustBooked } from './operatorHome';
+} from '../dates';
+import { operatorComune } from '../names';
+import type { Appointment, CitizenRequest, Comune, PrivacyNotice, Service, Sex, Slot } from '../types';
+import { bookingErrorText, codiceFiscaleText, STEP_TITLES } from '../../messages';
+import { navigate } from '../../navigation';
+import { h } from '../../widgets/dom';
+import { checkField, clearSummaryItem, errorSummary, type Field, radioGroup, type RadioGroup, textArea, textField } from '../../widgets/form';
+import { markJustBooked } from '../../meetingDay/operatorHome';
 import { requestForm } from './requestForm';
-import type { PageContext } from './staff';
+import type { PageContext } from '../../staff/pages';
 
 /** How far ahead the server lets a slot be booked (MAX_AHEAD_DAYS in src/booking/mod.rs). */
 const MAX_AHEAD_DAYS = 366;

@@ -1,4 +1,4 @@
-// Jittered exponential backoff for reconnection (pluggable: the session takes any policy).
+// Jittered exponential backoff for reconnection (pluggable: the call takes any policy).
 
 export interface ReconnectPolicy {
   /** Delay before retry number `attempt` (0-based), or null to give up. */
