@@ -334,15 +334,3 @@ export function codiceFiscaleText(problem: string, position?: number): string {
       return 'Il codice fiscale non è corretto.';
   }
 }
-
-/**
- * Informativa art. 13 Reg. UE 2016/679: used on the request form only when the notice configured
- * on the server (`GET /v1/booking/privacy-notice`) cannot be fetched.
- */
-export const GDPR_NOTICE_TITLE = 'Informativa sul trattamento dei dati personali (art. 13 Regolamento UE 2016/679)';
-export const GDPR_NOTICE: readonly string[] = [
-  'Titolare del trattamento è l’Istituto Nazionale della Previdenza Sociale (INPS). Il Comune presso cui è attivo il Punto Utente Evoluto tratta i dati per conto dell’INPS, come responsabile del trattamento, sulla base della convenzione sottoscritta.',
-  'I dati personali (nome, cognome, codice fiscale, data e luogo di nascita, comune di residenza, recapiti e, se presente, i dati del delegato) sono trattati per prenotare e svolgere l’appuntamento in videochiamata con l’INPS e per dare seguito alla richiesta. Il trattamento è necessario per l’esecuzione di compiti di interesse pubblico (art. 6, par. 1, lett. e, del Regolamento).',
-  'Il conferimento dei dati è necessario: senza di essi non è possibile prenotare l’appuntamento. I dati sono trattati con strumenti informatici da personale autorizzato, non sono diffusi e sono comunicati solo ai soggetti previsti dalla legge. La videochiamata non viene registrata.',
-  'I dati della prenotazione sono conservati per il tempo necessario a gestire la richiesta e poi cancellati secondo i tempi previsti dall’INPS. L’interessato può chiedere l’accesso ai dati, la rettifica, la cancellazione o la limitazione del trattamento e opporsi al trattamento (artt. 15–22 del Regolamento), rivolgendosi all’INPS o al suo Responsabile della protezione dei dati, i cui recapiti sono pubblicati sul sito www.inps.it. Può inoltre proporre reclamo al Garante per la protezione dei dati personali.',
-];

@@ -24,13 +24,13 @@ export interface PageContext {
   onLeave(fn: () => void | Promise<void>): void;
 }
 
-interface StaffRoute {
+interface StaffPage {
   title: string;
   roles: readonly StaffRole[];
   render(ctx: PageContext): void | Promise<void>;
 }
 
-const ROUTES: Record<string, StaffRoute> = {
+const PAGES: Record<string, StaffPage> = {
   '/operatore': { title: 'Area operatore', roles: ['operator'], render: renderOperatorHome },
   '/operatore/prenota': { title: 'Prenota appuntamento', roles: ['operator'], render: renderWizard },
   '/agenda': { title: 'Agenda dello sportello', roles: ['official'], render: renderAgenda },
@@ -42,7 +42,7 @@ const ROUTES: Record<string, StaffRoute> = {
 export const LOGIN_PATH = '/accesso';
 
 export function isStaffPath(path: string): boolean {
-  return path === LOGIN_PATH || path in ROUTES;
+  return path === LOGIN_PATH || path in PAGES;
 }
 
 /** The first page of a role. */
@@ -100,15 +100,15 @@ async function show(root: HTMLElement): Promise<void> {
     document.title = 'Accesso – Sportello INPS';
     // Only a known staff page: never send the person elsewhere from a link.
     const back = params.get('torna');
-    const torna = back !== null && Object.hasOwn(ROUTES, back) ? back : null;
+    const torna = back !== null && Object.hasOwn(PAGES, back) ? back : null;
     await renderLoginPage(root, params, { torna, oidcReturn: torna ?? LOGIN_PATH }, (p) => {
-      const route = torna !== null ? ROUTES[torna] : undefined;
-      navigate(route?.roles.includes(p.role) && torna !== null ? torna : homeOf(p.role), { replace: true });
+      const staffPage = torna !== null ? PAGES[torna] : undefined;
+      navigate(staffPage?.roles.includes(p.role) && torna !== null ? torna : homeOf(p.role), { replace: true });
     });
     return;
   }
-  const route = ROUTES[path];
-  if (!route) return;
+  const staffPage = PAGES[path];
+  if (!staffPage) return;
   let principal: SessionInfo | null;
   try {
     principal = await currentPrincipal();
@@ -120,15 +120,15 @@ async function show(root: HTMLElement): Promise<void> {
     navigate(`${LOGIN_PATH}?torna=${encodeURIComponent(path)}`, { replace: true });
     return;
   }
-  if (!route.roles.includes(principal.role)) {
+  if (!staffPage.roles.includes(principal.role)) {
     navigate(homeOf(principal.role), { replace: true });
     return;
   }
-  document.title = `${route.title} – Sportello INPS`;
+  document.title = `${staffPage.title} – Sportello INPS`;
   const page = h('div', { class: 'staff-page' });
   root.replaceChildren(staffBar(principal), page);
   try {
-    await route.render({ root: page, principal, params, onLeave: (fn) => { leaving.push(fn); } });
+    await staffPage.render({ root: page, principal, params, onLeave: (fn) => { leaving.push(fn); } });
   } catch (err) {
     if (err instanceof ApiError && err.status === 401) {
       navigate(`${LOGIN_PATH}?torna=${encodeURIComponent(path)}`, { replace: true });

@@ -1,19 +1,19 @@
 // The printable request form ("Modulo di richiesta") with the GDPR notice, for signature.
-// Rendered here from the wizard's data, with the notice text configured by the administrator
-// (`GET /v1/booking/privacy-notice`). Shown only when printing (see styles.css).
+// Rendered here from the wizard's data, with the notice served by the server
+// (`GET /v1/booking/privacy-notice`: the administrator's file or the server's built-in text, the
+// one copy of it). Shown only when printing (see styles.css).
 
 import { dayOf, formatDay, formatRange, italianDate } from '../dates';
 import type { Appointment, CitizenRequest, Comune, PrivacyNotice, Service } from '../types';
-import { GDPR_NOTICE, GDPR_NOTICE_TITLE } from '../../messages';
 import { h } from '../../widgets/dom';
 
-interface FormContext {
+export interface FormContext {
   services: Service[];
   comune: Comune | null;
   operatorName: string | null;
   residenceName: string | null;
-  /** The administrator's notice; the built-in text when it could not be read. */
-  notice: PrivacyNotice | null;
+  /** The GDPR notice served by the server. */
+  notice: PrivacyNotice;
 }
 
 /** The notice's paragraphs (separated by blank lines in the text). */
@@ -64,8 +64,8 @@ export function requestForm(a: Appointment, req: CitizenRequest, ctx: FormContex
     req.notes ? h('p', {}, h('strong', {}, 'Note: '), req.notes) : null,
     h('p', {}, `Copia del documento d’identità del richiedente acquisita: ${req.id_copy_acquired ? 'sì' : 'no'}.`),
     h('section', { class: 'notice-text' },
-      h('h3', {}, ctx.notice?.title ?? GDPR_NOTICE_TITLE),
-      ...(ctx.notice ? paragraphs(ctx.notice.text) : GDPR_NOTICE).map((t) => h('p', {}, t))),
+      h('h3', {}, ctx.notice.title),
+      ...paragraphs(ctx.notice.text).map((t) => h('p', {}, t))),
     h('p', {}, 'Il/La sottoscritto/a dichiara di aver ricevuto e letto l’informativa sul trattamento dei dati personali.'),
     h('div', { class: 'signatures' },
       signature('Luogo e data'),
