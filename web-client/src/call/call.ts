@@ -4,10 +4,11 @@
 import { ApiError } from '../api';
 import { JitteredBackoff, type ReconnectPolicy } from './backoff';
 import {
-  FATAL_ERRORS, type ConnectionState, errorText, joinedNotice, leftNotice, mediaErrorText, partialMediaText,
+  type CallEndCode, FATAL_ERRORS, type ConnectionState, errorText, joinedNotice, leftNotice, mediaErrorText, partialMediaText,
   roleChangeNotice,
 } from '../messages';
 import { Peer } from './peer';
+import type { ErrorCode } from '../generated/ErrorCode';
 import type { MediaKind } from '../generated/MediaKind';
 import type { ParticipantInfo } from '../generated/ParticipantInfo';
 import type { Role } from '../generated/Role';
@@ -48,7 +49,7 @@ const LEAVE_GRACE_MS = 1500;
 /** How long a `reauthenticate` may wait for its answer before the call rejoins instead. */
 const REAUTH_TIMEOUT_MS = 5000;
 /** Signalling errors that refuse a `reauthenticate` (the connection itself goes on). */
-const REAUTH_ERRORS: ReadonlySet<string> = new Set(['wrong_room', 'token_invalid', 'token_expired']);
+const REAUTH_ERRORS: ReadonlySet<ErrorCode> = new Set<ErrorCode>(['wrong_room', 'token_invalid', 'token_expired']);
 
 interface PendingReauth {
   /** The role the switch is to. */
@@ -72,7 +73,7 @@ export class Call {
   private attempt = 0;
   private retryTimer: number | undefined;
   private leaving = false;
-  private fatalCode: string | null = null;
+  private fatalCode: ErrorCode | null = null;
   private leftAck: (() => void) | null = null;
   private audioMuted = false;
   private videoMuted = false;
@@ -358,7 +359,7 @@ export class Call {
     }
   }
 
-  private onError(code: string, message: string): void {
+  private onError(code: ErrorCode, message: string): void {
     console.warn(`sportello: server error ${code}: ${message}`);
     if (this.pendingReauth && REAUTH_ERRORS.has(code)) {
       // This connection keeps its old identity: rejoin with a token of the new one.
@@ -369,7 +370,7 @@ export class Call {
       this.fatalCode = code;
       return; // The server closes the socket next; onClose ends the page.
     }
-    if ((FATAL_ERRORS as ReadonlySet<string>).has(code)) {
+    if (FATAL_ERRORS.has(code)) {
       this.fatalCode = code;
       return; // The server closes the socket next; onClose reports it.
     }
@@ -444,7 +445,7 @@ export class Call {
     this.retryTimer = window.setTimeout(() => { void this.connect(); }, delay);
   }
 
-  private fail(code: string): void {
+  private fail(code: CallEndCode): void {
     this.teardown();
     this.leaving = true;
     window.clearTimeout(this.reauthTimer);

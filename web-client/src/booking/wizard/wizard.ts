@@ -2,6 +2,7 @@
 // sede e sportello → data e ora → riepilogo (with the 5-minute hold) → conferma. This file holds
 // the moves between the steps and the hold; each step has its own file.
 
+import type { ApiCode } from '../../apiCode';
 import * as booking from '../api';
 import { todayRome } from '../dates';
 import { operatorComune } from '../names';
@@ -24,16 +25,16 @@ import { summary } from './summaryStep';
 const STEPS = STEP_TITLES.length;
 
 /** Errors of the server that send the operator back to the first step. */
-const APPLICANT_ERRORS = new Set([
+const APPLICANT_ERRORS: ReadonlySet<string> = new Set<string>([
   'invalid_codice_fiscale', 'invalid_delegate_codice_fiscale', 'codice_fiscale_mismatch', 'invalid_birth_date',
   'invalid_name', 'invalid_email', 'invalid_phone', 'invalid_delegate', 'invalid_delegation_act',
   'delegation_missing', 'gdpr_notice_not_signed', 'unknown_residence',
-]);
+] satisfies ApiCode[]);
 /** Errors after which the slot has to be chosen again. */
-const SLOT_ERRORS = new Set([
+const SLOT_ERRORS: ReadonlySet<string> = new Set<string>([
   'hold_expired', 'slot_taken', 'conflict', 'hold_released', 'unknown_hold', 'hold_not_active', 'slot_in_past',
   'holiday', 'sede_closed', 'outside_opening_hours', 'too_far_ahead',
-]);
+] satisfies ApiCode[]);
 
 function randomKey(): string {
   const bytes = new Uint8Array(16);
