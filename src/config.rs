@@ -11,8 +11,8 @@ use serde::Deserialize;
 use sportello_signalling::SignallingConfig;
 use sportello_signalling::protocol::IceServer;
 
-use crate::booking::{Clock, OffsetClock, SystemClock};
 use crate::identity::SessionLimits;
+use crate::store::{Clock, OffsetClock, SystemClock};
 
 /// Log output format.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, clap::ValueEnum, Default)]

@@ -6,6 +6,7 @@
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
+use sportello::api::ApiCode;
 use sportello::booking::model::{
     Appointment, CitizenRequest, ClosureRequest, Comune, Hold, HoldRequest, Holidays,
     PrivacyNotice, Proposals, RescheduleRequest, SedeDetail, Slots,
@@ -71,6 +72,7 @@ fn booking_typescript_bindings() {
     OperatorChange::export_all(&cfg).unwrap();
     ProviderInfo::export_all(&cfg).unwrap();
     OperatorState::export_all(&cfg).unwrap();
+    ApiCode::export_all(&cfg).unwrap();
     let generated = read_dir(&out);
     let _ = std::fs::remove_dir_all(&out);
     assert!(generated["Appointment.ts"].contains("starts_at: string"));

@@ -20,7 +20,7 @@ use std::time::Duration as StdDuration;
 use booking_support::ws::{self, Ws};
 use booking_support::{Client, Env, at};
 use serde_json::{Value, json};
-use sportello::booking::api::ROUTES;
+use sportello::app::ROUTES;
 use sportello_signalling::protocol::Role;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

@@ -1,8 +1,9 @@
 //! `GET /v1/audit` (JSON) and `GET /v1/audit.csv`: the INPS administrator reads every entry, a
 //! comune's user administrator only the entries of their comune; anyone else gets 403.
 
-use axum::extract::rejection::QueryRejection;
-use axum::extract::{Query, State};
+use std::sync::Arc;
+
+use axum::extract::{FromRef, State};
 use axum::http::StatusCode;
 use axum::http::header::{CACHE_CONTROL, CONTENT_DISPOSITION, CONTENT_TYPE};
 use axum::response::{IntoResponse, Response};
@@ -12,10 +13,10 @@ use chrono::{DateTime, FixedOffset, SecondsFormat, Utc};
 use serde::Deserialize;
 
 use super::store::{self, AuditEntry, AuditFilter};
+use crate::api::{ApiCode, AppError, QueryParams};
 use crate::booking::BookingError;
-use crate::http::AppState;
-use crate::http::error::AppError;
-use crate::identity::{Principal, StaffRole};
+use crate::identity::{Principal, SessionStore, StaffRole};
+use crate::store::Store;
 
 /// How many entries one read answers with by default.
 pub const DEFAULT_LIMIT: i64 = 100;
@@ -23,7 +24,12 @@ pub const DEFAULT_LIMIT: i64 = 100;
 pub const MAX_LIMIT: i64 = 1000;
 
 /// The audit routes.
-pub fn routes() -> Router<AppState> {
+pub fn routes<S>() -> Router<S>
+where
+    S: Clone + Send + Sync + 'static,
+    Store: FromRef<S>,
+    Arc<dyn SessionStore>: FromRef<S>,
+{
     Router::new()
         .route("/v1/audit", get(json))
         .route("/v1/audit.csv", get(csv))
@@ -40,7 +46,7 @@ struct AuditQuery {
 
 fn filter(
     who: &Principal,
-    q: Result<Query<AuditQuery>, QueryRejection>,
+    q: Result<QueryParams<AuditQuery>, AppError>,
 ) -> Result<AuditFilter, AppError> {
     let comune_istat = match (who.role, &who.comune_istat) {
         (StaffRole::InpsAdmin, _) => None,
@@ -53,13 +59,13 @@ fn filter(
             .into());
         }
     };
-    let Query(q) = q.map_err(|e| AppError::bad_request("bad_query", e.body_text()))?;
+    let QueryParams(q) = q?;
     let from = q.from.map(|d| d.with_timezone(&Utc));
     let to = q.to.map(|d| d.with_timezone(&Utc));
     if let (Some(f), Some(t)) = (from, to)
         && t < f
     {
-        return Err(BookingError::invalid("bad_date_range", "'to' is before 'from'").into());
+        return Err(BookingError::invalid(ApiCode::BadDateRange, "'to' is before 'from'").into());
     }
     if let Some(a) = &q.action
         && (a.is_empty()
@@ -69,7 +75,7 @@ fn filter(
                 .all(|b| b.is_ascii_lowercase() || matches!(b, b'.' | b'_')))
     {
         return Err(BookingError::invalid(
-            "bad_action",
+            ApiCode::BadAction,
             "'action' must be 1-64 characters of a-z, '.' and '_'",
         )
         .into());
@@ -77,7 +83,7 @@ fn filter(
     let limit = q.limit.unwrap_or(DEFAULT_LIMIT);
     if !(1..=MAX_LIMIT).contains(&limit) {
         return Err(BookingError::invalid(
-            "bad_limit",
+            ApiCode::BadLimit,
             format!("'limit' must be between 1 and {MAX_LIMIT}"),
         )
         .into());
@@ -91,16 +97,16 @@ fn filter(
     })
 }
 
-async fn read(s: &AppState, f: &AuditFilter) -> Result<Vec<AuditEntry>, AppError> {
-    store::list(s.booking.db(), f)
+async fn read(s: &Store, f: &AuditFilter) -> Result<Vec<AuditEntry>, AppError> {
+    store::list(s.db(), f)
         .await
         .map_err(|e| BookingError::Database(e).into())
 }
 
 async fn json(
-    State(s): State<AppState>,
+    State(s): State<Store>,
     who: Principal,
-    q: Result<Query<AuditQuery>, QueryRejection>,
+    q: Result<QueryParams<AuditQuery>, AppError>,
 ) -> Result<Json<Vec<AuditEntry>>, AppError> {
     let f = filter(&who, q)?;
     Ok(Json(read(&s, &f).await?))
@@ -151,9 +157,9 @@ pub fn to_csv(entries: &[AuditEntry]) -> String {
 }
 
 async fn csv(
-    State(s): State<AppState>,
+    State(s): State<Store>,
     who: Principal,
-    q: Result<Query<AuditQuery>, QueryRejection>,
+    q: Result<QueryParams<AuditQuery>, AppError>,
 ) -> Result<Response, AppError> {
     let f = filter(&who, q)?;
     let entries = read(&s, &f).await?;

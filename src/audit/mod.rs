@@ -12,16 +12,51 @@ pub mod store;
 use std::convert::Infallible;
 
 use axum::extract::{FromRequestParts, Request};
-use axum::http::HeaderValue;
 use axum::http::request::Parts;
+use axum::http::{HeaderValue, StatusCode};
 use axum::middleware::Next;
 use axum::response::Response;
 
-use crate::booking::Booking;
+use crate::api::ApiResult;
+use crate::api::code::string_enum;
 use crate::booking::store::new_id;
 use crate::identity::{Principal, StaffRole};
+use crate::store::Store;
 
 pub use store::{AuditEntry, AuditFilter, NewEntry, Outcome};
+
+string_enum! {
+    /// What an audit entry records (the `action` column). Entries are only ever written with
+    /// one of these; reading takes the stored text as it is.
+    pub enum AuditAction {
+        AppointmentCancel = "appointment.cancel",
+        AppointmentReschedule = "appointment.reschedule",
+        CitizenLeave = "citizen.leave",
+        ClosureAdd = "closure.add",
+        HoldConfirm = "hold.confirm",
+        HoldPlace = "hold.place",
+        HoldRelease = "hold.release",
+        MeetingCitizenToken = "meeting.citizen_token",
+        MeetingClose = "meeting.close",
+        MeetingConnect = "meeting.connect",
+        MeetingConnectionHandedOver = "meeting.connection_handed_over",
+        MeetingConnectionLost = "meeting.connection_lost",
+        MeetingConnectionTakenOver = "meeting.connection_taken_over",
+        MeetingDisconnect = "meeting.disconnect",
+        MeetingHandover = "meeting.handover",
+        MeetingJoin = "meeting.join",
+        MeetingOpen = "meeting.open",
+        MeetingRemoved = "meeting.removed",
+        OidcLinkCreate = "oidc_link.create",
+        OidcLinkDelete = "oidc_link.delete",
+        OperatorCreate = "operator.create",
+        OperatorEnable = "operator.enable",
+        OperatorRevoke = "operator.revoke",
+        OperatorUpdate = "operator.update",
+        SessionLogin = "session.login",
+        SessionLogout = "session.logout",
+    }
+}
 
 /// The request id header.
 pub const REQUEST_ID_HEADER: &str = "x-request-id";
@@ -113,10 +148,10 @@ impl Scope {
 /// Records one action of `who`. A failure to write is logged (kind only) and does not fail the
 /// request: the action has already happened.
 pub async fn record(
-    booking: &Booking,
+    store: &Store,
     who: &Principal,
     request_id: &RequestId,
-    action: &'static str,
+    action: AuditAction,
     scope: Scope,
     outcome: Outcome,
 ) {
@@ -132,14 +167,35 @@ pub async fn record(
         request_id: &request_id.0,
         outcome,
     };
-    write(booking, &entry).await;
+    write(store, &entry).await;
+}
+
+/// Records `action` in the audit log: `ok` with the scope `scope` gives the result, `denied` (with
+/// `denied`'s scope) when the answer is 403; other failures are not recorded.
+pub async fn audited<T>(
+    store: &Store,
+    who: &Principal,
+    rid: &RequestId,
+    action: AuditAction,
+    r: ApiResult<T>,
+    scope: impl FnOnce(&T) -> Scope,
+    denied: Scope,
+) -> ApiResult<T> {
+    match &r {
+        Ok(t) => record(store, who, rid, action, scope(t), Outcome::Ok).await,
+        Err(e) if e.status == StatusCode::FORBIDDEN => {
+            record(store, who, rid, action, denied, Outcome::Denied).await;
+        }
+        Err(_) => {}
+    }
+    r
 }
 
 /// Records an action without an authenticated actor (e.g. a refused login).
 pub async fn record_anonymous(
-    booking: &Booking,
+    store: &Store,
     request_id: &RequestId,
-    action: &'static str,
+    action: AuditAction,
     outcome: Outcome,
 ) {
     let entry = NewEntry {
@@ -152,19 +208,19 @@ pub async fn record_anonymous(
         request_id: &request_id.0,
         outcome,
     };
-    write(booking, &entry).await;
+    write(store, &entry).await;
 }
 
 /// Records an entry whose actor is not a staff principal (a citizen session, a meeting
 /// connection).
-pub async fn record_entry(booking: &Booking, entry: &NewEntry<'_>) {
-    write(booking, entry).await;
+pub async fn record_entry(store: &Store, entry: &NewEntry<'_>) {
+    write(store, entry).await;
 }
 
-async fn write(booking: &Booking, entry: &NewEntry<'_>) {
-    if let Err(e) = store::insert(booking.db(), booking.now(), entry).await {
+async fn write(store: &Store, entry: &NewEntry<'_>) {
+    if let Err(e) = self::store::insert(store.db(), store.now(), entry).await {
         tracing::error!(
-            action = entry.action,
+            action = entry.action.as_str(),
             error_kind = if matches!(e, sqlx::Error::Database(_)) {
                 "database"
             } else {

@@ -4,8 +4,9 @@ use chrono::{DateTime, Utc};
 use serde::Serialize;
 use sqlx::Row as _;
 
-use crate::booking::Db;
+use super::AuditAction;
 use crate::booking::store::new_id;
+use crate::store::Db;
 
 /// The outcome of an audited action.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -38,7 +39,7 @@ pub struct NewEntry<'a> {
     /// The Sede concerned.
     pub sede_id: Option<&'a str>,
     /// Action code.
-    pub action: &'a str,
+    pub action: AuditAction,
     /// Target id.
     pub target: Option<&'a str>,
     /// Request id.
@@ -100,7 +101,7 @@ pub async fn insert(db: &Db, at: DateTime<Utc>, e: &NewEntry<'_>) -> Result<Stri
     .bind(e.actor_role)
     .bind(e.comune_istat)
     .bind(e.sede_id)
-    .bind(e.action)
+    .bind(e.action.as_str())
     .bind(e.target)
     .bind(e.request_id)
     .bind(e.outcome.code())

@@ -5,9 +5,9 @@ use std::collections::BTreeMap;
 
 use sqlx::Row as _;
 
-use super::db::Db;
 use super::error::BookingError;
 use super::model::{Closure, ComuneRef, OpeningHours, SedeDetail, SportelloDetail};
+use crate::store::Db;
 
 /// Rows of a two-column query as (key, value) pairs.
 async fn pairs(db: &Db, sql: &'static str) -> Result<Vec<(String, String)>, BookingError> {

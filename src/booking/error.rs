@@ -3,7 +3,7 @@
 use axum::http::StatusCode;
 
 use super::slots::NotBookable;
-use crate::http::error::AppError;
+use crate::api::{ApiCode, AppError};
 
 /// What can go wrong in a booking operation.
 #[derive(Debug, thiserror::Error)]
@@ -11,16 +11,16 @@ use crate::http::error::AppError;
 pub enum BookingError {
     /// Input that fails validation: (code, message).
     #[error("{1}")]
-    Invalid(&'static str, String),
+    Invalid(ApiCode, String),
     /// Something named in the request does not exist: (code, message).
     #[error("{1}")]
-    NotFound(&'static str, String),
+    NotFound(ApiCode, String),
     /// The caller may not do this.
     #[error("{0}")]
     Forbidden(String),
     /// The state changed under the request: (code, message).
     #[error("{1}")]
-    Conflict(&'static str, String),
+    Conflict(ApiCode, String),
     /// The slot is not bookable.
     #[error("slot not bookable: {0:?}")]
     NotBookable(NotBookable),
@@ -31,17 +31,17 @@ pub enum BookingError {
 
 impl BookingError {
     /// Shorthand for [`BookingError::Invalid`].
-    pub fn invalid(code: &'static str, message: impl Into<String>) -> Self {
+    pub fn invalid(code: ApiCode, message: impl Into<String>) -> Self {
         Self::Invalid(code, message.into())
     }
 
     /// Shorthand for [`BookingError::NotFound`].
-    pub fn not_found(code: &'static str, message: impl Into<String>) -> Self {
+    pub fn not_found(code: ApiCode, message: impl Into<String>) -> Self {
         Self::NotFound(code, message.into())
     }
 
     /// Shorthand for [`BookingError::Conflict`].
-    pub fn conflict(code: &'static str, message: impl Into<String>) -> Self {
+    pub fn conflict(code: ApiCode, message: impl Into<String>) -> Self {
         Self::Conflict(code, message.into())
     }
 
@@ -58,15 +58,17 @@ impl From<BookingError> for AppError {
                 AppError::new(StatusCode::UNPROCESSABLE_ENTITY, code, m)
             }
             BookingError::NotFound(code, m) => AppError::new(StatusCode::NOT_FOUND, code, m),
-            BookingError::Forbidden(m) => AppError::new(StatusCode::FORBIDDEN, "forbidden", m),
+            BookingError::Forbidden(m) => {
+                AppError::new(StatusCode::FORBIDDEN, ApiCode::Forbidden, m)
+            }
             BookingError::Conflict(code, m) => AppError::new(StatusCode::CONFLICT, code, m),
             BookingError::NotBookable(why) => {
                 let (code, message) = match why {
-                    NotBookable::Past => ("slot_in_past", "the slot has already begun"),
-                    NotBookable::Holiday => ("holiday", "the Sede is closed for a holiday"),
-                    NotBookable::Closed => ("sede_closed", "the Sede is closed on that day"),
+                    NotBookable::Past => (ApiCode::SlotInPast, "the slot has already begun"),
+                    NotBookable::Holiday => (ApiCode::Holiday, "the Sede is closed for a holiday"),
+                    NotBookable::Closed => (ApiCode::SedeClosed, "the Sede is closed on that day"),
                     NotBookable::OutsideOpeningHours => (
-                        "outside_opening_hours",
+                        ApiCode::OutsideOpeningHours,
                         "not the start of a slot within the opening hours",
                     ),
                 };
@@ -75,7 +77,7 @@ impl From<BookingError> for AppError {
             BookingError::Database(sqlx::Error::Database(db)) if db.is_unique_violation() => {
                 AppError::new(
                     StatusCode::CONFLICT,
-                    "conflict",
+                    ApiCode::Conflict,
                     "the request conflicts with existing data",
                 )
             }
@@ -84,7 +86,7 @@ impl From<BookingError> for AppError {
                 tracing::error!(kind = db_error_kind(&e), "booking database error");
                 AppError::new(
                     StatusCode::INTERNAL_SERVER_ERROR,
-                    "internal",
+                    ApiCode::Internal,
                     "internal error",
                 )
             }

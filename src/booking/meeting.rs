@@ -16,6 +16,7 @@ use sqlx::Row as _;
 use super::error::BookingError;
 use super::store::new_id;
 use super::{Booking, from_unix, operator_comune, rome};
+use crate::api::ApiCode;
 use crate::identity::{Principal, StaffRole};
 
 /// How long before the slot starts the meeting may be opened.
@@ -96,20 +97,20 @@ struct MeetingRow {
 
 fn meeting_closed() -> BookingError {
     BookingError::conflict(
-        "meeting_closed",
+        ApiCode::MeetingClosed,
         "the official has already closed this meeting",
     )
 }
 
 fn meeting_not_open() -> BookingError {
     BookingError::conflict(
-        "meeting_not_open",
+        ApiCode::MeetingNotOpen,
         "the comune operator has not opened the meeting yet",
     )
 }
 
 fn unknown_appointment() -> BookingError {
-    BookingError::not_found("unknown_appointment", "no such appointment")
+    BookingError::not_found(ApiCode::UnknownAppointment, "no such appointment")
 }
 
 impl MeetingRow {
@@ -166,7 +167,7 @@ impl Booking {
             "booked" => {}
             "cancelled" => {
                 return Err(BookingError::conflict(
-                    "appointment_cancelled",
+                    ApiCode::AppointmentCancelled,
                     "the appointment has been cancelled",
                 ));
             }
@@ -180,7 +181,7 @@ impl Booking {
             let opens = rome::to_local(opens);
             let closes = rome::to_local(closes);
             return Err(BookingError::conflict(
-                "outside_meeting_window",
+                ApiCode::OutsideMeetingWindow,
                 format!(
                     "the meeting is available on {} from {} to {}",
                     opens.format("%Y-%m-%d"),

@@ -2,13 +2,11 @@
 //! rule "a slot is never booked twice" enforced by a unique index in the database.
 //!
 //! Layers: [`slots`] and [`holidays`] are plain calendar logic; [`store`] and
-//! [`reservations`] talk to the database ([`db`]); [`api`] is the HTTP edge. "Now" comes from
-//! an injectable [`Clock`].
+//! [`reservations`] talk to the shared database ([`crate::store::Db`]); [`api`] holds the HTTP
+//! handlers. "Now" comes from the injectable [`crate::store::Clock`].
 
 pub mod api;
 pub mod catalogue;
-pub mod clock;
-pub mod db;
 pub mod error;
 pub mod holidays;
 pub mod ics;
@@ -21,15 +19,13 @@ pub mod slots;
 pub mod store;
 mod validate;
 
-use std::sync::Arc;
-
 use chrono::{DateTime, Duration, NaiveDate, Utc};
 
-pub use clock::{Clock, ManualClock, OffsetClock, SystemClock};
-pub use db::{Backend, Db};
 pub use error::BookingError;
 
+use crate::api::ApiCode;
 use crate::identity::{Principal, StaffRole};
+use crate::store::{Db, Store};
 use model::{Proposals, Slot, Slots};
 
 /// How long a hold keeps its slot.
@@ -43,11 +39,10 @@ pub const MAX_AHEAD_DAYS: i64 = 366;
 /// The most comuni one search answers with.
 pub const MAX_COMUNI_RESULTS: i64 = 20;
 
-/// The booking service: database plus clock.
+/// The booking service, on the shared database and clock.
 #[derive(Debug, Clone)]
 pub struct Booking {
-    db: Db,
-    clock: Arc<dyn Clock>,
+    store: Store,
 }
 
 /// Unix seconds → UTC instant (out-of-range values clamp to the epoch).
@@ -56,32 +51,37 @@ pub(crate) fn from_unix(secs: i64) -> DateTime<Utc> {
 }
 
 impl Booking {
-    /// A booking service on `db` reading time from `clock`.
-    pub fn new(db: Db, clock: Arc<dyn Clock>) -> Self {
-        Self { db, clock }
+    /// A booking service on `store`.
+    pub fn new(store: Store) -> Self {
+        Self { store }
+    }
+
+    /// The shared database and clock.
+    pub fn store(&self) -> &Store {
+        &self.store
     }
 
     /// The database.
     pub fn db(&self) -> &Db {
-        &self.db
+        self.store.db()
     }
 
-    /// Now, by the booking clock.
+    /// Now, by the shared clock.
     pub fn now(&self) -> DateTime<Utc> {
-        self.clock.now()
+        self.store.now()
     }
 
     /// Checks a date range: `from <= to`, at most [`MAX_RANGE_DAYS`] days.
     pub fn check_range(from: NaiveDate, to: NaiveDate) -> Result<(), BookingError> {
         if to < from {
             return Err(BookingError::invalid(
-                "bad_date_range",
+                ApiCode::BadDateRange,
                 "'to' is before 'from'",
             ));
         }
         if (to - from).num_days() >= MAX_RANGE_DAYS {
             return Err(BookingError::invalid(
-                "date_range_too_long",
+                ApiCode::DateRangeTooLong,
                 format!("at most {MAX_RANGE_DAYS} days at a time"),
             ));
         }
@@ -97,16 +97,15 @@ impl Booking {
     ) -> Result<Proposals, BookingError> {
         own_comune(who, istat)?;
         let comune = self
-            .db
+            .db()
             .comune(istat)
             .await?
-            .ok_or_else(|| BookingError::not_found("unknown_comune", "no such comune"))?;
-        let service = self
-            .db
-            .service(service)
-            .await?
-            .ok_or_else(|| BookingError::not_found("unknown_service", "no such service"))?;
-        let options = self.db.proposals(istat, &service.code).await?;
+            .ok_or_else(|| BookingError::not_found(ApiCode::UnknownComune, "no such comune"))?;
+        let service =
+            self.db().service(service).await?.ok_or_else(|| {
+                BookingError::not_found(ApiCode::UnknownService, "no such service")
+            })?;
+        let options = self.db().proposals(istat, &service.code).await?;
         Ok(Proposals {
             comune,
             service,
@@ -123,12 +122,12 @@ impl Booking {
     ) -> Result<Slots, BookingError> {
         Self::check_range(from, to)?;
         let sportello = self
-            .db
+            .db()
             .sportello(sportello_id)
             .await?
             .ok_or_else(unknown_sportello)?;
         let now = self.now();
-        let calendar = self.db.calendar(&sportello, from, to).await?;
+        let calendar = self.db().calendar(&sportello, from, to).await?;
         let window_start = rome::from_local(from.and_hms_opt(0, 0, 0).unwrap_or_default());
         let window_end = rome::from_local(
             (to + Duration::days(1))
@@ -136,7 +135,7 @@ impl Booking {
                 .unwrap_or_default(),
         );
         let taken = self
-            .db
+            .db()
             .taken(
                 sportello_id,
                 window_start.timestamp(),
@@ -166,7 +165,7 @@ impl Booking {
 
 /// 404 `unknown_sportello`.
 pub(crate) fn unknown_sportello() -> BookingError {
-    BookingError::not_found("unknown_sportello", "no such sportello")
+    BookingError::not_found(ApiCode::UnknownSportello, "no such sportello")
 }
 
 /// The caller must be an operator of `istat`.

@@ -6,10 +6,10 @@ use chrono::NaiveDate;
 use sqlx::Row as _;
 use sqlx::any::AnyRow;
 
-use super::db::Db;
 use super::error::BookingError;
 use super::model::{Comune, Proposal, Service, SportelloInfo};
 use super::slots::{Calendar, Opening, parse_time};
+use crate::store::Db;
 
 /// A sportello with its Sede.
 #[derive(Debug, Clone)]

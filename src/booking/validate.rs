@@ -4,6 +4,7 @@ use chrono::{Datelike, NaiveDate};
 
 use super::error::BookingError;
 use super::model::CitizenRequest;
+use crate::api::ApiCode;
 use crate::codice_fiscale::CodiceFiscale;
 
 fn name_ok(s: &str) -> bool {
@@ -23,29 +24,29 @@ pub fn check_request(
     let a = &req.applicant;
     if !name_ok(&a.given_name) || !name_ok(&a.family_name) {
         return Err(BookingError::invalid(
-            "invalid_name",
+            ApiCode::InvalidName,
             "names must be 1-100 printable characters",
         ));
     }
     let cf = CodiceFiscale::parse(&a.codice_fiscale).map_err(|e| {
         BookingError::invalid(
-            "invalid_codice_fiscale",
+            ApiCode::InvalidCodiceFiscale,
             format!("the applicant's codice fiscale is not valid: {e}"),
         )
     })?;
     if a.birth_date > today || a.birth_date.year() < 1900 {
         return Err(BookingError::invalid(
-            "invalid_birth_date",
+            ApiCode::InvalidBirthDate,
             "the birth date is not plausible",
         ));
     }
     cf.check_consistency(Some(a.birth_date), Some(a.sex), Some(&a.birth_place))
-        .map_err(|e| BookingError::invalid("codice_fiscale_mismatch", e.to_string()))?;
+        .map_err(|e| BookingError::invalid(ApiCode::CodiceFiscaleMismatch, e.to_string()))?;
     if let Some(email) = &a.email
         && (email.len() > 254 || !email.contains('@') || email.chars().any(char::is_whitespace))
     {
         return Err(BookingError::invalid(
-            "invalid_email",
+            ApiCode::InvalidEmail,
             "the e-mail address is not valid",
         ));
     }
@@ -57,13 +58,13 @@ pub fn check_request(
                 .all(|c| c.is_ascii_digit() || matches!(c, '+' | ' ' | '-' | '/')))
     {
         return Err(BookingError::invalid(
-            "invalid_phone",
+            ApiCode::InvalidPhone,
             "the phone number is not valid",
         ));
     }
     if req.services.len() > 10 || req.services.iter().any(|s| s.len() > 64) {
         return Err(BookingError::invalid(
-            "invalid_services",
+            ApiCode::InvalidServices,
             "at most 10 services",
         ));
     }
@@ -72,19 +73,19 @@ pub fn check_request(
         Some(d) => {
             if !name_ok(&d.given_name) || !name_ok(&d.family_name) {
                 return Err(BookingError::invalid(
-                    "invalid_name",
+                    ApiCode::InvalidName,
                     "the delegate's names must be 1-100 printable characters",
                 ));
             }
             let dcf = CodiceFiscale::parse(&d.codice_fiscale).map_err(|e| {
                 BookingError::invalid(
-                    "invalid_delegate_codice_fiscale",
+                    ApiCode::InvalidDelegateCodiceFiscale,
                     format!("the delegate's codice fiscale is not valid: {e}"),
                 )
             })?;
             if dcf == cf {
                 return Err(BookingError::invalid(
-                    "invalid_delegate",
+                    ApiCode::InvalidDelegate,
                     "the delegate cannot be the applicant",
                 ));
             }
@@ -97,13 +98,13 @@ pub fn check_request(
                 && !text_ok(act, 200)
             {
                 return Err(BookingError::invalid(
-                    "invalid_delegation_act",
+                    ApiCode::InvalidDelegationAct,
                     "the delegation act reference is too long",
                 ));
             }
             if act.is_none() && !d.digital_delegation {
                 return Err(BookingError::invalid(
-                    "delegation_missing",
+                    ApiCode::DelegationMissing,
                     "a delegate needs a delegation act or an existing digital delegation",
                 ));
             }
@@ -112,7 +113,7 @@ pub fn check_request(
     };
     if !req.gdpr_notice_signed {
         return Err(BookingError::invalid(
-            "gdpr_notice_not_signed",
+            ApiCode::GdprNoticeNotSigned,
             "the privacy notice (art. 13 Reg. UE 2016/679) must be signed before booking",
         ));
     }
@@ -120,7 +121,7 @@ pub fn check_request(
         && !text_ok(notes, 1000)
     {
         return Err(BookingError::invalid(
-            "invalid_notes",
+            ApiCode::InvalidNotes,
             "notes are at most 1000 characters",
         ));
     }

@@ -9,11 +9,12 @@ use axum::http::StatusCode;
 use chrono::{DateTime, NaiveDate, Utc};
 use sqlx::Row as _;
 
+use super::Identity;
 use super::{Principal, StaffRole, demo, password};
+use crate::api::{ApiCode, AppError};
 use crate::audit::role_code;
-use crate::booking::{BookingError, Db, rome};
-use crate::http::AppState;
-use crate::http::error::AppError;
+use crate::booking::{BookingError, rome};
+use crate::store::Db;
 
 /// One row of `staff_accounts`.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -81,22 +82,22 @@ impl AdmitError {
         match self {
             Self::Unknown => AppError::new(
                 StatusCode::UNAUTHORIZED,
-                "bad_credentials",
+                ApiCode::BadCredentials,
                 "unknown account or wrong password",
             ),
             Self::Revoked => AppError::new(
                 StatusCode::FORBIDDEN,
-                "account_revoked",
+                ApiCode::AccountRevoked,
                 "this account has been revoked",
             ),
             Self::NotYetValid => AppError::new(
                 StatusCode::FORBIDDEN,
-                "account_not_yet_valid",
+                ApiCode::AccountNotYetValid,
                 "this account is not valid yet",
             ),
             Self::Expired => AppError::new(
                 StatusCode::FORBIDDEN,
-                "account_expired",
+                ApiCode::AccountExpired,
                 "this account's validity has ended",
             ),
             Self::Db(e) => e.into(),
@@ -104,13 +105,13 @@ impl AdmitError {
     }
 
     /// The short code (`account_revoked`, …) used in redirects and logs.
-    pub fn code(&self) -> &'static str {
+    pub fn code(&self) -> ApiCode {
         match self {
-            Self::Unknown => "bad_credentials",
-            Self::Revoked => "account_revoked",
-            Self::NotYetValid => "account_not_yet_valid",
-            Self::Expired => "account_expired",
-            Self::Db(_) => "internal",
+            Self::Unknown => ApiCode::BadCredentials,
+            Self::Revoked => ApiCode::AccountRevoked,
+            Self::NotYetValid => ApiCode::AccountNotYetValid,
+            Self::Expired => ApiCode::AccountExpired,
+            Self::Db(_) => ApiCode::Internal,
         }
     }
 }
@@ -224,10 +225,10 @@ pub fn check(account: &Account, now: DateTime<Utc>) -> Result<(), AdmitError> {
 }
 
 /// The principal of `account` if it may act now (the check of every login path).
-pub async fn admit(state: &AppState, account: &str) -> Result<Principal, AdmitError> {
-    let db = state.booking.db();
+pub async fn admit(state: &Identity, account: &str) -> Result<Principal, AdmitError> {
+    let db = state.store.db();
     let found = get(db, account).await?.ok_or(AdmitError::Unknown)?;
-    check(&found, state.booking.now())?;
+    check(&found, state.store.now())?;
     Ok(found.principal)
 }
 

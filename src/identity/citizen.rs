@@ -7,16 +7,16 @@
 //! ends when the official closes the meeting, at the end of the meeting window, or on
 //! "esci". Nothing in it identifies the citizen.
 
-use axum::extract::FromRequestParts;
+use axum::extract::{FromRef, FromRequestParts};
 use axum::http::request::Parts;
 use axum::http::{HeaderMap, Method, StatusCode};
 use chrono::{DateTime, Utc};
 use sqlx::Row as _;
 
 use super::session::{constant_time_eq, cookie_value, random_token, token_hash as hash};
-use crate::booking::{BookingError, Db, from_unix};
-use crate::http::AppState;
-use crate::http::error::AppError;
+use crate::api::{ApiCode, AppError};
+use crate::booking::{BookingError, from_unix};
+use crate::store::{Db, Store};
 
 /// Name of the citizen session cookie.
 pub const CITIZEN_COOKIE: &str = "sportello_citizen";
@@ -145,22 +145,24 @@ pub fn token(headers: &HeaderMap) -> Option<String> {
 fn no_session() -> AppError {
     AppError::new(
         StatusCode::UNAUTHORIZED,
-        "unauthenticated",
+        ApiCode::Unauthenticated,
         "no citizen session: the meeting was closed or has not been handed over",
     )
 }
 
 /// The extractor of citizen routes: a live citizen session, and on state-changing methods a
 /// matching `x-csrf-token` header (403 `csrf_failed` otherwise).
-impl FromRequestParts<AppState> for CitizenSession {
+impl<S> FromRequestParts<S> for CitizenSession
+where
+    S: Send + Sync,
+    Store: FromRef<S>,
+{
     type Rejection = AppError;
 
-    async fn from_request_parts(
-        parts: &mut Parts,
-        state: &AppState,
-    ) -> Result<Self, Self::Rejection> {
+    async fn from_request_parts(parts: &mut Parts, state: &S) -> Result<Self, Self::Rejection> {
         let token = token(&parts.headers).ok_or_else(no_session)?;
-        let session = lookup(state.booking.db(), state.booking.now(), &token)
+        let store = Store::from_ref(state);
+        let session = lookup(store.db(), store.now(), &token)
             .await?
             .ok_or_else(no_session)?;
         if parts.method != Method::GET && parts.method != Method::HEAD {
@@ -172,7 +174,7 @@ impl FromRequestParts<AppState> for CitizenSession {
             if !constant_time_eq(given.as_bytes(), session.csrf_token.as_bytes()) {
                 return Err(AppError::new(
                     StatusCode::FORBIDDEN,
-                    "csrf_failed",
+                    ApiCode::CsrfFailed,
                     "the x-csrf-token header is missing or does not match the session",
                 ));
             }

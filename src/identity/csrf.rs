@@ -21,7 +21,7 @@ use sha2::{Digest, Sha256};
 
 use super::citizen::CSRF_HEADER;
 use super::session::{constant_time_eq, session_token};
-use crate::http::error::AppError;
+use crate::api::{ApiCode, AppError};
 
 /// Routes that open a session: posted without a token.
 pub const LOGIN_PATHS: &[&str] = &["/v1/login", "/v1/demo/login"];
@@ -65,7 +65,7 @@ pub fn refusal(
     if !same_origin(headers, authority) {
         return Some(AppError::new(
             StatusCode::FORBIDDEN,
-            "bad_origin",
+            ApiCode::BadOrigin,
             "the request comes from another site",
         ));
     }
@@ -82,7 +82,7 @@ pub fn refusal(
     } else {
         Some(AppError::new(
             StatusCode::FORBIDDEN,
-            "csrf_failed",
+            ApiCode::CsrfFailed,
             "the x-csrf-token header is missing or does not match the session",
         ))
     }
@@ -114,7 +114,8 @@ mod tests {
     fn token_rules() {
         let good = token_for("tok");
         let post = Method::POST;
-        let code = |h: &HeaderMap, path: &str| refusal(&post, path, None, h).map(|e| e.code);
+        let code =
+            |h: &HeaderMap, path: &str| refusal(&post, path, None, h).map(|e| e.code.as_str());
         let with = headers(&[("cookie", "sportello_session=tok"), ("x-csrf-token", &good)]);
         assert_eq!(code(&with, "/v1/booking/holds"), None);
         let without = headers(&[("cookie", "sportello_session=tok")]);
@@ -130,7 +131,7 @@ mod tests {
     #[test]
     fn origin_rules() {
         let post = Method::POST;
-        let code = |h: &HeaderMap| refusal(&post, "/v1/login", None, h).map(|e| e.code);
+        let code = |h: &HeaderMap| refusal(&post, "/v1/login", None, h).map(|e| e.code.as_str());
         let same = headers(&[
             ("host", "sportello.example:8443"),
             ("origin", "https://sportello.example:8443"),

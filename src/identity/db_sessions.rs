@@ -4,7 +4,7 @@
 //! The cookie holds a random 256-bit token; the table holds its SHA-256 and the account. A
 //! session ends on logout, on revocation of its account, after [`SessionLimits::idle`] without
 //! use, after [`SessionLimits::absolute`] in all, and as soon as its account is revoked or
-//! outside its validity dates (checked at every lookup). Times come from the booking clock.
+//! outside its validity dates (checked at every lookup). Times come from the shared clock.
 
 use std::time::Duration;
 
@@ -12,7 +12,8 @@ use chrono::{DateTime, Utc};
 
 use super::session::{SessionStore, random_token, token_hash};
 use super::{Principal, accounts};
-use crate::booking::{Booking, BookingError};
+use crate::booking::BookingError;
+use crate::store::Store;
 
 /// How long a session lives.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -36,10 +37,10 @@ impl Default for SessionLimits {
 /// `last_used` is written at most this often (seconds), not at every request.
 const TOUCH_EVERY_SECS: i64 = 60;
 
-/// Sessions in the booking database.
+/// Sessions in the shared database.
 #[derive(Debug, Clone)]
 pub struct DbSessions {
-    booking: Booking,
+    store: Store,
     limits: SessionLimits,
 }
 
@@ -48,9 +49,9 @@ fn secs(d: Duration) -> i64 {
 }
 
 impl DbSessions {
-    /// Sessions on `booking`'s database and clock.
-    pub fn new(booking: Booking, limits: SessionLimits) -> Self {
-        Self { booking, limits }
+    /// Sessions on `store`'s database and clock.
+    pub fn new(store: Store, limits: SessionLimits) -> Self {
+        Self { store, limits }
     }
 
     fn expired(&self, created: i64, last_used: i64, now: i64) -> bool {
@@ -63,13 +64,13 @@ impl DbSessions {
         sqlx::query("DELETE FROM staff_sessions WHERE last_used <= $1 OR created_at <= $2")
             .bind(now.saturating_sub(secs(self.limits.idle)))
             .bind(now.saturating_sub(secs(self.limits.absolute)))
-            .execute(self.booking.db().pool())
+            .execute(self.store.db().pool())
             .await?;
         Ok(())
     }
 
     async fn find(&self, token: &str) -> Result<Option<Principal>, BookingError> {
-        let db = self.booking.db();
+        let db = self.store.db();
         let key = token_hash(token);
         let row: Option<(String, i64, i64)> = sqlx::query_as(
             "SELECT account, created_at, last_used FROM staff_sessions WHERE token_hash = $1",
@@ -80,7 +81,7 @@ impl DbSessions {
         let Some((account, created, last_used)) = row else {
             return Ok(None);
         };
-        let now = self.booking.now();
+        let now = self.store.now();
         let account = match accounts::get(db, &account).await? {
             Some(a) if !self.expired(created, last_used, now.timestamp()) => a,
             _ => {
@@ -105,7 +106,7 @@ impl DbSessions {
     async fn revoke_hash(&self, key: &str) -> Result<u64, BookingError> {
         let done = sqlx::query("DELETE FROM staff_sessions WHERE token_hash = $1")
             .bind(key)
-            .execute(self.booking.db().pool())
+            .execute(self.store.db().pool())
             .await?;
         Ok(done.rows_affected())
     }
@@ -118,7 +119,7 @@ fn log_failure(what: &'static str, e: &BookingError) {
 #[async_trait::async_trait]
 impl SessionStore for DbSessions {
     async fn create(&self, principal: &Principal) -> Result<String, BookingError> {
-        let now = self.booking.now();
+        let now = self.store.now();
         self.purge_expired(now).await?;
         let token = random_token();
         sqlx::query(
@@ -128,7 +129,7 @@ impl SessionStore for DbSessions {
         .bind(token_hash(&token))
         .bind(&principal.subject)
         .bind(now.timestamp())
-        .execute(self.booking.db().pool())
+        .execute(self.store.db().pool())
         .await?;
         Ok(token)
     }
@@ -150,7 +151,7 @@ impl SessionStore for DbSessions {
     async fn revoke_subject(&self, subject: &str) -> usize {
         let done = sqlx::query("DELETE FROM staff_sessions WHERE account = $1")
             .bind(subject)
-            .execute(self.booking.db().pool())
+            .execute(self.store.db().pool())
             .await;
         match done {
             Ok(d) => usize::try_from(d.rows_affected()).unwrap_or(usize::MAX),

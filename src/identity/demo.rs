@@ -3,16 +3,15 @@
 
 use axum::Json;
 use axum::extract::State;
-use axum::extract::rejection::JsonRejection;
 use axum::http::StatusCode;
 use axum::response::Response;
 use serde::{Deserialize, Serialize};
 use ts_rs::TS;
 
+use super::Identity;
 use super::{Principal, StaffRole};
-use crate::audit::{self, Outcome, RequestId};
-use crate::http::AppState;
-use crate::http::error::AppError;
+use crate::api::{ApiCode, AppError, JsonBody};
+use crate::audit::{self, AuditAction, Outcome, RequestId};
 
 /// A demo account: (account name, role, comune, sede, sportelli).
 type Account = (
@@ -139,11 +138,11 @@ pub struct AccountInfo {
 }
 
 /// `GET /v1/demo/accounts`.
-pub async fn accounts(State(state): State<AppState>) -> Result<Json<Vec<AccountInfo>>, AppError> {
+pub async fn accounts(State(state): State<Identity>) -> Result<Json<Vec<AccountInfo>>, AppError> {
     let mut out = Vec::with_capacity(ACCOUNTS.len());
     for &(account, role, comune_istat, sede_id, _) in ACCOUNTS {
         let (_, _, label) =
-            super::routes::display_names(state.booking.db(), role, comune_istat, sede_id).await?;
+            super::routes::display_names(state.store.db(), role, comune_istat, sede_id).await?;
         out.push(AccountInfo {
             account,
             role,
@@ -157,24 +156,29 @@ pub async fn accounts(State(state): State<AppState>) -> Result<Json<Vec<AccountI
 
 /// `POST /v1/demo/login`: opens a session for a demo account and sets the cookie.
 pub async fn login(
-    State(state): State<AppState>,
+    State(state): State<Identity>,
     rid: RequestId,
-    body: Result<Json<LoginRequest>, JsonRejection>,
+    JsonBody(req): JsonBody<LoginRequest>,
 ) -> Result<Response, AppError> {
-    let Json(req) = body?;
     if principal(&req.account).is_none() {
         // The account name given is request content: not recorded.
-        audit::record_anonymous(&state.booking, &rid, "session.login", Outcome::Denied).await;
+        audit::record_anonymous(
+            &state.store,
+            &rid,
+            AuditAction::SessionLogin,
+            Outcome::Denied,
+        )
+        .await;
         return Err(AppError::new(
             StatusCode::UNAUTHORIZED,
-            "unknown_account",
+            ApiCode::UnknownAccount,
             "no such demo account",
         ));
     }
     match super::accounts::admit(&state, &req.account).await {
         Ok(principal) => super::login::open_session(&state, &rid, principal).await,
         Err(e) => {
-            if let Some(known) = super::accounts::find(state.booking.db(), &req.account).await? {
+            if let Some(known) = super::accounts::find(state.store.db(), &req.account).await? {
                 super::login::refused(&state, &rid, &known).await;
             }
             Err(e.into_app_error())

@@ -11,21 +11,21 @@
 use std::collections::HashMap;
 
 use axum::Json;
-use axum::extract::rejection::JsonRejection;
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use chrono::NaiveDate;
 use serde::{Deserialize, Deserializer, Serialize};
 use ts_rs::TS;
 
+use super::Identity;
 use super::accounts::{self, Account, Validity};
 use super::operators::{audit_denied, bad_account_id, forbidden, target};
 use super::revocation::Revocation;
 use super::{Principal, StaffRole, password};
-use crate::audit::{self, Outcome, RequestId, Scope};
-use crate::booking::{BookingError, Db, rome};
-use crate::http::AppState;
-use crate::http::error::AppError;
+use crate::api::{ApiCode, AppError, JsonBody};
+use crate::audit::{self, AuditAction, Outcome, RequestId, Scope};
+use crate::booking::{BookingError, rome};
+use crate::store::Db;
 
 /// Where an operator stands today.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, TS)]
@@ -109,7 +109,7 @@ fn present<'de, D: Deserializer<'de>>(d: D) -> Result<Option<Option<String>>, D:
 }
 
 fn bad_dates(message: &str) -> AppError {
-    AppError::bad_request("bad_dates", message.to_owned())
+    AppError::bad_request(ApiCode::BadDates, message.to_owned())
 }
 
 fn day(value: Option<&str>) -> Result<Option<NaiveDate>, AppError> {
@@ -143,8 +143,8 @@ async fn comune_name(db: &Db, istat: Option<&str>) -> Result<Option<String>, Boo
     })
 }
 
-fn entry(state: &AppState, account: &Account, comune_name: Option<String>) -> OperatorEntry {
-    let today = rome::local_date(state.booking.now());
+fn entry(state: &Identity, account: &Account, comune_name: Option<String>) -> OperatorEntry {
+    let today = rome::local_date(state.store.now());
     let status = match (account.revoked, account.validity(today)) {
         (true, _) => OperatorStatus::Revoked,
         (false, Validity::Valid) => OperatorStatus::Active,
@@ -165,7 +165,7 @@ fn entry(state: &AppState, account: &Account, comune_name: Option<String>) -> Op
 
 /// `GET /v1/identity/operators`.
 pub async fn list(
-    State(state): State<AppState>,
+    State(state): State<Identity>,
     who: Principal,
 ) -> Result<Json<Vec<OperatorEntry>>, AppError> {
     may_enable(&who)?;
@@ -173,7 +173,7 @@ pub async fn list(
         StaffRole::UserAdmin => Some(who.comune_istat.as_deref().ok_or_else(forbidden)?),
         _ => None,
     };
-    let db = state.booking.db();
+    let db = state.store.db();
     // One name lookup per comune, not per operator.
     let mut names: HashMap<Option<String>, Option<String>> = HashMap::new();
     let mut out = Vec::new();
@@ -204,12 +204,12 @@ async fn comune_for(db: &Db, who: &Principal, asked: Option<String>) -> Result<S
         }
         _ => {
             let istat = asked.ok_or_else(|| {
-                AppError::bad_request("missing_comune", "comune_istat is required")
+                AppError::bad_request(ApiCode::MissingComune, "comune_istat is required")
             })?;
             if db.comune(&istat).await?.is_none() {
                 return Err(AppError::new(
                     StatusCode::NOT_FOUND,
-                    "unknown_comune",
+                    ApiCode::UnknownComune,
                     "no such comune",
                 ));
             }
@@ -220,24 +220,24 @@ async fn comune_for(db: &Db, who: &Principal, asked: Option<String>) -> Result<S
 
 /// `POST /v1/identity/operators`: enables a new operator.
 pub async fn create(
-    State(state): State<AppState>,
+    State(state): State<Identity>,
     who: Principal,
     rid: RequestId,
-    body: Result<Json<NewOperator>, JsonRejection>,
+    body: Result<JsonBody<NewOperator>, AppError>,
 ) -> Result<(StatusCode, Json<OperatorEntry>), AppError> {
     if let Err(e) = may_enable(&who) {
         audit::record(
-            &state.booking,
+            &state.store,
             &who,
             &rid,
-            "operator.create",
+            AuditAction::OperatorCreate,
             Scope::default(),
             Outcome::Denied,
         )
         .await;
         return Err(e);
     }
-    let Json(req) = body?;
+    let JsonBody(req) = body?;
     if !accounts::valid_account_id(&req.account) {
         return Err(bad_account_id());
     }
@@ -245,7 +245,7 @@ pub async fn create(
     let valid_from = day(req.valid_from.as_deref())?;
     let valid_until = day(req.valid_until.as_deref())?;
     check_window(valid_from, valid_until)?;
-    let db = state.booking.db();
+    let db = state.store.db();
     let comune = comune_for(db, &who, req.comune_istat).await?;
     let account = Account {
         principal: Principal {
@@ -260,19 +260,19 @@ pub async fn create(
         valid_until,
         revoked: false,
     };
-    if !accounts::insert(db, &account, &who.subject, state.booking.now()).await? {
+    if !accounts::insert(db, &account, &who.subject, state.store.now()).await? {
         return Err(AppError::new(
             StatusCode::CONFLICT,
-            "account_exists",
+            ApiCode::AccountExists,
             "an account with this id exists",
         ));
     }
     let scope = Scope::account(&account.principal);
     audit::record(
-        &state.booking,
+        &state.store,
         &who,
         &rid,
-        "operator.create",
+        AuditAction::OperatorCreate,
         scope,
         Outcome::Ok,
     )
@@ -283,21 +283,29 @@ pub async fn create(
 
 /// `PATCH /v1/identity/operators/{account}`: changes validity dates or resets the password.
 pub async fn update(
-    State(state): State<AppState>,
+    State(state): State<Identity>,
     who: Principal,
     rid: RequestId,
     Path(account): Path<String>,
-    body: Result<Json<OperatorChange>, JsonRejection>,
+    body: Result<JsonBody<OperatorChange>, AppError>,
 ) -> Result<Json<OperatorEntry>, AppError> {
-    let db = state.booking.db();
+    let db = state.store.db();
     let mut found = match target(db, &who, &account).await {
         Ok(found) => found,
         Err(e) => {
-            audit_denied(&state, &who, &rid, "operator.update", &account, &e).await?;
+            audit_denied(
+                &state,
+                &who,
+                &rid,
+                AuditAction::OperatorUpdate,
+                &account,
+                &e,
+            )
+            .await?;
             return Err(e);
         }
     };
-    let Json(change) = body?;
+    let JsonBody(change) = body?;
     if let Some(from) = &change.valid_from {
         found.valid_from = day(from.as_deref())?;
     }
@@ -310,21 +318,21 @@ pub async fn update(
         found.password_hash = Some(password::hash(new_password).await);
     }
     accounts::update(db, &found).await?;
-    let now = state.booking.now();
+    let now = state.store.now();
     if found.validity(rome::local_date(now)) != Validity::Valid || change.password.is_some() {
         // Outside the new dates, or a new password: the sessions opened before end now.
         state.revocations.publish(Revocation {
             subject: found.principal.subject.clone(),
-            reason: "operator.update".to_owned(),
+            reason: AuditAction::OperatorUpdate.as_str().to_owned(),
             at: now,
         });
     }
     let scope = Scope::account(&found.principal);
     audit::record(
-        &state.booking,
+        &state.store,
         &who,
         &rid,
-        "operator.update",
+        AuditAction::OperatorUpdate,
         scope,
         Outcome::Ok,
     )

@@ -10,14 +10,15 @@ use chrono::NaiveDate;
 use tokio_util::sync::CancellationToken;
 
 use super::{Revocation, RevocationBus};
-use crate::booking::{Booking, BookingError, rome};
+use crate::booking::{BookingError, rome};
+use crate::store::Store;
 
 /// How often the day is looked at (a clock read; the database only when the day changed).
 const TICK: Duration = Duration::from_secs(1);
 
 /// Accounts whose last valid day is in `[from, to)`.
 async fn ended_between(
-    booking: &Booking,
+    store: &Store,
     from: NaiveDate,
     to: NaiveDate,
 ) -> Result<Vec<String>, BookingError> {
@@ -26,29 +27,25 @@ async fn ended_between(
     )
     .bind(from.to_string())
     .bind(to.to_string())
-    .fetch_all(booking.db().pool())
+    .fetch_all(store.db().pool())
     .await?;
     Ok(rows.into_iter().map(|(a,)| a).collect())
 }
 
 /// The loop: at each change of day publishes a revocation for each account that ended.
-pub async fn revoke_at_day_end(
-    booking: Booking,
-    bus: Arc<dyn RevocationBus>,
-    stop: CancellationToken,
-) {
-    let mut day = rome::local_date(booking.now());
+pub async fn revoke_at_day_end(store: Store, bus: Arc<dyn RevocationBus>, stop: CancellationToken) {
+    let mut day = rome::local_date(store.now());
     loop {
         tokio::select! {
             () = stop.cancelled() => return,
             () = tokio::time::sleep(TICK) => {}
         }
-        let now = booking.now();
+        let now = store.now();
         let today = rome::local_date(now);
         if today <= day {
             continue;
         }
-        match ended_between(&booking, day, today).await {
+        match ended_between(&store, day, today).await {
             Ok(accounts) => {
                 for subject in accounts {
                     bus.publish(Revocation {

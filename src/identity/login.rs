@@ -8,18 +8,17 @@
 
 use axum::Json;
 use axum::extract::State;
-use axum::extract::rejection::JsonRejection;
 use axum::http::header::{RETRY_AFTER, SET_COOKIE};
 use axum::http::{HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Response};
 use serde::{Deserialize, Serialize};
 use ts_rs::TS;
 
+use super::Identity;
 use super::session::set_cookie;
 use super::{Principal, accounts, csrf, password};
-use crate::audit::{self, Outcome, RequestId, Scope};
-use crate::http::AppState;
-use crate::http::error::AppError;
+use crate::api::{ApiCode, AppError, JsonBody};
+use crate::audit::{self, AuditAction, Outcome, RequestId, Scope};
 
 /// `POST /v1/login` body.
 #[derive(Debug, Deserialize, TS)]
@@ -44,7 +43,7 @@ pub struct LoginAnswer {
 fn bad_credentials() -> AppError {
     AppError::new(
         StatusCode::UNAUTHORIZED,
-        "bad_credentials",
+        ApiCode::BadCredentials,
         "unknown account or wrong password",
     )
 }
@@ -52,17 +51,17 @@ fn bad_credentials() -> AppError {
 /// Opens a session for an admitted `principal` and audits the login; returns the cookie token.
 /// Every login path (password, demo, OIDC) goes through it.
 pub async fn start_session(
-    state: &AppState,
+    state: &Identity,
     rid: &RequestId,
     principal: &Principal,
 ) -> Result<String, AppError> {
     let token = state.sessions.create(principal).await?;
     let scope = Scope::target(principal.subject.clone());
     audit::record(
-        &state.booking,
+        &state.store,
         principal,
         rid,
-        "session.login",
+        AuditAction::SessionLogin,
         scope,
         Outcome::Ok,
     )
@@ -72,7 +71,7 @@ pub async fn start_session(
 
 /// Opens a session and answers it as JSON with its cookie (the password and demo logins).
 pub async fn open_session(
-    state: &AppState,
+    state: &Identity,
     rid: &RequestId,
     principal: Principal,
 ) -> Result<Response, AppError> {
@@ -85,13 +84,13 @@ pub async fn open_session(
 }
 
 /// Audits a refused login of a known account.
-pub async fn refused(state: &AppState, rid: &RequestId, principal: &Principal) {
+pub async fn refused(state: &Identity, rid: &RequestId, principal: &Principal) {
     let scope = Scope::target(principal.subject.clone());
     audit::record(
-        &state.booking,
+        &state.store,
         principal,
         rid,
-        "session.login",
+        AuditAction::SessionLogin,
         scope,
         Outcome::Denied,
     )
@@ -100,28 +99,39 @@ pub async fn refused(state: &AppState, rid: &RequestId, principal: &Principal) {
 
 /// `POST /v1/login`.
 pub async fn login(
-    State(state): State<AppState>,
+    State(state): State<Identity>,
     rid: RequestId,
-    body: Result<Json<LoginRequest>, JsonRejection>,
+    JsonBody(req): JsonBody<LoginRequest>,
 ) -> Result<Response, AppError> {
-    let Json(req) = body?;
     // Any length may be tried (a wrong one is just wrong), up to the hashing bound.
     password::check_length(&req.password, 0)?;
-    let db = state.booking.db();
-    let now = state.booking.now();
+    let db = state.store.db();
+    let now = state.store.now();
     // What was typed as the account is request content (it may be a person's name): it is
     // recorded only once it is known to be an account id.
     let name = req.account.trim().to_ascii_lowercase();
     if !accounts::valid_account_id(&name) {
         password::verify(&req.password, None).await;
-        audit::record_anonymous(&state.booking, &rid, "session.login", Outcome::Denied).await;
+        audit::record_anonymous(
+            &state.store,
+            &rid,
+            AuditAction::SessionLogin,
+            Outcome::Denied,
+        )
+        .await;
         return Err(bad_credentials());
     }
     if let Some(wait) = password::locked_for(db, &name, now).await? {
-        audit::record_anonymous(&state.booking, &rid, "session.login", Outcome::Denied).await;
+        audit::record_anonymous(
+            &state.store,
+            &rid,
+            AuditAction::SessionLogin,
+            Outcome::Denied,
+        )
+        .await;
         let mut resp = AppError::new(
             StatusCode::TOO_MANY_REQUESTS,
-            "too_many_attempts",
+            ApiCode::TooManyAttempts,
             format!("too many failed logins: try again in {wait} seconds"),
         )
         .into_response();
@@ -136,8 +146,13 @@ pub async fn login(
         match &account {
             Some(a) => refused(&state, &rid, &a.principal).await,
             None => {
-                audit::record_anonymous(&state.booking, &rid, "session.login", Outcome::Denied)
-                    .await;
+                audit::record_anonymous(
+                    &state.store,
+                    &rid,
+                    AuditAction::SessionLogin,
+                    Outcome::Denied,
+                )
+                .await;
             }
         }
         return Err(bad_credentials());

@@ -7,18 +7,18 @@
 //! account's sessions and signalling connections on receipt.
 
 use axum::Json;
-use axum::extract::rejection::JsonRejection;
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use chrono::{DateTime, Utc};
-use serde::{Deserialize, Serialize};
+use serde::Serialize;
 
+use super::Identity;
 use super::revocation::Revocation;
 use super::{Principal, StaffRole, accounts};
-use crate::audit::{self, Outcome, RequestId, Scope};
-use crate::booking::{BookingError, Db};
-use crate::http::AppState;
-use crate::http::error::AppError;
+use crate::api::{ApiCode, AppError, EmptyBody, JsonBody};
+use crate::audit::{self, AuditAction, Outcome, RequestId, Scope};
+use crate::booking::BookingError;
+use crate::store::Db;
 
 /// Records `account` as revoked by `by` at `at` (idempotent).
 pub async fn mark_revoked(
@@ -48,11 +48,6 @@ pub async fn mark_enabled(db: &Db, account: &str) -> Result<(), BookingError> {
     Ok(())
 }
 
-/// The (empty) request body.
-#[derive(Debug, Deserialize)]
-#[serde(deny_unknown_fields)]
-pub struct EmptyBody {}
-
 /// The answer: the account and whether it is now revoked.
 #[derive(Debug, Serialize, ts_rs::TS)]
 pub struct OperatorState {
@@ -65,7 +60,7 @@ pub struct OperatorState {
 pub(crate) fn forbidden() -> AppError {
     AppError::new(
         StatusCode::FORBIDDEN,
-        "forbidden",
+        ApiCode::Forbidden,
         "not allowed to manage this operator",
     )
 }
@@ -73,14 +68,18 @@ pub(crate) fn forbidden() -> AppError {
 /// 400 `bad_account_id`.
 pub(crate) fn bad_account_id() -> AppError {
     AppError::bad_request(
-        "bad_account_id",
+        ApiCode::BadAccountId,
         "the account id must be 1-64 characters of a-z, 0-9, '.', '_' and '-'",
     )
 }
 
 /// 404 `unknown_account`.
 pub(crate) fn unknown_account() -> AppError {
-    AppError::new(StatusCode::NOT_FOUND, "unknown_account", "no such account")
+    AppError::new(
+        StatusCode::NOT_FOUND,
+        ApiCode::UnknownAccount,
+        "no such account",
+    )
 }
 
 /// Checks that `who` may manage operator `account` (the comune's user administrator, for
@@ -113,32 +112,32 @@ pub(crate) async fn target(
 
 /// Audits a refused change of `account` (a 403): with the id only when it is an account's.
 pub(crate) async fn audit_denied(
-    state: &AppState,
+    state: &Identity,
     who: &Principal,
     rid: &RequestId,
-    action: &'static str,
+    action: AuditAction,
     account: &str,
     e: &AppError,
 ) -> Result<(), AppError> {
     if e.status == StatusCode::FORBIDDEN {
-        let scope = if accounts::find(state.booking.db(), account).await?.is_some() {
+        let scope = if accounts::find(state.store.db(), account).await?.is_some() {
             Scope::target(account)
         } else {
             Scope::default()
         };
-        audit::record(&state.booking, who, rid, action, scope, Outcome::Denied).await;
+        audit::record(&state.store, who, rid, action, scope, Outcome::Denied).await;
     }
     Ok(())
 }
 
 async fn change(
-    state: &AppState,
+    state: &Identity,
     who: &Principal,
     rid: &RequestId,
     account: &str,
-    action: &'static str,
+    action: AuditAction,
 ) -> Result<Json<OperatorState>, AppError> {
-    let db = state.booking.db();
+    let db = state.store.db();
     let target = match target(db, who, account).await {
         Ok(t) => t.principal,
         Err(e) => {
@@ -146,21 +145,21 @@ async fn change(
             return Err(e);
         }
     };
-    let revoked = action == "operator.revoke";
+    let revoked = action == AuditAction::OperatorRevoke;
     if revoked {
         // Recorded first, so a login racing the event is already refused.
-        let at = state.booking.now();
-        mark_revoked(state.booking.db(), &target.subject, &who.subject, at).await?;
+        let at = state.store.now();
+        mark_revoked(state.store.db(), &target.subject, &who.subject, at).await?;
         state.revocations.publish(Revocation {
             subject: target.subject.clone(),
-            reason: action.to_owned(),
+            reason: action.as_str().to_owned(),
             at,
         });
     } else {
-        mark_enabled(state.booking.db(), &target.subject).await?;
+        mark_enabled(state.store.db(), &target.subject).await?;
     }
     let scope = Scope::account(&target);
-    audit::record(&state.booking, who, rid, action, scope, Outcome::Ok).await;
+    audit::record(&state.store, who, rid, action, scope, Outcome::Ok).await;
     Ok(Json(OperatorState {
         account: target.subject,
         revoked,
@@ -169,24 +168,22 @@ async fn change(
 
 /// `POST /v1/identity/operators/{account}/revoke`.
 pub async fn revoke(
-    State(state): State<AppState>,
+    State(state): State<Identity>,
     who: Principal,
     rid: RequestId,
     Path(account): Path<String>,
-    body: Result<Json<EmptyBody>, JsonRejection>,
+    JsonBody(EmptyBody {}): JsonBody<EmptyBody>,
 ) -> Result<Json<OperatorState>, AppError> {
-    let Json(EmptyBody {}) = body?;
-    change(&state, &who, &rid, &account, "operator.revoke").await
+    change(&state, &who, &rid, &account, AuditAction::OperatorRevoke).await
 }
 
 /// `POST /v1/identity/operators/{account}/enable`.
 pub async fn enable(
-    State(state): State<AppState>,
+    State(state): State<Identity>,
     who: Principal,
     rid: RequestId,
     Path(account): Path<String>,
-    body: Result<Json<EmptyBody>, JsonRejection>,
+    JsonBody(EmptyBody {}): JsonBody<EmptyBody>,
 ) -> Result<Json<OperatorState>, AppError> {
-    let Json(EmptyBody {}) = body?;
-    change(&state, &who, &rid, &account, "operator.enable").await
+    change(&state, &who, &rid, &account, AuditAction::OperatorEnable).await
 }

@@ -9,8 +9,9 @@ use argon2::password_hash::{PasswordHasher as _, PasswordVerifier as _};
 use chrono::{DateTime, Utc};
 use tokio::sync::OnceCell;
 
-use crate::booking::{BookingError, Db};
-use crate::http::error::AppError;
+use crate::api::{ApiCode, AppError};
+use crate::booking::BookingError;
+use crate::store::Db;
 
 /// The password of every demo account (demo mode only).
 pub const DEMO_PASSWORD: &str = "demo-sportello";
@@ -27,13 +28,13 @@ pub const FAILURE_WINDOW_SECS: i64 = 15 * 60;
 pub fn check_length(password: &str, min: usize) -> Result<(), AppError> {
     if password.len() > MAX_BYTES {
         return Err(AppError::bad_request(
-            "password_too_long",
+            ApiCode::PasswordTooLong,
             format!("a password has at most {MAX_BYTES} bytes"),
         ));
     }
     if password.chars().count() < min {
         return Err(AppError::bad_request(
-            "weak_password",
+            ApiCode::WeakPassword,
             format!("a password has at least {min} characters"),
         ));
     }

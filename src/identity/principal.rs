@@ -1,14 +1,16 @@
 //! The authenticated caller and its extractor.
 
-use axum::extract::FromRequestParts;
+use std::sync::Arc;
+
+use axum::extract::{FromRef, FromRequestParts};
 use axum::http::StatusCode;
 use axum::http::request::Parts;
 use serde::{Deserialize, Serialize};
 use ts_rs::TS;
 
+use super::SessionStore;
 use super::session::session_token;
-use crate::http::AppState;
-use crate::http::error::AppError;
+use crate::api::{ApiCode, AppError};
 
 /// Staff roles (the citizen has a meeting-scoped token, not a staff session).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, TS)]
@@ -58,21 +60,21 @@ impl Principal {
 pub fn unauthenticated() -> AppError {
     AppError::new(
         StatusCode::UNAUTHORIZED,
-        "unauthenticated",
+        ApiCode::Unauthenticated,
         "a valid session is required",
     )
 }
 
-impl FromRequestParts<AppState> for Principal {
+impl<S> FromRequestParts<S> for Principal
+where
+    S: Send + Sync,
+    Arc<dyn SessionStore>: FromRef<S>,
+{
     type Rejection = AppError;
 
-    async fn from_request_parts(
-        parts: &mut Parts,
-        state: &AppState,
-    ) -> Result<Self, Self::Rejection> {
+    async fn from_request_parts(parts: &mut Parts, state: &S) -> Result<Self, Self::Rejection> {
         let token = session_token(&parts.headers).ok_or_else(unauthenticated)?;
-        state
-            .sessions
+        Arc::<dyn SessionStore>::from_ref(state)
             .lookup(&token)
             .await
             .ok_or_else(unauthenticated)

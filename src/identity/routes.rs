@@ -7,12 +7,13 @@ use axum::http::{HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Response};
 use serde::Serialize;
 
+use super::Identity;
 use super::session::{clear_cookie, session_token};
 use super::{Principal, StaffRole};
-use crate::audit::{self, Outcome, RequestId, Scope};
-use crate::booking::{BookingError, Db};
-use crate::http::AppState;
-use crate::http::error::AppError;
+use crate::api::AppError;
+use crate::audit::{self, AuditAction, Outcome, RequestId, Scope};
+use crate::booking::BookingError;
+use crate::store::Db;
 
 /// A sportello of an official, with its name.
 #[derive(Debug, Clone, Serialize, ts_rs::TS)]
@@ -81,14 +82,14 @@ pub async fn display_names(
 
 /// `GET /v1/session`: who am I.
 pub async fn whoami(
-    State(state): State<AppState>,
+    State(state): State<Identity>,
     principal: Principal,
     headers: HeaderMap,
 ) -> Result<Json<SessionInfo>, AppError> {
     let csrf_token = session_token(&headers)
         .map(|t| super::csrf::token_for(&t))
         .unwrap_or_default();
-    let db = state.booking.db();
+    let db = state.store.db();
     let (comune_name, sede_name, label) = display_names(
         db,
         principal.role,
@@ -113,21 +114,21 @@ pub async fn whoami(
         sede_name,
         sportelli,
         label,
-        server_now: crate::booking::rome::to_local(state.booking.now()),
+        server_now: crate::booking::rome::to_local(state.store.now()),
         csrf_token,
     }))
 }
 
 /// `DELETE /v1/session`: logout.
-pub async fn logout(State(state): State<AppState>, rid: RequestId, headers: HeaderMap) -> Response {
+pub async fn logout(State(state): State<Identity>, rid: RequestId, headers: HeaderMap) -> Response {
     if let Some(token) = session_token(&headers) {
         if let Some(who) = state.sessions.lookup(&token).await {
             let scope = Scope::target(who.subject.clone());
             audit::record(
-                &state.booking,
+                &state.store,
                 &who,
                 &rid,
-                "session.logout",
+                AuditAction::SessionLogout,
                 scope,
                 Outcome::Ok,
             )

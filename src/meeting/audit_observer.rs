@@ -8,7 +8,7 @@
 use sportello_signalling::MeetingObserver;
 use sportello_signalling::protocol::{LeaveReason, Role};
 
-use crate::audit::{self, NewEntry, Outcome, RequestId};
+use crate::audit::{self, AuditAction, NewEntry, Outcome, RequestId};
 use crate::booking::Booking;
 use crate::booking::store::new_id;
 
@@ -24,7 +24,7 @@ impl AuditObserver {
         Self { booking }
     }
 
-    fn spawn(&self, room: &str, subject: &str, role: Role, action: &'static str) {
+    fn spawn(&self, room: &str, subject: &str, role: Role, action: AuditAction) {
         let booking = self.booking.clone();
         let (room, subject) = (room.to_owned(), subject.to_owned());
         tokio::spawn(async move {
@@ -46,7 +46,7 @@ impl AuditObserver {
                 request_id: &rid.0,
                 outcome: Outcome::Ok,
             };
-            audit::record_entry(&booking, &entry).await;
+            audit::record_entry(booking.store(), &entry).await;
         });
     }
 }
@@ -63,20 +63,25 @@ pub fn role_code(role: Role) -> &'static str {
 
 impl MeetingObserver for AuditObserver {
     fn joined(&self, room: &str, subject: &str, role: Role) {
-        self.spawn(room, subject, role, "meeting.connect");
+        self.spawn(room, subject, role, AuditAction::MeetingConnect);
     }
 
     fn reidentified(&self, room: &str, from: (&str, Role), to: (&str, Role)) {
         // Two entries: the old identity hands the connection over, the new one takes it.
-        self.spawn(room, from.0, from.1, "meeting.connection_handed_over");
-        self.spawn(room, to.0, to.1, "meeting.connection_taken_over");
+        self.spawn(
+            room,
+            from.0,
+            from.1,
+            AuditAction::MeetingConnectionHandedOver,
+        );
+        self.spawn(room, to.0, to.1, AuditAction::MeetingConnectionTakenOver);
     }
 
     fn left(&self, room: &str, subject: &str, role: Role, reason: LeaveReason) {
         let action = match reason {
-            LeaveReason::Left => "meeting.disconnect",
-            LeaveReason::ConnectionLost => "meeting.connection_lost",
-            LeaveReason::Removed => "meeting.removed",
+            LeaveReason::Left => AuditAction::MeetingDisconnect,
+            LeaveReason::ConnectionLost => AuditAction::MeetingConnectionLost,
+            LeaveReason::Removed => AuditAction::MeetingRemoved,
         };
         self.spawn(room, subject, role, action);
     }

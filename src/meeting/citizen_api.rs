@@ -3,7 +3,6 @@
 
 use axum::Json;
 use axum::extract::State;
-use axum::extract::rejection::JsonRejection;
 use axum::http::StatusCode;
 use axum::http::header::SET_COOKIE;
 use axum::response::{IntoResponse, Response};
@@ -11,12 +10,12 @@ use chrono::{DateTime, FixedOffset};
 use serde::Serialize;
 use sportello_signalling::protocol::Role;
 
+use super::Meetings;
 use super::tickets::{MeetingTicket, ticket};
-use crate::audit::{self, NewEntry, Outcome, RequestId};
-use crate::booking::api::{ApiResult, EmptyBody, body};
+use crate::api::AppError;
+use crate::api::{ApiCode, ApiResult, EmptyBody, JsonBody};
+use crate::audit::{self, AuditAction, NewEntry, Outcome, RequestId};
 use crate::booking::meeting::MeetingPlace;
-use crate::http::AppState;
-use crate::http::error::AppError;
 use crate::identity::citizen::{self, CitizenSession};
 
 /// `GET /v1/citizen/session`.
@@ -42,12 +41,12 @@ pub struct CitizenSessionInfo {
 
 /// The meeting of `session` if it may still be entered; otherwise the session ends (the meeting
 /// was closed or its window is over) and the reason is the answer.
-async fn meeting(s: &AppState, session: &CitizenSession) -> ApiResult<MeetingPlace> {
+async fn meeting(s: &Meetings, session: &CitizenSession) -> ApiResult<MeetingPlace> {
     match s.booking.citizen_may_enter(&session.appointment_id).await {
         Ok(place) if place.room == session.room => Ok(place),
         Ok(_) => Err(AppError::new(
             StatusCode::UNAUTHORIZED,
-            "unauthenticated",
+            ApiCode::Unauthenticated,
             "this citizen session is not for the current meeting",
         )),
         Err(e) => {
@@ -59,11 +58,11 @@ async fn meeting(s: &AppState, session: &CitizenSession) -> ApiResult<MeetingPla
 
 /// Records an action of the citizen session (its random subject; never personal data).
 async fn record(
-    s: &AppState,
+    s: &Meetings,
     session: &CitizenSession,
     place: Option<&MeetingPlace>,
     rid: &RequestId,
-    action: &'static str,
+    action: AuditAction,
 ) {
     let entry = NewEntry {
         actor_subject: &session.subject,
@@ -75,12 +74,12 @@ async fn record(
         request_id: &rid.0,
         outcome: Outcome::Ok,
     };
-    audit::record_entry(&s.booking, &entry).await;
+    audit::record_entry(s.booking.store(), &entry).await;
 }
 
 /// `GET /v1/citizen/session`: which meeting this session is for.
 pub async fn whoami(
-    State(s): State<AppState>,
+    State(s): State<Meetings>,
     session: CitizenSession,
 ) -> ApiResult<Json<CitizenSessionInfo>> {
     let place = meeting(&s, &session).await?;
@@ -97,14 +96,20 @@ pub async fn whoami(
 
 /// `POST /v1/citizen/meeting/token`: a fresh join token for the session's meeting.
 pub async fn token(
-    State(s): State<AppState>,
+    State(s): State<Meetings>,
     session: CitizenSession,
     rid: RequestId,
-    b: Result<Json<EmptyBody>, JsonRejection>,
+    JsonBody(_): JsonBody<EmptyBody>,
 ) -> ApiResult<Json<MeetingTicket>> {
-    let _ = body(b)?;
     let place = meeting(&s, &session).await?;
-    record(&s, &session, Some(&place), &rid, "meeting.citizen_token").await;
+    record(
+        &s,
+        &session,
+        Some(&place),
+        &rid,
+        AuditAction::MeetingCitizenToken,
+    )
+    .await;
     Ok(Json(ticket(
         &s,
         &session.subject,
@@ -117,7 +122,7 @@ pub async fn token(
 /// `DELETE /v1/citizen/session`: the citizen session ends (its connections stay until they
 /// leave; they cannot rejoin).
 pub async fn leave(
-    State(s): State<AppState>,
+    State(s): State<Meetings>,
     session: CitizenSession,
     rid: RequestId,
     headers: axum::http::HeaderMap,
@@ -125,7 +130,7 @@ pub async fn leave(
     if let Some(t) = citizen::token(&headers) {
         citizen::end(s.booking.db(), &t).await?;
     }
-    record(&s, &session, None, &rid, "citizen.leave").await;
+    record(&s, &session, None, &rid, AuditAction::CitizenLeave).await;
     Ok((
         StatusCode::NO_CONTENT,
         [(SET_COOKIE, citizen::clear_cookie())],

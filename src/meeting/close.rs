@@ -3,19 +3,20 @@
 //! of the meeting ends.
 
 use axum::Json;
-use axum::extract::rejection::JsonRejection;
 use axum::extract::{Path, State};
 use chrono::{DateTime, FixedOffset};
 use serde::{Deserialize, Serialize};
 use sportello_signalling::protocol::ErrorCode;
 
+use super::Meetings;
 use super::tickets::meeting_scope;
-use crate::audit::{RequestId, Scope};
-use crate::booking::api::{ApiResult, appointment_id, audited, body};
+use crate::api::AppError;
+use crate::api::{ApiCode, ApiResult, JsonBody};
+use crate::audit::audited;
+use crate::audit::{AuditAction, RequestId, Scope};
+use crate::booking::api::appointment_id;
 use crate::booking::meeting::{MAX_OUTCOME_NOTES, MeetingOutcome};
 use crate::booking::rome;
-use crate::http::AppState;
-use crate::http::error::AppError;
 use crate::identity::{Principal, citizen};
 
 /// The body of the close request.
@@ -49,7 +50,7 @@ fn parse(req: &CloseRequest) -> ApiResult<(MeetingOutcome, Option<String>)> {
         "no_show" => MeetingOutcome::NoShow,
         _ => {
             return Err(AppError::bad_request(
-                "bad_outcome",
+                ApiCode::BadOutcome,
                 "outcome must be one of resolved, call_back, no_show",
             ));
         }
@@ -62,13 +63,13 @@ fn parse(req: &CloseRequest) -> ApiResult<(MeetingOutcome, Option<String>)> {
     if let Some(n) = notes {
         if n.chars().count() > MAX_OUTCOME_NOTES {
             return Err(AppError::bad_request(
-                "notes_too_long",
+                ApiCode::NotesTooLong,
                 format!("the notes may hold at most {MAX_OUTCOME_NOTES} characters"),
             ));
         }
         if n.chars().any(|c| c.is_control() && c != '\n' && c != '\t') {
             return Err(AppError::bad_request(
-                "bad_notes",
+                ApiCode::BadNotes,
                 "the notes may not contain control characters",
             ));
         }
@@ -78,14 +79,14 @@ fn parse(req: &CloseRequest) -> ApiResult<(MeetingOutcome, Option<String>)> {
 
 /// `POST /v1/booking/appointments/{id}/meeting/close`.
 pub async fn close(
-    State(s): State<AppState>,
+    State(s): State<Meetings>,
     who: Principal,
     rid: RequestId,
     Path(id): Path<String>,
-    b: Result<Json<CloseRequest>, JsonRejection>,
+    b: Result<JsonBody<CloseRequest>, AppError>,
 ) -> ApiResult<Json<MeetingClosed>> {
     appointment_id(&id)?;
-    let req = body(b)?;
+    let JsonBody(req) = b?;
     let (outcome, notes) = parse(&req)?;
     let r = s
         .booking
@@ -93,10 +94,10 @@ pub async fn close(
         .await
         .map_err(AppError::from);
     let (place, at) = audited(
-        &s,
+        s.booking.store(),
         &who,
         &rid,
-        "meeting.close",
+        AuditAction::MeetingClose,
         r,
         |(p, _)| meeting_scope(p),
         Scope::target(id),

@@ -11,7 +11,6 @@
 use std::time::Duration;
 
 use axum::Json;
-use axum::extract::rejection::JsonRejection;
 use axum::extract::{Path, State};
 use axum::http::HeaderMap;
 use axum::http::header::SET_COOKIE;
@@ -20,12 +19,14 @@ use chrono::Utc;
 use serde::Serialize;
 use sportello_signalling::protocol::{ErrorCode, Role};
 
+use super::Meetings;
 use super::tickets::{MeetingTicket, meeting_scope, ticket};
-use crate::audit::{self, Outcome, RequestId, Scope};
-use crate::booking::api::{ApiResult, EmptyBody, appointment_id, audited, body};
+use crate::api::AppError;
+use crate::api::{ApiResult, EmptyBody, JsonBody};
+use crate::audit::audited;
+use crate::audit::{self, AuditAction, Outcome, RequestId, Scope};
+use crate::booking::api::appointment_id;
 use crate::booking::meeting::meeting_window;
-use crate::http::AppState;
-use crate::http::error::AppError;
 use crate::identity::session::{clear_cookie, session_token};
 use crate::identity::{Principal, citizen};
 
@@ -43,25 +44,25 @@ pub struct HandoverTicket {
 
 /// `POST /v1/booking/appointments/{id}/meeting/handover`.
 pub async fn handover(
-    State(s): State<AppState>,
+    State(s): State<Meetings>,
     who: Principal,
     rid: RequestId,
     headers: HeaderMap,
     Path(id): Path<String>,
-    b: Result<Json<EmptyBody>, JsonRejection>,
+    b: Result<JsonBody<EmptyBody>, AppError>,
 ) -> ApiResult<Response> {
     appointment_id(&id)?;
-    let _ = body(b)?;
+    let JsonBody(_) = b?;
     let r = s
         .booking
         .handover_meeting(&who, &id)
         .await
         .map_err(AppError::from);
     let place = audited(
-        &s,
+        s.booking.store(),
         &who,
         &rid,
-        "meeting.handover",
+        AuditAction::MeetingHandover,
         r,
         meeting_scope,
         Scope::target(id),
@@ -85,10 +86,10 @@ pub async fn handover(
         s.sessions.revoke(&staff).await;
     }
     audit::record(
-        &s.booking,
+        s.booking.store(),
         &who,
         &rid,
-        "session.logout",
+        AuditAction::SessionLogout,
         Scope::target(who.subject.clone()),
         Outcome::Ok,
     )
@@ -114,7 +115,7 @@ pub async fn handover(
 
 /// Cuts off, after [`HANDOVER_GRACE`], the connections that `subject` has in `room` now and
 /// that still act as `subject` then.
-fn cut_off_after_grace(s: &AppState, room: &str, subject: &str) {
+fn cut_off_after_grace(s: &Meetings, room: &str, subject: &str) {
     let router = s.signalling.router().clone();
     let ids = router.participants_of(room, subject);
     if ids.is_empty() {

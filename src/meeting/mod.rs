@@ -15,7 +15,15 @@ pub mod tickets;
 use axum::Router;
 use axum::routing::{get, post};
 
-use crate::http::AppState;
+use std::sync::Arc;
+
+use axum::extract::FromRef;
+use sportello_signalling::Signalling;
+use tokio_util::sync::CancellationToken;
+
+use crate::booking::Booking;
+use crate::identity::SessionStore;
+use crate::store::Store;
 
 pub use tickets::{ExpectedParticipant, MeetingTicket};
 
@@ -23,8 +31,27 @@ pub use tickets::{ExpectedParticipant, MeetingTicket};
 /// logs of the signalling layer and of the browsers).
 pub const CITIZEN_DISPLAY_NAME: &str = "Cittadino";
 
+/// What the meeting handlers work with (taken from the application's state with `FromRef`).
+#[derive(Debug, Clone)]
+pub struct Meetings {
+    /// The booking service (appointments and their meeting rules).
+    pub booking: Booking,
+    /// The signalling layer (rooms, tokens, connections).
+    pub signalling: Arc<Signalling>,
+    /// Server-side staff sessions (the handover logs the operator out).
+    pub sessions: Arc<dyn SessionStore>,
+    /// Cancelled when shutdown begins.
+    pub shutdown: CancellationToken,
+}
+
 /// The meeting routes.
-pub fn routes() -> Router<AppState> {
+pub fn routes<S>() -> Router<S>
+where
+    S: Clone + Send + Sync + 'static,
+    Meetings: FromRef<S>,
+    Store: FromRef<S>,
+    Arc<dyn SessionStore>: FromRef<S>,
+{
     Router::new()
         .route(
             "/v1/booking/appointments/{appointment_id}/meeting",

@@ -2,19 +2,20 @@
 //! official), and the signed, short-lived token every ticket carries.
 
 use axum::Json;
-use axum::extract::rejection::JsonRejection;
 use axum::extract::{Path, State};
 use chrono::{DateTime, FixedOffset};
 use serde::Serialize;
 use sportello_signalling::protocol::Role;
 use sportello_signalling::token::{MeetingClaims, unix_now};
 
-use crate::audit::{RequestId, Scope};
-use crate::booking::api::{ApiResult, EmptyBody, appointment_id, audited, body};
+use super::Meetings;
+use crate::api::AppError;
+use crate::api::{ApiResult, EmptyBody, JsonBody};
+use crate::audit::audited;
+use crate::audit::{AuditAction, RequestId, Scope};
+use crate::booking::api::appointment_id;
 use crate::booking::meeting::MeetingPlace;
 use crate::booking::{from_unix, rome};
-use crate::http::AppState;
-use crate::http::error::AppError;
 use crate::identity::Principal;
 
 /// How long a meeting join token may be used to join, in seconds.
@@ -82,7 +83,7 @@ fn expected(place: &MeetingPlace, role: Role) -> Vec<ExpectedParticipant> {
 
 /// Signs a ticket for `subject` in `role` into the room of `place`.
 pub fn ticket(
-    s: &AppState,
+    s: &Meetings,
     subject: &str,
     place: MeetingPlace,
     role: Role,
@@ -121,24 +122,24 @@ pub fn meeting_scope(p: &MeetingPlace) -> Scope {
 
 /// `POST /v1/booking/appointments/{id}/meeting`: "Apri meeting".
 pub async fn open_meeting(
-    State(s): State<AppState>,
+    State(s): State<Meetings>,
     who: Principal,
     rid: RequestId,
     Path(id): Path<String>,
-    b: Result<Json<EmptyBody>, JsonRejection>,
+    b: Result<JsonBody<EmptyBody>, AppError>,
 ) -> ApiResult<Json<MeetingTicket>> {
     appointment_id(&id)?;
-    let _ = body(b)?;
+    let JsonBody(_) = b?;
     let r = s
         .booking
         .open_meeting(&who, &id)
         .await
         .map_err(AppError::from);
     let place = audited(
-        &s,
+        s.booking.store(),
         &who,
         &rid,
-        "meeting.open",
+        AuditAction::MeetingOpen,
         r,
         meeting_scope,
         Scope::target(id),
@@ -151,24 +152,24 @@ pub async fn open_meeting(
 
 /// `POST /v1/booking/appointments/{id}/meeting/join`: "Entra nel meeting".
 pub async fn join_meeting(
-    State(s): State<AppState>,
+    State(s): State<Meetings>,
     who: Principal,
     rid: RequestId,
     Path(id): Path<String>,
-    b: Result<Json<EmptyBody>, JsonRejection>,
+    b: Result<JsonBody<EmptyBody>, AppError>,
 ) -> ApiResult<Json<MeetingTicket>> {
     appointment_id(&id)?;
-    let _ = body(b)?;
+    let JsonBody(_) = b?;
     let r = s
         .booking
         .join_meeting(&who, &id)
         .await
         .map_err(AppError::from);
     let place = audited(
-        &s,
+        s.booking.store(),
         &who,
         &rid,
-        "meeting.join",
+        AuditAction::MeetingJoin,
         r,
         meeting_scope,
         Scope::target(id),

@@ -226,8 +226,6 @@ const API_ERROR_TEXT: Record<ApiCode, string | null> = {
   account_expired: null,
   bad_json: null,
   oidc_failed: null,
-  oidc_state: null,
-  oidc_not_linked: null,
   bad_account_id: null,
   weak_password: null,
   bad_dates: null,
@@ -237,6 +235,28 @@ const API_ERROR_TEXT: Record<ApiCode, string | null> = {
   not_found: null,
   bad_request_body: null,
   bad_content_type: null,
+  already_linked: null,
+  appointment_started: null,
+  bad_action: null,
+  bad_appointment_id: null,
+  bad_display_name: null,
+  bad_idempotency_key: null,
+  bad_limit: null,
+  bad_notes: null,
+  bad_room: null,
+  bad_search: null,
+  bad_subject: null,
+  bad_year: null,
+  invalid_reason: null,
+  missing_comune: null,
+  missing_idempotency_key: null,
+  password_too_long: null,
+  provider_unavailable: null,
+  replay: null,
+  shutting_down: null,
+  too_many_holds: null,
+  unknown_provider: null,
+  unknown_sede: null,
 };
 
 /** Whether `code` (any string the server sent) is one of the codes of `ApiCode`. */
@@ -266,8 +286,11 @@ function minutes(seconds: number): string {
   return n === 1 ? '1 minuto' : `${n} minuti`;
 }
 
+/** The codes of a failed login: the API's, and those of `/accesso?errore=` after an OIDC login. */
+type LoginCode = ApiCode | 'oidc_state' | 'oidc_not_linked';
+
 /** The texts of the login page that differ (`too_many_attempts` depends on the wait). */
-const LOGIN_ERROR_TEXT: Partial<Record<ApiCode, string>> = {
+const LOGIN_ERROR_TEXT: Partial<Record<LoginCode, string>> = {
   bad_credentials: 'Nome utente o password non corretti. Li controlli e riprovi.',
   account_revoked: 'Il suo accesso è stato revocato. Per riaverlo si rivolga all’Amministratore utenze del suo Comune.',
   account_not_yet_valid: 'Il suo accesso non è ancora attivo. Per sapere da quando potrà entrare si rivolga all’Amministratore utenze del suo Comune.',
@@ -285,13 +308,13 @@ export function loginErrorText(code: string, retryAfterSeconds: number | null = 
       ? `Troppi tentativi non riusciti. Per sicurezza l’accesso è bloccato: attenda ${minutes(retryAfterSeconds)} e riprovi.`
       : 'Troppi tentativi non riusciti. Per sicurezza l’accesso è bloccato: attenda qualche minuto e riprovi.';
   }
-  return textOf(LOGIN_ERROR_TEXT, code) ?? bookingErrorText(code);
+  return (Object.hasOwn(LOGIN_ERROR_TEXT, code) ? LOGIN_ERROR_TEXT[code as LoginCode] : undefined) ?? bookingErrorText(code);
 }
 
 /** The codes the server puts in `/accesso?errore=CODE` after a failed OIDC login. */
 const OIDC_ERRORS: ReadonlySet<string> = new Set<string>([
   'oidc_failed', 'oidc_state', 'oidc_not_linked', 'account_revoked', 'account_not_yet_valid', 'account_expired',
-] satisfies ApiCode[]);
+] satisfies LoginCode[]);
 
 /** Italian explanation of the `errore` of the login page (any other value: a generic text). */
 export function oidcErrorText(code: string): string {

@@ -7,7 +7,6 @@
 //! `oidc_link.create` / `oidc_link.delete` with the account as target, never the subject.
 
 use axum::Json;
-use axum::extract::rejection::JsonRejection;
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
@@ -16,12 +15,13 @@ use serde::{Deserialize, Serialize};
 use sportello_signalling::TokenKey;
 
 use super::config::valid_name;
-use crate::audit::{self, Outcome, RequestId, Scope};
-use crate::booking::{BookingError, Db};
-use crate::http::AppState;
-use crate::http::error::AppError;
+use crate::api::{ApiCode, AppError, JsonBody};
+use crate::audit::{self, AuditAction, Outcome, RequestId, Scope};
+use crate::booking::BookingError;
+use crate::identity::Identity;
 use crate::identity::operators::{audit_denied, bad_account_id, unknown_account};
 use crate::identity::{Principal, StaffRole, accounts};
+use crate::store::Db;
 
 /// Longest subject value accepted.
 const MAX_SUBJECT: usize = 255;
@@ -129,14 +129,14 @@ pub struct Link {
 fn forbidden() -> AppError {
     AppError::new(
         StatusCode::FORBIDDEN,
-        "forbidden",
+        ApiCode::Forbidden,
         "not allowed to manage the OIDC links of this account",
     )
 }
 
 /// Checks the caller, the provider and the account; returns the account's principal.
 async fn target(
-    state: &AppState,
+    state: &Identity,
     who: &Principal,
     provider: &str,
     account: &str,
@@ -147,11 +147,11 @@ async fn target(
     if !valid_name(provider) || state.oidc.get(provider).is_none() {
         return Err(AppError::new(
             StatusCode::NOT_FOUND,
-            "unknown_provider",
+            ApiCode::UnknownProvider,
             "no such OIDC provider",
         ));
     }
-    let Some(target) = accounts::find(state.booking.db(), account).await? else {
+    let Some(target) = accounts::find(state.store.db(), account).await? else {
         return Err(unknown_account());
     };
     if who.role == StaffRole::UserAdmin
@@ -166,17 +166,17 @@ async fn target(
 
 /// Audits `action`: ok, or denied when the answer is 403 (other refusals are not recorded).
 async fn audited<T>(
-    state: &AppState,
+    state: &Identity,
     who: &Principal,
     rid: &RequestId,
-    action: &'static str,
+    action: AuditAction,
     account: &str,
     r: Result<(T, Principal), AppError>,
 ) -> Result<T, AppError> {
     match r {
         Ok((t, target)) => {
             let scope = Scope::account(&target);
-            audit::record(&state.booking, who, rid, action, scope, Outcome::Ok).await;
+            audit::record(&state.store, who, rid, action, scope, Outcome::Ok).await;
             Ok(t)
         }
         Err(e) => {
@@ -198,40 +198,40 @@ fn may_manage(who: &Principal) -> Result<(), AppError> {
 /// link when new, 200 when it already existed; 409 `already_linked` when the person is linked to
 /// another account.
 pub async fn create(
-    State(state): State<AppState>,
+    State(state): State<Identity>,
     who: Principal,
     rid: RequestId,
-    body: Result<Json<NewLink>, JsonRejection>,
+    body: Result<JsonBody<NewLink>, AppError>,
 ) -> Result<Response, AppError> {
     if let Err(e) = may_manage(&who) {
         let scope = Scope::default();
         audit::record(
-            &state.booking,
+            &state.store,
             &who,
             &rid,
-            "oidc_link.create",
+            AuditAction::OidcLinkCreate,
             scope,
             Outcome::Denied,
         )
         .await;
         return Err(e);
     }
-    let Json(req) = body?;
+    let JsonBody(req) = body?;
     if req.subject.is_empty()
         || req.subject.len() > MAX_SUBJECT
         || req.subject.chars().any(char::is_control)
     {
         return Err(AppError::bad_request(
-            "bad_subject",
+            ApiCode::BadSubject,
             format!("the subject must be 1-{MAX_SUBJECT} bytes without control characters"),
         ));
     }
     let r = async {
         let target = target(&state, &who, &req.provider, &req.account).await?;
         let hash = subject_hash(state.signalling.token_key(), &req.provider, &req.subject);
-        let at = state.booking.now();
+        let at = state.store.now();
         let status = match insert(
-            state.booking.db(),
+            state.store.db(),
             &req.provider,
             &hash,
             &target.subject,
@@ -245,7 +245,7 @@ pub async fn create(
             Inserted::OtherAccount => {
                 return Err(AppError::new(
                     StatusCode::CONFLICT,
-                    "already_linked",
+                    ApiCode::AlreadyLinked,
                     "this person is already linked to another account at this provider",
                 ));
             }
@@ -253,7 +253,15 @@ pub async fn create(
         Ok::<_, AppError>((status, target))
     }
     .await;
-    let status = audited(&state, &who, &rid, "oidc_link.create", &req.account, r).await?;
+    let status = audited(
+        &state,
+        &who,
+        &rid,
+        AuditAction::OidcLinkCreate,
+        &req.account,
+        r,
+    )
+    .await?;
     Ok((
         status,
         Json(Link {
@@ -267,7 +275,7 @@ pub async fn create(
 /// `DELETE /v1/identity/oidc-links/{provider}/{account}`: removes the account's links at the
 /// provider (204, also when there were none).
 pub async fn delete(
-    State(state): State<AppState>,
+    State(state): State<Identity>,
     who: Principal,
     rid: RequestId,
     Path((provider, account)): Path<(String, String)>,
@@ -275,11 +283,11 @@ pub async fn delete(
     let r = async {
         may_manage(&who)?;
         let target = target(&state, &who, &provider, &account).await?;
-        remove(state.booking.db(), &provider, &target.subject).await?;
+        remove(state.store.db(), &provider, &target.subject).await?;
         Ok::<_, AppError>(((), target))
     }
     .await;
-    audited(&state, &who, &rid, "oidc_link.delete", &account, r).await?;
+    audited(&state, &who, &rid, AuditAction::OidcLinkDelete, &account, r).await?;
     Ok(StatusCode::NO_CONTENT)
 }
 

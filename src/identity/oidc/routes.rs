@@ -11,8 +11,7 @@
 use std::time::Instant;
 
 use axum::Json;
-use axum::extract::rejection::QueryRejection;
-use axum::extract::{Path, Query, State};
+use axum::extract::{Path, State};
 use axum::http::header::{CACHE_CONTROL, LOCATION, SET_COOKIE};
 use axum::http::{HeaderMap, HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Response};
@@ -26,9 +25,9 @@ use serde::{Deserialize, Serialize};
 use super::links::{account_for, subject_hash};
 use super::pending::{LIFETIME, Pending, StateError};
 use super::provider::Provider;
-use crate::audit::{self, Outcome, RequestId};
-use crate::http::AppState;
-use crate::http::error::AppError;
+use crate::api::{ApiCode, AppError, QueryParams};
+use crate::audit::{self, AuditAction, Outcome, RequestId};
+use crate::identity::Identity;
 use crate::identity::accounts::{self, AdmitError};
 use crate::identity::login::{refused, start_session};
 use crate::identity::session::{cookie_value, random_token, set_cookie};
@@ -49,7 +48,7 @@ pub struct ProviderInfo {
 }
 
 /// `GET /v1/oidc/providers`: the providers available for login (discovered at startup).
-pub async fn providers(State(state): State<AppState>) -> Json<Vec<ProviderInfo>> {
+pub async fn providers(State(state): State<Identity>) -> Json<Vec<ProviderInfo>> {
     Json(
         state
             .oidc
@@ -82,17 +81,17 @@ pub fn safe_return_path(path: &str) -> bool {
 fn unknown_provider() -> AppError {
     AppError::new(
         StatusCode::NOT_FOUND,
-        "unknown_provider",
+        ApiCode::UnknownProvider,
         "no such OIDC provider",
     )
 }
 
-fn provider(state: &AppState, name: &str) -> Result<std::sync::Arc<Provider>, AppError> {
+fn provider(state: &Identity, name: &str) -> Result<std::sync::Arc<Provider>, AppError> {
     let configured = state.oidc.get(name).ok_or_else(unknown_provider)?;
     configured.provider.clone().ok_or_else(|| {
         AppError::new(
             StatusCode::SERVICE_UNAVAILABLE,
-            "provider_unavailable",
+            ApiCode::ProviderUnavailable,
             "this OIDC provider is not available now",
         )
     })
@@ -107,15 +106,15 @@ fn valid_binding(v: &str) -> bool {
 
 /// `GET /v1/oidc/{name}/start?torna=/path`: 303 to the provider.
 pub async fn start(
-    State(state): State<AppState>,
+    State(state): State<Identity>,
     Path(name): Path<String>,
     headers: HeaderMap,
-    query: Result<Query<StartQuery>, QueryRejection>,
+    query: Result<QueryParams<StartQuery>, AppError>,
 ) -> Result<Response, AppError> {
     let provider = provider(&state, &name)?;
     let torna = query
         .ok()
-        .and_then(|Query(q)| q.torna)
+        .and_then(|QueryParams(q)| q.torna)
         .filter(|t| safe_return_path(t));
     let (challenge, verifier) = PkceCodeChallenge::new_random_sha256();
     let mut request = provider.client.authorize_url(
@@ -143,8 +142,13 @@ pub async fn start(
         },
         Instant::now(),
     );
-    let location = HeaderValue::from_str(url.as_str())
-        .map_err(|_| AppError::new(StatusCode::BAD_GATEWAY, "oidc_failed", "bad provider URL"))?;
+    let location = HeaderValue::from_str(url.as_str()).map_err(|_| {
+        AppError::new(
+            StatusCode::BAD_GATEWAY,
+            ApiCode::OidcFailed,
+            "bad provider URL",
+        )
+    })?;
     let cookie = format!(
         "{OIDC_COOKIE}={browser}; Path=/v1/oidc/; HttpOnly; Secure; SameSite=Lax; Max-Age={}",
         LIFETIME.as_secs()
@@ -220,11 +224,11 @@ fn redirect(location: &str, cookie: Option<String>) -> Response {
 /// `GET /v1/oidc/{name}/callback?code&state` (or `?error=`): 303 to `torna` with a session
 /// cookie, or to `/accesso?errore=CODE`.
 pub async fn callback(
-    State(state): State<AppState>,
+    State(state): State<Identity>,
     Path(name): Path<String>,
     rid: RequestId,
     headers: HeaderMap,
-    query: Result<Query<CallbackQuery>, QueryRejection>,
+    query: Result<QueryParams<CallbackQuery>, AppError>,
 ) -> Result<Response, AppError> {
     let provider = provider(&state, &name)?;
     match login(&state, &provider, &headers, query).await {
@@ -243,14 +247,19 @@ pub async fn callback(
                 "OIDC login refused"
             );
             let who = match &account {
-                Some(a) => accounts::find(state.booking.db(), a).await.ok().flatten(),
+                Some(a) => accounts::find(state.store.db(), a).await.ok().flatten(),
                 None => None,
             };
             match who {
                 Some(who) => refused(&state, &rid, &who).await,
                 None => {
-                    audit::record_anonymous(&state.booking, &rid, "session.login", Outcome::Denied)
-                        .await;
+                    audit::record_anonymous(
+                        &state.store,
+                        &rid,
+                        AuditAction::SessionLogin,
+                        Outcome::Denied,
+                    )
+                    .await;
                 }
             }
             Ok(redirect(
@@ -263,13 +272,13 @@ pub async fn callback(
 
 /// The callback's checks, in order; on failure also the linked account, when known.
 async fn login(
-    state: &AppState,
+    state: &Identity,
     provider: &Provider,
     headers: &HeaderMap,
-    query: Result<Query<CallbackQuery>, QueryRejection>,
+    query: Result<QueryParams<CallbackQuery>, AppError>,
 ) -> Result<(crate::identity::Principal, Option<String>), (Failure, Option<String>)> {
     let fail = |f| (f, None);
-    let Ok(Query(q)) = query else {
+    let Ok(QueryParams(q)) = query else {
         return Err(fail(Failure::Oidc("bad_query")));
     };
     let browser = cookie_value(headers, OIDC_COOKIE);
@@ -316,7 +325,7 @@ async fn login(
         &provider.settings.name,
         &subject,
     );
-    let account = account_for(state.booking.db(), &provider.settings.name, &hash)
+    let account = account_for(state.store.db(), &provider.settings.name, &hash)
         .await
         .map_err(|_| fail(Failure::Oidc("database")))?
         .ok_or_else(|| fail(Failure::NotLinked))?;
@@ -326,7 +335,7 @@ async fn login(
             let failure = match e {
                 AdmitError::Unknown => Failure::NotLinked,
                 AdmitError::Db(_) => Failure::Oidc("database"),
-                refused => Failure::Refused(refused.code()),
+                refused => Failure::Refused(refused.code().as_str()),
             };
             Err((failure, Some(account)))
         }

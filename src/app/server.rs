@@ -13,11 +13,12 @@ use sportello_signalling::{LocalRouter, Signalling, SignallingConfig, TokenKey};
 use tokio::task::JoinHandle;
 use tokio_util::sync::CancellationToken;
 
-use crate::booking::{Booking, Db};
+use super::AppState;
+use crate::booking::Booking;
 use crate::config::Config;
-use crate::http::{self, AppState};
 use crate::identity::{DbSessions, LocalRevocationBus, RevocationBus, SessionStore};
 use crate::meeting::audit_observer::AuditObserver;
+use crate::store::{Db, Store};
 use crate::{telemetry, tls};
 
 /// How long shutdown waits for connections to say goodbye before closing the media plane.
@@ -44,21 +45,22 @@ impl Server {
         let db_url = config
             .database_url
             .clone()
-            .unwrap_or_else(|| crate::booking::db::sqlite_url(&config.data_dir));
+            .unwrap_or_else(|| crate::store::db::sqlite_url(&config.data_dir));
         let db = Db::open(&db_url).await?;
         if config.demo && db.seed_demo().await? {
             tracing::info!("booking: demo data loaded");
         }
-        let booking = Booking::new(db, config.booking_clock.clone());
+        let store = Store::new(db, config.booking_clock.clone());
+        let booking = Booking::new(store.clone());
         if config.demo {
-            crate::identity::accounts::seed_demo(booking.db(), booking.now()).await?;
+            crate::identity::accounts::seed_demo(store.db(), store.now()).await?;
         }
         if let Some((account, password)) = &config.bootstrap_admin
             && crate::identity::accounts::bootstrap_admin(
-                booking.db(),
+                store.db(),
                 account,
                 password,
-                booking.now(),
+                store.now(),
             )
             .await?
         {
@@ -93,7 +95,7 @@ impl Server {
         );
         let shutdown = CancellationToken::new();
         let sessions: Arc<dyn SessionStore> =
-            Arc::new(DbSessions::new(booking.clone(), config.session_limits));
+            Arc::new(DbSessions::new(store.clone(), config.session_limits));
         let revocations: Arc<dyn RevocationBus> = Arc::new(LocalRevocationBus::new());
         let mut tasks = Vec::new();
         // The one subscriber that applies revocations: on receipt it deletes the subject's HTTP
@@ -108,7 +110,7 @@ impl Server {
         ));
         // The end of each validity period, as the Italian day changes (see `identity::expiry`).
         tasks.push(tokio::spawn(crate::identity::expiry::revoke_at_day_end(
-            booking.clone(),
+            store.clone(),
             revocations.clone(),
             shutdown.clone(),
         )));
@@ -117,13 +119,14 @@ impl Server {
             demo: config.demo,
             shutdown: shutdown.clone(),
             prometheus: telemetry::prometheus(),
+            store: store.clone(),
             booking: booking.clone(),
             sessions,
             revocations,
             privacy_notice,
             oidc,
         };
-        let app = http::app(state);
+        let app = super::app(state);
 
         let listener =
             listen(config.listen).with_context(|| format!("binding {}", config.listen))?;

@@ -12,14 +12,14 @@ use sportello_signalling::{InFrame, OutFrame};
 use tokio_tungstenite::tungstenite;
 
 use super::AppState;
-use super::error::AppError;
+use crate::api::{ApiCode, AppError};
 
 /// Upgrades the connection; refuses new ones while shutting down.
 pub async fn upgrade(State(state): State<AppState>, ws: WebSocketUpgrade) -> Response {
     if state.shutdown.is_cancelled() {
         return AppError::new(
             StatusCode::SERVICE_UNAVAILABLE,
-            "shutting_down",
+            ApiCode::ShuttingDown,
             "the server is shutting down",
         )
         .into_response();

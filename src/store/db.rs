@@ -1,4 +1,4 @@
-//! The booking database: SQLite (a file in the data dir) or PostgreSQL, through one code path
+//! The shared database: SQLite (a file in the data dir) or PostgreSQL, through one code path
 //! (`sqlx::Any`, runtime queries). Opening runs the migrations in `migrations/` and, in demo
 //! mode, loads `seed/demo.sql` into an empty database.
 
@@ -59,7 +59,7 @@ pub enum Backend {
     Postgres,
 }
 
-/// A pool on the booking database.
+/// A pool on the database.
 #[derive(Debug, Clone)]
 pub struct Db {
     pool: AnyPool,

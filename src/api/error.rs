@@ -1,9 +1,14 @@
-//! The HTTP edge's error: a status and a JSON body `{code, message}`, never internals.
+//! The error answered over HTTP: a status and a JSON body `{code, message}`, never internals.
 
 use axum::Json;
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use serde::Serialize;
+
+use super::ApiCode;
+
+/// The result of a handler.
+pub type ApiResult<T> = Result<T, AppError>;
 
 /// An error answered to an HTTP client.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -11,20 +16,20 @@ pub struct AppError {
     /// HTTP status.
     pub status: StatusCode,
     /// Machine-readable code.
-    pub code: &'static str,
+    pub code: ApiCode,
     /// Human-readable explanation.
     pub message: String,
 }
 
 #[derive(Serialize)]
 struct Body<'a> {
-    code: &'a str,
+    code: ApiCode,
     message: &'a str,
 }
 
 impl AppError {
     /// An error with `status`, `code` and `message`.
-    pub fn new(status: StatusCode, code: &'static str, message: impl Into<String>) -> Self {
+    pub fn new(status: StatusCode, code: ApiCode, message: impl Into<String>) -> Self {
         Self {
             status,
             code,
@@ -33,13 +38,13 @@ impl AppError {
     }
 
     /// 400 with `code`.
-    pub fn bad_request(code: &'static str, message: impl Into<String>) -> Self {
+    pub fn bad_request(code: ApiCode, message: impl Into<String>) -> Self {
         Self::new(StatusCode::BAD_REQUEST, code, message)
     }
 
     /// 404.
     pub fn not_found() -> Self {
-        Self::new(StatusCode::NOT_FOUND, "not_found", "no such resource")
+        Self::new(StatusCode::NOT_FOUND, ApiCode::NotFound, "no such resource")
     }
 }
 
@@ -58,11 +63,11 @@ impl From<axum::extract::rejection::JsonRejection> for AppError {
         use axum::extract::rejection::JsonRejection as R;
         let (status, code) = match &rejection {
             R::MissingJsonContentType(_) => {
-                (StatusCode::UNSUPPORTED_MEDIA_TYPE, "bad_content_type")
+                (StatusCode::UNSUPPORTED_MEDIA_TYPE, ApiCode::BadContentType)
             }
-            R::JsonSyntaxError(_) => (StatusCode::BAD_REQUEST, "bad_json"),
-            R::JsonDataError(_) => (StatusCode::UNPROCESSABLE_ENTITY, "bad_request_body"),
-            _ => (StatusCode::BAD_REQUEST, "bad_request_body"),
+            R::JsonSyntaxError(_) => (StatusCode::BAD_REQUEST, ApiCode::BadJson),
+            R::JsonDataError(_) => (StatusCode::UNPROCESSABLE_ENTITY, ApiCode::BadRequestBody),
+            _ => (StatusCode::BAD_REQUEST, ApiCode::BadRequestBody),
         };
         Self::new(status, code, rejection.body_text())
     }

@@ -3,13 +3,12 @@
 
 use axum::Json;
 use axum::extract::State;
-use axum::extract::rejection::JsonRejection;
 use serde::{Deserialize, Serialize};
 use sportello_signalling::protocol::Role;
 use sportello_signalling::token::{MeetingClaims, unix_now};
 
 use super::AppState;
-use super::error::AppError;
+use crate::api::{ApiCode, AppError, JsonBody};
 
 /// How long a development token stays valid.
 pub const DEV_TOKEN_SECONDS: u64 = 15 * 60;
@@ -45,18 +44,17 @@ fn valid_name(name: &str) -> bool {
 /// Issues a token for the requested room, name and role.
 pub async fn issue(
     State(state): State<AppState>,
-    body: Result<Json<TokenRequest>, JsonRejection>,
+    JsonBody(req): JsonBody<TokenRequest>,
 ) -> Result<Json<TokenResponse>, AppError> {
-    let Json(req) = body?;
     if !valid_room(&req.room) {
         return Err(AppError::bad_request(
-            "bad_room",
+            ApiCode::BadRoom,
             "room must be 1-64 characters among letters, digits, '-' and '_'",
         ));
     }
     if !valid_name(&req.display_name) {
         return Err(AppError::bad_request(
-            "bad_display_name",
+            ApiCode::BadDisplayName,
             "display_name must be 1-64 printable characters",
         ));
     }

@@ -1,11 +1,11 @@
-//! The booking clock, injectable so tests move time instead of sleeping.
+//! The clock, injectable so tests move time instead of sleeping.
 
 use std::fmt::Debug;
 use std::sync::Mutex;
 
 use chrono::{DateTime, Duration, Utc};
 
-/// Where the booking rules read "now" (hold expiry, past slots, today's appointments).
+/// Where the server reads "now" (hold expiry, past slots, sessions, audit timestamps).
 pub trait Clock: Send + Sync + Debug {
     /// The current instant.
     fn now(&self) -> DateTime<Utc>;

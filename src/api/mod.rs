@@ -1,0 +1,13 @@
+//! The shared HTTP vocabulary: what every domain's handlers answer and extract with. The error
+//! type ([`AppError`], `{code, message}` with an [`ApiCode`]), [`ApiResult`], the typed request extractors
+//! ([`JsonBody`], [`QueryParams`]) whose rejections are [`AppError`]s, and [`EmptyBody`].
+//!
+//! Domains import this module, never the application edge (`crate::app`).
+
+pub mod code;
+pub mod error;
+pub mod extract;
+
+pub use code::ApiCode;
+pub use error::{ApiResult, AppError};
+pub use extract::{EmptyBody, JsonBody, QueryParams};

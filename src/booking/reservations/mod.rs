@@ -1,0 +1,203 @@
+//! Holds and appointments. Every change is one transaction; the unique index
+//! `reservations_one_live_claim_per_slot` is the last word on double booking.
+//!
+//! [`holds`]: hold, release and "Prenota"; [`appointments`]: reading, cancelling and
+//! rescheduling appointments. This module holds what both share: the row mapping, the claim
+//! read inside a transaction, the bookability check.
+
+mod appointments;
+mod holds;
+
+use chrono::{DateTime, Duration, Utc};
+use sqlx::Row as _;
+use sqlx::any::AnyRow;
+
+use super::error::BookingError;
+use super::model::{Appointment, Hold};
+use super::store::Sportello;
+use super::{Booking, MAX_AHEAD_DAYS, from_unix, rome, unknown_sportello};
+use crate::api::ApiCode;
+
+const APPOINTMENT_SELECT: &str = "SELECT r.id, r.status, r.comune_istat, r.sportello_id, \
+    p.name AS sportello_name, s.id AS sede_id, s.name AS sede_name, r.service_code, \
+    sv.name AS service_name, r.starts_at, r.ends_at, c.given_name, c.family_name, \
+    c.delegate_codice_fiscale, cm.name AS comune_name \
+    FROM reservations r JOIN sportelli p ON p.id = r.sportello_id \
+    JOIN comuni cm ON cm.istat = r.comune_istat \
+    JOIN sedi s ON s.id = p.sede_id JOIN services sv ON sv.code = r.service_code \
+    JOIN citizen_requests c ON c.reservation_id = r.id";
+
+fn hold_from(row: &AnyRow) -> Result<Hold, sqlx::Error> {
+    Ok(Hold {
+        id: row.try_get("id")?,
+        status: row.try_get("status")?,
+        sportello_id: row.try_get("sportello_id")?,
+        service_code: row.try_get("service_code")?,
+        starts_at: rome::to_local(from_unix(row.try_get("starts_at")?)),
+        ends_at: rome::to_local(from_unix(row.try_get("ends_at")?)),
+        expires_at: rome::to_local(from_unix(row.try_get("hold_expires_at")?)),
+    })
+}
+
+fn appointment_from(row: &AnyRow) -> Result<Appointment, sqlx::Error> {
+    Ok(Appointment {
+        id: row.try_get("id")?,
+        status: row.try_get("status")?,
+        comune_istat: row.try_get("comune_istat")?,
+        comune_name: row.try_get("comune_name")?,
+        sede_id: row.try_get("sede_id")?,
+        sede_name: row.try_get("sede_name")?,
+        sportello_id: row.try_get("sportello_id")?,
+        sportello_name: row.try_get("sportello_name")?,
+        service_code: row.try_get("service_code")?,
+        service_name: row.try_get("service_name")?,
+        starts_at: rome::to_local(from_unix(row.try_get("starts_at")?)),
+        ends_at: rome::to_local(from_unix(row.try_get("ends_at")?)),
+        given_name: row.try_get("given_name")?,
+        family_name: row.try_get("family_name")?,
+        services: Vec::new(),
+        has_delegate: row
+            .try_get::<Option<String>, _>("delegate_codice_fiscale")?
+            .is_some(),
+    })
+}
+
+/// The state of a reservation row, as read inside a transaction.
+struct Claim {
+    status: String,
+    comune: String,
+    expires: i64,
+    key: Option<String>,
+    starts_at: i64,
+    service: String,
+}
+
+async fn claim(conn: &mut sqlx::AnyConnection, id: &str) -> Result<Option<Claim>, BookingError> {
+    let row = sqlx::query(
+        "SELECT status, comune_istat, hold_expires_at, idempotency_key, starts_at, service_code \
+         FROM reservations WHERE id = $1",
+    )
+    .bind(id)
+    .fetch_optional(conn)
+    .await?;
+    let Some(r) = row else { return Ok(None) };
+    Ok(Some(Claim {
+        status: r.try_get("status")?,
+        comune: r.try_get("comune_istat")?,
+        expires: r.try_get("hold_expires_at")?,
+        key: r.try_get("idempotency_key")?,
+        starts_at: r.try_get("starts_at")?,
+        service: r.try_get("service_code")?,
+    }))
+}
+
+fn unknown_hold() -> BookingError {
+    BookingError::not_found(ApiCode::UnknownHold, "no such hold")
+}
+
+fn unknown_appointment() -> BookingError {
+    BookingError::not_found(ApiCode::UnknownAppointment, "no such appointment")
+}
+
+fn hold_expired() -> BookingError {
+    BookingError::conflict(
+        ApiCode::HoldExpired,
+        "the hold expired and its slot was freed: choose a slot again",
+    )
+}
+
+fn slot_taken() -> BookingError {
+    BookingError::conflict(ApiCode::SlotTaken, "the slot is already held or booked")
+}
+
+/// Marks lapsed holds of one slot as expired, so the unique index lets a new claim in.
+async fn expire_stale(
+    conn: &mut sqlx::AnyConnection,
+    sportello_id: &str,
+    starts_at: i64,
+    now: i64,
+) -> Result<(), BookingError> {
+    sqlx::query(
+        "UPDATE reservations SET status = 'expired' WHERE sportello_id = $1 \
+         AND starts_at = $2 AND status = 'held' AND hold_expires_at <= $3",
+    )
+    .bind(sportello_id)
+    .bind(starts_at)
+    .bind(now)
+    .execute(conn)
+    .await?;
+    Ok(())
+}
+
+impl Booking {
+    /// Checks that `comune` may book `start` at `sportello_id` for `service`.
+    async fn bookable(
+        &self,
+        comune: &str,
+        sportello_id: &str,
+        service: &str,
+        start: DateTime<Utc>,
+        now: DateTime<Utc>,
+    ) -> Result<(Sportello, DateTime<Utc>), BookingError> {
+        let sportello = self
+            .db()
+            .sportello(sportello_id)
+            .await?
+            .ok_or_else(unknown_sportello)?;
+        if self.db().service(service).await?.is_none() {
+            return Err(BookingError::not_found(
+                ApiCode::UnknownService,
+                "no such service",
+            ));
+        }
+        if !self.db().handles(sportello_id, service).await? {
+            return Err(BookingError::invalid(
+                ApiCode::ServiceNotHandled,
+                "the sportello does not handle this service",
+            ));
+        }
+        if !self.db().has_convention(comune, &sportello.sede_id).await? {
+            return Err(BookingError::Forbidden(
+                "the comune has no PUE convention with this Sede".into(),
+            ));
+        }
+        if start > now + Duration::days(MAX_AHEAD_DAYS) {
+            return Err(BookingError::invalid(
+                ApiCode::TooFarAhead,
+                format!("slots can be booked at most {MAX_AHEAD_DAYS} days ahead"),
+            ));
+        }
+        let day = rome::local_date(start);
+        let calendar = self.db().calendar(&sportello, day, day).await?;
+        let end = calendar
+            .check(start, now)
+            .map_err(BookingError::NotBookable)?;
+        Ok((sportello, end))
+    }
+
+    async fn appointment_row(&self, id: &str) -> Result<Appointment, BookingError> {
+        let sql = sqlx::AssertSqlSafe(format!("{APPOINTMENT_SELECT} WHERE r.id = $1"));
+        let row = sqlx::query(sql)
+            .bind(id)
+            .fetch_optional(self.db().pool())
+            .await?
+            .ok_or_else(unknown_appointment)?;
+        let mut a = appointment_from(&row)?;
+        a.services = self.services_of(id).await?;
+        Ok(a)
+    }
+
+    async fn services_of(&self, id: &str) -> Result<Vec<String>, BookingError> {
+        let rows = sqlx::query(
+            "SELECT service_code FROM request_services WHERE reservation_id = $1 \
+             ORDER BY service_code",
+        )
+        .bind(id)
+        .fetch_all(self.db().pool())
+        .await?;
+        Ok(rows
+            .iter()
+            .map(|r| r.try_get("service_code"))
+            .collect::<Result<_, _>>()?)
+    }
+}
