@@ -1,7 +1,7 @@
 //! TypeScript types of the booking API, generated from the Rust types (ts-rs), for the web
 //! client. Write or refresh them with
 //! `SPORTELLO_UPDATE_BINDINGS=1 cargo test -p sportello --test booking_ts_bindings`
-//! (into `web-client/src/booking/generated/`); this test fails when they are out of date.
+//! (into `web-client/src/generated/`); this test fails when they are out of date.
 
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
@@ -39,15 +39,9 @@ fn read_dir(dir: &Path) -> BTreeMap<String, String> {
 
 #[test]
 fn booking_typescript_bindings() {
-    let committed: PathBuf = [
-        env!("CARGO_MANIFEST_DIR"),
-        "web-client",
-        "src",
-        "booking",
-        "generated",
-    ]
-    .iter()
-    .collect();
+    let committed: PathBuf = [env!("CARGO_MANIFEST_DIR"), "web-client", "src", "generated"]
+        .iter()
+        .collect();
     let out = std::env::temp_dir().join(format!("sportello-booking-ts-{}", std::process::id()));
     let _ = std::fs::remove_dir_all(&out);
     let cfg = Config::new().with_large_int("number").with_out_dir(&out);
@@ -98,7 +92,7 @@ fn booking_typescript_bindings() {
         assert_eq!(
             on_disk.get(name),
             Some(text),
-            "web-client/src/booking/generated/{name} is out of date: run \
+            "web-client/src/generated/{name} is out of date: run \
              SPORTELLO_UPDATE_BINDINGS=1 cargo test -p sportello --test booking_ts_bindings"
         );
     }

@@ -1,5 +1,5 @@
 //! The web client's TypeScript wire types are generated from the Rust protocol types.
-//! This test fails when `web-client/src/protocol/` is out of date; regenerate with
+//! This test fails when `web-client/src/generated/` is out of date; regenerate with
 //! `SPORTELLO_UPDATE_BINDINGS=1 cargo test -p sportello-signalling --test ts_bindings`.
 
 use std::collections::BTreeMap;
@@ -28,7 +28,7 @@ fn typescript_bindings_are_up_to_date() {
         "..",
         "web-client",
         "src",
-        "protocol",
+        "generated",
     ]
     .iter()
     .collect();
@@ -51,7 +51,7 @@ fn typescript_bindings_are_up_to_date() {
         assert_eq!(
             on_disk.get(name),
             Some(text),
-            "web-client/src/protocol/{name} is out of date: run \
+            "web-client/src/generated/{name} is out of date: run \
              SPORTELLO_UPDATE_BINDINGS=1 cargo test -p sportello-signalling --test ts_bindings"
         );
     }

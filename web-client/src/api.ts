@@ -1,6 +1,6 @@
 // HTTP calls to the sportello server (same origin).
 
-import type { Role } from './protocol/Role';
+import type { Role } from './generated/Role';
 
 export interface DevTokenRequest {
   room: string;

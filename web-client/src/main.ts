@@ -6,21 +6,21 @@ import 'bootstrap-italia/dist/css/bootstrap-italia.min.css';
 import './fonts.css';
 import './styles.css';
 
-import { activeSession, setActiveSession } from './activeSession';
+import { currentCall, setCurrentCall } from './call/currentCall';
 import { fetchDevToken } from './api';
-import type { Role } from './protocol/Role';
-import { Session } from './session';
+import type { Role } from './generated/Role';
+import { Call } from './call/call';
 import { exposeHook } from './testHook';
-import { byId } from './ui/dom';
-import { renderKiosk } from './ui/kiosk';
-import { type JoinRequest, renderLanding } from './ui/landing';
-import { MeetingView } from './ui/meeting';
-import { KIOSK_PATH } from './ui/meetingDesk';
-import { isStaffPath, startStaffApp } from './ui/staff';
+import { byId } from './widgets/dom';
+import { renderKiosk } from './meetingDay/kiosk';
+import { type JoinRequest, renderLanding } from './callView/landing';
+import { MeetingView } from './callView/meetingView';
+import { KIOSK_PATH } from './meetingDay/meetingDesk';
+import { isStaffPath, startStaffApp } from './staff/pages';
 
 const ROLES: readonly Role[] = ['citizen', 'operator', 'official'];
 
-exposeHook(activeSession);
+exposeHook(currentCall);
 
 function parseRole(value: string | null): Role | undefined {
   return ROLES.find((r) => r === value);
@@ -29,17 +29,17 @@ function parseRole(value: string | null): Role | undefined {
 /** Enters a meeting. `token` is a fixed token from the URL; otherwise a dev token is fetched per (re)join. */
 function enter(root: HTMLElement, req: JoinRequest, token: string | null): void {
   const view = new MeetingView(root, req.room, {
-    toggle: (kind) => { activeSession()?.toggle(kind); },
-    leave: () => { void activeSession()?.leave(); },
+    toggle: (kind) => { currentCall()?.toggle(kind); },
+    leave: () => { void currentCall()?.leave(); },
     rejoin: () => { enter(root, req, token); },
   });
-  const current = new Session({
+  const current = new Call({
     view,
     token: token !== null
       ? () => Promise.resolve(token)
       : async () => (await fetchDevToken({ room: req.room, display_name: req.name, role: req.role })).token,
   });
-  setActiveSession(current);
+  setCurrentCall(current);
   void current.start();
 }
 
@@ -67,7 +67,7 @@ function main(): void {
     name: params.get('name') ?? '',
     role: parseRole(params.get('role')) ?? 'citizen',
   };
-  window.addEventListener('pagehide', () => { activeSession()?.leaveNow(); });
+  window.addEventListener('pagehide', () => { currentCall()?.leaveNow(); });
 
   if (token !== null) {
     enter(root, { room: initial.room ?? '', name: initial.name ?? '', role: initial.role ?? 'citizen' }, token);

@@ -1,8 +1,11 @@
 // Italian texts shown to people. Plain words, formal "Lei", short sentences.
 
-import type { ErrorCode } from './protocol/ErrorCode';
-import type { LeaveReason } from './protocol/LeaveReason';
-import type { Role } from './protocol/Role';
+import type { ApiCode } from './apiCode';
+import type { ErrorCode } from './generated/ErrorCode';
+import type { LeaveReason } from './generated/LeaveReason';
+import type { MeetingOutcome } from './generated/MeetingOutcome';
+import type { OperatorStatus } from './generated/OperatorStatus';
+import type { Role } from './generated/Role';
 
 export const ROLE_LABEL: Record<Role, string> = {
   citizen: 'Cittadino/a',
@@ -33,32 +36,53 @@ export const FATAL_ERRORS: ReadonlySet<ErrorCode> = new Set<ErrorCode>([
   'wrong_room',
 ]);
 
-/** Italian explanation of a signalling error code that ends the meeting for this page. */
-export function errorText(code: string): string {
+/** The generic text for a signalling error that has no text of its own. */
+const CALL_PROBLEM = 'Si è verificato un problema con il collegamento. Riprovi tra qualche minuto.';
+
+/**
+ * Italian explanation of every signalling error code, for when it ends the meeting for this page.
+ * Exhaustive over the generated `ErrorCode`: a new code fails the typecheck until it is here.
+ */
+const CALL_ERROR_TEXT: Record<ErrorCode, string> = {
+  bad_json: CALL_PROBLEM,
+  unknown_type: CALL_PROBLEM,
+  bad_message: CALL_PROBLEM,
+  message_too_large: CALL_PROBLEM,
+  binary_not_supported: CALL_PROBLEM,
+  rate_limited: CALL_PROBLEM,
+  join_timeout: CALL_PROBLEM,
+  not_joined: CALL_PROBLEM,
+  already_joined: 'Questa riunione risulta già aperta in un’altra finestra.',
+  unsupported_version: 'Questa pagina non è aggiornata. Ricarichi la pagina e riprovi.',
+  token_missing: 'Il codice di accesso alla riunione non è valido. Chieda all’operatore del Comune un nuovo accesso.',
+  token_invalid: 'Il codice di accesso alla riunione non è valido. Chieda all’operatore del Comune un nuovo accesso.',
+  token_expired: 'Il codice di accesso alla riunione è scaduto. Chieda all’operatore del Comune un nuovo accesso.',
+  room_full: 'La riunione ha già il numero massimo di partecipanti. Non è possibile entrare.',
+  bad_sdp: CALL_PROBLEM,
+  bad_candidate: CALL_PROBLEM,
+  no_pending_offer: CALL_PROBLEM,
+  ping_timeout: CALL_PROBLEM,
+  slow_consumer: CALL_PROBLEM,
+  removed: 'La riunione è stata chiusa oppure l’accesso è stato revocato.',
+  shutting_down: 'Il servizio si sta riavviando. Riprovo tra poco…',
+  wrong_room: 'Il codice di accesso è di un’altra riunione. Ricarichi la pagina.',
+  meeting_ended: 'L’incontro è terminato. Grazie.',
+  internal: CALL_PROBLEM,
+};
+
+/** Why a call ended: a signalling error, or one of this page (`dev_token`, `connection_lost`). */
+export type CallEndCode = ErrorCode | 'dev_token' | 'connection_lost';
+
+/** Italian explanation of the code that ends the meeting for this page. */
+export function errorText(code: CallEndCode): string {
   switch (code) {
-    case 'token_expired':
-      return 'Il codice di accesso alla riunione è scaduto. Chieda all’operatore del Comune un nuovo accesso.';
-    case 'token_invalid':
-    case 'token_missing':
-      return 'Il codice di accesso alla riunione non è valido. Chieda all’operatore del Comune un nuovo accesso.';
-    case 'room_full':
-      return 'La riunione ha già il numero massimo di partecipanti. Non è possibile entrare.';
-    case 'unsupported_version':
-      return 'Questa pagina non è aggiornata. Ricarichi la pagina e riprovi.';
-    case 'already_joined':
-      return 'Questa riunione risulta già aperta in un’altra finestra.';
-    case 'removed':
-      return 'La riunione è stata chiusa oppure l’accesso è stato revocato.';
-    case 'wrong_room':
-      return 'Il codice di accesso è di un’altra riunione. Ricarichi la pagina.';
-    case 'meeting_ended':
-      return 'L’incontro è terminato. Grazie.';
-    case 'shutting_down':
-      return 'Il servizio si sta riavviando. Riprovo tra poco…';
     case 'dev_token':
       return 'Non è stato possibile ottenere l’accesso alla riunione. Controlli i dati e riprovi.';
+    case 'connection_lost':
+      return CALL_PROBLEM;
     default:
-      return 'Si è verificato un problema con il collegamento. Riprovi tra qualche minuto.';
+      // A newer server may send a code this page does not know yet.
+      return Object.hasOwn(CALL_ERROR_TEXT, code) ? CALL_ERROR_TEXT[code] : CALL_PROBLEM;
   }
 }
 
@@ -109,26 +133,23 @@ export function roleChangeNotice(before: Role, after: Role, name: string): strin
 }
 
 /** The outcomes the official records when closing a meeting, with their Italian labels. */
-export const OUTCOME_LABEL = {
+export const OUTCOME_LABEL: Record<MeetingOutcome, string> = {
   resolved: 'Pratica risolta',
   call_back: 'Da richiamare',
   no_show: 'Cittadino non presente',
-} as const;
+};
+
+/** The texts of the meeting-day pages (handover, close, citizen session) that differ. */
+const MEETING_ERROR_TEXT: Partial<Record<ApiCode, string>> = {
+  meeting_closed: 'Il meeting è già stato chiuso.',
+  bad_outcome: 'Scelga l’esito dell’incontro.',
+  notes_too_long: 'Le note sono troppo lunghe (al massimo 2000 caratteri).',
+  unauthenticated: 'La sessione è scaduta o non è valida per questa postazione.',
+};
 
 /** Italian explanation of an error of the meeting-day API (handover, close, citizen session). */
 export function meetingErrorText(code: string): string {
-  switch (code) {
-    case 'meeting_closed':
-      return 'Il meeting è già stato chiuso.';
-    case 'bad_outcome':
-      return 'Scelga l’esito dell’incontro.';
-    case 'notes_too_long':
-      return 'Le note sono troppo lunghe (al massimo 2000 caratteri).';
-    case 'unauthenticated':
-      return 'La sessione è scaduta o non è valida per questa postazione.';
-    default:
-      return bookingErrorText(code);
-  }
+  return textOf(MEETING_ERROR_TEXT, code) ?? bookingErrorText(code);
 }
 
 // ——— Booking, login, agenda ———
@@ -142,93 +163,119 @@ export const STEP_TITLES = [
   'Appuntamento confermato',
 ] as const;
 
-/** Italian explanation of a booking API error code (`{code, message}` from the server). */
+// ——— HTTP API errors ———
+
+/** The generic text for an HTTP API error that has no text of its own. */
+const API_PROBLEM = 'Si è verificato un problema. Riprovi tra qualche minuto; se si ripete, avvisi l’assistenza.';
+
+/**
+ * Italian explanation of every code of the HTTP API, in the words of the booking pages; null
+ * gives the generic text (codes that only the meeting-day, login or operator pages explain,
+ * below). Exhaustive over `ApiCode`: a new code fails the typecheck until it is here.
+ */
+const API_ERROR_TEXT: Record<ApiCode, string | null> = {
+  unauthenticated: 'La sessione è scaduta. Rientri con le sue credenziali.',
+  forbidden: 'Il suo profilo non permette questa operazione.',
+  invalid_codice_fiscale: 'Il codice fiscale del richiedente non è corretto. Lo controlli sulla tessera sanitaria.',
+  invalid_delegate_codice_fiscale: 'Il codice fiscale del delegato non è corretto. Lo controlli sulla tessera sanitaria.',
+  codice_fiscale_mismatch: 'Data di nascita, sesso o luogo di nascita non corrispondono al codice fiscale. Li controlli.',
+  invalid_birth_date: 'La data di nascita non è plausibile. La controlli.',
+  invalid_name: 'Nome e cognome devono essere scritti per intero (al massimo 100 caratteri).',
+  invalid_email: 'L’indirizzo e-mail non è valido.',
+  invalid_phone: 'Il numero di telefono non è valido: usi solo cifre, spazi e il segno +.',
+  invalid_services: 'Uno dei servizi scelti non è disponibile. Torni al passo “Servizio”.',
+  unknown_service: 'Uno dei servizi scelti non è disponibile. Torni al passo “Servizio”.',
+  invalid_delegate: 'Il delegato non può essere la stessa persona del richiedente.',
+  invalid_delegation_act: 'Il riferimento dell’atto di delega è troppo lungo (al massimo 200 caratteri).',
+  delegation_missing: 'Per il delegato indichi il riferimento dell’atto di delega oppure che esiste già una delega digitale.',
+  gdpr_notice_not_signed: 'Prima di prenotare il richiedente deve firmare l’informativa privacy.',
+  invalid_notes: 'Le note sono troppo lunghe (al massimo 1000 caratteri).',
+  unknown_residence: 'Il comune di residenza non è tra quelli conosciuti dal sistema. Controlli il codice ISTAT.',
+  unknown_comune: 'Il comune non è tra quelli conosciuti dal sistema.',
+  unknown_sportello: 'Lo sportello scelto non esiste più. Torni al passo “Sede e sportello”.',
+  service_not_handled: 'Lo sportello scelto non tratta questo servizio. Ne scelga un altro.',
+  hold_expired: 'Il tempo per confermare è scaduto e l’orario è stato liberato. Scelga di nuovo data e ora.',
+  slot_taken: 'Questo orario è appena stato prenotato da un altro operatore. Ne scelga un altro.',
+  conflict: 'Questo orario è appena stato prenotato da un altro operatore. Ne scelga un altro.',
+  hold_released: 'L’orario non è più riservato. Scelga di nuovo data e ora.',
+  unknown_hold: 'L’orario non è più riservato. Scelga di nuovo data e ora.',
+  hold_not_active: 'L’orario non è più riservato. Scelga di nuovo data e ora.',
+  already_confirmed: 'Questo appuntamento risulta già confermato. Controlli l’elenco degli appuntamenti.',
+  idempotency_key_reused: 'Questo appuntamento risulta già confermato. Controlli l’elenco degli appuntamenti.',
+  slot_in_past: 'L’orario scelto è già passato. Ne scelga un altro.',
+  holiday: 'In quel giorno la Sede è chiusa per festività. Scelga un altro giorno.',
+  sede_closed: 'In quel giorno la Sede è chiusa. Scelga un altro giorno.',
+  outside_opening_hours: 'L’orario scelto è fuori dall’orario di apertura dello sportello.',
+  too_far_ahead: 'Si può prenotare al massimo un anno prima. Scelga una data più vicina.',
+  bad_date_range: 'Le date indicate non sono valide.',
+  date_range_too_long: 'Le date indicate non sono valide.',
+  bad_query: 'Le date indicate non sono valide.',
+  outside_meeting_window: 'Il meeting si può aprire solo nel giorno dell’appuntamento, da 30 minuti prima dell’inizio a 30 minuti dopo la fine.',
+  meeting_not_open: 'L’operatore del Comune non ha ancora aperto il meeting. Riprovi tra qualche istante.',
+  appointment_cancelled: 'L’appuntamento è stato annullato: non c’è un meeting da aprire.',
+  unknown_appointment: 'L’appuntamento non esiste più. Ricarichi la pagina.',
+  unknown_account: 'Questo profilo di prova non esiste più. Ricarichi la pagina.',
+  csrf_failed: 'La sessione è cambiata, forse per un accesso fatto in un’altra finestra. Ricarichi la pagina e riprovi.',
+  bad_origin: 'La richiesta è stata rifiutata per motivi di sicurezza. Ricarichi la pagina e riprovi.',
+  meeting_closed: null,
+  bad_outcome: null,
+  notes_too_long: null,
+  bad_credentials: null,
+  account_revoked: null,
+  account_not_yet_valid: null,
+  account_expired: null,
+  bad_json: null,
+  oidc_failed: null,
+  bad_account_id: null,
+  weak_password: null,
+  bad_dates: null,
+  account_exists: null,
+  too_many_attempts: null,
+  internal: null,
+  not_found: null,
+  bad_request_body: null,
+  bad_content_type: null,
+  already_linked: null,
+  appointment_started: null,
+  bad_action: null,
+  bad_appointment_id: null,
+  bad_display_name: null,
+  bad_idempotency_key: null,
+  bad_limit: null,
+  bad_notes: null,
+  bad_room: null,
+  bad_search: null,
+  bad_subject: null,
+  bad_year: null,
+  invalid_reason: null,
+  missing_comune: null,
+  missing_idempotency_key: null,
+  password_too_long: null,
+  provider_unavailable: null,
+  replay: null,
+  shutting_down: null,
+  too_many_holds: null,
+  unknown_provider: null,
+  unknown_sede: null,
+};
+
+/** Whether `code` (any string the server sent) is one of the codes of `ApiCode`. */
+function isApiCode(code: string): code is ApiCode {
+  return Object.hasOwn(API_ERROR_TEXT, code);
+}
+
+/** The text of `code` in `texts`, when it is an `ApiCode` that has one there. */
+function textOf(texts: Partial<Record<ApiCode, string | null>>, code: string): string | null {
+  return isApiCode(code) ? texts[code] ?? null : null;
+}
+
+/**
+ * Italian explanation of a booking API error code (`{code, message}` from the server), or of
+ * `network` (no answer: `ApiError` of `requestJson`).
+ */
 export function bookingErrorText(code: string): string {
-  switch (code) {
-    case 'network':
-      return 'Il server non risponde. Controlli la connessione a Internet e riprovi.';
-    case 'unauthenticated':
-      return 'La sessione è scaduta. Rientri con le sue credenziali.';
-    case 'forbidden':
-      return 'Il suo profilo non permette questa operazione.';
-    case 'invalid_codice_fiscale':
-      return 'Il codice fiscale del richiedente non è corretto. Lo controlli sulla tessera sanitaria.';
-    case 'invalid_delegate_codice_fiscale':
-      return 'Il codice fiscale del delegato non è corretto. Lo controlli sulla tessera sanitaria.';
-    case 'codice_fiscale_mismatch':
-      return 'Data di nascita, sesso o luogo di nascita non corrispondono al codice fiscale. Li controlli.';
-    case 'invalid_birth_date':
-      return 'La data di nascita non è plausibile. La controlli.';
-    case 'invalid_name':
-      return 'Nome e cognome devono essere scritti per intero (al massimo 100 caratteri).';
-    case 'invalid_email':
-      return 'L’indirizzo e-mail non è valido.';
-    case 'invalid_phone':
-      return 'Il numero di telefono non è valido: usi solo cifre, spazi e il segno +.';
-    case 'invalid_services':
-    case 'unknown_service':
-      return 'Uno dei servizi scelti non è disponibile. Torni al passo “Servizio”.';
-    case 'invalid_delegate':
-      return 'Il delegato non può essere la stessa persona del richiedente.';
-    case 'invalid_delegation_act':
-      return 'Il riferimento dell’atto di delega è troppo lungo (al massimo 200 caratteri).';
-    case 'delegation_missing':
-      return 'Per il delegato indichi il riferimento dell’atto di delega oppure che esiste già una delega digitale.';
-    case 'gdpr_notice_not_signed':
-      return 'Prima di prenotare il richiedente deve firmare l’informativa privacy.';
-    case 'invalid_notes':
-      return 'Le note sono troppo lunghe (al massimo 1000 caratteri).';
-    case 'unknown_residence':
-      return 'Il comune di residenza non è tra quelli conosciuti dal sistema. Controlli il codice ISTAT.';
-    case 'unknown_comune':
-      return 'Il comune non è tra quelli conosciuti dal sistema.';
-    case 'unknown_sportello':
-      return 'Lo sportello scelto non esiste più. Torni al passo “Sede e sportello”.';
-    case 'service_not_handled':
-      return 'Lo sportello scelto non tratta questo servizio. Ne scelga un altro.';
-    case 'hold_expired':
-      return 'Il tempo per confermare è scaduto e l’orario è stato liberato. Scelga di nuovo data e ora.';
-    case 'slot_taken':
-    case 'conflict':
-      return 'Questo orario è appena stato prenotato da un altro operatore. Ne scelga un altro.';
-    case 'hold_released':
-    case 'unknown_hold':
-    case 'hold_not_active':
-      return 'L’orario non è più riservato. Scelga di nuovo data e ora.';
-    case 'already_confirmed':
-    case 'idempotency_key_reused':
-      return 'Questo appuntamento risulta già confermato. Controlli l’elenco degli appuntamenti.';
-    case 'slot_in_past':
-      return 'L’orario scelto è già passato. Ne scelga un altro.';
-    case 'holiday':
-      return 'In quel giorno la Sede è chiusa per festività. Scelga un altro giorno.';
-    case 'sede_closed':
-      return 'In quel giorno la Sede è chiusa. Scelga un altro giorno.';
-    case 'outside_opening_hours':
-      return 'L’orario scelto è fuori dall’orario di apertura dello sportello.';
-    case 'too_far_ahead':
-      return 'Si può prenotare al massimo un anno prima. Scelga una data più vicina.';
-    case 'bad_date_range':
-    case 'date_range_too_long':
-    case 'bad_query':
-      return 'Le date indicate non sono valide.';
-    case 'outside_meeting_window':
-      return 'Il meeting si può aprire solo nel giorno dell’appuntamento, da 30 minuti prima dell’inizio a 30 minuti dopo la fine.';
-    case 'meeting_not_open':
-      return 'L’operatore del Comune non ha ancora aperto il meeting. Riprovi tra qualche istante.';
-    case 'appointment_cancelled':
-      return 'L’appuntamento è stato annullato: non c’è un meeting da aprire.';
-    case 'unknown_appointment':
-      return 'L’appuntamento non esiste più. Ricarichi la pagina.';
-    case 'unknown_account':
-      return 'Questo profilo di prova non esiste più. Ricarichi la pagina.';
-    case 'csrf_failed':
-      return 'La sessione è cambiata, forse per un accesso fatto in un’altra finestra. Ricarichi la pagina e riprovi.';
-    case 'bad_origin':
-      return 'La richiesta è stata rifiutata per motivi di sicurezza. Ricarichi la pagina e riprovi.';
-    default:
-      return 'Si è verificato un problema. Riprovi tra qualche minuto; se si ripete, avvisi l’assistenza.';
-  }
+  if (code === 'network') return 'Il server non risponde. Controlli la connessione a Internet e riprovi.';
+  return textOf(API_ERROR_TEXT, code) ?? API_PROBLEM;
 }
 
 // ——— Login and operator enablement ———
@@ -239,39 +286,35 @@ function minutes(seconds: number): string {
   return n === 1 ? '1 minuto' : `${n} minuti`;
 }
 
+/** The codes of a failed login: the API's, and those of `/accesso?errore=` after an OIDC login. */
+type LoginCode = ApiCode | 'oidc_state' | 'oidc_not_linked';
+
+/** The texts of the login page that differ (`too_many_attempts` depends on the wait). */
+const LOGIN_ERROR_TEXT: Partial<Record<LoginCode, string>> = {
+  bad_credentials: 'Nome utente o password non corretti. Li controlli e riprovi.',
+  account_revoked: 'Il suo accesso è stato revocato. Per riaverlo si rivolga all’Amministratore utenze del suo Comune.',
+  account_not_yet_valid: 'Il suo accesso non è ancora attivo. Per sapere da quando potrà entrare si rivolga all’Amministratore utenze del suo Comune.',
+  account_expired: 'Il suo accesso è scaduto. Per prolungarlo si rivolga all’Amministratore utenze del suo Comune.',
+  bad_json: 'Scriva il nome utente e la password, poi prema “Entra”.',
+  oidc_failed: 'L’accesso con l’identità digitale non è riuscito. Riprovi; se il problema si ripete, entri con nome utente e password o avvisi l’assistenza.',
+  oidc_state: 'Il tentativo di accesso è scaduto oppure era stato iniziato in un’altra finestra. Riprovi dall’inizio.',
+  oidc_not_linked: 'Questa identità digitale non è abilitata per nessun profilo del servizio. Chieda all’Amministratore utenze del suo Comune di abilitarla.',
+};
+
 /** Italian explanation of a login error (`POST /v1/login`, also the codes of a failed OIDC login). */
 export function loginErrorText(code: string, retryAfterSeconds: number | null = null): string {
-  switch (code) {
-    case 'bad_credentials':
-      return 'Nome utente o password non corretti. Li controlli e riprovi.';
-    case 'account_revoked':
-      return 'Il suo accesso è stato revocato. Per riaverlo si rivolga all’Amministratore utenze del suo Comune.';
-    case 'account_not_yet_valid':
-      return 'Il suo accesso non è ancora attivo. Per sapere da quando potrà entrare si rivolga all’Amministratore utenze del suo Comune.';
-    case 'account_expired':
-      return 'Il suo accesso è scaduto. Per prolungarlo si rivolga all’Amministratore utenze del suo Comune.';
-    case 'too_many_attempts':
-      return retryAfterSeconds !== null
-        ? `Troppi tentativi non riusciti. Per sicurezza l’accesso è bloccato: attenda ${minutes(retryAfterSeconds)} e riprovi.`
-        : 'Troppi tentativi non riusciti. Per sicurezza l’accesso è bloccato: attenda qualche minuto e riprovi.';
-    case 'bad_request':
-    case 'bad_json':
-      return 'Scriva il nome utente e la password, poi prema “Entra”.';
-    case 'oidc_failed':
-      return 'L’accesso con l’identità digitale non è riuscito. Riprovi; se il problema si ripete, entri con nome utente e password o avvisi l’assistenza.';
-    case 'oidc_state':
-      return 'Il tentativo di accesso è scaduto oppure era stato iniziato in un’altra finestra. Riprovi dall’inizio.';
-    case 'oidc_not_linked':
-      return 'Questa identità digitale non è abilitata per nessun profilo del servizio. Chieda all’Amministratore utenze del suo Comune di abilitarla.';
-    default:
-      return bookingErrorText(code);
+  if (code === 'too_many_attempts') {
+    return retryAfterSeconds !== null
+      ? `Troppi tentativi non riusciti. Per sicurezza l’accesso è bloccato: attenda ${minutes(retryAfterSeconds)} e riprovi.`
+      : 'Troppi tentativi non riusciti. Per sicurezza l’accesso è bloccato: attenda qualche minuto e riprovi.';
   }
+  return (Object.hasOwn(LOGIN_ERROR_TEXT, code) ? LOGIN_ERROR_TEXT[code as LoginCode] : undefined) ?? bookingErrorText(code);
 }
 
 /** The codes the server puts in `/accesso?errore=CODE` after a failed OIDC login. */
-const OIDC_ERRORS: ReadonlySet<string> = new Set([
+const OIDC_ERRORS: ReadonlySet<string> = new Set<string>([
   'oidc_failed', 'oidc_state', 'oidc_not_linked', 'account_revoked', 'account_not_yet_valid', 'account_expired',
-]);
+] satisfies LoginCode[]);
 
 /** Italian explanation of the `errore` of the login page (any other value: a generic text). */
 export function oidcErrorText(code: string): string {
@@ -281,34 +324,27 @@ export function oidcErrorText(code: string): string {
 }
 
 /** Italian names of the operator states on the "Utenze" page. */
-export const OPERATOR_STATUS_LABEL = {
+export const OPERATOR_STATUS_LABEL: Record<OperatorStatus, string> = {
   active: 'Attivo',
   revoked: 'Revocato',
   not_yet_valid: 'Non ancora valido',
   expired: 'Scaduto',
-} as const;
+};
+
+/** The texts of the operator enablement page that differ. */
+const IDENTITY_ERROR_TEXT: Partial<Record<ApiCode, string>> = {
+  bad_account_id: 'Il nome utente può contenere solo lettere minuscole senza accenti, numeri, punto (.), trattino (-) e trattino basso (_), al massimo 64 caratteri. Ad esempio: mario.rossi',
+  weak_password: 'La password deve avere almeno 12 caratteri.',
+  bad_dates: 'Le date non sono valide: la data di fine non può essere prima della data di inizio.',
+  account_exists: 'Esiste già un operatore con questo nome utente. Ne scelga un altro.',
+  unknown_account: 'Questo operatore non esiste più. Ricarichi la pagina.',
+  forbidden: 'Il suo profilo non permette di gestire questo operatore.',
+  bad_json: 'I dati inviati non sono validi. Li controlli e riprovi.',
+};
 
 /** Italian explanation of an error of the operator enablement API. */
 export function identityErrorText(code: string): string {
-  switch (code) {
-    case 'bad_account_id':
-      return 'Il nome utente può contenere solo lettere minuscole senza accenti, numeri, punto (.), trattino (-) e trattino basso (_), al massimo 64 caratteri. Ad esempio: mario.rossi';
-    case 'weak_password':
-      return 'La password deve avere almeno 12 caratteri.';
-    case 'bad_dates':
-      return 'Le date non sono valide: la data di fine non può essere prima della data di inizio.';
-    case 'account_exists':
-      return 'Esiste già un operatore con questo nome utente. Ne scelga un altro.';
-    case 'unknown_account':
-      return 'Questo operatore non esiste più. Ricarichi la pagina.';
-    case 'forbidden':
-      return 'Il suo profilo non permette di gestire questo operatore.';
-    case 'bad_request':
-    case 'bad_json':
-      return 'I dati inviati non sono validi. Li controlli e riprovi.';
-    default:
-      return bookingErrorText(code);
-  }
+  return textOf(IDENTITY_ERROR_TEXT, code) ?? bookingErrorText(code);
 }
 
 /** Italian explanation of a codice fiscale that fails the client-side check. */
@@ -334,15 +370,3 @@ export function codiceFiscaleText(problem: string, position?: number): string {
       return 'Il codice fiscale non è corretto.';
   }
 }
-
-/**
- * Informativa art. 13 Reg. UE 2016/679: used on the request form only when the notice configured
- * on the server (`GET /v1/booking/privacy-notice`) cannot be fetched.
- */
-export const GDPR_NOTICE_TITLE = 'Informativa sul trattamento dei dati personali (art. 13 Regolamento UE 2016/679)';
-export const GDPR_NOTICE: readonly string[] = [
-  'Titolare del trattamento è l’Istituto Nazionale della Previdenza Sociale (INPS). Il Comune presso cui è attivo il Punto Utente Evoluto tratta i dati per conto dell’INPS, come responsabile del trattamento, sulla base della convenzione sottoscritta.',
-  'I dati personali (nome, cognome, codice fiscale, data e luogo di nascita, comune di residenza, recapiti e, se presente, i dati del delegato) sono trattati per prenotare e svolgere l’appuntamento in videochiamata con l’INPS e per dare seguito alla richiesta. Il trattamento è necessario per l’esecuzione di compiti di interesse pubblico (art. 6, par. 1, lett. e, del Regolamento).',
-  'Il conferimento dei dati è necessario: senza di essi non è possibile prenotare l’appuntamento. I dati sono trattati con strumenti informatici da personale autorizzato, non sono diffusi e sono comunicati solo ai soggetti previsti dalla legge. La videochiamata non viene registrata.',
-  'I dati della prenotazione sono conservati per il tempo necessario a gestire la richiesta e poi cancellati secondo i tempi previsti dall’INPS. L’interessato può chiedere l’accesso ai dati, la rettifica, la cancellazione o la limitazione del trattamento e opporsi al trattamento (artt. 15–22 del Regolamento), rivolgendosi all’INPS o al suo Responsabile della protezione dei dati, i cui recapiti sono pubblicati sul sito www.inps.it. Può inoltre proporre reclamo al Garante per la protezione dei dati personali.',
-];

@@ -1,8 +1,8 @@
 // A small read-only hook for the browser end-to-end tests (`window.sportello`).
 
-import type { ParticipantInfo } from './protocol/ParticipantInfo';
-import type { Role } from './protocol/Role';
-import type { Session } from './session';
+import type { ParticipantInfo } from './generated/ParticipantInfo';
+import type { Role } from './generated/Role';
+import type { Call } from './call/call';
 
 export interface SportelloHook {
   state(): string;
@@ -22,7 +22,7 @@ declare global {
   }
 }
 
-export function exposeHook(current: () => Session | null): void {
+export function exposeHook(current: () => Call | null): void {
   const hook: SportelloHook = {
     state: () => current()?.connectionState ?? 'idle',
     participantId: () => current()?.participantId ?? null,

@@ -1,7 +1,7 @@
 // Calls to the booking API (`/v1/booking/...`).
 
 import { requestJson, setCsrfToken } from '../api';
-import type { CitizenSession, CloseRequest, DayTicket, HandoverTicket, MeetingClosed } from '../meeting/wire';
+import type { CitizenSession, CloseRequest, DayTicket, HandoverTicket, MeetingClosed } from '../meetingDay/wire';
 import type {
   Appointment, CitizenRequest, Comune, Hold, HoldRequest, Holidays, MeetingTicket, PrivacyNotice, Proposals, SedeDetail,
   Service, Slots,

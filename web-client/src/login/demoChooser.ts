@@ -3,7 +3,7 @@
 import { ApiError } from '../api';
 import type { DemoAccount, Principal } from '../booking/types';
 import { loginErrorText } from '../messages';
-import { h } from '../ui/dom';
+import { h } from '../widgets/dom';
 import { demoLogin } from './staffSession';
 
 /** The roles that have pages here, grouped as the chooser shows them. */

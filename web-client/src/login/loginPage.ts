@@ -7,7 +7,7 @@ import type { DemoAccount, Principal } from '../booking/types';
 import { oidcProviders } from '../identity/api';
 import type { OidcProvider } from '../identity/types';
 import { bookingErrorText, oidcErrorText } from '../messages';
-import { h } from '../ui/dom';
+import { h } from '../widgets/dom';
 import { demoChooser } from './demoChooser';
 import { oidcButtons } from './oidcButtons';
 import { passwordForm } from './passwordForm';

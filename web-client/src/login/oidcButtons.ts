@@ -3,7 +3,7 @@
 
 import { oidcStartUrl } from '../identity/api';
 import type { OidcProvider } from '../identity/types';
-import { h } from '../ui/dom';
+import { h } from '../widgets/dom';
 
 /** The list of provider buttons; `torna` is the page to come back to after the login. */
 export function oidcButtons(providers: OidcProvider[], torna: string): HTMLElement {

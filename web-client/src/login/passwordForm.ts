@@ -3,8 +3,8 @@
 import { ApiError } from '../api';
 import type { Principal } from '../booking/types';
 import { loginErrorText } from '../messages';
-import { h } from '../ui/dom';
-import { checkField, textField } from '../ui/form';
+import { h } from '../widgets/dom';
+import { checkField, textField } from '../widgets/form';
 import { passwordLogin } from './staffSession';
 
 /** A checkbox "Mostra la password" that switches `input` between hidden and readable. */

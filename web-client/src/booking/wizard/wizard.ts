@@ -1,0 +1,302 @@
+// The booking wizard, after the Designers Italia booking pattern: richiedente → servizio →
+// sede e sportello → data e ora → riepilogo (with the 5-minute hold) → conferma. This file holds
+// the moves between the steps and the hold; each step has its own file.
+
+import type { ApiCode } from '../../apiCode';
+import * as booking from '../api';
+import { todayRome } from '../dates';
+import { operatorComune } from '../names';
+import type { Appointment, CitizenRequest, Comune, PrivacyNotice } from '../types';
+import { bookingErrorText, STEP_TITLES } from '../../messages';
+import { navigate } from '../../navigation';
+import { markJustBooked } from '../../meetingDay/operatorHome';
+import type { PageContext } from '../../staff/pages';
+import { h } from '../../widgets/dom';
+import { errorSummary, type Field } from '../../widgets/form';
+import { ApplicantStep } from './applicantStep';
+import { confirmation } from './confirmationStep';
+import { DateStep } from './dateStep';
+import { countdownView, HoldTimer } from './holdTimer';
+import { PlaceStep } from './placeStep';
+import { ServiceStep } from './serviceStep';
+import { errCode, type Problem, type StepHost } from './stepHost';
+import { summary } from './summaryStep';
+
+const STEPS = STEP_TITLES.length;
+
+/** Errors of the server that send the operator back to the first step. */
+const APPLICANT_ERRORS: ReadonlySet<string> = new Set<string>([
+  'invalid_codice_fiscale', 'invalid_delegate_codice_fiscale', 'codice_fiscale_mismatch', 'invalid_birth_date',
+  'invalid_name', 'invalid_email', 'invalid_phone', 'invalid_delegate', 'invalid_delegation_act',
+  'delegation_missing', 'gdpr_notice_not_signed', 'unknown_residence',
+] satisfies ApiCode[]);
+/** Errors after which the slot has to be chosen again. */
+const SLOT_ERRORS: ReadonlySet<string> = new Set<string>([
+  'hold_expired', 'slot_taken', 'conflict', 'hold_released', 'unknown_hold', 'hold_not_active', 'slot_in_past',
+  'holiday', 'sede_closed', 'outside_opening_hours', 'too_far_ahead',
+] satisfies ApiCode[]);
+
+function randomKey(): string {
+  const bytes = new Uint8Array(16);
+  crypto.getRandomValues(bytes);
+  return Array.from(bytes, (b) => b.toString(16).padStart(2, '0')).join('');
+}
+
+/** What the wizard needs from the server before the first step. */
+interface Loaded {
+  applicant: ApplicantStep;
+  services: ServiceStep;
+  comune: Comune | null;
+  notice: PrivacyNotice;
+}
+
+class Wizard implements StepHost {
+  private step = 1;
+  readonly today = todayRome();
+  readonly stepBox = h('div', { class: 'wizard-step', id: 'wizard-step', 'aria-live': 'polite' });
+  private readonly progress = h('ol', { class: 'wizard-progress' });
+  private readonly counter = h('p', { class: 'step-counter' });
+  private readonly back = h('button', { type: 'button', class: 'btn btn-outline-primary btn-lg' }, 'Indietro');
+  readonly next = h('button', { type: 'button', class: 'btn btn-primary btn-lg' }, 'Avanti');
+  private readonly nav = h('div', { class: 'wizard-nav no-print' }, this.back, this.next);
+  private readonly printArea = h('div', { class: 'print-only', id: 'print-area' });
+  private busy = false;
+
+  private loaded!: Loaded;
+  private readonly place = new PlaceStep(this, () => { this.date.reset(); });
+  private readonly date = new DateStep(this, this.place);
+  private hold: booking.PlacedHold | null = null;
+  private holdKey = '';
+  private readonly timer = new HoldTimer();
+  private appointment: Appointment | null = null;
+  private request: CitizenRequest | null = null;
+
+  constructor(readonly ctx: PageContext) {
+    this.back.addEventListener('click', () => { void this.goBack(); });
+    this.next.addEventListener('click', () => { void this.goNext(); });
+    // Also on reload or when the tab is closed (the staff app calls it on pagehide).
+    ctx.onLeave(() => this.leave());
+  }
+
+  async start(): Promise<void> {
+    const istat = this.ctx.principal.comune_istat ?? '';
+    const [catalogue, comune, notice] = await Promise.all([
+      booking.services(),
+      operatorComune(istat, this.ctx.principal.comune_name),
+      booking.privacyNotice(),
+    ]);
+    this.loaded = {
+      applicant: new ApplicantStep(this, comune),
+      services: new ServiceStep(this, catalogue),
+      comune,
+      notice,
+    };
+    this.ctx.root.replaceChildren(
+      h('div', { class: 'wizard' },
+        h('div', { class: 'no-print' },
+          h('h1', { tabindex: '-1' }, 'Prenota appuntamento'),
+          h('nav', { 'aria-label': 'Passi della prenotazione' }, this.progress),
+          this.stepBox,
+          this.nav),
+        this.printArea));
+    this.show(1);
+  }
+
+  // ——— navigation ———
+
+  private show(step: number, notice?: string): void {
+    this.step = step;
+    this.progress.replaceChildren(...STEP_TITLES.map((t, i) => h('li', {
+      class: i + 1 < step ? 'done' : i + 1 === step ? 'current' : 'todo',
+      'aria-current': i + 1 === step ? 'step' : false,
+    }, h('span', { class: 'visually-hidden' }, i + 1 < step ? 'Completato: ' : i + 1 === step ? 'Passo attuale: ' : 'Da fare: '), t)));
+    this.counter.textContent = `Passo ${step} di ${STEPS}`;
+    const title = h('h2', { class: 'step-title', tabindex: '-1' }, STEP_TITLES[step - 1] ?? '');
+    const body = h('div', { class: 'step-body' });
+    const alert = notice ? h('div', { class: 'alert alert-warning', role: 'alert' }, notice) : null;
+    this.stepBox.replaceChildren(this.counter, title, alert ?? '', body);
+    this.back.hidden = step === STEPS;
+    this.back.textContent = step === 1 ? 'Annulla' : 'Indietro';
+    this.next.hidden = step === STEPS;
+    this.next.disabled = false;
+    this.next.textContent = step === 5 ? 'Prenota' : 'Avanti';
+    this.next.classList.toggle('btn-book', step === 5);
+    switch (step) {
+      case 1: body.append(this.loaded.applicant.render()); break;
+      case 2: body.append(this.loaded.services.render()); break;
+      case 3: void this.place.render(body, this.loaded.services.selected()); break;
+      case 4: void this.date.render(body); break;
+      case 5: void this.summaryStep(body); break;
+      case 6: this.confirmationStep(body); break;
+    }
+    if (step > 1) title.focus({ preventScroll: true });
+    this.stepBox.scrollIntoView({ block: 'start' });
+  }
+
+  private async goBack(): Promise<void> {
+    if (this.busy) return;
+    if (this.step === 1) {
+      navigate('/operatore');
+      return;
+    }
+    if (this.step === 5) await this.dropHold();
+    this.show(this.step - 1);
+  }
+
+  private async goNext(): Promise<void> {
+    if (this.busy) return;
+    switch (this.step) {
+      case 1: if (this.loaded.applicant.check()) this.show(2); break;
+      case 2: if (this.loaded.services.check()) this.show(3); break;
+      case 3: if (this.place.check()) this.show(4); break;
+      case 4: if (this.date.check()) this.show(5); break;
+      case 5: await this.book(); break;
+    }
+  }
+
+  setBusy(busy: boolean): void {
+    this.busy = busy;
+    this.next.disabled = busy;
+    this.back.disabled = busy;
+    this.stepBox.setAttribute('aria-busy', busy ? 'true' : 'false');
+  }
+
+  showProblems(problems: Problem[], fields: Field<HTMLElement>[]): boolean {
+    this.stepBox.querySelector('.error-summary')?.remove();
+    for (const f of fields) f.setError(null);
+    if (problems.length === 0) return true;
+    for (const p of problems) fields.find((f) => f.input === p.field)?.setError(p.message);
+    const summary = errorSummary(problems);
+    this.stepBox.querySelector('.step-title')?.after(summary);
+    summary.focus();
+    return false;
+  }
+
+  private async leave(): Promise<void> {
+    this.timer.stop();
+    if (this.hold && !this.appointment) {
+      const id = this.hold.hold.id;
+      this.hold = null;
+      await booking.releaseHold(id).catch(() => undefined);
+    }
+  }
+
+  // ——— step 5: riepilogo, with the hold ———
+
+  private async summaryStep(body: HTMLElement): Promise<void> {
+    const slot = this.date.slot;
+    const choice = this.place.choice;
+    if (!slot || !choice) return;
+    this.next.disabled = true;
+    body.append(h('p', { class: 'loading' }, 'Riservo l’orario scelto…'));
+    this.setBusy(true);
+    const services = this.loaded.services.selected();
+    try {
+      this.hold = await booking.placeHold({
+        sportello_id: choice.sportelloId, starts_at: slot.starts_at, service_code: services[0]?.code ?? '',
+      });
+      this.holdKey = randomKey();
+    } catch (err) {
+      this.setBusy(false);
+      this.hold = null;
+      const code = errCode(err);
+      this.date.slot = null;
+      this.date.slotCache = null;
+      this.show(4, bookingErrorText(code));
+      return;
+    }
+    this.setBusy(false);
+    const countdown = countdownView();
+    body.replaceChildren(countdown.box, countdown.announce,
+      summary(this.loaded.applicant, services, this.loaded.services.notesText() ?? '', choice, slot));
+    this.timer.start(countdown, () => this.hold?.expiresAtLocal ?? null, () => { this.expired(); });
+  }
+
+  /** The hold lapsed: say so and offer to choose the time again. */
+  private expired(): void {
+    this.timer.stop();
+    const hold = this.hold;
+    this.hold = null;
+    if (hold) void booking.releaseHold(hold.hold.id).catch(() => undefined);
+    this.next.disabled = true;
+    this.showSlotLost(bookingErrorText('hold_expired'));
+  }
+
+  private showSlotLost(message: string): void {
+    this.date.slot = null;
+    const again = h('button', { type: 'button', class: 'btn btn-primary btn-lg' }, 'Scegli di nuovo data e ora');
+    again.addEventListener('click', () => {
+      this.date.slotCache = null;
+      this.show(4);
+    });
+    const box = h('div', { class: 'alert alert-danger slot-lost', role: 'alert' }, h('p', {}, message), again);
+    this.stepBox.querySelector('#countdown')?.replaceWith(box);
+    this.next.disabled = true;
+    again.focus();
+  }
+
+  private async dropHold(): Promise<void> {
+    this.timer.stop();
+    const hold = this.hold;
+    this.hold = null;
+    if (hold) await booking.releaseHold(hold.hold.id).catch(() => undefined);
+  }
+
+  private async book(): Promise<void> {
+    const hold = this.hold;
+    if (!hold) return;
+    const req = this.loaded.applicant.citizenRequest(
+      this.loaded.services.selected().map((s) => s.code), this.loaded.services.notesText());
+    this.setBusy(true);
+    this.next.textContent = 'Prenotazione in corso…';
+    try {
+      this.appointment = await booking.confirmHold(hold.hold.id, this.holdKey, req);
+    } catch (err) {
+      this.setBusy(false);
+      this.next.textContent = 'Prenota';
+      const code = errCode(err);
+      if (SLOT_ERRORS.has(code)) {
+        this.timer.stop();
+        this.hold = null;
+        this.showSlotLost(bookingErrorText(code));
+        return;
+      }
+      const alert = h('div', { class: 'alert alert-danger', role: 'alert' }, h('p', {}, bookingErrorText(code)));
+      if (APPLICANT_ERRORS.has(code)) {
+        const fix = h('button', { type: 'button', class: 'btn btn-outline-primary btn-lg' }, 'Correggi i dati del richiedente');
+        fix.addEventListener('click', () => { void this.dropHold().then(() => { this.show(1); }); });
+        alert.append(fix);
+      }
+      this.stepBox.querySelector('.book-error')?.remove();
+      alert.classList.add('book-error');
+      this.stepBox.querySelector('#countdown')?.after(alert);
+      alert.focus();
+      return;
+    }
+    this.setBusy(false);
+    this.timer.stop();
+    this.request = req;
+    this.hold = null;
+    markJustBooked(this.appointment.id);
+    this.show(6);
+  }
+
+  // ——— step 6: conferma ———
+
+  private confirmationStep(body: HTMLElement): void {
+    const a = this.appointment;
+    const req = this.request;
+    if (!a || !req) return;
+    confirmation(body, this.printArea, a, req, {
+      services: this.loaded.services.selected(),
+      comune: this.loaded.comune,
+      operatorName: this.ctx.principal.comune_name,
+      residenceName: this.loaded.applicant.residenceName(),
+      notice: this.loaded.notice,
+    });
+  }
+}
+
+export async function renderWizard(ctx: PageContext): Promise<void> {
+  await new Wizard(ctx).start();
+}

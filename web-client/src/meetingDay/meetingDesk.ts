@@ -1,0 +1,173 @@
+// One workstation's part in the meeting of an appointment, across its changes of role: the
+// operator hands the kiosk to the citizen ("Passa al cittadino"), the operator comes back
+// ("Richiama operatore"), the official closes the meeting ("Chiudi meeting"). One Call and
+// one MeetingView live through all of it: the call is never torn down for a change of role.
+
+import { setCurrentCall } from '../call/currentCall';
+import { ApiError } from '../api';
+import * as booking from '../booking/api';
+import { logout } from '../login/staffSession';
+import type { DayTicket } from './wire';
+import { meetingErrorText, OUTCOME_LABEL } from '../messages';
+import type { Role } from '../generated/Role';
+import { linkTo } from '../navigation';
+import { Call } from '../call/call';
+import { closeMeetingDialog } from '../callView/closeDialog';
+import { confirmHandover } from './confirmHandover';
+import { h } from '../widgets/dom';
+import type { Awaited } from '../callView/lobby';
+import { endedMessage, MeetingView } from '../callView/meetingView';
+import { recallOperatorDialog } from './recallOperator';
+
+/** The citizen kiosk's own address (a reload there resumes from the citizen session). */
+export const KIOSK_PATH = '/sportello';
+
+export interface DeskStart {
+  root: HTMLElement;
+  appointmentId: string;
+  /** What the meeting is, for people ("appuntamento delle 10:00"). */
+  title: string;
+  /** The ticket this page joins with (operator, official or citizen). */
+  ticket: DayTicket;
+  /** The citizen's name from the appointment card (the official's lobby shows it). */
+  citizenName?: string;
+  /** The CSRF token of the kiosk's citizen session, when it already has one. */
+  citizenCsrf?: string;
+}
+
+export interface Desk {
+  /** Best effort when the page goes away. */
+  leaveNow(): void;
+}
+
+function awaitedOf(ticket: DayTicket, citizenName: string | undefined): Awaited[] {
+  return ticket.expected.map((e) => ({
+    role: e.role,
+    name: e.role === 'citizen' && citizenName ? citizenName : e.display_name,
+  }));
+}
+
+export function startDesk(start: DeskStart): Desk {
+  const { appointmentId } = start;
+  let role: Role = start.ticket.role;
+  let csrf = start.citizenCsrf ?? '';
+  /** The outcome line of the "Meeting chiuso" page (filled when the close answer arrives). */
+  const outcomeLine = h('p', { class: 'lead', id: 'closed-outcome', 'aria-live': 'polite' });
+  let busy = false;
+
+  const tokenFor = async (who: Role): Promise<string> => {
+    const ticket = who === 'official'
+      ? await booking.joinMeeting(appointmentId)
+      : who === 'citizen' ? await booking.citizenToken(csrf) : await booking.openMeeting(appointmentId);
+    view.setAwaited(awaitedOf(ticket, start.citizenName));
+    return ticket.token;
+  };
+
+  const endedPage = (): HTMLElement => {
+    if (role !== 'official') return endedMessage();
+    return h('div', { class: 'ended-page', id: 'meeting-closed' },
+      h('h1', { tabindex: '-1', class: 'ended-title' }, 'Meeting chiuso'),
+      outcomeLine,
+      h('p', {}, linkTo(h('a', { class: 'btn btn-primary btn-lg', href: '/agenda' }, 'Torna all’agenda'))));
+  };
+
+  let first: string | null = start.ticket.token;
+  let view!: MeetingView;
+  let call!: Call;
+  const run = (): void => {
+    view = new MeetingView(start.root, start.title, {
+      toggle: (kind) => { call.toggle(kind); },
+      leave: () => { void call.leave(); },
+      rejoin: () => { run(); },
+    }, { awaited: awaitedOf(start.ticket, start.citizenName), endedPage });
+    call = new Call({
+      view,
+      token: () => {
+        if (first !== null) {
+          const t = first;
+          first = null;
+          return Promise.resolve(t);
+        }
+        return tokenFor(role);
+      },
+    });
+    setRole(role);
+    setCurrentCall(call);
+    void call.start();
+  };
+
+  const button = (id: string, label: string, onClick: () => Promise<void>): HTMLButtonElement => {
+    const b = h('button', { type: 'button', id, class: 'btn btn-lg btn-control btn-role' }, label);
+    b.addEventListener('click', () => {
+      if (busy) return;
+      busy = true;
+      b.disabled = true;
+      view.showProblem(null);
+      onClick().catch((err: unknown) => {
+        view.showProblem(meetingErrorText(err instanceof ApiError ? err.code : 'network'));
+      }).finally(() => {
+        busy = false;
+        b.disabled = false;
+      });
+    });
+    return b;
+  };
+
+  const handOver = async (): Promise<void> => {
+    if (!await confirmHandover()) return;
+    const ho = await booking.handover(appointmentId);
+    csrf = ho.csrf_token;
+    // The server has ended the staff call; this also drops what the page kept of it.
+    await logout().catch(() => undefined);
+    // The staff call is gone: no staff navigation on the kiosk from now on.
+    document.querySelector('.staff-bar')?.remove();
+    window.history.replaceState(null, '', KIOSK_PATH);
+    setRole('citizen');
+    view.focusRoleControl();
+    view.setAwaited(awaitedOf(ho.ticket, start.citizenName));
+    await call.reauthenticate('citizen', ho.ticket.token, () => tokenFor('citizen')).catch(() => undefined);
+  };
+
+  const recall = async (): Promise<void> => {
+    if (!await recallOperatorDialog()) return;
+    let ticket: DayTicket;
+    try {
+      ticket = await booking.openMeeting(appointmentId);
+    } catch (err) {
+      // Not the operator of this meeting: leave no staff call behind on the kiosk.
+      await logout().catch(() => undefined);
+      throw err;
+    }
+    setRole('operator');
+    view.focusRoleControl();
+    view.setAwaited(awaitedOf(ticket, start.citizenName));
+    await call.reauthenticate('operator', ticket.token, () => tokenFor('operator')).catch(() => undefined);
+  };
+
+  const close = async (): Promise<void> => {
+    const result = await closeMeetingDialog(appointmentId);
+    if (!result) return;
+    // `meeting_ended` may have arrived first and shown the page already: fill in the outcome.
+    if (result !== 'already_closed') outcomeLine.textContent = `Esito registrato: ${OUTCOME_LABEL[result.outcome]}.`;
+    call.end();
+  };
+
+  const setRole = (next: Role): void => {
+    role = next;
+    const kiosk = next === 'citizen';
+    view.setKiosk(kiosk);
+    view.setTitle(kiosk ? 'Videochiamata con l’INPS' : h('span', {}, 'Videochiamata ', h('span', { class: 'room-name' }, `«${start.title}»`)));
+    if (next === 'operator') view.setExtraControls(button('btn-handover', 'Passa al cittadino', handOver));
+    else if (next === 'citizen') view.setExtraControls(button('btn-recall', 'Richiama operatore', recall));
+    else if (next === 'official') view.setExtraControls(button('btn-close-meeting', 'Chiudi meeting', close));
+    else view.setExtraControls();
+  };
+
+  run();
+  return {
+    leaveNow: () => {
+      call.leaveNow();
+      setCurrentCall(null);
+    },
+  };
+}

@@ -1,0 +1,126 @@
+// The meeting page of the staff ("/meeting"): opened by "Apri meeting" (operator home) or
+// "Entra nel meeting" (agenda). The join token travels in memory, never in the address bar or
+// the history; every (re)join asks the server for a fresh one (the endpoints are idempotent).
+
+import { ApiError } from '../api';
+import * as booking from '../booking/api';
+import { formatTime, serverNowMs } from '../booking/dates';
+import type { Appointment, MeetingTicket } from '../booking/types';
+import { linkTo, navigate } from '../navigation';
+import { bookingErrorText } from '../messages';
+import { h } from '../widgets/dom';
+import { startDesk } from './meetingDesk';
+import type { PageContext } from '../staff/pages';
+
+export const MEETING_PATH = '/meeting';
+
+/** The meeting window around a slot, as the server applies it (src/booking/meeting.rs). */
+const OPENS_BEFORE_MS = 30 * 60_000;
+const CLOSES_AFTER_MS = 30 * 60_000;
+
+interface Pending {
+  appointmentId: string;
+  /** Shown as the meeting's title (the room id is not for people). */
+  title: string;
+  ticket: MeetingTicket;
+  /** The citizen's name from the appointment card. */
+  citizenName: string;
+}
+
+let pending: Pending | null = null;
+
+/** Where an appointment stands against its meeting window, by the server's clock. */
+export function meetingWindow(a: Appointment, now = serverNowMs()): 'before' | 'open' | 'after' {
+  if (now < Date.parse(a.starts_at) - OPENS_BEFORE_MS) return 'before';
+  if (now > Date.parse(a.ends_at) + CLOSES_AFTER_MS) return 'after';
+  return 'open';
+}
+
+/** "10:00": when the meeting of `a` can be opened. */
+export function meetingOpensAt(a: Appointment): string {
+  return formatTime(new Date(Date.parse(a.starts_at) - OPENS_BEFORE_MS).toISOString());
+}
+
+/** "11:00": until when the meeting of `a` can be opened. */
+export function meetingClosesAt(a: Appointment): string {
+  return formatTime(new Date(Date.parse(a.ends_at) + CLOSES_AFTER_MS).toISOString());
+}
+
+/** Shows the meeting page for a ticket just obtained. */
+export function goToMeeting(a: Appointment, ticket: MeetingTicket): void {
+  pending = {
+    appointmentId: a.id,
+    title: `appuntamento delle ${formatTime(a.starts_at)}`,
+    ticket,
+    citizenName: `${a.given_name} ${a.family_name}`,
+  };
+  navigate(MEETING_PATH);
+}
+
+/** How often the buttons re-check the window (they enable themselves when it opens). */
+const REFRESH_MS = 15_000;
+
+/**
+ * The meeting area of one of today's cards: "Apri meeting" (operator) or "Entra nel meeting"
+ * (official), enabled inside the meeting window; outside it, an Italian hint with the times.
+ */
+export function meetingAction(a: Appointment, kind: 'open' | 'join', ctx: PageContext): HTMLElement {
+  const label = kind === 'open' ? 'Apri meeting' : 'Entra nel meeting';
+  const hintId = `meeting-hint-${a.id}`;
+  const button = h('button', { type: 'button', class: 'btn btn-primary btn-lg btn-meeting', 'aria-describedby': hintId }, label);
+  const hint = h('p', { class: 'meeting-hint', id: hintId });
+  const problem = h('p', { class: 'meeting-error', role: 'alert', hidden: true });
+  let busy = false;
+  const refresh = (): void => {
+    const where = meetingWindow(a);
+    button.disabled = busy || where !== 'open';
+    hint.textContent = where === 'before'
+      ? `Il meeting si potrà ${kind === 'open' ? 'aprire' : 'raggiungere'} dalle ${meetingOpensAt(a)}.`
+      : where === 'after'
+        ? `Il tempo per il meeting è finito alle ${meetingClosesAt(a)}.`
+        : `Disponibile fino alle ${meetingClosesAt(a)}.`;
+  };
+  button.addEventListener('click', () => {
+    busy = true;
+    problem.hidden = true;
+    refresh();
+    button.textContent = kind === 'open' ? 'Apertura del meeting…' : 'Ingresso nel meeting…';
+    const ask = kind === 'open' ? booking.openMeeting(a.id) : booking.joinMeeting(a.id);
+    ask.then((ticket) => { goToMeeting(a, ticket); }, (err: unknown) => {
+      busy = false;
+      button.textContent = label;
+      problem.textContent = bookingErrorText(err instanceof ApiError ? err.code : 'network');
+      problem.hidden = false;
+      refresh();
+    });
+  });
+  refresh();
+  const timer = window.setInterval(refresh, REFRESH_MS);
+  ctx.onLeave(() => { window.clearInterval(timer); });
+  return h('div', { class: 'appt-actions no-print' }, button, hint, problem);
+}
+
+export function renderStaffMeeting(ctx: PageContext): void {
+  const p = pending;
+  pending = null;
+  const home = ctx.principal.role === 'official' ? '/agenda' : '/operatore';
+  if (!p) {
+    ctx.root.replaceChildren(h('div', { class: 'staff-meeting-empty' },
+      h('h1', { tabindex: '-1' }, 'Meeting'),
+      h('p', { class: 'lead' }, ctx.principal.role === 'official'
+        ? 'Per entrare in un meeting usi il pulsante “Entra nel meeting” nell’agenda.'
+        : 'Per aprire un meeting usi il pulsante “Apri meeting” sull’appuntamento di oggi.'),
+      linkTo(h('a', { class: 'btn btn-primary btn-lg', href: home },
+        ctx.principal.role === 'official' ? 'Torna all’agenda' : 'Torna all’area operatore'))));
+    return;
+  }
+  const desk = startDesk({
+    root: ctx.root,
+    appointmentId: p.appointmentId,
+    title: p.title,
+    ticket: p.ticket,
+    // Only the official's lobby names the citizen (the operator is sitting next to them).
+    ...(p.ticket.role === 'official' ? { citizenName: p.citizenName } : {}),
+  });
+  ctx.onLeave(() => { desk.leaveNow(); });
+}
