@@ -3,9 +3,7 @@
 //! injectable clock, "Prenota" with an idempotency key, release, cancel, reschedule, 200
 //! concurrent holds on one slot, permissions, and bad input that changes nothing.
 
-mod booking_support;
-
-use booking_support::{Env, at, citizen};
+use crate::support::{TestServer, at, citizen};
 use chrono::Duration;
 use serde_json::{Value, json};
 
@@ -37,7 +35,7 @@ fn id(v: &Value) -> String {
 }
 
 async fn book_a_slot_end_to_end(db: Option<String>) {
-    let env = Env::start(db).await;
+    let env = TestServer::start(db).await;
     let op = env.login("operatore.villanova").await;
 
     let r = op
@@ -155,7 +153,7 @@ async fn book_a_slot_end_to_end(db: Option<String>) {
 }
 
 async fn concurrent_holds_on_one_slot(db: Option<String>) {
-    let env = Env::start(db).await;
+    let env = TestServer::start(db).await;
     let ops = [
         env.login("operatore.villanova").await,
         env.login("operatore.alghero").await,
@@ -190,7 +188,7 @@ async fn concurrent_holds_on_one_slot(db: Option<String>) {
             .unwrap()
             .timestamp(),
     )
-    .fetch_one(env.server.booking().db().pool())
+    .fetch_one(env.pool())
     .await
     .unwrap();
     assert_eq!(live, 1);
@@ -198,7 +196,7 @@ async fn concurrent_holds_on_one_slot(db: Option<String>) {
 }
 
 async fn hold_expires_by_the_clock(db: Option<String>) {
-    let env = Env::start(db).await;
+    let env = TestServer::start(db).await;
     let a = env.login("operatore.villanova").await;
     let b = env.login("operatore.alghero").await;
     let hold = a.hold("sassari-1", &at(TUE_0930), "pensioni").await.json();
@@ -270,7 +268,7 @@ async fn hold_expires_by_the_clock(db: Option<String>) {
 }
 
 async fn release_cancel_and_reschedule_free_slots(db: Option<String>) {
-    let env = Env::start(db).await;
+    let env = TestServer::start(db).await;
     let a = env.login("operatore.villanova").await;
     let b = env.login("operatore.alghero").await;
 
@@ -335,7 +333,7 @@ async fn release_cancel_and_reschedule_free_slots(db: Option<String>) {
 }
 
 async fn bad_input_changes_nothing(db: Option<String>) {
-    let env = Env::start(db).await;
+    let env = TestServer::start(db).await;
     let op = env.login("operatore.villanova").await;
     let admin = env.login("admin.inps").await;
     let r = admin
@@ -634,7 +632,7 @@ async fn bad_input_changes_nothing(db: Option<String>) {
 }
 
 async fn slots_skip_holidays_closures_and_the_past(db: Option<String>) {
-    let env = Env::start(db).await;
+    let env = TestServer::start(db).await;
     let op = env.login("operatore.villanova").await;
     let admin = env.login("admin.inps").await;
     let r = admin
@@ -709,7 +707,7 @@ async fn slots_skip_holidays_closures_and_the_past(db: Option<String>) {
 }
 
 async fn callers_see_only_what_is_theirs(db: Option<String>) {
-    let env = Env::start(db).await;
+    let env = TestServer::start(db).await;
     let a = env.login("operatore.villanova").await;
     let b = env.login("operatore.alghero").await;
     let hold = id(&a.hold("sassari-1", &at(TUE_0830), "pensioni").await.json());
@@ -761,7 +759,7 @@ async fn callers_see_only_what_is_theirs(db: Option<String>) {
 }
 
 async fn prenota_is_idempotent_under_concurrent_retries(db: Option<String>) {
-    let env = Env::start(db).await;
+    let env = TestServer::start(db).await;
     let op = env.login("operatore.villanova").await;
     let hold = id(&op.hold("sassari-1", &at(TUE_0830), "pensioni").await.json());
     let mut tasks = Vec::new();
@@ -793,7 +791,7 @@ async fn prenota_is_idempotent_under_concurrent_retries(db: Option<String>) {
 }
 
 async fn release_racing_prenota_never_loses_an_appointment(db: Option<String>) {
-    let env = Env::start(db).await;
+    let env = TestServer::start(db).await;
     let op = env.login("operatore.villanova").await;
     for (round, slot) in [TUE_0830, TUE_0900, TUE_0930, TUE_1000].iter().enumerate() {
         let hold = id(&op.hold("sassari-1", &at(slot), "pensioni").await.json());
@@ -840,8 +838,8 @@ async fn release_racing_prenota_never_loses_an_appointment(db: Option<String>) {
 /// The rule holds even for code that bypasses the booking service: the unique index refuses a
 /// second held or booked row for the same slot, and lets expired, released and cancelled rows be.
 async fn the_database_itself_refuses_a_second_live_claim(db: Option<String>) {
-    let env = Env::start(db).await;
-    let pool = env.server.booking().db().pool();
+    let env = TestServer::start(db).await;
+    let pool = env.pool();
     let insert = |id: &'static str, status: &'static str| {
         sqlx::query(
             "INSERT INTO reservations (id, sportello_id, starts_at, ends_at, service_code, \
@@ -874,7 +872,7 @@ async fn production_mode_has_no_demo_login() {
     let mut config = sportello::Config::for_tests();
     config.demo = false;
     let server = sportello::Server::start(config).await.unwrap();
-    let c = booking_support::Client {
+    let c = crate::support::Client {
         addr: server.http_addr(),
         cookie: None,
     };
@@ -891,7 +889,7 @@ async fn production_mode_has_no_demo_login() {
 }
 
 async fn admin_reads_sedi_calendars_and_holidays(db: Option<String>) {
-    let env = Env::start(db).await;
+    let env = TestServer::start(db).await;
     let admin = env.login("admin.inps").await;
     let r = admin.get("/v1/booking/sedi").await;
     assert_eq!(r.status, 200, "{}", r.text);
@@ -1019,7 +1017,7 @@ async fn admin_reads_sedi_calendars_and_holidays(db: Option<String>) {
 }
 
 async fn comuni_search_and_session_names(db: Option<String>) {
-    let env = Env::start(db).await;
+    let env = TestServer::start(db).await;
     let op = env.login("operatore.villanova").await;
     let names = |v: Value| -> Vec<String> {
         v.as_array()
@@ -1129,7 +1127,7 @@ async fn comuni_search_and_session_names(db: Option<String>) {
 }
 
 async fn operator_home_reads_a_range_of_days(db: Option<String>) {
-    let env = Env::start(db).await;
+    let env = TestServer::start(db).await;
     let op = env.login("operatore.villanova").await;
     let tue = id(&op.hold("sassari-1", &at(TUE_0830), "pensioni").await.json());
     assert_eq!(op.confirm(&tue, "k-tue").await.status, 201);
@@ -1200,7 +1198,7 @@ async fn privacy_notice_from_the_configured_file() {
     let file = dir.join("informativa.txt");
     let text = "Informativa del Comune di prova.\n\nSecondo paragrafo: titolare INPS.";
     std::fs::write(&file, format!("{text}\n")).unwrap();
-    let env = Env::start_with(None, |c| c.privacy_notice_file = Some(file.clone())).await;
+    let env = TestServer::start_with(None, |c| c.privacy_notice_file = Some(file.clone())).await;
     let op = env.login("operatore.villanova").await;
     let r = op.get("/v1/booking/privacy-notice").await;
     assert_eq!(r.status, 200, "{}", r.text);

@@ -3,10 +3,8 @@
 //! the manual clock, idempotent opening, tokens that verify with the server's key and are bound to
 //! one room, role and subject, and a token of meeting A that lands only in A's room.
 
-mod booking_support;
-
-use booking_support::ws;
-use booking_support::{Client, Env, at};
+use crate::support::ws;
+use crate::support::{Client, TestServer, at};
 use chrono::Duration;
 use serde_json::{Value, json};
 use sportello::Server;
@@ -26,17 +24,7 @@ on_both_databases!(
     tokens_are_bound_to_their_room,
 );
 
-/// Books sassari-1 at `starts_at` for the demo citizen as `op`; returns the appointment id.
-async fn book(op: &Client, starts_at: &str, key: &str) -> String {
-    let r = op.hold("sassari-1", &at(starts_at), "pensioni").await;
-    assert_eq!(r.status, 201, "{}", r.text);
-    let id = r.json()["id"].as_str().unwrap().to_owned();
-    let r = op.confirm(&id, key).await;
-    assert_eq!(r.status, 201, "{}", r.text);
-    id
-}
-
-async fn open(c: &Client, id: &str) -> booking_support::Response {
+async fn open(c: &Client, id: &str) -> crate::support::Response {
     c.post(
         &format!("/v1/booking/appointments/{id}/meeting"),
         &json!({}),
@@ -44,7 +32,7 @@ async fn open(c: &Client, id: &str) -> booking_support::Response {
     .await
 }
 
-async fn join(c: &Client, id: &str) -> booking_support::Response {
+async fn join(c: &Client, id: &str) -> crate::support::Response {
     c.post(
         &format!("/v1/booking/appointments/{id}/meeting/join"),
         &json!({}),
@@ -86,9 +74,9 @@ fn check_ticket(server: &Server, v: &Value, role: Role, sub: &str, name: &str) -
 }
 
 async fn open_and_join_by_role(db: Option<String>) {
-    let env = Env::start(db).await;
+    let env = TestServer::start(db).await;
     let op = env.login("operatore.villanova").await;
-    let a = book(&op, MON_0930, "a").await;
+    let a = op.book(&at(MON_0930), "a").await;
 
     // The page decides "today" by the server's clock.
     let s = op.get("/v1/session").await.json();
@@ -188,7 +176,7 @@ async fn open_and_join_by_role(db: Option<String>) {
     assert!(r.status == 400 || r.status == 415, "{}", r.text);
 
     // A cancelled appointment has no meeting.
-    let c = book(&op, MON_1100, "c").await;
+    let c = op.book(&at(MON_1100), "c").await;
     let r = op
         .post(&format!("/v1/booking/appointments/{c}/cancel"), &json!({}))
         .await;
@@ -204,12 +192,12 @@ async fn open_and_join_by_role(db: Option<String>) {
 }
 
 async fn the_meeting_window_follows_the_clock(db: Option<String>) {
-    let env = Env::start(db).await;
+    let env = TestServer::start(db).await;
     let op = env.login("operatore.villanova").await;
     let official = env.login("funzionario.sassari").await;
     // 10:00-10:30 today: the window is 09:30-11:00.
-    let b = book(&op, MON_1000, "b").await;
-    let tomorrow = book(&op, TUE_0830, "t").await;
+    let b = op.book(&at(MON_1000), "b").await;
+    let tomorrow = op.book(&at(TUE_0830), "t").await;
 
     // 09:00: too early.
     let r = open(&op, &b).await;
@@ -256,12 +244,12 @@ async fn the_meeting_window_follows_the_clock(db: Option<String>) {
 }
 
 async fn tokens_are_bound_to_their_room(db: Option<String>) {
-    let env = Env::start(db).await;
+    let env = TestServer::start(db).await;
     let op = env.login("operatore.villanova").await;
     let official = env.login("funzionario.sassari").await;
-    let a = book(&op, MON_0930, "a").await;
+    let a = op.book(&at(MON_0930), "a").await;
     env.clock.advance(Duration::minutes(30));
-    let b = book(&op, MON_1000, "b").await;
+    let b = op.book(&at(MON_1000), "b").await;
 
     let ta = open(&op, &a).await.json();
     let tb = open(&op, &b).await.json();

@@ -4,9 +4,7 @@
 //! are read by the INPS administrator (everything) and by a comune's user administrator (only
 //! their comune), by no one else; no citizen's personal data ever reaches the log.
 
-mod booking_support;
-
-use booking_support::{Client, Env, at, citizen};
+use crate::support::{Client, TestServer, at, citizen};
 use serde_json::{Value, json};
 
 /// Monday 23 November 2026 (the test clock starts at 09:00 Italian time).
@@ -53,7 +51,7 @@ fn check(e: &Value, actor: &str, role: &str, comune: Value, action: &str, outcom
 }
 
 async fn actions_leave_entries(db: Option<String>) {
-    let env = Env::start(db).await;
+    let env = TestServer::start(db).await;
     let op = env.login("operatore.villanova").await;
     let other = env.login("operatore.alghero").await;
     let official = env.login("funzionario.sassari").await;
@@ -411,7 +409,7 @@ async fn actions_leave_entries(db: Option<String>) {
 }
 
 async fn user_admin_sees_only_their_comune(db: Option<String>) {
-    let env = Env::start(db).await;
+    let env = TestServer::start(db).await;
     let a = env.login("operatore.villanova").await;
     let b = env.login("operatore.alghero").await;
     assert_eq!(
@@ -447,7 +445,7 @@ async fn user_admin_sees_only_their_comune(db: Option<String>) {
 }
 
 async fn only_admins_read_and_filters_are_checked(db: Option<String>) {
-    let env = Env::start(db).await;
+    let env = TestServer::start(db).await;
     for account in ["operatore.villanova", "funzionario.sassari"] {
         let c = env.login(account).await;
         for path in ["/v1/audit", "/v1/audit.csv", "/v1/audit?limit=5"] {
@@ -493,7 +491,7 @@ async fn only_admins_read_and_filters_are_checked(db: Option<String>) {
 }
 
 async fn csv_has_header_and_quoted_fields(db: Option<String>) {
-    let env = Env::start(db).await;
+    let env = TestServer::start(db).await;
     let op = env.login("operatore.villanova").await;
     let r = op
         .post_with(
@@ -539,7 +537,7 @@ async fn csv_has_header_and_quoted_fields(db: Option<String>) {
 }
 
 async fn no_personal_data_in_the_log(db: Option<String>) {
-    let env = Env::start(db).await;
+    let env = TestServer::start(db).await;
     let op = env.login("operatore.villanova").await;
     let r = op.hold("sassari-1", &at(MON_0930), "pensioni").await;
     let id = r.json()["id"].as_str().unwrap().to_owned();
@@ -559,7 +557,7 @@ async fn no_personal_data_in_the_log(db: Option<String>) {
         .await;
     assert_eq!(r.status, 200, "{}", r.text);
 
-    let pool = env.server.booking().db().pool();
+    let pool = env.pool();
     let rows: Vec<(String, String, String, String, String, String)> = sqlx::query_as(
         "SELECT id, actor_subject, actor_role, action, request_id, outcome FROM audit_log",
     )

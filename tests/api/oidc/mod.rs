@@ -2,21 +2,18 @@
 //! with state, nonce and PKCE, RS256 ID tokens verified by the server; the login outcomes and
 //! their `errore` codes; the links API and its refusals; no subject value in the audit log.
 
-mod booking_support;
-mod oidc_support;
-
-use booking_support::{Client, Env, PgCluster, Response};
-use oidc_support::{CLIENT_ID, TestProvider, Token, write_config};
+use crate::support::oidc::{CLIENT_ID, TestProvider, Token, write_config};
+use crate::support::{Client, Response, TestServer};
 use serde_json::{Value, json};
 
 /// The person of most tests: opaque `sub` and codice fiscale (SPID's `fiscal_number`).
 const SUB: &str = "opaque-sub-1";
 const CF: &str = "RSSMRA80A01H501U";
 
-async fn start(db: Option<String>) -> (Env, TestProvider) {
+async fn start(db: Option<String>) -> (TestServer, TestProvider) {
     let provider = TestProvider::start().await;
     let path = write_config(&provider.issuer());
-    let env = Env::start_with(db, |c| c.oidc_config = Some(path)).await;
+    let env = TestServer::start_with(db, |c| c.oidc_config = Some(path)).await;
     (env, provider)
 }
 
@@ -58,21 +55,12 @@ async fn unlink(c: &Client, provider: &str, account: &str) -> Response {
     .await
 }
 
-async fn link_count(env: &Env) -> i64 {
+async fn link_count(env: &TestServer) -> i64 {
     let (n,): (i64,) = sqlx::query_as("SELECT COUNT(*) FROM staff_oidc_links")
-        .fetch_one(env.server.booking().db().pool())
+        .fetch_one(env.pool())
         .await
         .unwrap();
     n
-}
-
-fn cookie_of(r: &Response, name: &str) -> Option<String> {
-    r.headers
-        .iter()
-        .filter(|(n, _)| n.eq_ignore_ascii_case("set-cookie"))
-        .map(|(_, v)| v.as_str())
-        .find(|v| v.starts_with(&format!("{name}=")))
-        .map(|v| v.split(';').next().unwrap().to_owned())
 }
 
 /// The path and query of an absolute URL.
@@ -92,7 +80,7 @@ struct Attempt {
 }
 
 /// Starts a login at `provider` and lets the test provider answer with a code.
-async fn attempt(env: &Env, idp: &TestProvider, provider: &str, torna: &str) -> Attempt {
+async fn attempt(env: &TestServer, idp: &TestProvider, provider: &str, torna: &str) -> Attempt {
     let r = env
         .anonymous()
         .get(&format!("/v1/oidc/{provider}/start?torna={torna}"))
@@ -142,7 +130,7 @@ async fn attempt(env: &Env, idp: &TestProvider, provider: &str, torna: &str) -> 
 }
 
 /// Sends the callback with `cookie`.
-async fn finish(env: &Env, callback: &str, cookie: Option<String>) -> Response {
+async fn finish(env: &TestServer, callback: &str, cookie: Option<String>) -> Response {
     let mut c = env.anonymous();
     c.cookie = cookie;
     c.get(callback).await
@@ -155,11 +143,11 @@ fn assert_refused(r: &Response, code: &str) {
         r.header("location"),
         Some(format!("/accesso?errore={code}").as_str())
     );
-    assert!(cookie_of(r, "sportello_session").is_none());
+    assert!(r.cookie("sportello_session").is_none());
 }
 
 /// A full login; returns the callback's response.
-async fn login(env: &Env, idp: &TestProvider, provider: &str, torna: &str) -> Response {
+async fn login(env: &TestServer, idp: &TestProvider, provider: &str, torna: &str) -> Response {
     let a = attempt(env, idp, provider, torna).await;
     finish(env, &a.callback, Some(a.cookie)).await
 }
@@ -176,12 +164,12 @@ type AuditRow = (
 );
 
 /// Every audit row, as text.
-async fn audit_text(env: &Env) -> String {
+async fn audit_text(env: &TestServer) -> String {
     let rows: Vec<AuditRow> = sqlx::query_as(
         "SELECT actor_subject, actor_role, comune_istat, sede_id, action, target, outcome \
              FROM audit_log",
     )
-    .fetch_all(env.server.booking().db().pool())
+    .fetch_all(env.pool())
     .await
     .unwrap();
     format!("{rows:?}")
@@ -214,7 +202,7 @@ async fn providers_are_listed_and_unknown_or_unavailable_ones_refused() {
     env.stop().await;
 
     // No configuration: no providers, the list still answers.
-    let env = Env::start(None).await;
+    let env = TestServer::start(None).await;
     let r = env.anonymous().get("/v1/oidc/providers").await;
     assert_eq!(r.status, 200);
     assert_eq!(r.json(), json!([]));
@@ -252,7 +240,7 @@ async fn login_opens_a_session_and_returns_to_torna() {
     let r = login(&env, &idp, "spid", "/operatore?giorno=oggi").await;
     assert_eq!(r.status, 303, "{}", r.text);
     assert_eq!(r.header("location"), Some("/operatore?giorno=oggi"));
-    let cookie = cookie_of(&r, "sportello_session").expect("a session cookie");
+    let cookie = r.cookie("sportello_session").expect("a session cookie");
     let set = r.header("set-cookie").unwrap();
     assert!(set.contains("HttpOnly") && set.contains("Secure"), "{set}");
     let mut c = env.anonymous();
@@ -267,7 +255,7 @@ async fn login_opens_a_session_and_returns_to_torna() {
         let r = login(&env, &idp, "spid", &urlencode(torna)).await;
         assert_eq!(r.status, 303, "{}", r.text);
         assert_eq!(r.header("location"), Some("/"), "{torna}");
-        assert!(cookie_of(&r, "sportello_session").is_some());
+        assert!(r.cookie("sportello_session").is_some());
     }
 
     // The CIE provider identifies by `sub`: that person is not linked there.
@@ -281,7 +269,7 @@ async fn login_opens_a_session_and_returns_to_torna() {
     let r = login(&env, &idp, "cie", "/").await;
     assert_eq!(r.header("location"), Some("/"), "{}", r.text);
     let mut c = env.anonymous();
-    c.cookie = cookie_of(&r, "sportello_session");
+    c.cookie = r.cookie("sportello_session");
     assert_eq!(
         c.get("/v1/session").await.json()["subject"],
         "funzionario.sassari"
@@ -390,7 +378,12 @@ async fn bad_id_tokens_are_refused() {
     assert_refused(&r, "oidc_failed");
     assert_eq!(idp.refused(), ["code"]);
     // After all that, the good token still logs in.
-    assert!(cookie_of(&login(&env, &idp, "spid", "/").await, "sportello_session").is_some());
+    assert!(
+        login(&env, &idp, "spid", "/")
+            .await
+            .cookie("sportello_session")
+            .is_some()
+    );
     let text = audit_text(&env).await;
     assert!(!text.contains(CF) && !text.contains(SUB), "{text}");
     env.stop().await;
@@ -462,11 +455,7 @@ async fn bad_or_replayed_state_is_refused() {
     // A replay of a successful callback.
     let a = attempt(&env, &idp, "spid", "/").await;
     let r = finish(&env, &a.callback, Some(a.cookie.clone())).await;
-    assert!(
-        cookie_of(&r, "sportello_session").is_some(),
-        "{:?}",
-        r.headers
-    );
+    assert!(r.cookie("sportello_session").is_some(), "{:?}", r.headers);
     assert_refused(
         &finish(&env, &a.callback, Some(a.cookie)).await,
         "oidc_state",
@@ -507,7 +496,7 @@ async fn unlinked_and_revoked_accounts_are_refused() {
         "SELECT COUNT(*) FROM audit_log WHERE action = 'session.login' AND outcome = 'denied' \
          AND actor_subject = 'operatore.villanova' AND target = 'operatore.villanova'",
     )
-    .fetch_one(env.server.booking().db().pool())
+    .fetch_one(env.pool())
     .await
     .unwrap();
     assert_eq!(n, 1);
@@ -523,30 +512,7 @@ async fn unlinked_and_revoked_accounts_are_refused() {
     env.stop().await;
 }
 
-/// Each scenario on SQLite, and on one throwaway PostgreSQL cluster (a fresh database each).
-macro_rules! on_both_databases {
-    ($($name:ident),* $(,)?) => {
-        mod on_sqlite {
-            $(
-                #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-                async fn $name() {
-                    super::$name(None).await;
-                }
-            )*
-        }
-
-        #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-        async fn links_on_postgres() {
-            let pg = PgCluster::start().await;
-            $(
-                eprintln!("postgres: {}", stringify!($name));
-                $name(Some(pg.create_database().await)).await;
-            )*
-        }
-    };
-}
-
-on_both_databases!(links_api_refusals);
+on_both_databases!(links_on_postgres; links_api_refusals);
 
 /// Every refusal of the links API, with its code, and no row changed.
 async fn links_api_refusals(db: Option<String>) {
@@ -636,7 +602,7 @@ async fn links_api_refusals(db: Option<String>) {
     // The raw subject is not stored: only its hash.
     let rows: Vec<(String, String, String, String)> =
         sqlx::query_as("SELECT provider, subject_hash, account, created_by FROM staff_oidc_links")
-            .fetch_all(env.server.booking().db().pool())
+            .fetch_all(env.pool())
             .await
             .unwrap();
     assert_eq!(rows.len(), 1);
@@ -650,7 +616,7 @@ async fn links_api_refusals(db: Option<String>) {
     let (denied,): (i64,) = sqlx::query_as(
         "SELECT COUNT(*) FROM audit_log WHERE action LIKE 'oidc_link.%' AND outcome = 'denied'",
     )
-    .fetch_one(env.server.booking().db().pool())
+    .fetch_one(env.pool())
     .await
     .unwrap();
     assert_eq!(denied, 8);
@@ -667,31 +633,11 @@ async fn links_api_refusals(db: Option<String>) {
     env.stop().await;
 }
 
-#[derive(Clone, Default)]
-struct Capture(std::sync::Arc<std::sync::Mutex<Vec<u8>>>);
-
-impl std::io::Write for Capture {
-    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
-        self.0.lock().unwrap().extend_from_slice(buf);
-        Ok(buf.len())
-    }
-
-    fn flush(&mut self) -> std::io::Result<()> {
-        Ok(())
-    }
-}
-
 /// The subject, the names, the e-mail and the client secret never reach the logs (TRACE level),
 /// through successful and refused logins and the links API.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn no_personal_data_or_secret_in_logs() {
-    let capture = Capture::default();
-    let writer = capture.clone();
-    let _ = tracing_subscriber::fmt()
-        .with_env_filter("trace")
-        .with_ansi(false)
-        .with_writer(move || writer.clone())
-        .try_init();
+    let capture = crate::support::logs::capture();
 
     let (env, idp) = start(None).await;
     let admin = env.login("admin.inps").await;
@@ -706,7 +652,7 @@ async fn no_personal_data_or_secret_in_logs() {
     idp.set(Token::person(SUB, CF));
     for provider in ["spid", "cie"] {
         let r = login(&env, &idp, provider, "/").await;
-        assert!(cookie_of(&r, "sportello_session").is_some(), "{}", r.text);
+        assert!(r.cookie("sportello_session").is_some(), "{}", r.text);
     }
     // Each bad token is refused for its own reason (the error kind in the log).
     let good = Token::person(SUB, CF);
@@ -741,7 +687,7 @@ async fn no_personal_data_or_secret_in_logs() {
     assert_eq!(r.status, 204, "{}", r.text);
     env.stop().await;
 
-    let logs = String::from_utf8_lossy(&capture.0.lock().unwrap()).into_owned();
+    let logs = capture.text();
     assert!(logs.contains("OIDC login refused"), "the capture works");
     assert!(
         logs.contains("id_token_signature"),
@@ -755,7 +701,7 @@ async fn no_personal_data_or_secret_in_logs() {
         "Mario",
         "Rossi",
         "mario.rossi",
-        oidc_support::CLIENT_SECRET,
+        crate::support::oidc::CLIENT_SECRET,
     ] {
         assert!(!logs.contains(secret), "{secret} in the logs");
     }

@@ -3,12 +3,10 @@
 //! then close; the official sees `participant_left`), their session cookie stops working, they
 //! cannot log in until re-enabled (a row in `staff_revocations`); who may revoke; audit entries.
 
-mod booking_support;
-
 use std::time::{Duration as StdDuration, Instant};
 
-use booking_support::ws;
-use booking_support::{Client, Env, PgCluster, at};
+use crate::support::ws;
+use crate::support::{Client, PgCluster, TestServer, at};
 use serde_json::json;
 
 /// Monday 23 November 2026, 09:30 in Italy (the test clock starts at 09:00).
@@ -25,7 +23,7 @@ async fn revocation_on_postgres() {
     revocation(Some(pg.create_database().await)).await;
 }
 
-async fn revoke(c: &Client, account: &str) -> booking_support::Response {
+async fn revoke(c: &Client, account: &str) -> crate::support::Response {
     c.post(
         &format!("/v1/identity/operators/{account}/revoke"),
         &json!({}),
@@ -33,7 +31,7 @@ async fn revoke(c: &Client, account: &str) -> booking_support::Response {
     .await
 }
 
-async fn enable(c: &Client, account: &str) -> booking_support::Response {
+async fn enable(c: &Client, account: &str) -> crate::support::Response {
     c.post(
         &format!("/v1/identity/operators/{account}/enable"),
         &json!({}),
@@ -41,7 +39,7 @@ async fn enable(c: &Client, account: &str) -> booking_support::Response {
     .await
 }
 
-async fn try_login(env: &Env, account: &str) -> booking_support::Response {
+async fn try_login(env: &TestServer, account: &str) -> crate::support::Response {
     env.anonymous()
         .send(
             "POST",
@@ -53,7 +51,7 @@ async fn try_login(env: &Env, account: &str) -> booking_support::Response {
 }
 
 async fn revocation(db: Option<String>) {
-    let env = Env::start(db).await;
+    let env = TestServer::start(db).await;
     let op = env.login("operatore.villanova").await;
     let official = env.login("funzionario.sassari").await;
     let ua = env.login("utenze.villanova").await;
@@ -171,7 +169,7 @@ async fn revocation(db: Option<String>) {
     // Kept in the database: who, when, by whom (ids only).
     let rows: Vec<(String, String)> =
         sqlx::query_as("SELECT subject, revoked_by FROM staff_revocations")
-            .fetch_all(env.server.booking().db().pool())
+            .fetch_all(env.pool())
             .await
             .unwrap();
     assert_eq!(
@@ -187,7 +185,7 @@ async fn revocation(db: Option<String>) {
     assert_eq!(r.status, 200, "{}", r.text);
     assert_eq!(r.json()["revoked"], false);
     let (n,): (i64,) = sqlx::query_as("SELECT COUNT(*) FROM staff_revocations")
-        .fetch_one(env.server.booking().db().pool())
+        .fetch_one(env.pool())
         .await
         .unwrap();
     assert_eq!(n, 0);
@@ -252,7 +250,7 @@ async fn revocation(db: Option<String>) {
 }
 
 /// The operator books today's 09:30 slot, opens its meeting and joins it; returns the connection.
-async fn operator_in_meeting(env: &Env, op: &Client, key: &str) -> ws::Ws {
+async fn operator_in_meeting(env: &TestServer, op: &Client, key: &str) -> ws::Ws {
     let r = op.hold("sassari-1", &at(MON_0930), "pensioni").await;
     let id = r.json()["id"].as_str().unwrap().to_owned();
     assert_eq!(op.confirm(&id, key).await.status, 201);
@@ -272,7 +270,7 @@ async fn operator_in_meeting(env: &Env, op: &Client, key: &str) -> ws::Ws {
 /// within 2 s, like a revoked one.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn validity_end_cuts_off_a_connected_operator() {
-    let env = Env::start(None).await;
+    let env = TestServer::start(None).await;
     let op = env.login("operatore.villanova").await;
     let ua = env.login("utenze.villanova").await;
     let mut ws_op = operator_in_meeting(&env, &op, "validity").await;
@@ -307,7 +305,7 @@ async fn validity_end_cuts_off_a_connected_operator() {
 /// without anyone touching the account.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn last_valid_day_ends_during_a_meeting() {
-    let env = Env::start(None).await;
+    let env = TestServer::start(None).await;
     let op = env.login("operatore.villanova").await;
     let ua = env.login("utenze.villanova").await;
     // Valid through today (Monday 23 November 2026).

@@ -11,16 +11,13 @@
 //! staff route (the citizen's session is not one); 403 for a staff role that may not; 404 where
 //! the rules hide another comune's or Sede's records (not revealing that they exist).
 
-mod booking_support;
-mod oidc_support;
-
 use std::collections::BTreeSet;
 use std::time::Duration as StdDuration;
 
-use booking_support::ws::{self, Ws};
-use booking_support::{Client, Env, at};
+use crate::support::internals::ROUTES;
+use crate::support::ws::{self, Ws};
+use crate::support::{Client, TestServer, at};
 use serde_json::{Value, json};
-use sportello::booking::api::ROUTES;
 use sportello_signalling::protocol::Role;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -146,7 +143,7 @@ struct CitizenKey {
     csrf: String,
 }
 
-async fn caller(env: &Env, who: Who, citizen: &CitizenKey) -> Client {
+async fn caller(env: &TestServer, who: Who, citizen: &CitizenKey) -> Client {
     match who.account() {
         Some(account) => env.login(account).await,
         None => {
@@ -159,7 +156,12 @@ async fn caller(env: &Env, who: Who, citizen: &CitizenKey) -> Client {
     }
 }
 
-async fn run(env: &Env, case: &Case, who: Who, citizen: &CitizenKey) -> booking_support::Response {
+async fn run(
+    env: &TestServer,
+    case: &Case,
+    who: Who,
+    citizen: &CitizenKey,
+) -> crate::support::Response {
     let c = caller(env, who, citizen).await;
     let mut headers: Vec<(&str, &str)> =
         case.headers.iter().map(|(n, v)| (*n, v.as_str())).collect();
@@ -190,19 +192,6 @@ async fn free_slots(op: &Client, sportello: &str) -> Vec<String> {
         .collect()
 }
 
-async fn hold(op: &Client, starts_at: &str) -> String {
-    let r = op.hold("sassari-1", starts_at, "pensioni").await;
-    assert_eq!(r.status, 201, "{}", r.text);
-    r.json()["id"].as_str().unwrap().to_owned()
-}
-
-async fn book(op: &Client, starts_at: &str, key: &str) -> String {
-    let id = hold(op, starts_at).await;
-    let r = op.confirm(&id, key).await;
-    assert_eq!(r.status, 201, "{}", r.text);
-    id
-}
-
 fn hold_body(slot: String, other: String) -> impl Fn(Who) -> Value {
     move |w| {
         json!({
@@ -216,15 +205,15 @@ fn hold_body(slot: String, other: String) -> impl Fn(Who) -> Value {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn every_endpoint_by_every_caller() {
     // OIDC providers: `spid` at the in-process test provider, `rotto` configured but unavailable.
-    let idp = oidc_support::TestProvider::start().await;
-    let oidc_config = oidc_support::write_config(&idp.issuer());
-    let env = Env::start_with(None, |c| c.oidc_config = Some(oidc_config)).await;
+    let idp = crate::support::oidc::TestProvider::start().await;
+    let oidc_config = crate::support::oidc::write_config(&idp.issuer());
+    let env = TestServer::start_with(None, |c| c.oidc_config = Some(oidc_config)).await;
     let op = env.login("operatore.villanova").await;
     let mut slots = free_slots(&op, "sassari-1").await.into_iter();
     // The clock is at 09:00 on Monday: book the 09:30 (A: the meeting) and the 10:00 (C: the
     // citizen session's meeting), then move to 09:31 so that both meeting windows are open.
-    let a = book(&op, &at("2026-11-23T08:30:00Z"), "a").await;
-    let c = book(&op, &at("2026-11-23T09:00:00Z"), "c").await;
+    let a = op.book(&at("2026-11-23T08:30:00Z"), "a").await;
+    let c = op.book(&at("2026-11-23T09:00:00Z"), "c").await;
     let mut slots_after = |after: &str| -> String {
         let after: chrono::DateTime<chrono::FixedOffset> = after.parse().unwrap();
         slots
@@ -233,13 +222,13 @@ async fn every_endpoint_by_every_caller() {
             .expect("a free slot")
     };
     let later = "2026-11-23T12:00:00+01:00";
-    let b = book(&op, &slots_after(later), "b").await;
+    let b = op.book(&slots_after(later), "b").await;
     let (new_hold, new_hold_other) = (slots_after(later), slots_after(later));
     let reschedule_to = slots_after(later);
     env.clock.advance(chrono::Duration::minutes(31));
     // Holds live 5 minutes: placed after the clock moved.
-    let h1 = hold(&op, &slots_after(later)).await;
-    let h2 = hold(&op, &slots_after(later)).await;
+    let h1 = op.hold_sassari(&slots_after(later)).await;
+    let h2 = op.hold_sassari(&slots_after(later)).await;
 
     // The citizen session: C opened and handed over by its operator.
     let op_c = env.login("operatore.villanova").await;
@@ -322,7 +311,7 @@ async fn every_endpoint_by_every_caller() {
             "/v1/booking/holds/{hold_id}/confirm",
             format!("/v1/booking/holds/{h1}/confirm"),
         )
-        .body(|_| booking_support::citizen())
+        .body(|_| crate::support::citizen())
         .header("Idempotency-Key", "matrix-h1")
         .allow(&[Operator])
         .hide(&[OtherOperator]),
@@ -541,7 +530,7 @@ async fn every_endpoint_by_every_caller() {
 }
 
 /// A token for `room` in `role` from the demo token endpoint.
-async fn dev_token(env: &Env, room: &str, role: Role) -> String {
+async fn dev_token(env: &TestServer, room: &str, role: Role) -> String {
     let r = env
         .anonymous()
         .post(
@@ -565,7 +554,7 @@ async fn expect(ws: &mut Ws, kind: &str) -> Value {
 /// actions before a join, and a token of another meeting, are refused with their codes.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn every_signalling_action_by_every_role() {
-    let env = Env::start(None).await;
+    let env = TestServer::start(None).await;
     let roles = [
         Role::Citizen,
         Role::Operator,

@@ -3,14 +3,10 @@
 //! and absolute limits, CSRF and Origin checks, the enabling of operators by the comune's user
 //! administrator, and the production bootstrap of the first INPS administrator.
 
-mod booking_support;
-
 use std::time::Duration;
 
-use booking_support::{Client, Env};
+use crate::support::{DEMO_PASSWORD, TestServer};
 use serde_json::{Value, json};
-
-const DEMO_PASSWORD: &str = "demo-sportello";
 
 on_both_databases!(
     all_identity_rules_on_postgres;
@@ -24,46 +20,11 @@ on_both_databases!(
     validity_dates_end_sessions,
 );
 
-/// Logs in with a password; returns the client (cookie kept) and the answer.
-async fn password_login(
-    env: &Env,
-    account: &str,
-    password: &str,
-) -> (Client, booking_support::Response) {
-    let mut c = env.anonymous();
-    let r = c
-        .post(
-            "/v1/login",
-            &json!({"account": account, "password": password}),
-        )
-        .await;
-    if let Some(cookie) = r.header("set-cookie") {
-        c.cookie = Some(cookie.split(';').next().unwrap().to_owned());
-    }
-    (c, r)
-}
-
-async fn count(env: &Env, sql: &'static str) -> i64 {
-    let (n,): (i64,) = sqlx::query_as(sql)
-        .fetch_one(env.server.booking().db().pool())
-        .await
-        .unwrap();
-    n
-}
-
-async fn patch(c: &Client, path: &str, body: &Value) -> booking_support::Response {
-    c.send(
-        "PATCH",
-        path,
-        &[("Content-Type", "application/json")],
-        &body.to_string(),
-    )
-    .await
-}
-
 async fn password_login_and_logout(db: Option<String>) {
-    let env = Env::start(db).await;
-    let (c, r) = password_login(&env, "operatore.villanova", DEMO_PASSWORD).await;
+    let env = TestServer::start(db).await;
+    let (c, r) = env
+        .password_login("operatore.villanova", DEMO_PASSWORD)
+        .await;
     assert_eq!(r.status, 200, "{}", r.text);
     let cookie = r.header("set-cookie").unwrap();
     assert!(cookie.contains("HttpOnly") && cookie.contains("Secure"));
@@ -90,7 +51,7 @@ async fn password_login_and_logout(db: Option<String>) {
         .strip_prefix("sportello_session=")
         .unwrap();
     let stored: Vec<(String,)> = sqlx::query_as("SELECT token_hash FROM staff_sessions")
-        .fetch_all(env.server.booking().db().pool())
+        .fetch_all(env.pool())
         .await
         .unwrap();
     assert_eq!(stored.len(), 1);
@@ -99,16 +60,20 @@ async fn password_login_and_logout(db: Option<String>) {
     // Argon2id hashes only.
     let hashes: Vec<(String,)> =
         sqlx::query_as("SELECT password_hash FROM staff_accounts WHERE password_hash IS NOT NULL")
-            .fetch_all(env.server.booking().db().pool())
+            .fetch_all(env.pool())
             .await
             .unwrap();
     assert!(!hashes.is_empty());
     assert!(hashes.iter().all(|(h,)| h.starts_with("$argon2id$v=19$")));
 
     // The account name is not case-sensitive; the password is.
-    let (_, r) = password_login(&env, "Operatore.Villanova", DEMO_PASSWORD).await;
+    let (_, r) = env
+        .password_login("Operatore.Villanova", DEMO_PASSWORD)
+        .await;
     assert_eq!(r.status, 200, "{}", r.text);
-    let (_, r) = password_login(&env, "operatore.villanova", "Demo-Sportello").await;
+    let (_, r) = env
+        .password_login("operatore.villanova", "Demo-Sportello")
+        .await;
     r.expect_error(401, "bad_credentials");
 
     // Logout ends the session on the server.
@@ -116,15 +81,15 @@ async fn password_login_and_logout(db: Option<String>) {
     c.get("/v1/session")
         .await
         .expect_error(401, "unauthenticated");
-    assert_eq!(count(&env, "SELECT COUNT(*) FROM staff_sessions").await, 1);
+    assert_eq!(env.count("SELECT COUNT(*) FROM staff_sessions").await, 1);
 
     // Logins are audited, with the account only once it is known.
-    let ok = count(
-        &env,
-        "SELECT COUNT(*) FROM audit_log WHERE action = 'session.login' AND outcome = 'ok' \
+    let ok = env
+        .count(
+            "SELECT COUNT(*) FROM audit_log WHERE action = 'session.login' AND outcome = 'ok' \
          AND actor_subject = 'operatore.villanova'",
-    )
-    .await;
+        )
+        .await;
     assert_eq!(ok, 2);
 
     // Malformed bodies.
@@ -150,46 +115,45 @@ async fn password_login_and_logout(db: Option<String>) {
 }
 
 async fn failed_logins_are_limited(db: Option<String>) {
-    let env = Env::start(db).await;
+    let env = TestServer::start(db).await;
     for _ in 0..5 {
-        let (_, r) = password_login(&env, "operatore.alghero", "wrong password!").await;
+        let (_, r) = env
+            .password_login("operatore.alghero", "wrong password!")
+            .await;
         r.expect_error(401, "bad_credentials");
     }
     // Locked now, even with the right password; an unknown account looks the same as a known one.
-    let (_, r) = password_login(&env, "operatore.alghero", DEMO_PASSWORD).await;
+    let (_, r) = env.password_login("operatore.alghero", DEMO_PASSWORD).await;
     r.expect_error(429, "too_many_attempts");
     let wait: i64 = r.header("retry-after").unwrap().parse().unwrap();
     assert!((1..=900).contains(&wait), "{wait}");
-    let (_, r) = password_login(&env, "nessuno.qui", "wrong password!").await;
+    let (_, r) = env.password_login("nessuno.qui", "wrong password!").await;
     r.expect_error(401, "bad_credentials");
     // Other accounts are not affected.
-    let (_, r) = password_login(&env, "operatore.villanova", DEMO_PASSWORD).await;
+    let (_, r) = env
+        .password_login("operatore.villanova", DEMO_PASSWORD)
+        .await;
     assert_eq!(r.status, 200);
     // The window ends: the right password works, and clears the count.
     env.clock.advance(chrono::Duration::minutes(16));
-    let (c, r) = password_login(&env, "operatore.alghero", DEMO_PASSWORD).await;
+    let (c, r) = env.password_login("operatore.alghero", DEMO_PASSWORD).await;
     assert_eq!(r.status, 200, "{}", r.text);
     assert_eq!(c.get("/v1/session").await.status, 200);
     assert_eq!(
-        count(
-            &env,
-            "SELECT COUNT(*) FROM login_failures WHERE account = 'operatore.alghero'"
-        )
-        .await,
+        env.count("SELECT COUNT(*) FROM login_failures WHERE account = 'operatore.alghero'")
+            .await,
         0
     );
     // No refused login records what was typed as the account.
-    let typed = count(
-        &env,
-        "SELECT COUNT(*) FROM audit_log WHERE target = 'nessuno.qui'",
-    )
-    .await;
+    let typed = env
+        .count("SELECT COUNT(*) FROM audit_log WHERE target = 'nessuno.qui'")
+        .await;
     assert_eq!(typed, 0);
     env.stop().await;
 }
 
 async fn refused_accounts_need_the_right_password_to_learn_why(db: Option<String>) {
-    let env = Env::start(db).await;
+    let env = TestServer::start(db).await;
     let admin = env.login("utenze.villanova").await;
     let r = admin
         .post(
@@ -198,9 +162,13 @@ async fn refused_accounts_need_the_right_password_to_learn_why(db: Option<String
         )
         .await;
     assert_eq!(r.status, 200, "{}", r.text);
-    let (_, r) = password_login(&env, "operatore.villanova", "wrong password!").await;
+    let (_, r) = env
+        .password_login("operatore.villanova", "wrong password!")
+        .await;
     r.expect_error(401, "bad_credentials");
-    let (c, r) = password_login(&env, "operatore.villanova", DEMO_PASSWORD).await;
+    let (c, r) = env
+        .password_login("operatore.villanova", DEMO_PASSWORD)
+        .await;
     r.expect_error(403, "account_revoked");
     assert!(c.cookie.is_none());
     // The demo login says the same.
@@ -215,21 +183,25 @@ async fn refused_accounts_need_the_right_password_to_learn_why(db: Option<String
         )
         .await;
     assert_eq!(r.status, 200);
-    let (_, r) = password_login(&env, "operatore.villanova", DEMO_PASSWORD).await;
+    let (_, r) = env
+        .password_login("operatore.villanova", DEMO_PASSWORD)
+        .await;
     assert_eq!(r.status, 200, "{}", r.text);
     env.stop().await;
 }
 
 async fn sessions_end_when_idle_or_too_old(db: Option<String>) {
-    let env = Env::start_with(db, |config| {
-        config.session_limits = sportello::identity::SessionLimits {
+    let env = TestServer::start_with(db, |config| {
+        config.session_limits = crate::support::internals::SessionLimits {
             idle: Duration::from_secs(30 * 60),
             absolute: Duration::from_secs(10 * 3600),
         };
     })
     .await;
     // Idle: 29 minutes is fine, and refreshes; 30 minutes without use ends it.
-    let (idle, _) = password_login(&env, "operatore.villanova", DEMO_PASSWORD).await;
+    let (idle, _) = env
+        .password_login("operatore.villanova", DEMO_PASSWORD)
+        .await;
     env.clock.advance(chrono::Duration::minutes(29));
     assert_eq!(idle.get("/v1/session").await.status, 200);
     env.clock.advance(chrono::Duration::minutes(29));
@@ -240,7 +212,9 @@ async fn sessions_end_when_idle_or_too_old(db: Option<String>) {
         .expect_error(401, "unauthenticated");
 
     // Absolute: used every 20 minutes, it still ends 10 hours after login.
-    let (busy, _) = password_login(&env, "operatore.villanova", DEMO_PASSWORD).await;
+    let (busy, _) = env
+        .password_login("operatore.villanova", DEMO_PASSWORD)
+        .await;
     for _ in 0..29 {
         env.clock.advance(chrono::Duration::minutes(20));
         assert_eq!(busy.get("/v1/session").await.status, 200);
@@ -250,18 +224,20 @@ async fn sessions_end_when_idle_or_too_old(db: Option<String>) {
         .await
         .expect_error(401, "unauthenticated");
     // Expired rows are removed, not only ignored.
-    let (_, _) = password_login(&env, "operatore.villanova", DEMO_PASSWORD).await;
-    assert_eq!(count(&env, "SELECT COUNT(*) FROM staff_sessions").await, 1);
+    let (_, _) = env
+        .password_login("operatore.villanova", DEMO_PASSWORD)
+        .await;
+    assert_eq!(env.count("SELECT COUNT(*) FROM staff_sessions").await, 1);
     env.stop().await;
 }
 
 async fn csrf_and_origin(db: Option<String>) {
-    let env = Env::start(db).await;
+    let env = TestServer::start(db).await;
     let op = env.login("operatore.villanova").await;
     let before = env.row_counts().await;
     let hold = json!({
         "sportello_id": "sassari-1",
-        "starts_at": booking_support::at("2026-11-24T09:00:00Z"),
+        "starts_at": crate::support::at("2026-11-24T09:00:00Z"),
         "service_code": "pensioni",
     });
     let h = [("Content-Type", "application/json")];
@@ -348,7 +324,7 @@ async fn csrf_and_origin(db: Option<String>) {
 }
 
 async fn user_admin_enables_operators(db: Option<String>) {
-    let env = Env::start(db).await;
+    let env = TestServer::start(db).await;
     let admin = env.login("utenze.villanova").await;
     let list = admin.get("/v1/identity/operators").await;
     assert_eq!(list.status, 200, "{}", list.text);
@@ -380,7 +356,9 @@ async fn user_admin_enables_operators(db: Option<String>) {
     assert_eq!(e["valid_until"], "2026-12-31");
     assert_eq!(e["has_password"], true);
 
-    let (c, r) = password_login(&env, "operatore.nuovo", "una password lunga").await;
+    let (c, r) = env
+        .password_login("operatore.nuovo", "una password lunga")
+        .await;
     assert_eq!(r.status, 200, "{}", r.text);
     assert_eq!(c.get("/v1/session").await.json()["comune_istat"], "090078");
     // The new operator books for their comune like any other.
@@ -390,20 +368,24 @@ async fn user_admin_enables_operators(db: Option<String>) {
     assert_eq!(r.status, 200, "{}", r.text);
 
     // Reset the password: the old one and the open session stop working.
-    let r = patch(
-        &admin,
-        "/v1/identity/operators/operatore.nuovo",
-        &json!({"password": "un'altra password"}),
-    )
-    .await;
+    let r = admin
+        .patch(
+            "/v1/identity/operators/operatore.nuovo",
+            &json!({"password": "un'altra password"}),
+        )
+        .await;
     assert_eq!(r.status, 200, "{}", r.text);
     tokio::time::sleep(Duration::from_millis(200)).await;
     c.get("/v1/session")
         .await
         .expect_error(401, "unauthenticated");
-    let (_, r) = password_login(&env, "operatore.nuovo", "una password lunga").await;
+    let (_, r) = env
+        .password_login("operatore.nuovo", "una password lunga")
+        .await;
     r.expect_error(401, "bad_credentials");
-    let (_, r) = password_login(&env, "operatore.nuovo", "un'altra password").await;
+    let (_, r) = env
+        .password_login("operatore.nuovo", "un'altra password")
+        .await;
     assert_eq!(r.status, 200);
 
     // The INPS administrator sees every comune and enables for any, naming it.
@@ -419,7 +401,7 @@ async fn user_admin_enables_operators(db: Option<String>) {
     assert_eq!(r.status, 201, "{}", r.text);
     assert_eq!(r.json()["comune_name"], "Elva");
 
-    let created = env.server.booking().db().pool().clone();
+    let created = env.pool().clone();
     let (n,): (i64,) = sqlx::query_as(
         "SELECT COUNT(*) FROM audit_log WHERE action = 'operator.create' AND outcome = 'ok'",
     )
@@ -431,7 +413,7 @@ async fn user_admin_enables_operators(db: Option<String>) {
 }
 
 async fn enablement_refusals(db: Option<String>) {
-    let env = Env::start(db).await;
+    let env = TestServer::start(db).await;
     let admin = env.login("utenze.villanova").await;
     let good = json!({"account": "operatore.due", "password": "una password lunga"});
     let with = |k: &str, v: Value| {
@@ -439,7 +421,7 @@ async fn enablement_refusals(db: Option<String>) {
         b[k] = v;
         b
     };
-    let before = count(&env, "SELECT COUNT(*) FROM staff_accounts").await;
+    let before = env.count("SELECT COUNT(*) FROM staff_accounts").await;
     let cases = [
         (
             with("account", json!("Operatore Due")),
@@ -497,47 +479,44 @@ async fn enablement_refusals(db: Option<String>) {
         .await
         .expect_error(401, "unauthenticated");
     assert_eq!(
-        count(&env, "SELECT COUNT(*) FROM staff_accounts").await,
+        env.count("SELECT COUNT(*) FROM staff_accounts").await,
         before
     );
 
     // PATCH: another comune's operator, a non-operator, unknown, bad dates, weak password.
     let p = |a: &str| format!("/v1/identity/operators/{a}");
-    patch(
-        &admin,
-        &p("operatore.alghero"),
-        &json!({"valid_until": "2026-12-31"}),
-    )
-    .await
-    .expect_error(403, "forbidden");
-    patch(
-        &admin,
-        &p("funzionario.sassari"),
-        &json!({"valid_until": "2026-12-31"}),
-    )
-    .await
-    .expect_error(403, "forbidden");
-    patch(&admin, &p("nessuno"), &json!({}))
+    admin
+        .patch(
+            &p("operatore.alghero"),
+            &json!({"valid_until": "2026-12-31"}),
+        )
+        .await
+        .expect_error(403, "forbidden");
+    admin
+        .patch(
+            &p("funzionario.sassari"),
+            &json!({"valid_until": "2026-12-31"}),
+        )
+        .await
+        .expect_error(403, "forbidden");
+    admin
+        .patch(&p("nessuno"), &json!({}))
         .await
         .expect_error(404, "unknown_account");
-    patch(&admin, &p("BAD.ID"), &json!({}))
+    admin
+        .patch(&p("BAD.ID"), &json!({}))
         .await
         .expect_error(400, "bad_account_id");
-    patch(
-        &admin,
-        &p("operatore.villanova"),
-        &json!({"valid_until": "domani"}),
-    )
-    .await
-    .expect_error(400, "bad_dates");
-    patch(
-        &admin,
-        &p("operatore.villanova"),
-        &json!({"password": "corta"}),
-    )
-    .await
-    .expect_error(400, "weak_password");
-    patch(&admin, &p("operatore.villanova"), &json!({"colour": "red"}))
+    admin
+        .patch(&p("operatore.villanova"), &json!({"valid_until": "domani"}))
+        .await
+        .expect_error(400, "bad_dates");
+    admin
+        .patch(&p("operatore.villanova"), &json!({"password": "corta"}))
+        .await
+        .expect_error(400, "weak_password");
+    admin
+        .patch(&p("operatore.villanova"), &json!({"colour": "red"}))
         .await
         .expect_error(422, "bad_request_body");
     let still = admin.get("/v1/identity/operators").await.json();
@@ -547,49 +526,57 @@ async fn enablement_refusals(db: Option<String>) {
 }
 
 async fn validity_dates_end_sessions(db: Option<String>) {
-    let env = Env::start(db).await;
+    let env = TestServer::start(db).await;
     let admin = env.login("utenze.villanova").await;
     let op = env.login("operatore.villanova").await;
     let path = "/v1/identity/operators/operatore.villanova";
     // The last valid day was yesterday (the clock is at Monday 23 November 2026).
-    let r = patch(&admin, path, &json!({"valid_until": "2026-11-22"})).await;
+    let r = admin
+        .patch(path, &json!({"valid_until": "2026-11-22"}))
+        .await;
     assert_eq!(r.status, 200, "{}", r.text);
     assert_eq!(r.json()["status"], "expired");
     tokio::time::sleep(Duration::from_millis(200)).await;
     op.get("/v1/session")
         .await
         .expect_error(401, "unauthenticated");
-    let (_, r) = password_login(&env, "operatore.villanova", DEMO_PASSWORD).await;
+    let (_, r) = env
+        .password_login("operatore.villanova", DEMO_PASSWORD)
+        .await;
     r.expect_error(403, "account_expired");
 
     // Valid from tomorrow: not yet.
-    let r = patch(
-        &admin,
-        path,
-        &json!({"valid_from": "2026-11-24", "valid_until": null}),
-    )
-    .await;
+    let r = admin
+        .patch(
+            path,
+            &json!({"valid_from": "2026-11-24", "valid_until": null}),
+        )
+        .await;
     assert_eq!(r.json()["status"], "not_yet_valid");
     assert_eq!(r.json()["valid_until"], Value::Null);
-    let (_, r) = password_login(&env, "operatore.villanova", DEMO_PASSWORD).await;
+    let (_, r) = env
+        .password_login("operatore.villanova", DEMO_PASSWORD)
+        .await;
     r.expect_error(403, "account_not_yet_valid");
     // Tomorrow comes.
     env.clock.advance(chrono::Duration::days(1));
-    let (c, r) = password_login(&env, "operatore.villanova", DEMO_PASSWORD).await;
+    let (c, r) = env
+        .password_login("operatore.villanova", DEMO_PASSWORD)
+        .await;
     assert_eq!(r.status, 200, "{}", r.text);
     // Its last day passes while it is logged in: the next request is refused.
-    let r = patch(&admin, path, &json!({"valid_until": "2026-11-24"})).await;
+    let r = admin
+        .patch(path, &json!({"valid_until": "2026-11-24"}))
+        .await;
     assert_eq!(r.json()["status"], "active");
     assert_eq!(c.get("/v1/session").await.status, 200);
     env.clock.advance(chrono::Duration::days(1));
     c.get("/v1/session")
         .await
         .expect_error(401, "unauthenticated");
-    let updates = count(
-        &env,
-        "SELECT COUNT(*) FROM audit_log WHERE action = 'operator.update' AND outcome = 'ok'",
-    )
-    .await;
+    let updates = env
+        .count("SELECT COUNT(*) FROM audit_log WHERE action = 'operator.update' AND outcome = 'ok'")
+        .await;
     assert_eq!(updates, 3);
     env.stop().await;
 }
@@ -612,7 +599,7 @@ async fn production_bootstrap_admin_and_no_demo_accounts() {
     config.bootstrap_admin = Some(("admin.sede".into(), "una password molto lunga".into()));
     let data_dir = config.data_dir.clone();
     let server = sportello::Server::start(config).await.unwrap();
-    let mut c = booking_support::Client {
+    let mut c = crate::support::Client {
         addr: server.http_addr(),
         cookie: None,
     };
@@ -650,7 +637,7 @@ async fn production_bootstrap_admin_and_no_demo_accounts() {
     config.certs_dir = data_dir.join("certs");
     config.bootstrap_admin = Some(("admin.sede".into(), "another long password".into()));
     let server = sportello::Server::start(config).await.unwrap();
-    let c = booking_support::Client {
+    let c = crate::support::Client {
         addr: server.http_addr(),
         cookie: c.cookie,
     };

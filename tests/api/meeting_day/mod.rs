@@ -5,12 +5,10 @@
 //! the meeting with an outcome (everyone cut off with `meeting_ended`, the room refuses joins,
 //! the citizen session is gone), the refusals of every step, and the audit entries.
 
-mod booking_support;
-
 use std::time::Duration as StdDuration;
 
-use booking_support::ws::{self, Ws};
-use booking_support::{Client, Env, at};
+use crate::support::ws::{self, Ws};
+use crate::support::{Client, TestServer, at};
 use serde_json::{Value, json};
 use sportello::Server;
 use sportello_signalling::protocol::Role;
@@ -29,42 +27,13 @@ on_both_databases!(
     citizen_session_reaches_only_its_meeting,
 );
 
-/// Books sassari-1 at `starts_at` for the demo citizen as `op`; returns the appointment id.
-async fn book(op: &Client, starts_at: &str, key: &str) -> String {
-    let r = op.hold("sassari-1", &at(starts_at), "pensioni").await;
-    assert_eq!(r.status, 201, "{}", r.text);
-    let id = r.json()["id"].as_str().unwrap().to_owned();
-    let r = op.confirm(&id, key).await;
-    assert_eq!(r.status, 201, "{}", r.text);
-    id
-}
-
-async fn meeting_post(c: &Client, id: &str, what: &str, body: Value) -> booking_support::Response {
+async fn meeting_post(c: &Client, id: &str, what: &str, body: Value) -> crate::support::Response {
     let path = if what.is_empty() {
         format!("/v1/booking/appointments/{id}/meeting")
     } else {
         format!("/v1/booking/appointments/{id}/meeting/{what}")
     };
     c.post(&path, &body).await
-}
-
-/// The value `name=value` of a `Set-Cookie` header of `r` for cookie `name`.
-fn set_cookie<'a>(r: &'a booking_support::Response, name: &str) -> Option<&'a str> {
-    r.headers
-        .iter()
-        .filter(|(n, _)| n.eq_ignore_ascii_case("set-cookie"))
-        .map(|(_, v)| v.as_str())
-        .find(|v| v.starts_with(&format!("{name}=")))
-}
-
-/// A client holding the citizen cookie set by a handover answer.
-fn citizen_client(env: &Env, handover: &booking_support::Response) -> Client {
-    let cookie = set_cookie(handover, "sportello_citizen").expect("a citizen cookie");
-    assert!(cookie.contains("HttpOnly") && cookie.contains("SameSite=Strict"));
-    assert!(cookie.contains("Secure") && cookie.contains("Path=/"));
-    let mut c = env.anonymous();
-    c.cookie = Some(cookie.split(';').next().unwrap().to_owned());
-    c
 }
 
 fn claims(server: &Server, token: &str) -> MeetingClaims {
@@ -86,12 +55,12 @@ async fn reauthenticate(ws: &mut Ws, token: &str) -> Value {
 }
 
 /// Audit actions recorded for appointment `id`, in order.
-async fn audit_actions(env: &Env, id: &str) -> Vec<(String, String, String)> {
+async fn audit_actions(env: &TestServer, id: &str) -> Vec<(String, String, String)> {
     let rows: Vec<(String, String, String)> = sqlx::query_as(
         "SELECT actor_role, action, outcome FROM audit_log WHERE target = $1 ORDER BY at, id",
     )
     .bind(id)
-    .fetch_all(env.server.booking().db().pool())
+    .fetch_all(env.pool())
     .await
     .unwrap();
     rows
@@ -99,7 +68,7 @@ async fn audit_actions(env: &Env, id: &str) -> Vec<(String, String, String)> {
 
 /// Waits (bounded) until the audit log holds `action` for `id`: the connection entries are
 /// written by a task of their own.
-async fn wait_for_audit(env: &Env, id: &str, role: &str, action: &str) {
+async fn wait_for_audit(env: &TestServer, id: &str, role: &str, action: &str) {
     for _ in 0..100 {
         if audit_actions(env, id)
             .await
@@ -117,10 +86,10 @@ async fn wait_for_audit(env: &Env, id: &str, role: &str, action: &str) {
 }
 
 async fn handover_recall_and_close(db: Option<String>) {
-    let env = Env::start(db).await;
+    let env = TestServer::start(db).await;
     let op = env.login("operatore.villanova").await;
     let official = env.login("funzionario.sassari").await;
-    let id = book(&op, MON_0930, "day").await;
+    let id = op.book(&at(MON_0930), "day").await;
 
     // The lobby learns whom to expect from the tickets.
     let ticket_op = meeting_post(&op, &id, "", json!({})).await.json();
@@ -145,10 +114,12 @@ async fn handover_recall_and_close(db: Option<String>) {
     let staff_cookie = op.cookie.clone();
     let r = meeting_post(&op, &id, "handover", json!({})).await;
     assert_eq!(r.status, 200, "{}", r.text);
-    let cleared = set_cookie(&r, "sportello_session").expect("the staff cookie is cleared");
+    let cleared = r
+        .set_cookie("sportello_session")
+        .expect("the staff cookie is cleared");
     assert!(cleared.contains("Max-Age=0"), "{cleared}");
     let handover = r.json();
-    let citizen = citizen_client(&env, &r);
+    let citizen = env.citizen_after_handover(&r);
     let ticket = &handover["ticket"];
     assert_eq!(ticket["role"], "citizen");
     assert_eq!(ticket["display_name"], "Cittadino");
@@ -214,8 +185,7 @@ async fn handover_recall_and_close(db: Option<String>) {
     );
 
     // Past the grace period the kiosk is still there: it took the citizen's identity.
-    tokio::time::sleep(sportello::meeting::handover::HANDOVER_GRACE + StdDuration::from_secs(1))
-        .await;
+    tokio::time::sleep(crate::support::internals::HANDOVER_GRACE + StdDuration::from_secs(1)).await;
     ws::send(&mut kiosk, json!({"type": "ping", "nonce": 7})).await;
     let pong = ws::next_of(&mut kiosk, "pong", SECS).await;
     assert!(pong.is_some(), "the citizen's connection stays");
@@ -233,7 +203,7 @@ async fn handover_recall_and_close(db: Option<String>) {
     // ...and hands over again: a new citizen session replaces the first.
     let r = meeting_post(&op, &id, "handover", json!({})).await;
     assert_eq!(r.status, 200, "{}", r.text);
-    let citizen2 = citizen_client(&env, &r);
+    let citizen2 = env.citizen_after_handover(&r);
     citizen
         .get("/v1/citizen/session")
         .await
@@ -260,7 +230,7 @@ async fn handover_recall_and_close(db: Option<String>) {
     let (outcome, notes): (Option<String>, Option<String>) =
         sqlx::query_as("SELECT meeting_outcome, meeting_notes FROM reservations WHERE id = $1")
             .bind(&id)
-            .fetch_one(env.server.booking().db().pool())
+            .fetch_one(env.pool())
             .await
             .unwrap();
     assert_eq!(outcome.as_deref(), Some("resolved"));
@@ -315,7 +285,7 @@ async fn handover_recall_and_close(db: Option<String>) {
         "SELECT COUNT(*) FROM audit_log WHERE action = 'session.logout' \
          AND actor_subject = 'operatore.villanova'",
     )
-    .fetch_one(env.server.booking().db().pool())
+    .fetch_one(env.pool())
     .await
     .unwrap();
     assert_eq!(logouts, 2, "each handover logs the operator out");
@@ -323,13 +293,13 @@ async fn handover_recall_and_close(db: Option<String>) {
 }
 
 async fn handover_refusals(db: Option<String>) {
-    let env = Env::start(db).await;
+    let env = TestServer::start(db).await;
     let op = env.login("operatore.villanova").await;
     let other_op = env.login("operatore.alghero").await;
     let official = env.login("funzionario.sassari").await;
     let admin = env.login("admin.inps").await;
-    let id = book(&op, MON_0930, "a").await;
-    let later = book(&op, MON_1000, "b").await;
+    let id = op.book(&at(MON_0930), "a").await;
+    let later = op.book(&at(MON_1000), "b").await;
 
     // Before "Apri meeting" there is nothing to hand over.
     meeting_post(&op, &id, "handover", json!({}))
@@ -368,7 +338,7 @@ async fn handover_refusals(db: Option<String>) {
     .expect_error(400, "bad_json");
     assert_eq!(env.row_counts().await, before, "refusals change nothing");
     let sessions: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM citizen_sessions")
-        .fetch_one(env.server.booking().db().pool())
+        .fetch_one(env.pool())
         .await
         .unwrap();
     assert_eq!(sessions, 0, "no citizen session from a refused handover");
@@ -433,7 +403,7 @@ async fn handover_refusals(db: Option<String>) {
     assert_eq!(e["code"], "removed", "{e}");
     let waited = started.elapsed();
     assert!(
-        waited >= sportello::meeting::handover::HANDOVER_GRACE - StdDuration::from_millis(500),
+        waited >= crate::support::internals::HANDOVER_GRACE - StdDuration::from_millis(500),
         "not before the grace period: {waited:?}"
     );
     let left = ws::next_of(&mut off, "participant_left", SECS).await;
@@ -443,12 +413,12 @@ async fn handover_refusals(db: Option<String>) {
 }
 
 async fn close_refusals(db: Option<String>) {
-    let env = Env::start(db).await;
+    let env = TestServer::start(db).await;
     let op = env.login("operatore.villanova").await;
     let official = env.login("funzionario.sassari").await;
     let other_official = env.login("funzionario.laquila").await;
     let ua = env.login("utenze.villanova").await;
-    let id = book(&op, MON_0930, "a").await;
+    let id = op.book(&at(MON_0930), "a").await;
 
     meeting_post(&official, &id, "close", json!({"outcome": "resolved"}))
         .await
@@ -507,7 +477,7 @@ async fn close_refusals(db: Option<String>) {
     let (closed,): (Option<i64>,) =
         sqlx::query_as("SELECT meeting_closed_at FROM reservations WHERE id = $1")
             .bind(&id)
-            .fetch_one(env.server.booking().db().pool())
+            .fetch_one(env.pool())
             .await
             .unwrap();
     assert_eq!(closed, None, "refusals leave the meeting open");
@@ -525,13 +495,13 @@ async fn close_refusals(db: Option<String>) {
 }
 
 async fn citizen_session_reaches_only_its_meeting(db: Option<String>) {
-    let env = Env::start(db).await;
+    let env = TestServer::start(db).await;
     let op = env.login("operatore.villanova").await;
-    let id = book(&op, MON_0930, "a").await;
+    let id = op.book(&at(MON_0930), "a").await;
     let ticket = meeting_post(&op, &id, "", json!({})).await.json();
     let r = meeting_post(&op, &id, "handover", json!({})).await;
     assert_eq!(r.status, 200, "{}", r.text);
-    let citizen = citizen_client(&env, &r);
+    let citizen = env.citizen_after_handover(&r);
     let csrf = r.json()["csrf_token"].as_str().unwrap().to_owned();
     let citizen_token = r.json()["ticket"]["token"].as_str().unwrap().to_owned();
 
@@ -611,7 +581,7 @@ async fn citizen_session_reaches_only_its_meeting(db: Option<String>) {
     // The window closes: a citizen session does not outlive it.
     let op = env.login("operatore.villanova").await;
     let r = meeting_post(&op, &id, "handover", json!({})).await;
-    let citizen = citizen_client(&env, &r);
+    let citizen = env.citizen_after_handover(&r);
     env.clock.advance(chrono::Duration::hours(3));
     citizen
         .get("/v1/citizen/session")
