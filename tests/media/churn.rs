@@ -1,7 +1,7 @@
 //! Churn: 50 join/leave cycles with real WebRTC peers through the whole server. Afterwards no
 //! participant, track, room or task is left, and the participant who stayed still gets media.
 
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
 use sportello::{Config, Server};
 use sportello_loadtest::{Participant, ParticipantConfig};
@@ -20,11 +20,8 @@ async fn join(server: &Server, name: &str) -> Participant {
 }
 
 async fn settle<F: Fn() -> bool>(what: &str, timeout: Duration, ok: F) {
-    let deadline = Instant::now() + timeout;
-    while !ok() {
-        assert!(Instant::now() < deadline, "timed out waiting for {what}");
-        tokio::time::sleep(Duration::from_millis(50)).await;
-    }
+    let settled = crate::support::eventually(timeout, || std::future::ready(ok())).await;
+    assert!(settled, "timed out waiting for {what}");
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

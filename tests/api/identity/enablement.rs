@@ -2,6 +2,7 @@
 //! refusals, and validity dates that end sessions.
 
 use super::*;
+use crate::support::eventually;
 
 pub(super) async fn user_admin_enables_operators(db: Option<String>) {
     let env = TestServer::start(db).await;
@@ -55,7 +56,15 @@ pub(super) async fn user_admin_enables_operators(db: Option<String>) {
         )
         .await;
     assert_eq!(r.status, 200, "{}", r.text);
-    tokio::time::sleep(Duration::from_millis(200)).await;
+    // The revocation is applied by a task of its own: wait until it has been.
+    let session = &c;
+    assert!(
+        eventually(Duration::from_secs(5), || async move {
+            session.get("/v1/session").await.status == 401
+        })
+        .await,
+        "the password reset ends the open session"
+    );
     c.get("/v1/session")
         .await
         .expect_error(401, "unauthenticated");
@@ -216,7 +225,15 @@ pub(super) async fn validity_dates_end_sessions(db: Option<String>) {
         .await;
     assert_eq!(r.status, 200, "{}", r.text);
     assert_eq!(r.json()["status"], "expired");
-    tokio::time::sleep(Duration::from_millis(200)).await;
+    // The revocation is applied by a task of its own: wait until it has been.
+    let session = &op;
+    assert!(
+        eventually(Duration::from_secs(5), || async move {
+            session.get("/v1/session").await.status == 401
+        })
+        .await,
+        "an expired account's session ends"
+    );
     op.get("/v1/session")
         .await
         .expect_error(401, "unauthenticated");

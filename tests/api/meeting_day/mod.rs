@@ -75,17 +75,15 @@ async fn audit_actions(env: &TestServer, id: &str) -> Vec<(String, String, Strin
 /// Waits (bounded) until the audit log holds `action` for `id`: the connection entries are
 /// written by a task of their own.
 async fn wait_for_audit(env: &TestServer, id: &str, role: &str, action: &str) {
-    for _ in 0..100 {
-        if audit_actions(env, id)
+    let written = crate::support::eventually(StdDuration::from_secs(5), || async move {
+        audit_actions(env, id)
             .await
             .iter()
             .any(|(r, a, _)| r == role && a == action)
-        {
-            return;
-        }
-        tokio::time::sleep(StdDuration::from_millis(50)).await;
-    }
-    panic!(
+    })
+    .await;
+    assert!(
+        written,
         "no audit entry {role} {action} for {id}: {:?}",
         audit_actions(env, id).await
     );
