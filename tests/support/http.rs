@@ -103,6 +103,11 @@ impl Request {
         Self::raw("POST", path, body.to_string()).header("Content-Type", "application/json")
     }
 
+    /// A PATCH of `body` as JSON.
+    pub fn patch(path: impl Into<String>, body: &Value) -> Self {
+        Self::raw("PATCH", path, body.to_string()).header("Content-Type", "application/json")
+    }
+
     /// A POST of a raw JSON text (e.g. cut short).
     pub fn post_text(path: impl Into<String>, body: &str) -> Self {
         Self::raw("POST", path, body).header("Content-Type", "application/json")

@@ -2,7 +2,7 @@
 //! refusals, and validity dates that end sessions.
 
 use super::*;
-use crate::support::eventually;
+use crate::support::{Request, eventually, expect_errors};
 
 pub(super) async fn user_admin_enables_operators(db: Option<String>) {
     let env = TestServer::start(db).await;
@@ -154,60 +154,67 @@ pub(super) async fn enablement_refusals(db: Option<String>) {
             .expect_error(403, "forbidden");
     }
     let inps = env.login("admin.inps").await;
-    inps.post("/v1/identity/operators", &good)
-        .await
-        .expect_error(400, "missing_comune");
-    inps.post(
-        "/v1/identity/operators",
-        &with("comune_istat", json!("999999")),
+    let anonymous = env.anonymous();
+    let create = |body: &Value| Request::post("/v1/identity/operators", body);
+    expect_errors(
+        "create",
+        &[
+            (&inps, create(&good), 400, "missing_comune"),
+            (
+                &inps,
+                create(&with("comune_istat", json!("999999"))),
+                404,
+                "unknown_comune",
+            ),
+            (&anonymous, create(&good), 401, "unauthenticated"),
+        ],
     )
-    .await
-    .expect_error(404, "unknown_comune");
-    env.anonymous()
-        .post("/v1/identity/operators", &good)
-        .await
-        .expect_error(401, "unauthenticated");
+    .await;
     assert_eq!(
         env.count("SELECT COUNT(*) FROM staff_accounts").await,
         before
     );
 
     // PATCH: another comune's operator, a non-operator, unknown, bad dates, weak password.
-    let p = |a: &str| format!("/v1/identity/operators/{a}");
-    admin
-        .patch(
-            &p("operatore.alghero"),
-            &json!({"valid_until": "2026-12-31"}),
-        )
-        .await
-        .expect_error(403, "forbidden");
-    admin
-        .patch(
-            &p("funzionario.sassari"),
-            &json!({"valid_until": "2026-12-31"}),
-        )
-        .await
-        .expect_error(403, "forbidden");
-    admin
-        .patch(&p("nessuno"), &json!({}))
-        .await
-        .expect_error(404, "unknown_account");
-    admin
-        .patch(&p("BAD.ID"), &json!({}))
-        .await
-        .expect_error(400, "bad_account_id");
-    admin
-        .patch(&p("operatore.villanova"), &json!({"valid_until": "domani"}))
-        .await
-        .expect_error(400, "bad_dates");
-    admin
-        .patch(&p("operatore.villanova"), &json!({"password": "corta"}))
-        .await
-        .expect_error(400, "weak_password");
-    admin
-        .patch(&p("operatore.villanova"), &json!({"colour": "red"}))
-        .await
-        .expect_error(422, "bad_request_body");
+    let p = |a: &str, body: Value| Request::patch(format!("/v1/identity/operators/{a}"), &body);
+    expect_errors(
+        "update",
+        &[
+            (
+                &admin,
+                p("operatore.alghero", json!({"valid_until": "2026-12-31"})),
+                403,
+                "forbidden",
+            ),
+            (
+                &admin,
+                p("funzionario.sassari", json!({"valid_until": "2026-12-31"})),
+                403,
+                "forbidden",
+            ),
+            (&admin, p("nessuno", json!({})), 404, "unknown_account"),
+            (&admin, p("BAD.ID", json!({})), 400, "bad_account_id"),
+            (
+                &admin,
+                p("operatore.villanova", json!({"valid_until": "domani"})),
+                400,
+                "bad_dates",
+            ),
+            (
+                &admin,
+                p("operatore.villanova", json!({"password": "corta"})),
+                400,
+                "weak_password",
+            ),
+            (
+                &admin,
+                p("operatore.villanova", json!({"colour": "red"})),
+                422,
+                "bad_request_body",
+            ),
+        ],
+    )
+    .await;
     let still = admin.get("/v1/identity/operators").await.json();
     assert_eq!(still[0]["valid_until"], Value::Null);
     assert_eq!(still[0]["status"], "active");
