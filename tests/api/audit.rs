@@ -4,7 +4,7 @@
 //! are read by the INPS administrator (everything) and by a comune's user administrator (only
 //! their comune), by no one else; no citizen's personal data ever reaches the log.
 
-use crate::support::{Client, TestServer, at, citizen};
+use crate::support::{Client, Request, TestServer, at, citizen, expect_statuses};
 use serde_json::{Value, json};
 
 /// Monday 23 November 2026 (the test clock starts at 09:00 Italian time).
@@ -48,6 +48,73 @@ fn check(e: &Value, actor: &str, role: &str, comune: Value, action: &str, outcom
     assert_eq!(e["comune_istat"], comune, "{e}");
     assert_eq!(e["action"], action, "{e}");
     assert_eq!(e["outcome"], outcome, "{e}");
+}
+
+/// Actor and role of the entries of the Villanova operator, the Sassari official and the
+/// Villanova user administrator.
+const OP: (&str, &str) = ("operatore.villanova", "operator");
+const OFFICIAL: (&str, &str) = ("funzionario.sassari", "official");
+const USER_ADMIN: (&str, &str) = ("utenze.villanova", "user_admin");
+
+/// An expected audit entry, found by its request id.
+struct Entry {
+    request_id: String,
+    actor: (&'static str, &'static str),
+    comune: Value,
+    action: &'static str,
+    outcome: &'static str,
+    /// Checked when given.
+    target: Option<Value>,
+    /// Checked when given.
+    sede: Option<&'static str>,
+}
+
+impl Entry {
+    fn new(
+        request_id: &str,
+        actor: (&'static str, &'static str),
+        comune: Value,
+        action: &'static str,
+        outcome: &'static str,
+    ) -> Self {
+        Self {
+            request_id: request_id.to_owned(),
+            actor,
+            comune,
+            action,
+            outcome,
+            target: None,
+            sede: None,
+        }
+    }
+
+    fn target(mut self, target: &str) -> Self {
+        self.target = Some(json!(target));
+        self
+    }
+
+    fn sede(mut self, sede: &'static str) -> Self {
+        self.sede = Some(sede);
+        self
+    }
+
+    fn check(&self, e: &Value) {
+        let (actor, role) = self.actor;
+        check(
+            e,
+            actor,
+            role,
+            self.comune.clone(),
+            self.action,
+            self.outcome,
+        );
+        if let Some(target) = &self.target {
+            assert_eq!(&e["target"], target, "{e}");
+        }
+        if let Some(sede) = self.sede {
+            assert_eq!(e["sede_id"], sede, "{e}");
+        }
+    }
 }
 
 async fn actions_leave_entries(db: Option<String>) {
@@ -98,64 +165,50 @@ async fn actions_leave_entries(db: Option<String>) {
     let r = op.hold("sassari-1", &at(TUE_0830), "pensioni").await;
     let h3 = r.json()["id"].as_str().unwrap().to_owned();
     assert_eq!(op.confirm(&h3, "k3").await.status, 201);
-    let r = op
-        .post_with(
-            &format!("/v1/booking/appointments/{h3}/reschedule"),
-            &rid("req-resched"),
-            &json!({"starts_at": at(TUE_0930)}),
-        )
-        .await;
-    assert_eq!(r.status, 200, "{}", r.text);
-    let r = op
-        .post_with(
-            &format!("/v1/booking/appointments/{h3}/cancel"),
-            &rid("req-cancel"),
-            &json!({}),
-        )
-        .await;
-    assert_eq!(r.status, 200, "{}", r.text);
-    // An official may not cancel it: denied.
-    let r = official
-        .post_with(
-            &format!("/v1/booking/appointments/{hold}/cancel"),
-            &rid("req-cancel-denied"),
-            &json!({}),
-        )
-        .await;
-    assert_eq!(r.status, 403, "{}", r.text);
-    // Meetings: refused to the other comune, opened by the operator, joined by the official.
-    let r = other
-        .post_with(
-            &format!("/v1/booking/appointments/{hold}/meeting"),
-            &rid("req-open-denied"),
-            &json!({}),
-        )
-        .await;
-    assert_eq!(r.status, 403, "{}", r.text);
-    let r = op
-        .post_with(
-            &format!("/v1/booking/appointments/{hold}/meeting"),
-            &rid("req-open"),
-            &json!({}),
-        )
-        .await;
-    assert_eq!(r.status, 200, "{}", r.text);
-    let r = official
-        .post_with(
-            &format!("/v1/booking/appointments/{hold}/meeting/join"),
-            &rid("req-join"),
-            &json!({}),
-        )
-        .await;
-    assert_eq!(r.status, 200, "{}", r.text);
-    let r = op
-        .post_with(
-            &format!("/v1/booking/appointments/{hold}/meeting/join"),
-            &rid("req-join-denied"),
-            &json!({}),
-        )
-        .await;
-    assert_eq!(r.status, 403, "{}", r.text);
+    let appointment = |id: &str, what: &str, request_id: &str| {
+        Request::post(format!("/v1/booking/appointments/{id}/{what}"), &json!({}))
+            .header("x-request-id", request_id)
+    };
+    expect_statuses(
+        "appointments and meetings",
+        &[
+            (
+                &op,
+                Request::post(
+                    format!("/v1/booking/appointments/{h3}/reschedule"),
+                    &json!({"starts_at": at(TUE_0930)}),
+                )
+                .header("x-request-id", "req-resched"),
+                200,
+            ),
+            (&op, appointment(&h3, "cancel", "req-cancel"), 200),
+            // An official may not cancel it: denied.
+            (
+                &official,
+                appointment(&hold, "cancel", "req-cancel-denied"),
+                403,
+            ),
+            // Meetings: refused to the other comune, opened by the operator, joined by the
+            // official.
+            (
+                &other,
+                appointment(&hold, "meeting", "req-open-denied"),
+                403,
+            ),
+            (&op, appointment(&hold, "meeting", "req-open"), 200),
+            (
+                &official,
+                appointment(&hold, "meeting/join", "req-join"),
+                200,
+            ),
+            (
+                &op,
+                appointment(&hold, "meeting/join", "req-join-denied"),
+                403,
+            ),
+        ],
+    )
+    .await;
     // Closures: by the INPS administrator; refused to an operator.
     let closure =
         json!({"first_day": "2026-12-01", "last_day": "2026-12-01", "reason": "Inventario"});
@@ -219,165 +272,108 @@ async fn actions_leave_entries(db: Option<String>) {
     let list = entries(&admin, "?limit=1000").await;
     let villanova = json!("090078");
     let alghero = json!("090003");
-    let e = by_request(&list, "req-hold-1");
-    check(
-        e,
-        "operatore.villanova",
-        "operator",
-        villanova.clone(),
-        "hold.place",
-        "ok",
-    );
-    assert_eq!(e["target"], hold.as_str());
-    let e = by_request(&list, "req-confirm-1");
-    check(
-        e,
-        "operatore.villanova",
-        "operator",
-        villanova.clone(),
-        "hold.confirm",
-        "ok",
-    );
-    assert_eq!(e["target"], hold.as_str());
-    assert_eq!(e["sede_id"], "sede-sassari");
-    let e = by_request(&list, &generated);
-    check(
-        e,
-        "operatore.villanova",
-        "operator",
-        villanova.clone(),
-        "hold.place",
-        "ok",
-    );
-    assert_eq!(e["target"], h2.as_str());
-    let e = by_request(&list, &release_rid);
-    check(
-        e,
-        "operatore.villanova",
-        "operator",
-        villanova.clone(),
-        "hold.release",
-        "ok",
-    );
-    assert_eq!(e["target"], h2.as_str());
-    let e = by_request(&list, "req-resched");
-    check(
-        e,
-        "operatore.villanova",
-        "operator",
-        villanova.clone(),
-        "appointment.reschedule",
-        "ok",
-    );
-    assert_eq!(e["target"], h3.as_str());
-    let e = by_request(&list, "req-cancel");
-    check(
-        e,
-        "operatore.villanova",
-        "operator",
-        villanova.clone(),
-        "appointment.cancel",
-        "ok",
-    );
-    assert_eq!(e["target"], h3.as_str());
-    let e = by_request(&list, "req-cancel-denied");
-    check(
-        e,
-        "funzionario.sassari",
-        "official",
-        Value::Null,
-        "appointment.cancel",
-        "denied",
-    );
-    assert_eq!(e["sede_id"], "sede-sassari");
-    assert_eq!(e["target"], hold.as_str());
-    let e = by_request(&list, "req-open-denied");
-    check(
-        e,
-        "operatore.alghero",
-        "operator",
-        alghero.clone(),
-        "meeting.open",
-        "denied",
-    );
-    let e = by_request(&list, "req-open");
-    check(
-        e,
-        "operatore.villanova",
-        "operator",
-        villanova.clone(),
-        "meeting.open",
-        "ok",
-    );
-    assert_eq!(e["target"], hold.as_str());
-    let e = by_request(&list, "req-join");
-    check(
-        e,
-        "funzionario.sassari",
-        "official",
-        villanova.clone(),
-        "meeting.join",
-        "ok",
-    );
-    assert_eq!(e["sede_id"], "sede-sassari");
-    assert_eq!(e["target"], hold.as_str());
-    let e = by_request(&list, "req-join-denied");
-    check(
-        e,
-        "operatore.villanova",
-        "operator",
-        villanova.clone(),
-        "meeting.join",
-        "denied",
-    );
-    let e = by_request(&list, "req-closure");
-    check(
-        e,
-        "admin.inps",
-        "inps_admin",
-        Value::Null,
-        "closure.add",
-        "ok",
-    );
-    assert_eq!(e["sede_id"], "sede-sassari");
-    assert_eq!(e["target"], closure_id.as_str());
-    let e = by_request(&list, "req-closure-denied");
-    check(
-        e,
-        "operatore.villanova",
-        "operator",
-        villanova.clone(),
-        "closure.add",
-        "denied",
-    );
-    let e = by_request(&list, "req-login");
-    check(
-        e,
-        "utenze.villanova",
-        "user_admin",
-        villanova.clone(),
-        "session.login",
-        "ok",
-    );
-    let e = by_request(&list, "req-logout");
-    check(
-        e,
-        "utenze.villanova",
-        "user_admin",
-        villanova.clone(),
-        "session.logout",
-        "ok",
-    );
-    let e = by_request(&list, "req-login-denied");
-    check(
-        e,
-        "anonymous",
-        "anonymous",
-        Value::Null,
-        "session.login",
-        "denied",
-    );
-    assert_eq!(e["target"], Value::Null);
+    // Each entry by its request id: actor, role, comune, action, outcome, and the target and
+    // the Sede where the case says.
+    let expected = [
+        Entry::new("req-hold-1", OP, villanova.clone(), "hold.place", "ok").target(&hold),
+        Entry::new("req-confirm-1", OP, villanova.clone(), "hold.confirm", "ok")
+            .target(&hold)
+            .sede("sede-sassari"),
+        Entry::new(&generated, OP, villanova.clone(), "hold.place", "ok").target(&h2),
+        Entry::new(&release_rid, OP, villanova.clone(), "hold.release", "ok").target(&h2),
+        Entry::new(
+            "req-resched",
+            OP,
+            villanova.clone(),
+            "appointment.reschedule",
+            "ok",
+        )
+        .target(&h3),
+        Entry::new(
+            "req-cancel",
+            OP,
+            villanova.clone(),
+            "appointment.cancel",
+            "ok",
+        )
+        .target(&h3),
+        Entry::new(
+            "req-cancel-denied",
+            OFFICIAL,
+            Value::Null,
+            "appointment.cancel",
+            "denied",
+        )
+        .sede("sede-sassari")
+        .target(&hold),
+        Entry::new(
+            "req-open-denied",
+            ("operatore.alghero", "operator"),
+            alghero.clone(),
+            "meeting.open",
+            "denied",
+        ),
+        Entry::new("req-open", OP, villanova.clone(), "meeting.open", "ok").target(&hold),
+        Entry::new(
+            "req-join",
+            OFFICIAL,
+            villanova.clone(),
+            "meeting.join",
+            "ok",
+        )
+        .sede("sede-sassari")
+        .target(&hold),
+        Entry::new(
+            "req-join-denied",
+            OP,
+            villanova.clone(),
+            "meeting.join",
+            "denied",
+        ),
+        Entry::new(
+            "req-closure",
+            ("admin.inps", "inps_admin"),
+            Value::Null,
+            "closure.add",
+            "ok",
+        )
+        .sede("sede-sassari")
+        .target(&closure_id),
+        Entry::new(
+            "req-closure-denied",
+            OP,
+            villanova.clone(),
+            "closure.add",
+            "denied",
+        ),
+        Entry::new(
+            "req-login",
+            USER_ADMIN,
+            villanova.clone(),
+            "session.login",
+            "ok",
+        ),
+        Entry::new(
+            "req-logout",
+            USER_ADMIN,
+            villanova.clone(),
+            "session.logout",
+            "ok",
+        ),
+        Entry {
+            target: Some(Value::Null),
+            ..Entry::new(
+                "req-login-denied",
+                ("anonymous", "anonymous"),
+                Value::Null,
+                "session.login",
+                "denied",
+            )
+        },
+    ];
+    for want in &expected {
+        want.check(by_request(&list, &want.request_id));
+    }
     assert!(!list.iter().any(|e| e.to_string().contains("nessuno")));
     // The time is the booking clock's, in UTC.
     assert_eq!(

@@ -271,3 +271,16 @@ pub async fn get_over_tls(addr: SocketAddr, ca: &std::path::Path, path: &str) ->
     assert_eq!(r.version(), reqwest::Version::HTTP_11);
     read(r).await
 }
+
+/// Sends each request as its client and checks its status; `label` names the table in a
+/// failure.
+pub async fn expect_statuses(label: &str, cases: &[(&Client, Request, u16)]) {
+    for (i, (client, request, status)) in cases.iter().enumerate() {
+        let r = client.request(request).await;
+        assert_eq!(
+            r.status, *status,
+            "{label} case {i} ({} {}): {}",
+            request.method, request.path, r.text
+        );
+    }
+}

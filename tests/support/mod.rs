@@ -19,7 +19,7 @@ use chrono::{DateTime, Utc};
 use serde_json::{Value, json};
 use sportello::{Config, Server};
 
-pub use http::{Client, Request, Response, expect_errors};
+pub use http::{Client, Request, Response, expect_errors, expect_statuses};
 use internals::ManualClock;
 pub use pg::PgCluster;
 
