@@ -4,7 +4,7 @@
 //! one room, role and subject, and a token of meeting A that lands only in A's room.
 
 use crate::support::ws;
-use crate::support::{Client, TestServer, at};
+use crate::support::{TestServer, at};
 use chrono::Duration;
 use serde_json::{Value, json};
 use sportello::Server;
@@ -23,22 +23,6 @@ on_both_databases!(
     the_meeting_window_follows_the_clock,
     tokens_are_bound_to_their_room,
 );
-
-async fn open(c: &Client, id: &str) -> crate::support::Response {
-    c.post(
-        &format!("/v1/booking/appointments/{id}/meeting"),
-        &json!({}),
-    )
-    .await
-}
-
-async fn join(c: &Client, id: &str) -> crate::support::Response {
-    c.post(
-        &format!("/v1/booking/appointments/{id}/meeting/join"),
-        &json!({}),
-    )
-    .await
-}
 
 /// Checks a meeting ticket against the server's key; returns its room.
 fn check_ticket(server: &Server, v: &Value, role: Role, sub: &str, name: &str) -> String {
@@ -84,7 +68,8 @@ async fn open_and_join_by_role(db: Option<String>) {
 
     // Not yet opened: the official waits (409), nobody else may even ask.
     let official = env.login("funzionario.sassari").await;
-    join(&official, &a)
+    official
+        .meeting(&a, "join", json!({}))
         .await
         .expect_error(409, "meeting_not_open");
 
@@ -97,12 +82,15 @@ async fn open_and_join_by_role(db: Option<String>) {
         "admin.inps",
     ] {
         let c = env.login(account).await;
-        open(&c, &a).await.expect_error(403, "forbidden");
+        c.meeting(&a, "", json!({}))
+            .await
+            .expect_error(403, "forbidden");
     }
-    open(&env.anonymous(), &a)
+    env.anonymous()
+        .meeting(&a, "", json!({}))
         .await
         .expect_error(401, "unauthenticated");
-    let r = open(&op, &a).await;
+    let r = op.meeting(&a, "", json!({})).await;
     assert_eq!(r.status, 200, "{}", r.text);
     let v = r.json();
     assert_eq!(v["appointment_id"], a.as_str());
@@ -114,7 +102,7 @@ async fn open_and_join_by_role(db: Option<String>) {
         "Operatore – Villanova Monteleone",
     );
     // Idempotent: the same room again (with a fresh token).
-    let again = open(&op, &a).await;
+    let again = op.meeting(&a, "", json!({})).await;
     assert_eq!(again.status, 200, "{}", again.text);
     assert_eq!(again.json()["room"], room.as_str());
 
@@ -128,12 +116,15 @@ async fn open_and_join_by_role(db: Option<String>) {
         "admin.inps",
     ] {
         let c = env.login(account).await;
-        join(&c, &a).await.expect_error(403, "forbidden");
+        c.meeting(&a, "join", json!({}))
+            .await
+            .expect_error(403, "forbidden");
     }
-    join(&env.anonymous(), &a)
+    env.anonymous()
+        .meeting(&a, "join", json!({}))
         .await
         .expect_error(401, "unauthenticated");
-    let r = join(&official, &a).await;
+    let r = official.meeting(&a, "join", json!({})).await;
     assert_eq!(r.status, 200, "{}", r.text);
     let joined_room = check_ticket(
         &env.server,
@@ -146,22 +137,26 @@ async fn open_and_join_by_role(db: Option<String>) {
 
     // Bad ids, unknown appointments, holds that never became appointments.
     for bad in ["xyz", "0123", &"A".repeat(32), &format!("{a}0")] {
-        open(&op, bad).await.expect_error(400, "bad_appointment_id");
-        join(&official, bad)
+        op.meeting(bad, "", json!({}))
+            .await
+            .expect_error(400, "bad_appointment_id");
+        official
+            .meeting(bad, "join", json!({}))
             .await
             .expect_error(400, "bad_appointment_id");
     }
     let unknown = "0".repeat(32);
-    open(&op, &unknown)
+    op.meeting(&unknown, "", json!({}))
         .await
         .expect_error(404, "unknown_appointment");
-    join(&official, &unknown)
+    official
+        .meeting(&unknown, "join", json!({}))
         .await
         .expect_error(404, "unknown_appointment");
     let r = op.hold("sassari-1", &at(MON_1000), "pensioni").await;
     assert_eq!(r.status, 201, "{}", r.text);
     let hold = r.json()["id"].as_str().unwrap().to_owned();
-    open(&op, &hold)
+    op.meeting(&hold, "", json!({}))
         .await
         .expect_error(404, "unknown_appointment");
     // A body is required (cross-site forms cannot send JSON).
@@ -182,10 +177,11 @@ async fn open_and_join_by_role(db: Option<String>) {
         .await;
     assert_eq!(r.status, 200, "{}", r.text);
     env.clock.advance(Duration::minutes(90));
-    open(&op, &c)
+    op.meeting(&c, "", json!({}))
         .await
         .expect_error(409, "appointment_cancelled");
-    join(&official, &c)
+    official
+        .meeting(&c, "join", json!({}))
         .await
         .expect_error(409, "appointment_cancelled");
     env.stop().await;
@@ -200,44 +196,47 @@ async fn the_meeting_window_follows_the_clock(db: Option<String>) {
     let tomorrow = op.book(&at(TUE_0830), "t").await;
 
     // 09:00: too early.
-    let r = open(&op, &b).await;
+    let r = op.meeting(&b, "", json!({})).await;
     r.expect_error(409, "outside_meeting_window");
     assert!(r.json()["message"].as_str().unwrap().contains("09:30"));
-    join(&official, &b)
+    official
+        .meeting(&b, "join", json!({}))
         .await
         .expect_error(409, "outside_meeting_window");
     // Tomorrow's appointment cannot be opened today.
-    open(&op, &tomorrow)
+    op.meeting(&tomorrow, "", json!({}))
         .await
         .expect_error(409, "outside_meeting_window");
 
     // 09:30: open.
     env.clock.advance(Duration::minutes(30));
-    join(&official, &b)
+    official
+        .meeting(&b, "join", json!({}))
         .await
         .expect_error(409, "meeting_not_open");
-    let r = open(&op, &b).await;
+    let r = op.meeting(&b, "", json!({})).await;
     assert_eq!(r.status, 200, "{}", r.text);
     let room = r.json()["room"].as_str().unwrap().to_owned();
-    let r = join(&official, &b).await;
+    let r = official.meeting(&b, "join", json!({})).await;
     assert_eq!(r.status, 200, "{}", r.text);
     assert_eq!(r.json()["room"], room.as_str());
 
     // 11:00 (30 minutes after the end): still open; one minute later: closed.
     env.clock.advance(Duration::minutes(90));
-    assert_eq!(open(&op, &b).await.status, 200);
-    assert_eq!(join(&official, &b).await.status, 200);
+    assert_eq!(op.meeting(&b, "", json!({})).await.status, 200);
+    assert_eq!(official.meeting(&b, "join", json!({})).await.status, 200);
     env.clock.advance(Duration::minutes(1));
-    open(&op, &b)
+    op.meeting(&b, "", json!({}))
         .await
         .expect_error(409, "outside_meeting_window");
-    join(&official, &b)
+    official
+        .meeting(&b, "join", json!({}))
         .await
         .expect_error(409, "outside_meeting_window");
 
     // Tomorrow at 08:00 (30 minutes before the slot): tomorrow's appointment opens.
     env.clock.set("2026-11-24T07:00:00Z".parse().unwrap());
-    let r = open(&op, &tomorrow).await;
+    let r = op.meeting(&tomorrow, "", json!({})).await;
     assert_eq!(r.status, 200, "{}", r.text);
     assert_ne!(r.json()["room"], room.as_str());
     env.stop().await;
@@ -251,10 +250,10 @@ async fn tokens_are_bound_to_their_room(db: Option<String>) {
     env.clock.advance(Duration::minutes(30));
     let b = op.book(&at(MON_1000), "b").await;
 
-    let ta = open(&op, &a).await.json();
-    let tb = open(&op, &b).await.json();
+    let ta = op.meeting(&a, "", json!({})).await.json();
+    let tb = op.meeting(&b, "", json!({})).await.json();
     assert_ne!(ta["room"], tb["room"], "one room per appointment");
-    let oa = join(&official, &a).await.json();
+    let oa = official.meeting(&a, "join", json!({})).await.json();
     assert_eq!(oa["room"], ta["room"]);
 
     // A's operator token lands in A's room, never B's: the room comes from the signed token.

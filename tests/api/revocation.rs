@@ -39,17 +39,6 @@ async fn enable(c: &Client, account: &str) -> crate::support::Response {
     .await
 }
 
-async fn try_login(env: &TestServer, account: &str) -> crate::support::Response {
-    env.anonymous()
-        .send(
-            "POST",
-            "/v1/demo/login",
-            &[("Content-Type", "application/json")],
-            &json!({ "account": account }).to_string(),
-        )
-        .await
-}
-
 async fn revocation(db: Option<String>) {
     let env = TestServer::start(db).await;
     let op = env.login("operatore.villanova").await;
@@ -58,25 +47,11 @@ async fn revocation(db: Option<String>) {
     let admin = env.login("admin.inps").await;
 
     // A real meeting: "Apri meeting" and "Entra nel meeting".
-    let r = op.hold("sassari-1", &at(MON_0930), "pensioni").await;
-    assert_eq!(r.status, 201, "{}", r.text);
-    let id = r.json()["id"].as_str().unwrap().to_owned();
-    let r = op.confirm(&id, "rev").await;
-    assert_eq!(r.status, 201, "{}", r.text);
-    let r = op
-        .post(
-            &format!("/v1/booking/appointments/{id}/meeting"),
-            &json!({}),
-        )
-        .await;
+    let id = op.book(&at(MON_0930), "rev").await;
+    let r = op.meeting(&id, "", json!({})).await;
     assert_eq!(r.status, 200, "{}", r.text);
     let op_ticket = r.json();
-    let r = official
-        .post(
-            &format!("/v1/booking/appointments/{id}/meeting/join"),
-            &json!({}),
-        )
-        .await;
+    let r = official.meeting(&id, "join", json!({})).await;
     assert_eq!(r.status, 200, "{}", r.text);
     let official_ticket = r.json();
 
@@ -163,7 +138,7 @@ async fn revocation(db: Option<String>) {
     op.get("/v1/session")
         .await
         .expect_error(401, "unauthenticated");
-    try_login(&env, "operatore.villanova")
+    env.try_login("operatore.villanova")
         .await
         .expect_error(403, "account_revoked");
     // Kept in the database: who, when, by whom (ids only).
@@ -251,15 +226,8 @@ async fn revocation(db: Option<String>) {
 
 /// The operator books today's 09:30 slot, opens its meeting and joins it; returns the connection.
 async fn operator_in_meeting(env: &TestServer, op: &Client, key: &str) -> ws::Ws {
-    let r = op.hold("sassari-1", &at(MON_0930), "pensioni").await;
-    let id = r.json()["id"].as_str().unwrap().to_owned();
-    assert_eq!(op.confirm(&id, key).await.status, 201);
-    let r = op
-        .post(
-            &format!("/v1/booking/appointments/{id}/meeting"),
-            &json!({}),
-        )
-        .await;
+    let id = op.book(&at(MON_0930), key).await;
+    let r = op.meeting(&id, "", json!({})).await;
     assert_eq!(r.status, 200, "{}", r.text);
     let (ws_op, joined) = ws::join(&env.server, r.json()["token"].as_str().unwrap()).await;
     assert_eq!(joined["type"], "joined", "{joined}");

@@ -98,25 +98,28 @@ impl TestServer {
         Client::new(self.server.http_addr())
     }
 
-    /// A client logged in as a demo account.
-    pub async fn login(&self, account: &str) -> Client {
-        let mut c = self.anonymous();
-        let r = c
+    /// Asks for a demo login as `account`; returns the answer (a refusal too).
+    pub async fn try_login(&self, account: &str) -> Response {
+        self.anonymous()
             .send(
                 "POST",
                 "/v1/demo/login",
                 &[("Content-Type", "application/json")],
                 &json!({ "account": account }).to_string(),
             )
-            .await;
+            .await
+    }
+
+    /// A client logged in as a demo account.
+    pub async fn login(&self, account: &str) -> Client {
+        let r = self.try_login(account).await;
         assert_eq!(r.status, 200, "login {account}: {}", r.text);
         let cookie = r
             .header("set-cookie")
             .and_then(|v| v.split(';').next())
             .expect("a session cookie")
             .to_owned();
-        c.cookie = Some(cookie);
-        c
+        self.anonymous().with_cookie(Some(cookie))
     }
 
     /// The operator of Villanova Monteleone.
@@ -220,6 +223,17 @@ impl Client {
             &citizen(),
         )
         .await
+    }
+
+    /// `POST /v1/booking/appointments/{id}/meeting` ("Apri meeting") when `what` is empty,
+    /// else `.../meeting/{what}` (`join`, `handover`, `close`), with `body`.
+    pub async fn meeting(&self, id: &str, what: &str, body: Value) -> Response {
+        let path = if what.is_empty() {
+            format!("/v1/booking/appointments/{id}/meeting")
+        } else {
+            format!("/v1/booking/appointments/{id}/meeting/{what}")
+        };
+        self.post(&path, &body).await
     }
 
     /// Holds sassari-1 at `starts_at` (sent as given) for "pensioni"; returns the hold id.

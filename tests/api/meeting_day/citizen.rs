@@ -10,13 +10,14 @@ pub(super) async fn close_refusals(db: Option<String>) {
     let ua = env.login("utenze.villanova").await;
     let id = op.book(&at(MON_0930), "a").await;
 
-    meeting_post(&official, &id, "close", json!({"outcome": "resolved"}))
+    official
+        .meeting(&id, "close", json!({"outcome": "resolved"}))
         .await
         .expect_error(409, "meeting_not_open");
-    meeting_post(&op, &id, "", json!({})).await;
+    op.meeting(&id, "", json!({})).await;
     let before = env.row_counts().await;
     for who in [&op, &other_official, &ua] {
-        meeting_post(who, &id, "close", json!({"outcome": "resolved"}))
+        who.meeting(&id, "close", json!({"outcome": "resolved"}))
             .await
             .expect_error(403, "forbidden");
     }
@@ -48,21 +49,19 @@ pub(super) async fn close_refusals(db: Option<String>) {
         ),
         (json!({"outcome": 3}), 422, "bad_request_body"),
     ] {
-        meeting_post(&official, &id, "close", body)
+        official
+            .meeting(&id, "close", body)
             .await
             .expect_error(status, code);
     }
-    meeting_post(&official, "x", "close", json!({"outcome": "resolved"}))
+    official
+        .meeting("x", "close", json!({"outcome": "resolved"}))
         .await
         .expect_error(400, "bad_appointment_id");
-    meeting_post(
-        &official,
-        &"f".repeat(32),
-        "close",
-        json!({"outcome": "resolved"}),
-    )
-    .await
-    .expect_error(404, "unknown_appointment");
+    official
+        .meeting(&"f".repeat(32), "close", json!({"outcome": "resolved"}))
+        .await
+        .expect_error(404, "unknown_appointment");
     assert_eq!(env.row_counts().await, before);
     let (closed,): (Option<i64>,) =
         sqlx::query_as("SELECT meeting_closed_at FROM reservations WHERE id = $1")
@@ -72,13 +71,13 @@ pub(super) async fn close_refusals(db: Option<String>) {
             .unwrap();
     assert_eq!(closed, None, "refusals leave the meeting open");
     // Exactly 2000 characters are fine; the outcome is stored once.
-    let r = meeting_post(
-        &official,
-        &id,
-        "close",
-        json!({"outcome": "call_back", "notes": "è".repeat(2000)}),
-    )
-    .await;
+    let r = official
+        .meeting(
+            &id,
+            "close",
+            json!({"outcome": "call_back", "notes": "è".repeat(2000)}),
+        )
+        .await;
     assert_eq!(r.status, 200, "{}", r.text);
     assert_eq!(r.json()["outcome"], "call_back");
     env.stop().await;
@@ -88,8 +87,8 @@ pub(super) async fn citizen_session_reaches_only_its_meeting(db: Option<String>)
     let env = TestServer::start(db).await;
     let op = env.login("operatore.villanova").await;
     let id = op.book(&at(MON_0930), "a").await;
-    let ticket = meeting_post(&op, &id, "", json!({})).await.json();
-    let r = meeting_post(&op, &id, "handover", json!({})).await;
+    let ticket = op.meeting(&id, "", json!({})).await.json();
+    let r = op.meeting(&id, "handover", json!({})).await;
     assert_eq!(r.status, 200, "{}", r.text);
     let citizen = env.citizen_after_handover(&r);
     let csrf = r.json()["csrf_token"].as_str().unwrap().to_owned();
@@ -116,7 +115,8 @@ pub(super) async fn citizen_session_reaches_only_its_meeting(db: Option<String>)
             .expect_error(401, "unauthenticated");
     }
     for what in ["", "join", "handover"] {
-        meeting_post(&citizen, &id, what, json!({}))
+        citizen
+            .meeting(&id, what, json!({}))
             .await
             .expect_error(401, "unauthenticated");
     }
@@ -170,7 +170,7 @@ pub(super) async fn citizen_session_reaches_only_its_meeting(db: Option<String>)
 
     // The window closes: a citizen session does not outlive it.
     let op = env.login("operatore.villanova").await;
-    let r = meeting_post(&op, &id, "handover", json!({})).await;
+    let r = op.meeting(&id, "handover", json!({})).await;
     let citizen = env.citizen_after_handover(&r);
     env.clock.advance(chrono::Duration::hours(3));
     citizen

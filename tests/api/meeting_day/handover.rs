@@ -10,12 +10,12 @@ pub(super) async fn handover_recall_and_close(db: Option<String>) {
     let id = op.book(&at(MON_0930), "day").await;
 
     // The lobby learns whom to expect from the tickets.
-    let ticket_op = meeting_post(&op, &id, "", json!({})).await.json();
+    let ticket_op = op.meeting(&id, "", json!({})).await.json();
     assert_eq!(
         ticket_op["expected"],
         json!([{"role": "official", "display_name": "Funzionario INPS – Sede provinciale di Sassari"}])
     );
-    let ticket_off = meeting_post(&official, &id, "join", json!({})).await.json();
+    let ticket_off = official.meeting(&id, "join", json!({})).await.json();
     assert_eq!(ticket_off["expected"][0]["role"], "operator");
     assert_eq!(ticket_off["expected"][1]["role"], "citizen");
 
@@ -30,7 +30,7 @@ pub(super) async fn handover_recall_and_close(db: Option<String>) {
 
     // "Passa al cittadino".
     let staff_cookie = op.cookie.clone();
-    let r = meeting_post(&op, &id, "handover", json!({})).await;
+    let r = op.meeting(&id, "handover", json!({})).await;
     assert_eq!(r.status, 200, "{}", r.text);
     let cleared = r
         .set_cookie("sportello_session")
@@ -110,7 +110,7 @@ pub(super) async fn handover_recall_and_close(db: Option<String>) {
 
     // "Richiama operatore": the operator logs in again and takes the connection back.
     let op = env.login("operatore.villanova").await;
-    let back = meeting_post(&op, &id, "", json!({})).await;
+    let back = op.meeting(&id, "", json!({})).await;
     assert_eq!(back.status, 200, "{}", back.text);
     let v = reauthenticate(&mut kiosk, back.json()["token"].as_str().unwrap()).await;
     assert_eq!(v["participant"]["role"], "operator", "{v}");
@@ -119,7 +119,7 @@ pub(super) async fn handover_recall_and_close(db: Option<String>) {
         .unwrap();
     assert_eq!(seen["participant"]["role"], "operator");
     // ...and hands over again: a new citizen session replaces the first.
-    let r = meeting_post(&op, &id, "handover", json!({})).await;
+    let r = op.meeting(&id, "handover", json!({})).await;
     assert_eq!(r.status, 200, "{}", r.text);
     let citizen2 = env.citizen_after_handover(&r);
     citizen
@@ -130,13 +130,13 @@ pub(super) async fn handover_recall_and_close(db: Option<String>) {
     assert_eq!(v["participant"]["role"], "citizen", "{v}");
 
     // The official closes the meeting with an outcome.
-    let closed = meeting_post(
-        &official,
-        &id,
-        "close",
-        json!({"outcome": "resolved", "notes": "Domanda di pensione inoltrata."}),
-    )
-    .await;
+    let closed = official
+        .meeting(
+            &id,
+            "close",
+            json!({"outcome": "resolved", "notes": "Domanda di pensione inoltrata."}),
+        )
+        .await;
     assert_eq!(closed.status, 200, "{}", closed.text);
     assert_eq!(closed.json()["outcome"], "resolved");
     for socket in [&mut kiosk, &mut off] {
@@ -164,16 +164,18 @@ pub(super) async fn handover_recall_and_close(db: Option<String>) {
     // Nothing more can be done with the meeting (the operator, logged out by the handover,
     // logs in again).
     let op = env.login("operatore.villanova").await;
-    meeting_post(&op, &id, "", json!({}))
+    op.meeting(&id, "", json!({}))
         .await
         .expect_error(409, "meeting_closed");
-    meeting_post(&official, &id, "join", json!({}))
+    official
+        .meeting(&id, "join", json!({}))
         .await
         .expect_error(409, "meeting_closed");
-    meeting_post(&op, &id, "handover", json!({}))
+    op.meeting(&id, "handover", json!({}))
         .await
         .expect_error(409, "meeting_closed");
-    meeting_post(&official, &id, "close", json!({"outcome": "resolved"}))
+    official
+        .meeting(&id, "close", json!({"outcome": "resolved"}))
         .await
         .expect_error(409, "meeting_closed");
 
@@ -220,13 +222,13 @@ pub(super) async fn handover_refusals(db: Option<String>) {
     let later = op.book(&at(MON_1000), "b").await;
 
     // Before "Apri meeting" there is nothing to hand over.
-    meeting_post(&op, &id, "handover", json!({}))
+    op.meeting(&id, "handover", json!({}))
         .await
         .expect_error(409, "meeting_not_open");
-    let ticket = meeting_post(&op, &id, "", json!({})).await.json();
+    let ticket = op.meeting(&id, "", json!({})).await.json();
     let before = env.row_counts().await;
     for who in [&other_op, &official, &admin] {
-        meeting_post(who, &id, "handover", json!({}))
+        who.meeting(&id, "handover", json!({}))
             .await
             .expect_error(403, "forbidden");
     }
@@ -237,13 +239,13 @@ pub(super) async fn handover_refusals(db: Option<String>) {
         )
         .await
         .expect_error(401, "unauthenticated");
-    meeting_post(&op, "nope", "handover", json!({}))
+    op.meeting("nope", "handover", json!({}))
         .await
         .expect_error(400, "bad_appointment_id");
-    meeting_post(&op, &"0".repeat(32), "handover", json!({}))
+    op.meeting(&"0".repeat(32), "handover", json!({}))
         .await
         .expect_error(404, "unknown_appointment");
-    meeting_post(&op, &id, "handover", json!({"x": 1}))
+    op.meeting(&id, "handover", json!({"x": 1}))
         .await
         .expect_error(422, "bad_request_body");
     op.send(
@@ -268,7 +270,7 @@ pub(super) async fn handover_refusals(db: Option<String>) {
     // The 10:00 appointment's window opens at 09:30: a valid token of that other meeting is
     // refused on this connection.
     env.clock.advance(chrono::Duration::minutes(30));
-    let other_room = meeting_post(&op, &later, "", json!({})).await;
+    let other_room = op.meeting(&later, "", json!({})).await;
     assert_eq!(other_room.status, 200, "{}", other_room.text);
     let v = reauthenticate(&mut kiosk, other_room.json()["token"].as_str().unwrap()).await;
     assert_eq!(v["code"], "wrong_room", "{v}");
@@ -303,7 +305,7 @@ pub(super) async fn handover_refusals(db: Option<String>) {
     // Still the operator, still connected.
     let (mut off, joined) = ws::join(
         &env.server,
-        meeting_post(&official, &id, "join", json!({})).await.json()["token"]
+        official.meeting(&id, "join", json!({})).await.json()["token"]
             .as_str()
             .unwrap(),
     )
@@ -312,7 +314,7 @@ pub(super) async fn handover_refusals(db: Option<String>) {
 
     // A handover that the kiosk never takes up: the operator's connection is cut off after
     // the grace period (the operator is logged out and must not stay in the call).
-    let r = meeting_post(&op, &id, "handover", json!({})).await;
+    let r = op.meeting(&id, "handover", json!({})).await;
     assert_eq!(r.status, 200, "{}", r.text);
     let started = std::time::Instant::now();
     let e = ws::error_then_close(&mut kiosk, StdDuration::from_secs(30))

@@ -8,7 +8,7 @@
 use std::time::Duration as StdDuration;
 
 use crate::support::ws::{self, Ws};
-use crate::support::{Client, TestServer, at};
+use crate::support::{TestServer, at};
 use serde_json::{Value, json};
 use sportello::Server;
 use sportello_signalling::protocol::Role;
@@ -32,15 +32,6 @@ on_both_databases!(
     close_refusals,
     citizen_session_reaches_only_its_meeting,
 );
-
-async fn meeting_post(c: &Client, id: &str, what: &str, body: Value) -> crate::support::Response {
-    let path = if what.is_empty() {
-        format!("/v1/booking/appointments/{id}/meeting")
-    } else {
-        format!("/v1/booking/appointments/{id}/meeting/{what}")
-    };
-    c.post(&path, &body).await
-}
 
 fn claims(server: &Server, token: &str) -> MeetingClaims {
     server
