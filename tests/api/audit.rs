@@ -243,14 +243,7 @@ async fn actions_leave_entries(db: Option<String>) {
         )
         .await;
     assert_eq!(r.status, 200, "{}", r.text);
-    temp.cookie = Some(
-        r.header("set-cookie")
-            .unwrap()
-            .split(';')
-            .next()
-            .unwrap()
-            .to_owned(),
-    );
+    temp.cookie = Some(r.first_cookie());
     let r = temp
         .send("DELETE", "/v1/session", &rid("req-logout"), "")
         .await;

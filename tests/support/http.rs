@@ -44,6 +44,14 @@ impl Response {
             .map(|v| v.split(';').next().unwrap().to_owned())
     }
 
+    /// `name=value` of the first `Set-Cookie` of this response; panics without one.
+    pub fn first_cookie(&self) -> String {
+        self.header("set-cookie")
+            .and_then(|v| v.split(';').next())
+            .expect("a cookie")
+            .to_owned()
+    }
+
     /// Asserts a status and an error body `{code, message}` with `code`.
     pub fn expect_error(&self, status: u16, code: &str) {
         assert_eq!(self.status, status, "{code}: {}", self.text);

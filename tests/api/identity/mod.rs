@@ -56,14 +56,7 @@ async fn production_bootstrap_admin_and_no_demo_accounts() {
         .await;
     assert_eq!(r.status, 200, "{}", r.text);
     assert_eq!(r.json()["role"], "inps_admin");
-    c.cookie = Some(
-        r.header("set-cookie")
-            .unwrap()
-            .split(';')
-            .next()
-            .unwrap()
-            .to_owned(),
-    );
+    c.cookie = Some(r.first_cookie());
     assert_eq!(c.get("/v1/session").await.status, 200);
     server.shutdown().await;
 

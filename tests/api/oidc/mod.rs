@@ -23,6 +23,20 @@ async fn start(db: Option<String>) -> (TestServer, TestProvider) {
     (env, provider)
 }
 
+/// [`start`] on SQLite, and the INPS administrator (returned) links the Villanova operator to
+/// the person [`CF`] at SPID.
+async fn start_linked() -> (TestServer, TestProvider, Client) {
+    let (env, idp) = start(None).await;
+    let admin = env.login("admin.inps").await;
+    let r = link(
+        &admin,
+        &json!({"account": "operatore.villanova", "provider": "spid", "subject": CF}),
+    )
+    .await;
+    assert_eq!(r.status, 201, "{}", r.text);
+    (env, idp, admin)
+}
+
 /// Headers for a staff request that changes something: the session's CSRF token, when the
 /// server has one.
 async fn csrf(c: &Client) -> Vec<(String, String)> {

@@ -4,14 +4,7 @@ use super::*;
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn bad_id_tokens_are_refused() {
-    let (env, idp) = start(None).await;
-    let admin = env.login("admin.inps").await;
-    let r = link(
-        &admin,
-        &json!({"account": "operatore.villanova", "provider": "spid", "subject": CF}),
-    )
-    .await;
-    assert_eq!(r.status, 201, "{}", r.text);
+    let (env, idp, _admin) = start_linked().await;
     let good = Token::person(SUB, CF);
     let cases = [
         (
@@ -103,14 +96,7 @@ async fn bad_id_tokens_are_refused() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn bad_or_replayed_state_is_refused() {
-    let (env, idp) = start(None).await;
-    let admin = env.login("admin.inps").await;
-    let r = link(
-        &admin,
-        &json!({"account": "operatore.villanova", "provider": "spid", "subject": CF}),
-    )
-    .await;
-    assert_eq!(r.status, 201, "{}", r.text);
+    let (env, idp, _admin) = start_linked().await;
     idp.set(Token::person(SUB, CF));
 
     // Unknown state; no state.
