@@ -6,7 +6,7 @@
 use std::time::{Duration as StdDuration, Instant};
 
 use crate::support::ws;
-use crate::support::{Client, PgCluster, TestServer, at};
+use crate::support::{Client, PgCluster, Request, TestServer, at, expect_errors};
 use serde_json::json;
 
 /// Monday 23 November 2026, 09:30 in Italy (the test clock starts at 09:00).
@@ -70,34 +70,47 @@ async fn revocation(db: Option<String>) {
 
     // Who may not revoke: an operator, an official, the user administrator of another comune's
     // operator; nor may anyone revoke a non-operator through this route.
-    revoke(&op, "operatore.alghero")
-        .await
-        .expect_error(403, "forbidden");
-    revoke(&op, "operatore.villanova")
-        .await
-        .expect_error(403, "forbidden");
-    revoke(&official, "operatore.villanova")
-        .await
-        .expect_error(403, "forbidden");
-    revoke(&ua, "operatore.alghero")
-        .await
-        .expect_error(403, "forbidden");
-    revoke(&ua, "funzionario.sassari")
-        .await
-        .expect_error(403, "forbidden");
-    revoke(&env.anonymous(), "operatore.villanova")
-        .await
-        .expect_error(401, "unauthenticated");
+    let anonymous = env.anonymous();
+    let revoke_as = |account: &str| {
+        Request::post(
+            format!("/v1/identity/operators/{account}/revoke"),
+            &json!({}),
+        )
+    };
+    let long = "a".repeat(65);
+    let mut cases = vec![
+        (&op, revoke_as("operatore.alghero"), 403, "forbidden"),
+        (&op, revoke_as("operatore.villanova"), 403, "forbidden"),
+        (
+            &official,
+            revoke_as("operatore.villanova"),
+            403,
+            "forbidden",
+        ),
+        (&ua, revoke_as("operatore.alghero"), 403, "forbidden"),
+        (&ua, revoke_as("funzionario.sassari"), 403, "forbidden"),
+        (
+            &anonymous,
+            revoke_as("operatore.villanova"),
+            401,
+            "unauthenticated",
+        ),
+    ];
     // Bad and unknown ids.
-    for bad in ["Operatore", "a%20b", "x;y", &"a".repeat(65)] {
-        revoke(&ua, bad).await.expect_error(400, "bad_account_id");
+    for bad in ["Operatore", "a%20b", "x;y", &long] {
+        cases.push((&ua, revoke_as(bad), 400, "bad_account_id"));
     }
-    revoke(&ua, "operatore.nessuno")
-        .await
-        .expect_error(404, "unknown_account");
-    enable(&ua, "operatore.nessuno")
-        .await
-        .expect_error(404, "unknown_account");
+    cases.push((&ua, revoke_as("operatore.nessuno"), 404, "unknown_account"));
+    cases.push((
+        &ua,
+        Request::post(
+            "/v1/identity/operators/operatore.nessuno/enable",
+            &json!({}),
+        ),
+        404,
+        "unknown_account",
+    ));
+    expect_errors("who may revoke", &cases).await;
     // Nothing happened to the operator.
     assert_eq!(op.get("/v1/session").await.status, 200);
 
