@@ -16,72 +16,99 @@ pub(super) async fn links_api_refusals(db: Option<String>) {
     assert_eq!(r.status, 201, "{}", r.text);
     let before = link_count(&env).await;
 
-    link(&nobody, &body("operatore.villanova", "spid"))
-        .await
-        .expect_error(401, "unauthenticated");
+    let mut cases = vec![(
+        &nobody,
+        link_request(&nobody, &body("operatore.villanova", "spid")).await,
+        401,
+        "unauthenticated",
+    )];
     for c in [&operator, &official] {
-        link(c, &body("operatore.villanova", "spid"))
-            .await
-            .expect_error(403, "forbidden");
-        unlink(c, "spid", "operatore.alghero")
-            .await
-            .expect_error(403, "forbidden");
+        let link = link_request(c, &body("operatore.villanova", "spid")).await;
+        cases.push((c, link, 403, "forbidden"));
+        let unlink = unlink_request(c, "spid", "operatore.alghero").await;
+        cases.push((c, unlink, 403, "forbidden"));
     }
     // The user administrator: only operators of their own comune.
     for account in ["operatore.alghero", "admin.inps", "utenze.villanova"] {
-        link(&useradmin, &body(account, "spid"))
-            .await
-            .expect_error(403, "forbidden");
+        let link = link_request(&useradmin, &body(account, "spid")).await;
+        cases.push((&useradmin, link, 403, "forbidden"));
     }
-    unlink(&useradmin, "spid", "operatore.alghero")
-        .await
-        .expect_error(403, "forbidden");
-    link(&admin, &body("operatore.villanova", "nessuno"))
-        .await
-        .expect_error(404, "unknown_provider");
-    unlink(&admin, "nessuno", "operatore.alghero")
-        .await
-        .expect_error(404, "unknown_provider");
-    link(&admin, &body("operatore.nessuno", "spid"))
-        .await
-        .expect_error(404, "unknown_account");
-    unlink(&admin, "spid", "operatore.nessuno")
-        .await
-        .expect_error(404, "unknown_account");
-    link(&admin, &body("Operatore Villanova", "spid"))
-        .await
-        .expect_error(400, "bad_account_id");
-    for subject in ["", "a\u{7}b"] {
-        link(
-            &admin,
-            &json!({"account": "operatore.villanova", "provider": "spid", "subject": subject}),
-        )
-        .await
-        .expect_error(400, "bad_subject");
-    }
+    let subject = |subject: &str| json!({"account": "operatore.villanova", "provider": "spid", "subject": subject});
     let long = "x".repeat(256);
-    link(
-        &admin,
-        &json!({"account": "operatore.villanova", "provider": "spid", "subject": long}),
-    )
-    .await
-    .expect_error(400, "bad_subject");
-    let h = csrf(&admin).await;
-    let mut headers: Vec<(&str, &str)> = vec![("Content-Type", "application/json")];
-    headers.extend(h.iter().map(|(n, v)| (n.as_str(), v.as_str())));
-    admin
-        .send("POST", "/v1/identity/oidc-links", &headers, "{not json")
-        .await
-        .expect_error(400, "bad_json");
-    admin
-        .send(
-            "POST",
-            "/v1/identity/oidc-links",
-            &headers,
-            &json!({"account": "operatore.villanova", "provider": "spid"}).to_string(),
-        )
-        .await
-        .expect_error(422, "bad_request_body");
+    let raw = |text: &str| Request::post_text("/v1/identity/oidc-links", text);
+    cases.extend([
+        (
+            &useradmin,
+            unlink_request(&useradmin, "spid", "operatore.alghero").await,
+            403,
+            "forbidden",
+        ),
+        (
+            &admin,
+            link_request(&admin, &body("operatore.villanova", "nessuno")).await,
+            404,
+            "unknown_provider",
+        ),
+        (
+            &admin,
+            unlink_request(&admin, "nessuno", "operatore.alghero").await,
+            404,
+            "unknown_provider",
+        ),
+        (
+            &admin,
+            link_request(&admin, &body("operatore.nessuno", "spid")).await,
+            404,
+            "unknown_account",
+        ),
+        (
+            &admin,
+            unlink_request(&admin, "spid", "operatore.nessuno").await,
+            404,
+            "unknown_account",
+        ),
+        (
+            &admin,
+            link_request(&admin, &body("Operatore Villanova", "spid")).await,
+            400,
+            "bad_account_id",
+        ),
+        (
+            &admin,
+            link_request(&admin, &subject("")).await,
+            400,
+            "bad_subject",
+        ),
+        (
+            &admin,
+            link_request(&admin, &subject("a\u{7}b")).await,
+            400,
+            "bad_subject",
+        ),
+        (
+            &admin,
+            link_request(&admin, &subject(&long)).await,
+            400,
+            "bad_subject",
+        ),
+        (
+            &admin,
+            with_csrf(&admin, raw("{not json")).await,
+            400,
+            "bad_json",
+        ),
+        (
+            &admin,
+            with_csrf(
+                &admin,
+                raw(&json!({"account": "operatore.villanova", "provider": "spid"}).to_string()),
+            )
+            .await,
+            422,
+            "bad_request_body",
+        ),
+    ]);
+    expect_errors("links", &cases).await;
     // The same person for another account: conflict.
     link(&admin, &body("operatore.villanova", "spid"))
         .await

@@ -127,20 +127,15 @@ async fn unlinked_and_revoked_accounts_are_refused() {
     )
     .await;
     assert_eq!(r.status, 201, "{}", r.text);
-    let h = csrf(&useradmin).await;
-    let headers: Vec<(&str, &str)> = h
-        .iter()
-        .map(|(n, v)| (n.as_str(), v.as_str()))
-        .chain([("Content-Type", "application/json")])
-        .collect();
-    let r = useradmin
-        .send(
-            "POST",
-            "/v1/identity/operators/operatore.villanova/revoke",
-            &headers,
-            "{}",
-        )
-        .await;
+    let revoke = Request::raw(
+        "POST",
+        "/v1/identity/operators/operatore.villanova/revoke",
+        "{}",
+    );
+    let revoke = with_csrf(&useradmin, revoke)
+        .await
+        .header("Content-Type", "application/json");
+    let r = useradmin.request(&revoke).await;
     assert_eq!(r.status, 200, "{}", r.text);
     assert_refused(&login(&env, &idp, "spid", "/").await, "account_revoked");
     let (n,): (i64,) = sqlx::query_as(

@@ -3,7 +3,7 @@
 //! their `errore` codes; the links API and its refusals; no subject value in the audit log.
 
 use crate::support::oidc::{CLIENT_ID, TestProvider, Token, write_config};
-use crate::support::{Client, Response, TestServer};
+use crate::support::{Client, Request, Response, TestServer, expect_errors};
 use serde_json::{Value, json};
 
 mod links;
@@ -37,42 +37,36 @@ async fn start_linked() -> (TestServer, TestProvider, Client) {
     (env, idp, admin)
 }
 
-/// Headers for a staff request that changes something: the session's CSRF token, when the
-/// server has one.
-async fn csrf(c: &Client) -> Vec<(String, String)> {
+/// The session's CSRF token as the header of a staff request that changes something, when the
+/// server has one (read from `GET /v1/session`).
+async fn with_csrf(c: &Client, request: Request) -> Request {
     let r = c.get("/v1/session").await;
     if r.status != 200 {
-        return Vec::new();
+        return request;
     }
     match r.json()["csrf_token"].as_str() {
-        Some(t) => vec![("x-csrf-token".to_owned(), t.to_owned())],
-        None => Vec::new(),
+        Some(t) => request.header("x-csrf-token", t),
+        None => request,
     }
+}
+
+/// A request to link an account to a provider's subject, as `c`.
+async fn link_request(c: &Client, body: &Value) -> Request {
+    with_csrf(c, Request::post("/v1/identity/oidc-links", body)).await
+}
+
+/// A request to remove the link of `account` at `provider`, as `c`.
+async fn unlink_request(c: &Client, provider: &str, account: &str) -> Request {
+    let path = format!("/v1/identity/oidc-links/{provider}/{account}");
+    with_csrf(c, Request::raw("DELETE", path, "")).await
 }
 
 async fn link(c: &Client, body: &Value) -> Response {
-    let h = csrf(c).await;
-    let mut headers: Vec<(&str, &str)> = vec![("Content-Type", "application/json")];
-    headers.extend(h.iter().map(|(n, v)| (n.as_str(), v.as_str())));
-    c.send(
-        "POST",
-        "/v1/identity/oidc-links",
-        &headers,
-        &body.to_string(),
-    )
-    .await
+    c.request(&link_request(c, body).await).await
 }
 
 async fn unlink(c: &Client, provider: &str, account: &str) -> Response {
-    let h = csrf(c).await;
-    let headers: Vec<(&str, &str)> = h.iter().map(|(n, v)| (n.as_str(), v.as_str())).collect();
-    c.send(
-        "DELETE",
-        &format!("/v1/identity/oidc-links/{provider}/{account}"),
-        &headers,
-        "",
-    )
-    .await
+    c.request(&unlink_request(c, provider, account).await).await
 }
 
 async fn link_count(env: &TestServer) -> i64 {
