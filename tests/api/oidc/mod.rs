@@ -101,11 +101,9 @@ async fn attempt(env: &TestServer, idp: &TestProvider, provider: &str, torna: &s
         .await;
     assert_eq!(r.status, 303, "{}", r.text);
     let set = r
-        .headers
-        .iter()
-        .find(|(n, v)| n.eq_ignore_ascii_case("set-cookie") && v.starts_with("sportello_oidc="))
-        .map(|(_, v)| v.clone())
-        .expect("a binding cookie");
+        .set_cookie("sportello_oidc")
+        .expect("a binding cookie")
+        .to_owned();
     for flag in [
         "HttpOnly",
         "Secure",

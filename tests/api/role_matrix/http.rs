@@ -32,24 +32,11 @@ async fn every_endpoint_by_every_caller() {
 
     // The citizen session: C opened and handed over by its operator.
     let op_c = env.login("operatore.villanova").await;
-    let r = op_c
-        .post(&format!("/v1/booking/appointments/{c}/meeting"), &json!({}))
-        .await;
+    let r = op_c.meeting(&c, "", json!({})).await;
     assert_eq!(r.status, 200, "{}", r.text);
-    let r = op_c
-        .post(
-            &format!("/v1/booking/appointments/{c}/meeting/handover"),
-            &json!({}),
-        )
-        .await;
+    let r = op_c.meeting(&c, "handover", json!({})).await;
     assert_eq!(r.status, 200, "{}", r.text);
-    let cookie = r
-        .headers
-        .iter()
-        .filter(|(n, _)| n.eq_ignore_ascii_case("set-cookie"))
-        .map(|(_, v)| v.split(';').next().unwrap().to_owned())
-        .find(|v| v.starts_with("sportello_citizen="))
-        .expect("a citizen cookie");
+    let cookie = r.cookie("sportello_citizen").expect("a citizen cookie");
     let citizen = CitizenKey {
         cookie,
         csrf: r.json()["csrf_token"].as_str().unwrap().to_owned(),
