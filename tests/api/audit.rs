@@ -119,10 +119,10 @@ impl Entry {
 
 async fn actions_leave_entries(db: Option<String>) {
     let env = TestServer::start(db).await;
-    let op = env.login("operatore.villanova").await;
+    let op = env.operator().await;
     let other = env.login("operatore.alghero").await;
-    let official = env.login("funzionario.sassari").await;
-    let admin = env.login("admin.inps").await;
+    let official = env.official().await;
+    let admin = env.inps_admin().await;
 
     // Hold, with a client request id, echoed in the answer.
     let r = op
@@ -399,7 +399,7 @@ async fn actions_leave_entries(db: Option<String>) {
 
 async fn user_admin_sees_only_their_comune(db: Option<String>) {
     let env = TestServer::start(db).await;
-    let a = env.login("operatore.villanova").await;
+    let a = env.operator().await;
     let b = env.login("operatore.alghero").await;
     assert_eq!(
         a.hold("sassari-1", &at(TUE_0830), "pensioni").await.status,
@@ -409,8 +409,8 @@ async fn user_admin_sees_only_their_comune(db: Option<String>) {
         b.hold("sassari-1", &at(TUE_0930), "pensioni").await.status,
         201
     );
-    let ua = env.login("utenze.villanova").await;
-    let admin = env.login("admin.inps").await;
+    let ua = env.user_admin().await;
+    let admin = env.inps_admin().await;
 
     let all = entries(&admin, "").await;
     assert!(all.iter().any(|e| e["comune_istat"] == "090003"));
@@ -443,7 +443,7 @@ async fn only_admins_read_and_filters_are_checked(db: Option<String>) {
     }
     let r = env.anonymous().get("/v1/audit").await;
     r.expect_error(401, "unauthenticated");
-    let admin = env.login("admin.inps").await;
+    let admin = env.inps_admin().await;
     admin
         .get("/v1/audit?from=yesterday")
         .await
@@ -481,7 +481,7 @@ async fn only_admins_read_and_filters_are_checked(db: Option<String>) {
 
 async fn csv_has_header_and_quoted_fields(db: Option<String>) {
     let env = TestServer::start(db).await;
-    let op = env.login("operatore.villanova").await;
+    let op = env.operator().await;
     let r = op
         .post_with(
             "/v1/booking/holds",
@@ -491,7 +491,7 @@ async fn csv_has_header_and_quoted_fields(db: Option<String>) {
         .await;
     assert_eq!(r.status, 201, "{}", r.text);
     let hold = r.json()["id"].as_str().unwrap().to_owned();
-    let admin = env.login("admin.inps").await;
+    let admin = env.inps_admin().await;
     let r = admin.get("/v1/audit.csv?action=hold.place").await;
     assert_eq!(r.status, 200, "{}", r.text);
     assert!(r.header("content-type").unwrap().starts_with("text/csv"));
@@ -527,7 +527,7 @@ async fn csv_has_header_and_quoted_fields(db: Option<String>) {
 
 async fn no_personal_data_in_the_log(db: Option<String>) {
     let env = TestServer::start(db).await;
-    let op = env.login("operatore.villanova").await;
+    let op = env.operator().await;
     let r = op.hold("sassari-1", &at(MON_0930), "pensioni").await;
     let id = r.json()["id"].as_str().unwrap().to_owned();
     assert_eq!(op.confirm(&id, "k").await.status, 201);

@@ -59,7 +59,7 @@ fn check_ticket(server: &Server, v: &Value, role: Role, sub: &str, name: &str) -
 
 async fn open_and_join_by_role(db: Option<String>) {
     let env = TestServer::start(db).await;
-    let op = env.login("operatore.villanova").await;
+    let op = env.operator().await;
     let a = op.book(&at(MON_0930), "a").await;
 
     // The page decides "today" by the server's clock.
@@ -67,7 +67,7 @@ async fn open_and_join_by_role(db: Option<String>) {
     assert_eq!(s["server_now"], "2026-11-23T09:00:00+01:00");
 
     // Not yet opened: the official waits (409), nobody else may even ask.
-    let official = env.login("funzionario.sassari").await;
+    let official = env.official().await;
     official
         .meeting(&a, "join", json!({}))
         .await
@@ -189,8 +189,8 @@ async fn open_and_join_by_role(db: Option<String>) {
 
 async fn the_meeting_window_follows_the_clock(db: Option<String>) {
     let env = TestServer::start(db).await;
-    let op = env.login("operatore.villanova").await;
-    let official = env.login("funzionario.sassari").await;
+    let op = env.operator().await;
+    let official = env.official().await;
     // 10:00-10:30 today: the window is 09:30-11:00.
     let b = op.book(&at(MON_1000), "b").await;
     let tomorrow = op.book(&at(TUE_0830), "t").await;
@@ -244,8 +244,8 @@ async fn the_meeting_window_follows_the_clock(db: Option<String>) {
 
 async fn tokens_are_bound_to_their_room(db: Option<String>) {
     let env = TestServer::start(db).await;
-    let op = env.login("operatore.villanova").await;
-    let official = env.login("funzionario.sassari").await;
+    let op = env.operator().await;
+    let official = env.official().await;
     let a = op.book(&at(MON_0930), "a").await;
     env.clock.advance(Duration::minutes(30));
     let b = op.book(&at(MON_1000), "b").await;

@@ -9,7 +9,7 @@ async fn no_personal_data_in_logs_or_metrics() {
     let capture = crate::support::logs::capture();
 
     let env = TestServer::start(None).await;
-    let op = env.login("operatore.villanova").await;
+    let op = env.operator().await;
     let hold = op
         .hold("sassari-1", &at("2026-11-24T07:30:00Z"), "pensioni")
         .await
@@ -29,7 +29,7 @@ async fn no_personal_data_in_logs_or_metrics() {
         .await
         .expect_error(422, "invalid_delegate_codice_fiscale");
     assert_eq!(op.confirm(&hold_id, "k1").await.status, 201);
-    let official = env.login("funzionario.sassari").await;
+    let official = env.official().await;
     assert_eq!(
         official
             .get("/v1/booking/sportelli/sassari-1/agenda?from=2026-11-24")

@@ -41,10 +41,10 @@ async fn enable(c: &Client, account: &str) -> crate::support::Response {
 
 async fn revocation(db: Option<String>) {
     let env = TestServer::start(db).await;
-    let op = env.login("operatore.villanova").await;
-    let official = env.login("funzionario.sassari").await;
-    let ua = env.login("utenze.villanova").await;
-    let admin = env.login("admin.inps").await;
+    let op = env.operator().await;
+    let official = env.official().await;
+    let ua = env.user_admin().await;
+    let admin = env.inps_admin().await;
 
     // A real meeting: "Apri meeting" and "Entra nel meeting".
     let id = op.book(&at(MON_0930), "rev").await;
@@ -177,7 +177,7 @@ async fn revocation(db: Option<String>) {
         .await
         .unwrap();
     assert_eq!(n, 0);
-    let again = env.login("operatore.villanova").await;
+    let again = env.operator().await;
     assert_eq!(again.get("/v1/session").await.status, 200);
     // The INPS administrator may revoke any comune's operator, and the user administrator may
     // re-enable their own.
@@ -189,7 +189,7 @@ async fn revocation(db: Option<String>) {
         .expect_error(401, "unauthenticated");
     let r = enable(&ua, "operatore.villanova").await;
     assert_eq!(r.status, 200, "{}", r.text);
-    env.login("operatore.villanova").await;
+    env.operator().await;
     let r = revoke(&admin, "operatore.alghero").await;
     assert_eq!(r.status, 200, "{}", r.text);
     let r = enable(&admin, "operatore.alghero").await;
@@ -252,8 +252,8 @@ async fn operator_in_meeting(env: &TestServer, op: &Client, key: &str) -> ws::Ws
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn validity_end_cuts_off_a_connected_operator() {
     let env = TestServer::start(None).await;
-    let op = env.login("operatore.villanova").await;
-    let ua = env.login("utenze.villanova").await;
+    let op = env.operator().await;
+    let ua = env.user_admin().await;
     let mut ws_op = operator_in_meeting(&env, &op, "validity").await;
 
     let started = Instant::now();
@@ -287,8 +287,8 @@ async fn validity_end_cuts_off_a_connected_operator() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn last_valid_day_ends_during_a_meeting() {
     let env = TestServer::start(None).await;
-    let op = env.login("operatore.villanova").await;
-    let ua = env.login("utenze.villanova").await;
+    let op = env.operator().await;
+    let ua = env.user_admin().await;
     // Valid through today (Monday 23 November 2026).
     let r = ua
         .send(

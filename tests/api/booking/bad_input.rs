@@ -19,8 +19,8 @@ fn hold_at(start: &str) -> Request {
 
 pub(super) async fn bad_input_changes_nothing(db: Option<String>) {
     let env = TestServer::start(db).await;
-    let op = env.login("operatore.villanova").await;
-    let admin = env.login("admin.inps").await;
+    let op = env.operator().await;
+    let admin = env.inps_admin().await;
     let r = admin
         .post(
             "/v1/booking/sedi/sede-sassari/closures",
@@ -34,7 +34,7 @@ pub(super) async fn bad_input_changes_nothing(db: Option<String>) {
 
     // Holds.
     let other_comune = env.login("operatore.ostana").await;
-    let official = env.login("funzionario.sassari").await;
+    let official = env.official().await;
     let anonymous = env.anonymous();
     let forged = env
         .anonymous()

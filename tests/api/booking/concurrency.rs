@@ -6,10 +6,7 @@ use crate::support::{TestServer, at};
 
 pub(super) async fn concurrent_holds_on_one_slot(db: Option<String>) {
     let env = TestServer::start(db).await;
-    let ops = [
-        env.login("operatore.villanova").await,
-        env.login("operatore.alghero").await,
-    ];
+    let ops = [env.operator().await, env.login("operatore.alghero").await];
     let mut tasks = Vec::new();
     for i in 0..200 {
         let op = ops[i % 2].clone();
@@ -49,7 +46,7 @@ pub(super) async fn concurrent_holds_on_one_slot(db: Option<String>) {
 
 pub(super) async fn prenota_is_idempotent_under_concurrent_retries(db: Option<String>) {
     let env = TestServer::start(db).await;
-    let op = env.login("operatore.villanova").await;
+    let op = env.operator().await;
     let hold = id(&op.hold("sassari-1", &at(TUE_0830), "pensioni").await.json());
     let mut tasks = Vec::new();
     for _ in 0..20 {
@@ -81,7 +78,7 @@ pub(super) async fn prenota_is_idempotent_under_concurrent_retries(db: Option<St
 
 pub(super) async fn release_racing_prenota_never_loses_an_appointment(db: Option<String>) {
     let env = TestServer::start(db).await;
-    let op = env.login("operatore.villanova").await;
+    let op = env.operator().await;
     for (round, slot) in [TUE_0830, TUE_0900, TUE_0930, TUE_1000].iter().enumerate() {
         let hold = id(&op.hold("sassari-1", &at(slot), "pensioni").await.json());
         let mut tasks = Vec::new();

@@ -35,7 +35,7 @@ pub(super) async fn privacy_notice_from_the_configured_file() {
     let text = "Informativa del Comune di prova.\n\nSecondo paragrafo: titolare INPS.";
     std::fs::write(&file, format!("{text}\n")).unwrap();
     let env = TestServer::start_with(None, |c| c.privacy_notice_file = Some(file.clone())).await;
-    let op = env.login("operatore.villanova").await;
+    let op = env.operator().await;
     let r = op.get("/v1/booking/privacy-notice").await;
     assert_eq!(r.status, 200, "{}", r.text);
     let v = r.json();

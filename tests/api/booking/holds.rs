@@ -9,7 +9,7 @@ use crate::support::{TestServer, at};
 
 pub(super) async fn book_a_slot_end_to_end(db: Option<String>) {
     let env = TestServer::start(db).await;
-    let op = env.login("operatore.villanova").await;
+    let op = env.operator().await;
 
     let r = op
         .get("/v1/booking/comuni/090078/proposals?service=pensioni")
@@ -100,7 +100,7 @@ pub(super) async fn book_a_slot_end_to_end(db: Option<String>) {
     assert_eq!(today[0]["id"], hold_id.as_str());
 
     // The official's agenda.
-    let official = env.login("funzionario.sassari").await;
+    let official = env.official().await;
     let agenda = official.get("/v1/booking/sportelli/sassari-1/agenda").await;
     assert_eq!(agenda.status, 200, "{}", agenda.text);
     assert_eq!(agenda.json().as_array().unwrap().len(), 1);
@@ -127,7 +127,7 @@ pub(super) async fn book_a_slot_end_to_end(db: Option<String>) {
 
 pub(super) async fn hold_expires_by_the_clock(db: Option<String>) {
     let env = TestServer::start(db).await;
-    let a = env.login("operatore.villanova").await;
+    let a = env.operator().await;
     let b = env.login("operatore.alghero").await;
     let hold = a.hold("sassari-1", &at(TUE_0930), "pensioni").await.json();
     let hold_id = id(&hold);
@@ -199,7 +199,7 @@ pub(super) async fn hold_expires_by_the_clock(db: Option<String>) {
 
 pub(super) async fn release_cancel_and_reschedule_free_slots(db: Option<String>) {
     let env = TestServer::start(db).await;
-    let a = env.login("operatore.villanova").await;
+    let a = env.operator().await;
     let b = env.login("operatore.alghero").await;
 
     // Release frees the slot.

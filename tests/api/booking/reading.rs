@@ -9,8 +9,8 @@ use crate::support::{TestServer, at};
 
 pub(super) async fn slots_skip_holidays_closures_and_the_past(db: Option<String>) {
     let env = TestServer::start(db).await;
-    let op = env.login("operatore.villanova").await;
-    let admin = env.login("admin.inps").await;
+    let op = env.operator().await;
+    let admin = env.inps_admin().await;
     let r = admin
         .post(
             "/v1/booking/sedi/sede-sassari/closures",
@@ -84,7 +84,7 @@ pub(super) async fn slots_skip_holidays_closures_and_the_past(db: Option<String>
 
 pub(super) async fn callers_see_only_what_is_theirs(db: Option<String>) {
     let env = TestServer::start(db).await;
-    let a = env.login("operatore.villanova").await;
+    let a = env.operator().await;
     let b = env.login("operatore.alghero").await;
     let hold = id(&a.hold("sassari-1", &at(TUE_0830), "pensioni").await.json());
     // Another comune's operator can neither see, release nor confirm the hold.
@@ -119,7 +119,7 @@ pub(super) async fn callers_see_only_what_is_theirs(db: Option<String>) {
     a.get("/v1/booking/sportelli/sassari-1/agenda")
         .await
         .expect_error(403, "forbidden");
-    let admin = env.login("admin.inps").await;
+    let admin = env.inps_admin().await;
     let v = admin
         .get("/v1/booking/sportelli/sassari-1/agenda?from=2026-11-24&to=2026-11-24")
         .await
@@ -136,7 +136,7 @@ pub(super) async fn callers_see_only_what_is_theirs(db: Option<String>) {
 
 pub(super) async fn admin_reads_sedi_calendars_and_holidays(db: Option<String>) {
     let env = TestServer::start(db).await;
-    let admin = env.login("admin.inps").await;
+    let admin = env.inps_admin().await;
     let r = admin.get("/v1/booking/sedi").await;
     assert_eq!(r.status, 200, "{}", r.text);
     let sedi = r.json();
@@ -177,11 +177,7 @@ pub(super) async fn admin_reads_sedi_calendars_and_holidays(db: Option<String>) 
 
     // Officials read the catalogue too; comune staff do not.
     assert_eq!(
-        env.login("funzionario.sassari")
-            .await
-            .get("/v1/booking/sedi")
-            .await
-            .status,
+        env.official().await.get("/v1/booking/sedi").await.status,
         200
     );
     for account in ["operatore.villanova", "utenze.villanova"] {
@@ -232,7 +228,7 @@ pub(super) async fn admin_reads_sedi_calendars_and_holidays(db: Option<String>) 
         .unwrap();
     assert_eq!(patron["date"], "2026-12-06");
     // Operators may read the holidays (public information).
-    let op = env.login("operatore.villanova").await;
+    let op = env.operator().await;
     assert_eq!(op.get("/v1/booking/holidays?year=2026").await.status, 200);
     // Bad input.
     admin
@@ -264,7 +260,7 @@ pub(super) async fn admin_reads_sedi_calendars_and_holidays(db: Option<String>) 
 
 pub(super) async fn comuni_search_and_session_names(db: Option<String>) {
     let env = TestServer::start(db).await;
-    let op = env.login("operatore.villanova").await;
+    let op = env.operator().await;
     let names = |v: Value| -> Vec<String> {
         v.as_array()
             .unwrap()
@@ -374,7 +370,7 @@ pub(super) async fn comuni_search_and_session_names(db: Option<String>) {
 
 pub(super) async fn operator_home_reads_a_range_of_days(db: Option<String>) {
     let env = TestServer::start(db).await;
-    let op = env.login("operatore.villanova").await;
+    let op = env.operator().await;
     let tue = id(&op.hold("sassari-1", &at(TUE_0830), "pensioni").await.json());
     assert_eq!(op.confirm(&tue, "k-tue").await.status, 201);
     // Wednesday 25 November, 09:00 in Italy.
@@ -428,7 +424,7 @@ pub(super) async fn operator_home_reads_a_range_of_days(db: Option<String>) {
     op.get("/v1/booking/comuni/090003/appointments?from=2026-11-23&to=2026-11-25")
         .await
         .expect_error(403, "forbidden");
-    env.login("funzionario.sassari")
+    env.official()
         .await
         .get("/v1/booking/comuni/090078/appointments?from=2026-11-23&to=2026-11-25")
         .await

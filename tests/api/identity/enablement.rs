@@ -6,7 +6,7 @@ use crate::support::{Request, eventually, expect_errors};
 
 pub(super) async fn user_admin_enables_operators(db: Option<String>) {
     let env = TestServer::start(db).await;
-    let admin = env.login("utenze.villanova").await;
+    let admin = env.user_admin().await;
     let list = admin.get("/v1/identity/operators").await;
     assert_eq!(list.status, 200, "{}", list.text);
     let accounts: Vec<String> = list
@@ -78,7 +78,7 @@ pub(super) async fn user_admin_enables_operators(db: Option<String>) {
     assert_eq!(r.status, 200);
 
     // The INPS administrator sees every comune and enables for any, naming it.
-    let inps = env.login("admin.inps").await;
+    let inps = env.inps_admin().await;
     let all = inps.get("/v1/identity/operators").await.json();
     assert!(all.as_array().unwrap().len() >= 6);
     let r = inps
@@ -103,7 +103,7 @@ pub(super) async fn user_admin_enables_operators(db: Option<String>) {
 
 pub(super) async fn enablement_refusals(db: Option<String>) {
     let env = TestServer::start(db).await;
-    let admin = env.login("utenze.villanova").await;
+    let admin = env.user_admin().await;
     let good = json!({"account": "operatore.due", "password": "una password lunga"});
     let with = |k: &str, v: Value| {
         let mut b = good.clone();
@@ -153,7 +153,7 @@ pub(super) async fn enablement_refusals(db: Option<String>) {
             .await
             .expect_error(403, "forbidden");
     }
-    let inps = env.login("admin.inps").await;
+    let inps = env.inps_admin().await;
     let anonymous = env.anonymous();
     let create = |body: &Value| Request::post("/v1/identity/operators", body);
     expect_errors(
@@ -223,8 +223,8 @@ pub(super) async fn enablement_refusals(db: Option<String>) {
 
 pub(super) async fn validity_dates_end_sessions(db: Option<String>) {
     let env = TestServer::start(db).await;
-    let admin = env.login("utenze.villanova").await;
-    let op = env.login("operatore.villanova").await;
+    let admin = env.user_admin().await;
+    let op = env.operator().await;
     let path = "/v1/identity/operators/operatore.villanova";
     // The last valid day was yesterday (the clock is at Monday 23 November 2026).
     let r = admin

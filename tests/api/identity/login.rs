@@ -137,7 +137,7 @@ pub(super) async fn failed_logins_are_limited(db: Option<String>) {
 
 pub(super) async fn refused_accounts_need_the_right_password_to_learn_why(db: Option<String>) {
     let env = TestServer::start(db).await;
-    let admin = env.login("utenze.villanova").await;
+    let admin = env.user_admin().await;
     let r = admin
         .post(
             "/v1/identity/operators/operatore.villanova/revoke",
@@ -216,7 +216,7 @@ pub(super) async fn sessions_end_when_idle_or_too_old(db: Option<String>) {
 
 pub(super) async fn csrf_and_origin(db: Option<String>) {
     let env = TestServer::start(db).await;
-    let op = env.login("operatore.villanova").await;
+    let op = env.operator().await;
     let before = env.row_counts().await;
     let hold = json!({
         "sportello_id": "sassari-1",
@@ -234,7 +234,7 @@ pub(super) async fn csrf_and_origin(db: Option<String>) {
     )
     .await
     .expect_error(403, "csrf_failed");
-    let other = env.login("operatore.villanova").await;
+    let other = env.operator().await;
     let other_csrf = other.get("/v1/session").await.json()["csrf_token"]
         .as_str()
         .unwrap()

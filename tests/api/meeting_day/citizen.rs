@@ -4,10 +4,10 @@ use super::*;
 
 pub(super) async fn close_refusals(db: Option<String>) {
     let env = TestServer::start(db).await;
-    let op = env.login("operatore.villanova").await;
-    let official = env.login("funzionario.sassari").await;
+    let op = env.operator().await;
+    let official = env.official().await;
     let other_official = env.login("funzionario.laquila").await;
-    let ua = env.login("utenze.villanova").await;
+    let ua = env.user_admin().await;
     let id = op.book(&at(MON_0930), "a").await;
 
     official
@@ -85,7 +85,7 @@ pub(super) async fn close_refusals(db: Option<String>) {
 
 pub(super) async fn citizen_session_reaches_only_its_meeting(db: Option<String>) {
     let env = TestServer::start(db).await;
-    let op = env.login("operatore.villanova").await;
+    let op = env.operator().await;
     let id = op.book(&at(MON_0930), "a").await;
     let ticket = op.meeting(&id, "", json!({})).await.json();
     let r = op.meeting(&id, "handover", json!({})).await;
@@ -169,7 +169,7 @@ pub(super) async fn citizen_session_reaches_only_its_meeting(db: Option<String>)
         .expect_error(401, "unauthenticated");
 
     // The window closes: a citizen session does not outlive it.
-    let op = env.login("operatore.villanova").await;
+    let op = env.operator().await;
     let r = op.meeting(&id, "handover", json!({})).await;
     let citizen = env.citizen_after_handover(&r);
     env.clock.advance(chrono::Duration::hours(3));

@@ -5,8 +5,8 @@ use super::*;
 
 pub(super) async fn handover_recall_and_close(db: Option<String>) {
     let env = TestServer::start(db).await;
-    let op = env.login("operatore.villanova").await;
-    let official = env.login("funzionario.sassari").await;
+    let op = env.operator().await;
+    let official = env.official().await;
     let id = op.book(&at(MON_0930), "day").await;
 
     // The lobby learns whom to expect from the tickets.
@@ -109,7 +109,7 @@ pub(super) async fn handover_recall_and_close(db: Option<String>) {
     assert!(pong.is_some(), "the citizen's connection stays");
 
     // "Richiama operatore": the operator logs in again and takes the connection back.
-    let op = env.login("operatore.villanova").await;
+    let op = env.operator().await;
     let back = op.meeting(&id, "", json!({})).await;
     assert_eq!(back.status, 200, "{}", back.text);
     let v = reauthenticate(&mut kiosk, back.json()["token"].as_str().unwrap()).await;
@@ -163,7 +163,7 @@ pub(super) async fn handover_recall_and_close(db: Option<String>) {
     assert_eq!(refused["code"], "meeting_ended", "{refused}");
     // Nothing more can be done with the meeting (the operator, logged out by the handover,
     // logs in again).
-    let op = env.login("operatore.villanova").await;
+    let op = env.operator().await;
     op.meeting(&id, "", json!({}))
         .await
         .expect_error(409, "meeting_closed");
@@ -214,10 +214,10 @@ pub(super) async fn handover_recall_and_close(db: Option<String>) {
 
 pub(super) async fn handover_refusals(db: Option<String>) {
     let env = TestServer::start(db).await;
-    let op = env.login("operatore.villanova").await;
+    let op = env.operator().await;
     let other_op = env.login("operatore.alghero").await;
-    let official = env.login("funzionario.sassari").await;
-    let admin = env.login("admin.inps").await;
+    let official = env.official().await;
+    let admin = env.inps_admin().await;
     let id = op.book(&at(MON_0930), "a").await;
     let later = op.book(&at(MON_1000), "b").await;
 

@@ -8,10 +8,10 @@ pub(super) async fn links_api_refusals(db: Option<String>) {
     let (env, _idp) = start(db).await;
     let body = |account: &str, provider: &str| json!({"account": account, "provider": provider, "subject": CF});
     let nobody = env.anonymous();
-    let operator = env.login("operatore.villanova").await;
-    let official = env.login("funzionario.sassari").await;
-    let useradmin = env.login("utenze.villanova").await;
-    let admin = env.login("admin.inps").await;
+    let operator = env.operator().await;
+    let official = env.official().await;
+    let useradmin = env.user_admin().await;
+    let admin = env.inps_admin().await;
     let r = link(&admin, &body("operatore.alghero", "spid")).await;
     assert_eq!(r.status, 201, "{}", r.text);
     let before = link_count(&env).await;
@@ -156,7 +156,7 @@ async fn no_personal_data_or_secret_in_logs() {
     let capture = crate::support::logs::capture();
 
     let (env, idp) = start(None).await;
-    let admin = env.login("admin.inps").await;
+    let admin = env.inps_admin().await;
     for (provider, subject) in [("spid", CF), ("cie", SUB)] {
         let r = link(
             &admin,

@@ -44,7 +44,7 @@ async fn providers_are_listed_and_unknown_or_unavailable_ones_refused() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn login_opens_a_session_and_returns_to_torna() {
     let (env, idp) = start(None).await;
-    let admin = env.login("admin.inps").await;
+    let admin = env.inps_admin().await;
     let r = link(
         &admin,
         &json!({"account": "operatore.villanova", "provider": "spid", "subject": CF}),
@@ -120,7 +120,7 @@ async fn unlinked_and_revoked_accounts_are_refused() {
     idp.set(Token::person(SUB, CF));
     assert_refused(&login(&env, &idp, "spid", "/").await, "oidc_not_linked");
 
-    let useradmin = env.login("utenze.villanova").await;
+    let useradmin = env.user_admin().await;
     let r = link(
         &useradmin,
         &json!({"account": "operatore.villanova", "provider": "spid", "subject": CF}),

@@ -27,7 +27,7 @@ async fn start(db: Option<String>) -> (TestServer, TestProvider) {
 /// the person [`CF`] at SPID.
 async fn start_linked() -> (TestServer, TestProvider, Client) {
     let (env, idp) = start(None).await;
-    let admin = env.login("admin.inps").await;
+    let admin = env.inps_admin().await;
     let r = link(
         &admin,
         &json!({"account": "operatore.villanova", "provider": "spid", "subject": CF}),

@@ -8,7 +8,7 @@ async fn every_endpoint_by_every_caller() {
     let idp = crate::support::oidc::TestProvider::start().await;
     let oidc_config = crate::support::oidc::write_config(&idp.issuer());
     let env = TestServer::start_with(None, |c| c.oidc_config = Some(oidc_config)).await;
-    let op = env.login("operatore.villanova").await;
+    let op = env.operator().await;
     let mut slots = free_slots(&op, "sassari-1").await.into_iter();
     // The clock is at 09:00 on Monday: book the 09:30 (A: the meeting) and the 10:00 (C: the
     // citizen session's meeting), then move to 09:31 so that both meeting windows are open.
@@ -31,7 +31,7 @@ async fn every_endpoint_by_every_caller() {
     let h2 = op.hold_sassari(&slots_after(later)).await;
 
     // The citizen session: C opened and handed over by its operator.
-    let op_c = env.login("operatore.villanova").await;
+    let op_c = env.operator().await;
     let r = op_c.meeting(&c, "", json!({})).await;
     assert_eq!(r.status, 200, "{}", r.text);
     let r = op_c.meeting(&c, "handover", json!({})).await;
