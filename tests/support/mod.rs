@@ -59,7 +59,6 @@ pub const DEMO_PASSWORD: &str = "demo-sportello";
 /// unless named otherwise.
 pub mod account {
     pub const OPERATOR: &str = "operatore.villanova";
-    pub const OPERATOR_ALGHERO: &str = "operatore.alghero";
     pub const OFFICIAL: &str = "funzionario.sassari";
     pub const USER_ADMIN: &str = "utenze.villanova";
     pub const INPS_ADMIN: &str = "admin.inps";
