@@ -4,13 +4,9 @@
 //! are read by the INPS administrator (everything) and by a comune's user administrator (only
 //! their comune), by no one else; no citizen's personal data ever reaches the log.
 
+use crate::support::slots::{MON_0930, TUE_0830, TUE_0930};
 use crate::support::{Client, Request, TestServer, at, citizen, expect_statuses};
 use serde_json::{Value, json};
-
-/// Monday 23 November 2026 (the test clock starts at 09:00 Italian time).
-const MON_0930: &str = "2026-11-23T08:30:00Z";
-const TUE_0830: &str = "2026-11-24T07:30:00Z";
-const TUE_0930: &str = "2026-11-24T08:30:00Z";
 
 on_both_databases!(
     all_audit_rules_on_postgres;

@@ -11,6 +11,7 @@ use sportello_signalling::token::{MeetingClaims, TokenKey, unix_now};
 use tokio_tungstenite::tungstenite::Message;
 
 use crate::support::Client;
+use crate::support::internals::room_counts;
 use crate::support::ws::{self, Ws};
 
 const STEP: Duration = Duration::from_secs(5);
@@ -230,7 +231,7 @@ async fn room_capacity_is_six() {
     .await;
     expect_error(&mut seventh, "room_full").await;
     expect_closed(&mut seventh).await;
-    assert_eq!(server.signalling().router().counts(), (1, 6));
+    assert_eq!(room_counts(server.signalling()), (1, 6));
     server.shutdown().await;
 }
 

@@ -9,6 +9,7 @@ use sportello::{Config, Server};
 use sportello_signalling::protocol::Role;
 use tokio_tungstenite::tungstenite::Message;
 
+use crate::support::internals::room_counts;
 use crate::support::ws;
 
 /// How long a read waits before it counts as "nothing more".
@@ -76,7 +77,7 @@ async fn silent_client_is_dropped_and_the_room_is_told() {
         }
     }
     assert_eq!(codes, ["ping_timeout"]);
-    assert_eq!(server.signalling().router().counts(), (1, 1));
+    assert_eq!(room_counts(server.signalling()), (1, 1));
     server.shutdown().await;
 }
 
@@ -95,7 +96,7 @@ async fn shutdown_tells_clients_and_frees_everything() {
         assert_eq!(ws::next_any(&mut ws, STEP).await.unwrap()["type"], "joined");
         clients.push(ws);
     }
-    assert_eq!(server.signalling().router().counts(), (2, 3));
+    assert_eq!(room_counts(server.signalling()), (2, 3));
     let signalling = server.signalling().clone();
     let stopping = tokio::spawn(server.shutdown());
     for ws in &mut clients {
@@ -111,7 +112,7 @@ async fn shutdown_tells_clients_and_frees_everything() {
         .await
         .expect("shutdown finishes")
         .unwrap();
-    assert_eq!(signalling.router().counts(), (0, 0));
+    assert_eq!(room_counts(&signalling), (0, 0));
     let stats = signalling.sfu().stats();
     assert_eq!((stats.rooms, stats.participants), (0, 0), "{stats:?}");
 }

@@ -3,6 +3,7 @@
 //! the manual clock, idempotent opening, tokens that verify with the server's key and are bound to
 //! one room, role and subject, and a token of meeting A that lands only in A's room.
 
+use crate::support::slots::{MON_0930, MON_1000, MON_1100, TUE_0830};
 use crate::support::ws;
 use crate::support::{TestServer, at};
 use chrono::Duration;
@@ -10,12 +11,6 @@ use serde_json::{Value, json};
 use sportello::Server;
 use sportello_signalling::protocol::Role;
 use sportello_signalling::token::unix_now;
-
-/// Monday 23 November 2026 (the test clock starts at 09:00 Italian time).
-const MON_0930: &str = "2026-11-23T08:30:00Z";
-const MON_1000: &str = "2026-11-23T09:00:00Z";
-const MON_1100: &str = "2026-11-23T10:00:00Z";
-const TUE_0830: &str = "2026-11-24T07:30:00Z";
 
 on_both_databases!(
     all_meeting_rules_on_postgres;

@@ -5,12 +5,10 @@
 
 use std::time::{Duration as StdDuration, Instant};
 
+use crate::support::slots::MON_0930;
 use crate::support::ws;
 use crate::support::{Client, PgCluster, Request, TestServer, at, expect_errors};
 use serde_json::json;
-
-/// Monday 23 November 2026, 09:30 in Italy (the test clock starts at 09:00).
-const MON_0930: &str = "2026-11-23T08:30:00Z";
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn revocation_on_sqlite() {

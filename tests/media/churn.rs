@@ -7,6 +7,8 @@ use sportello::{Config, Server};
 use sportello_loadtest::{Participant, ParticipantConfig};
 use sportello_signalling::protocol::{MediaKind, Role};
 
+use crate::support::internals::room_counts;
+
 const CYCLES: usize = 50;
 const CONNECT: Duration = Duration::from_secs(10);
 
@@ -49,7 +51,7 @@ async fn fifty_join_leave_cycles_leave_nothing_behind() {
         }
         // The stayer is alone again and still connected.
         settle("the room to shrink to one", Duration::from_secs(5), || {
-            server.signalling().router().counts() == (1, 1)
+            room_counts(server.signalling()) == (1, 1)
         })
         .await;
         let stats = server.signalling().sfu().stats();
@@ -63,7 +65,7 @@ async fn fifty_join_leave_cycles_leave_nothing_behind() {
             Duration::from_secs(5),
             || {
                 let s = signalling.sfu().stats();
-                signalling.router().counts() == (0, 0) && s.occupancy() == (0, 0, 0, 0)
+                room_counts(&signalling) == (0, 0) && s.occupancy() == (0, 0, 0, 0)
             },
         )
         .await;

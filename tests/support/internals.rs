@@ -20,3 +20,8 @@ pub fn csrf_token_for(token: &str) -> String {
 
 /// How long a handed-over meeting waits for the kiosk before the operator is cut off.
 pub const HANDOVER_GRACE: Duration = sportello::meeting::handover::HANDOVER_GRACE;
+
+/// Rooms and connections the signalling plane holds now.
+pub fn room_counts(signalling: &sportello_signalling::Signalling) -> (usize, usize) {
+    signalling.router().counts()
+}

@@ -52,6 +52,19 @@ macro_rules! on_both_databases {
 /// The clock of every test starts here: Monday 23 November 2026, 09:00 in Italy.
 pub const START: &str = "2026-11-23T08:00:00Z";
 
+/// Slot starts on the first two days of the test clock, as UTC instants (Italy is UTC+1).
+pub mod slots {
+    /// Monday 23 November 2026, 09:30 in Italy (the clock starts at 09:00).
+    pub const MON_0930: &str = "2026-11-23T08:30:00Z";
+    pub const MON_1000: &str = "2026-11-23T09:00:00Z";
+    pub const MON_1100: &str = "2026-11-23T10:00:00Z";
+    /// Tuesday 24 November 2026, 08:30 in Italy: the first slot of sassari-1 that day.
+    pub const TUE_0830: &str = "2026-11-24T07:30:00Z";
+    pub const TUE_0900: &str = "2026-11-24T08:00:00Z";
+    pub const TUE_0930: &str = "2026-11-24T08:30:00Z";
+    pub const TUE_1000: &str = "2026-11-24T09:00:00Z";
+}
+
 /// The demo accounts' password.
 pub const DEMO_PASSWORD: &str = "demo-sportello";
 

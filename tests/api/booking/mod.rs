@@ -5,6 +5,8 @@
 
 use serde_json::Value;
 
+use crate::support::slots::{TUE_0830, TUE_0900, TUE_0930, TUE_1000};
+
 mod bad_input;
 mod concurrency;
 mod config;
@@ -25,12 +27,6 @@ use reading::{
     comuni_search_and_session_names, operator_home_reads_a_range_of_days,
     slots_skip_holidays_closures_and_the_past,
 };
-
-/// Tuesday 24 November 2026, 08:30 in Italy: the first slot of sassari-1 that day.
-const TUE_0830: &str = "2026-11-24T07:30:00Z";
-const TUE_0900: &str = "2026-11-24T08:00:00Z";
-const TUE_0930: &str = "2026-11-24T08:30:00Z";
-const TUE_1000: &str = "2026-11-24T09:00:00Z";
 
 on_both_databases!(
     all_rules_on_postgres;

@@ -7,6 +7,7 @@
 
 use std::time::Duration as StdDuration;
 
+use crate::support::slots::{MON_0930, MON_1000};
 use crate::support::ws::{self, Ws};
 use crate::support::{TestServer, at};
 use serde_json::{Value, json};
@@ -20,9 +21,6 @@ mod handover;
 use citizen::{citizen_session_reaches_only_its_meeting, close_refusals};
 use handover::{handover_recall_and_close, handover_refusals};
 
-/// Monday 23 November 2026, 09:30 in Italy (the test clock starts at 09:00).
-const MON_0930: &str = "2026-11-23T08:30:00Z";
-const MON_1000: &str = "2026-11-23T09:00:00Z";
 const SECS: StdDuration = StdDuration::from_secs(10);
 
 on_both_databases!(

@@ -43,18 +43,7 @@ async fn providers_are_listed_and_unknown_or_unavailable_ones_refused() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn login_opens_a_session_and_returns_to_torna() {
-    let (env, idp) = start(None).await;
-    let admin = env.inps_admin().await;
-    let r = link(
-        &admin,
-        &json!({"account": "operatore.villanova", "provider": "spid", "subject": CF}),
-    )
-    .await;
-    assert_eq!(r.status, 201, "{}", r.text);
-    assert_eq!(
-        r.json(),
-        json!({"account": "operatore.villanova", "provider": "spid"})
-    );
+    let (env, idp, admin) = start_linked().await;
     // The same link again: 200, nothing added.
     let r = link(
         &admin,

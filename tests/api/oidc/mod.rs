@@ -34,6 +34,10 @@ async fn start_linked() -> (TestServer, TestProvider, Client) {
     )
     .await;
     assert_eq!(r.status, 201, "{}", r.text);
+    assert_eq!(
+        r.json(),
+        json!({"account": "operatore.villanova", "provider": "spid"})
+    );
     (env, idp, admin)
 }
 
