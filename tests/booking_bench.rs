@@ -6,13 +6,14 @@
 //! cargo test -p sportello --test booking_bench -- --ignored --nocapture
 //! ```
 
-mod booking_support;
+#[path = "support/mod.rs"]
+mod support;
 
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
-use booking_support::{Client, Env, PgCluster};
 use chrono::{Duration as Days, NaiveDate};
+use support::{Client, PgCluster, TestServer};
 
 const SEQUENTIAL: usize = 200;
 const CONCURRENT: usize = 400;
@@ -97,7 +98,7 @@ fn report(db: &str, case: &str, wall: Duration, mut lat: Vec<Duration>) {
 }
 
 async fn run(db: &str, url: Option<String>) {
-    let env = Env::start(url).await;
+    let env = TestServer::start(url).await;
     let mut ops = Vec::new();
     let mut queues: Vec<Queue> = Vec::new();
     for (i, (account, sportello, service)) in OPERATORS.into_iter().enumerate() {

@@ -1,5 +1,5 @@
 // Wire types of the booking API: generated from the Rust types by ts-rs into `src/generated/`
-// (`SPORTELLO_UPDATE_BINDINGS=1 cargo test -p sportello --test booking_ts_bindings`), never
+// (`SPORTELLO_UPDATE_BINDINGS=1 cargo test -p sportello --test api ts_bindings`), never
 // written here by hand.
 export type { Applicant } from '../generated/Applicant';
 export type { Appointment } from '../generated/Appointment';

@@ -1,4 +1,5 @@
-//! The signalling WebSocket from a test: join with a token, send a message, read the next one.
+//! The signalling WebSocket from a test: connect, join with a token, send a message, read the
+//! next one.
 
 use std::time::Duration;
 
@@ -12,9 +13,17 @@ use tokio_tungstenite::tungstenite::Message;
 pub type Ws =
     tokio_tungstenite::WebSocketStream<tokio_tungstenite::MaybeTlsStream<tokio::net::TcpStream>>;
 
+/// A connected, not yet joined socket.
+pub async fn connect(server: &Server) -> Ws {
+    connect_async(server.ws_url())
+        .await
+        .expect("websocket connects")
+        .0
+}
+
 /// Joins the signalling WebSocket with `token`; returns the socket and the first answer.
 pub async fn join(server: &Server, token: &str) -> (Ws, Value) {
-    let (mut ws, _) = connect_async(server.ws_url()).await.expect("connects");
+    let mut ws = connect(server).await;
     send(
         &mut ws,
         json!({"type": "join", "version": 1, "token": token}),
@@ -31,9 +40,16 @@ pub async fn send(ws: &mut Ws, v: Value) {
     ws.send(Message::text(v.to_string())).await.expect("sent");
 }
 
-/// The next JSON message within `within` (pings answered and skipped); None when the socket
-/// closes. Panics if nothing arrives in time.
-pub async fn next(ws: &mut Ws, within: Duration) -> Option<Value> {
+/// What to do with the server's pings while reading.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Pings {
+    /// Answer with a pong and read on.
+    Answer,
+    /// Read on without answering.
+    Skip,
+}
+
+async fn read(ws: &mut Ws, within: Duration, pings: Pings) -> Option<Value> {
     let deadline = tokio::time::Instant::now() + within;
     loop {
         let msg = tokio::time::timeout_at(deadline, ws.next())
@@ -44,17 +60,43 @@ pub async fn next(ws: &mut Ws, within: Duration) -> Option<Value> {
             Some(Ok(Message::Text(t))) => {
                 let v: Value = serde_json::from_str(&t).expect("JSON from the server");
                 if v["type"] == "ping" {
-                    let nonce = v["nonce"].clone();
-                    let _ = ws
-                        .send(Message::text(
-                            json!({"type": "pong", "nonce": nonce}).to_string(),
-                        ))
-                        .await;
+                    if pings == Pings::Answer {
+                        let nonce = v["nonce"].clone();
+                        let _ = ws
+                            .send(Message::text(
+                                json!({"type": "pong", "nonce": nonce}).to_string(),
+                            ))
+                            .await;
+                    }
                     continue;
                 }
                 return Some(v);
             }
             Some(Ok(_)) => {}
+        }
+    }
+}
+
+/// The next JSON message within `within` (pings answered and skipped); None when the socket
+/// closes. Panics if nothing arrives in time.
+pub async fn next(ws: &mut Ws, within: Duration) -> Option<Value> {
+    read(ws, within, Pings::Answer).await
+}
+
+/// The next JSON message within `within`, pings skipped without an answer (a client that
+/// never pongs); None when the socket closes. Panics if nothing arrives in time.
+pub async fn next_unanswered(ws: &mut Ws, within: Duration) -> Option<Value> {
+    read(ws, within, Pings::Skip).await
+}
+
+/// The next JSON message of any type, pings included, within `within`; None when the socket
+/// closes, a message is not JSON, or nothing arrives in time.
+pub async fn next_any(ws: &mut Ws, within: Duration) -> Option<Value> {
+    loop {
+        match tokio::time::timeout(within, ws.next()).await.ok()?? {
+            Ok(Message::Text(t)) => return serde_json::from_str(&t).ok(),
+            Ok(Message::Close(_)) | Err(_) => return None,
+            Ok(_) => {}
         }
     }
 }

@@ -4,15 +4,9 @@
 //! are read by the INPS administrator (everything) and by a comune's user administrator (only
 //! their comune), by no one else; no citizen's personal data ever reaches the log.
 
-mod booking_support;
-
-use booking_support::{Client, Env, at, citizen};
+use crate::support::slots::{MON_0930, TUE_0830, TUE_0930};
+use crate::support::{Client, Request, TestServer, at, citizen, expect_statuses};
 use serde_json::{Value, json};
-
-/// Monday 23 November 2026 (the test clock starts at 09:00 Italian time).
-const MON_0930: &str = "2026-11-23T08:30:00Z";
-const TUE_0830: &str = "2026-11-24T07:30:00Z";
-const TUE_0930: &str = "2026-11-24T08:30:00Z";
 
 on_both_databases!(
     all_audit_rules_on_postgres;
@@ -52,12 +46,79 @@ fn check(e: &Value, actor: &str, role: &str, comune: Value, action: &str, outcom
     assert_eq!(e["outcome"], outcome, "{e}");
 }
 
+/// Actor and role of the entries of the Villanova operator, the Sassari official and the
+/// Villanova user administrator.
+const OP: (&str, &str) = ("operatore.villanova", "operator");
+const OFFICIAL: (&str, &str) = ("funzionario.sassari", "official");
+const USER_ADMIN: (&str, &str) = ("utenze.villanova", "user_admin");
+
+/// An expected audit entry, found by its request id.
+struct Entry {
+    request_id: String,
+    actor: (&'static str, &'static str),
+    comune: Value,
+    action: &'static str,
+    outcome: &'static str,
+    /// Checked when given.
+    target: Option<Value>,
+    /// Checked when given.
+    sede: Option<&'static str>,
+}
+
+impl Entry {
+    fn new(
+        request_id: &str,
+        actor: (&'static str, &'static str),
+        comune: Value,
+        action: &'static str,
+        outcome: &'static str,
+    ) -> Self {
+        Self {
+            request_id: request_id.to_owned(),
+            actor,
+            comune,
+            action,
+            outcome,
+            target: None,
+            sede: None,
+        }
+    }
+
+    fn target(mut self, target: &str) -> Self {
+        self.target = Some(json!(target));
+        self
+    }
+
+    fn sede(mut self, sede: &'static str) -> Self {
+        self.sede = Some(sede);
+        self
+    }
+
+    fn check(&self, e: &Value) {
+        let (actor, role) = self.actor;
+        check(
+            e,
+            actor,
+            role,
+            self.comune.clone(),
+            self.action,
+            self.outcome,
+        );
+        if let Some(target) = &self.target {
+            assert_eq!(&e["target"], target, "{e}");
+        }
+        if let Some(sede) = self.sede {
+            assert_eq!(e["sede_id"], sede, "{e}");
+        }
+    }
+}
+
 async fn actions_leave_entries(db: Option<String>) {
-    let env = Env::start(db).await;
-    let op = env.login("operatore.villanova").await;
+    let env = TestServer::start(db).await;
+    let op = env.operator().await;
     let other = env.login("operatore.alghero").await;
-    let official = env.login("funzionario.sassari").await;
-    let admin = env.login("admin.inps").await;
+    let official = env.official().await;
+    let admin = env.inps_admin().await;
 
     // Hold, with a client request id, echoed in the answer.
     let r = op
@@ -100,64 +161,50 @@ async fn actions_leave_entries(db: Option<String>) {
     let r = op.hold("sassari-1", &at(TUE_0830), "pensioni").await;
     let h3 = r.json()["id"].as_str().unwrap().to_owned();
     assert_eq!(op.confirm(&h3, "k3").await.status, 201);
-    let r = op
-        .post_with(
-            &format!("/v1/booking/appointments/{h3}/reschedule"),
-            &rid("req-resched"),
-            &json!({"starts_at": at(TUE_0930)}),
-        )
-        .await;
-    assert_eq!(r.status, 200, "{}", r.text);
-    let r = op
-        .post_with(
-            &format!("/v1/booking/appointments/{h3}/cancel"),
-            &rid("req-cancel"),
-            &json!({}),
-        )
-        .await;
-    assert_eq!(r.status, 200, "{}", r.text);
-    // An official may not cancel it: denied.
-    let r = official
-        .post_with(
-            &format!("/v1/booking/appointments/{hold}/cancel"),
-            &rid("req-cancel-denied"),
-            &json!({}),
-        )
-        .await;
-    assert_eq!(r.status, 403, "{}", r.text);
-    // Meetings: refused to the other comune, opened by the operator, joined by the official.
-    let r = other
-        .post_with(
-            &format!("/v1/booking/appointments/{hold}/meeting"),
-            &rid("req-open-denied"),
-            &json!({}),
-        )
-        .await;
-    assert_eq!(r.status, 403, "{}", r.text);
-    let r = op
-        .post_with(
-            &format!("/v1/booking/appointments/{hold}/meeting"),
-            &rid("req-open"),
-            &json!({}),
-        )
-        .await;
-    assert_eq!(r.status, 200, "{}", r.text);
-    let r = official
-        .post_with(
-            &format!("/v1/booking/appointments/{hold}/meeting/join"),
-            &rid("req-join"),
-            &json!({}),
-        )
-        .await;
-    assert_eq!(r.status, 200, "{}", r.text);
-    let r = op
-        .post_with(
-            &format!("/v1/booking/appointments/{hold}/meeting/join"),
-            &rid("req-join-denied"),
-            &json!({}),
-        )
-        .await;
-    assert_eq!(r.status, 403, "{}", r.text);
+    let appointment = |id: &str, what: &str, request_id: &str| {
+        Request::post(format!("/v1/booking/appointments/{id}/{what}"), &json!({}))
+            .header("x-request-id", request_id)
+    };
+    expect_statuses(
+        "appointments and meetings",
+        &[
+            (
+                &op,
+                Request::post(
+                    format!("/v1/booking/appointments/{h3}/reschedule"),
+                    &json!({"starts_at": at(TUE_0930)}),
+                )
+                .header("x-request-id", "req-resched"),
+                200,
+            ),
+            (&op, appointment(&h3, "cancel", "req-cancel"), 200),
+            // An official may not cancel it: denied.
+            (
+                &official,
+                appointment(&hold, "cancel", "req-cancel-denied"),
+                403,
+            ),
+            // Meetings: refused to the other comune, opened by the operator, joined by the
+            // official.
+            (
+                &other,
+                appointment(&hold, "meeting", "req-open-denied"),
+                403,
+            ),
+            (&op, appointment(&hold, "meeting", "req-open"), 200),
+            (
+                &official,
+                appointment(&hold, "meeting/join", "req-join"),
+                200,
+            ),
+            (
+                &op,
+                appointment(&hold, "meeting/join", "req-join-denied"),
+                403,
+            ),
+        ],
+    )
+    .await;
     // Closures: by the INPS administrator; refused to an operator.
     let closure =
         json!({"first_day": "2026-12-01", "last_day": "2026-12-01", "reason": "Inventario"});
@@ -192,14 +239,7 @@ async fn actions_leave_entries(db: Option<String>) {
         )
         .await;
     assert_eq!(r.status, 200, "{}", r.text);
-    temp.cookie = Some(
-        r.header("set-cookie")
-            .unwrap()
-            .split(';')
-            .next()
-            .unwrap()
-            .to_owned(),
-    );
+    temp.cookie = Some(r.first_cookie());
     let r = temp
         .send("DELETE", "/v1/session", &rid("req-logout"), "")
         .await;
@@ -221,165 +261,108 @@ async fn actions_leave_entries(db: Option<String>) {
     let list = entries(&admin, "?limit=1000").await;
     let villanova = json!("090078");
     let alghero = json!("090003");
-    let e = by_request(&list, "req-hold-1");
-    check(
-        e,
-        "operatore.villanova",
-        "operator",
-        villanova.clone(),
-        "hold.place",
-        "ok",
-    );
-    assert_eq!(e["target"], hold.as_str());
-    let e = by_request(&list, "req-confirm-1");
-    check(
-        e,
-        "operatore.villanova",
-        "operator",
-        villanova.clone(),
-        "hold.confirm",
-        "ok",
-    );
-    assert_eq!(e["target"], hold.as_str());
-    assert_eq!(e["sede_id"], "sede-sassari");
-    let e = by_request(&list, &generated);
-    check(
-        e,
-        "operatore.villanova",
-        "operator",
-        villanova.clone(),
-        "hold.place",
-        "ok",
-    );
-    assert_eq!(e["target"], h2.as_str());
-    let e = by_request(&list, &release_rid);
-    check(
-        e,
-        "operatore.villanova",
-        "operator",
-        villanova.clone(),
-        "hold.release",
-        "ok",
-    );
-    assert_eq!(e["target"], h2.as_str());
-    let e = by_request(&list, "req-resched");
-    check(
-        e,
-        "operatore.villanova",
-        "operator",
-        villanova.clone(),
-        "appointment.reschedule",
-        "ok",
-    );
-    assert_eq!(e["target"], h3.as_str());
-    let e = by_request(&list, "req-cancel");
-    check(
-        e,
-        "operatore.villanova",
-        "operator",
-        villanova.clone(),
-        "appointment.cancel",
-        "ok",
-    );
-    assert_eq!(e["target"], h3.as_str());
-    let e = by_request(&list, "req-cancel-denied");
-    check(
-        e,
-        "funzionario.sassari",
-        "official",
-        Value::Null,
-        "appointment.cancel",
-        "denied",
-    );
-    assert_eq!(e["sede_id"], "sede-sassari");
-    assert_eq!(e["target"], hold.as_str());
-    let e = by_request(&list, "req-open-denied");
-    check(
-        e,
-        "operatore.alghero",
-        "operator",
-        alghero.clone(),
-        "meeting.open",
-        "denied",
-    );
-    let e = by_request(&list, "req-open");
-    check(
-        e,
-        "operatore.villanova",
-        "operator",
-        villanova.clone(),
-        "meeting.open",
-        "ok",
-    );
-    assert_eq!(e["target"], hold.as_str());
-    let e = by_request(&list, "req-join");
-    check(
-        e,
-        "funzionario.sassari",
-        "official",
-        villanova.clone(),
-        "meeting.join",
-        "ok",
-    );
-    assert_eq!(e["sede_id"], "sede-sassari");
-    assert_eq!(e["target"], hold.as_str());
-    let e = by_request(&list, "req-join-denied");
-    check(
-        e,
-        "operatore.villanova",
-        "operator",
-        villanova.clone(),
-        "meeting.join",
-        "denied",
-    );
-    let e = by_request(&list, "req-closure");
-    check(
-        e,
-        "admin.inps",
-        "inps_admin",
-        Value::Null,
-        "closure.add",
-        "ok",
-    );
-    assert_eq!(e["sede_id"], "sede-sassari");
-    assert_eq!(e["target"], closure_id.as_str());
-    let e = by_request(&list, "req-closure-denied");
-    check(
-        e,
-        "operatore.villanova",
-        "operator",
-        villanova.clone(),
-        "closure.add",
-        "denied",
-    );
-    let e = by_request(&list, "req-login");
-    check(
-        e,
-        "utenze.villanova",
-        "user_admin",
-        villanova.clone(),
-        "session.login",
-        "ok",
-    );
-    let e = by_request(&list, "req-logout");
-    check(
-        e,
-        "utenze.villanova",
-        "user_admin",
-        villanova.clone(),
-        "session.logout",
-        "ok",
-    );
-    let e = by_request(&list, "req-login-denied");
-    check(
-        e,
-        "anonymous",
-        "anonymous",
-        Value::Null,
-        "session.login",
-        "denied",
-    );
-    assert_eq!(e["target"], Value::Null);
+    // Each entry by its request id: actor, role, comune, action, outcome, and the target and
+    // the Sede where the case says.
+    let expected = [
+        Entry::new("req-hold-1", OP, villanova.clone(), "hold.place", "ok").target(&hold),
+        Entry::new("req-confirm-1", OP, villanova.clone(), "hold.confirm", "ok")
+            .target(&hold)
+            .sede("sede-sassari"),
+        Entry::new(&generated, OP, villanova.clone(), "hold.place", "ok").target(&h2),
+        Entry::new(&release_rid, OP, villanova.clone(), "hold.release", "ok").target(&h2),
+        Entry::new(
+            "req-resched",
+            OP,
+            villanova.clone(),
+            "appointment.reschedule",
+            "ok",
+        )
+        .target(&h3),
+        Entry::new(
+            "req-cancel",
+            OP,
+            villanova.clone(),
+            "appointment.cancel",
+            "ok",
+        )
+        .target(&h3),
+        Entry::new(
+            "req-cancel-denied",
+            OFFICIAL,
+            Value::Null,
+            "appointment.cancel",
+            "denied",
+        )
+        .sede("sede-sassari")
+        .target(&hold),
+        Entry::new(
+            "req-open-denied",
+            ("operatore.alghero", "operator"),
+            alghero.clone(),
+            "meeting.open",
+            "denied",
+        ),
+        Entry::new("req-open", OP, villanova.clone(), "meeting.open", "ok").target(&hold),
+        Entry::new(
+            "req-join",
+            OFFICIAL,
+            villanova.clone(),
+            "meeting.join",
+            "ok",
+        )
+        .sede("sede-sassari")
+        .target(&hold),
+        Entry::new(
+            "req-join-denied",
+            OP,
+            villanova.clone(),
+            "meeting.join",
+            "denied",
+        ),
+        Entry::new(
+            "req-closure",
+            ("admin.inps", "inps_admin"),
+            Value::Null,
+            "closure.add",
+            "ok",
+        )
+        .sede("sede-sassari")
+        .target(&closure_id),
+        Entry::new(
+            "req-closure-denied",
+            OP,
+            villanova.clone(),
+            "closure.add",
+            "denied",
+        ),
+        Entry::new(
+            "req-login",
+            USER_ADMIN,
+            villanova.clone(),
+            "session.login",
+            "ok",
+        ),
+        Entry::new(
+            "req-logout",
+            USER_ADMIN,
+            villanova.clone(),
+            "session.logout",
+            "ok",
+        ),
+        Entry {
+            target: Some(Value::Null),
+            ..Entry::new(
+                "req-login-denied",
+                ("anonymous", "anonymous"),
+                Value::Null,
+                "session.login",
+                "denied",
+            )
+        },
+    ];
+    for want in &expected {
+        want.check(by_request(&list, &want.request_id));
+    }
     assert!(!list.iter().any(|e| e.to_string().contains("nessuno")));
     // The time is the booking clock's, in UTC.
     assert_eq!(
@@ -411,8 +394,8 @@ async fn actions_leave_entries(db: Option<String>) {
 }
 
 async fn user_admin_sees_only_their_comune(db: Option<String>) {
-    let env = Env::start(db).await;
-    let a = env.login("operatore.villanova").await;
+    let env = TestServer::start(db).await;
+    let a = env.operator().await;
     let b = env.login("operatore.alghero").await;
     assert_eq!(
         a.hold("sassari-1", &at(TUE_0830), "pensioni").await.status,
@@ -422,8 +405,8 @@ async fn user_admin_sees_only_their_comune(db: Option<String>) {
         b.hold("sassari-1", &at(TUE_0930), "pensioni").await.status,
         201
     );
-    let ua = env.login("utenze.villanova").await;
-    let admin = env.login("admin.inps").await;
+    let ua = env.user_admin().await;
+    let admin = env.inps_admin().await;
 
     let all = entries(&admin, "").await;
     assert!(all.iter().any(|e| e["comune_istat"] == "090003"));
@@ -447,7 +430,7 @@ async fn user_admin_sees_only_their_comune(db: Option<String>) {
 }
 
 async fn only_admins_read_and_filters_are_checked(db: Option<String>) {
-    let env = Env::start(db).await;
+    let env = TestServer::start(db).await;
     for account in ["operatore.villanova", "funzionario.sassari"] {
         let c = env.login(account).await;
         for path in ["/v1/audit", "/v1/audit.csv", "/v1/audit?limit=5"] {
@@ -456,7 +439,7 @@ async fn only_admins_read_and_filters_are_checked(db: Option<String>) {
     }
     let r = env.anonymous().get("/v1/audit").await;
     r.expect_error(401, "unauthenticated");
-    let admin = env.login("admin.inps").await;
+    let admin = env.inps_admin().await;
     admin
         .get("/v1/audit?from=yesterday")
         .await
@@ -493,8 +476,8 @@ async fn only_admins_read_and_filters_are_checked(db: Option<String>) {
 }
 
 async fn csv_has_header_and_quoted_fields(db: Option<String>) {
-    let env = Env::start(db).await;
-    let op = env.login("operatore.villanova").await;
+    let env = TestServer::start(db).await;
+    let op = env.operator().await;
     let r = op
         .post_with(
             "/v1/booking/holds",
@@ -504,7 +487,7 @@ async fn csv_has_header_and_quoted_fields(db: Option<String>) {
         .await;
     assert_eq!(r.status, 201, "{}", r.text);
     let hold = r.json()["id"].as_str().unwrap().to_owned();
-    let admin = env.login("admin.inps").await;
+    let admin = env.inps_admin().await;
     let r = admin.get("/v1/audit.csv?action=hold.place").await;
     assert_eq!(r.status, 200, "{}", r.text);
     assert!(r.header("content-type").unwrap().starts_with("text/csv"));
@@ -539,8 +522,8 @@ async fn csv_has_header_and_quoted_fields(db: Option<String>) {
 }
 
 async fn no_personal_data_in_the_log(db: Option<String>) {
-    let env = Env::start(db).await;
-    let op = env.login("operatore.villanova").await;
+    let env = TestServer::start(db).await;
+    let op = env.operator().await;
     let r = op.hold("sassari-1", &at(MON_0930), "pensioni").await;
     let id = r.json()["id"].as_str().unwrap().to_owned();
     assert_eq!(op.confirm(&id, "k").await.status, 201);
@@ -559,7 +542,7 @@ async fn no_personal_data_in_the_log(db: Option<String>) {
         .await;
     assert_eq!(r.status, 200, "{}", r.text);
 
-    let pool = env.server.booking().db().pool();
+    let pool = env.pool();
     let rows: Vec<(String, String, String, String, String, String)> = sqlx::query_as(
         "SELECT id, actor_subject, actor_role, action, request_id, outcome FROM audit_log",
     )

@@ -1,6 +1,6 @@
 //! TypeScript types of the booking API, generated from the Rust types (ts-rs), for the web
 //! client. Write or refresh them with
-//! `SPORTELLO_UPDATE_BINDINGS=1 cargo test -p sportello --test booking_ts_bindings`
+//! `SPORTELLO_UPDATE_BINDINGS=1 cargo test -p sportello --test api ts_bindings`
 //! (into `web-client/src/generated/`); this test fails when they are out of date.
 
 use std::collections::BTreeMap;
@@ -93,7 +93,7 @@ fn booking_typescript_bindings() {
             on_disk.get(name),
             Some(text),
             "web-client/src/generated/{name} is out of date: run \
-             SPORTELLO_UPDATE_BINDINGS=1 cargo test -p sportello --test booking_ts_bindings"
+             SPORTELLO_UPDATE_BINDINGS=1 cargo test -p sportello --test api ts_bindings"
         );
     }
 }

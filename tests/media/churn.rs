@@ -1,11 +1,13 @@
 //! Churn: 50 join/leave cycles with real WebRTC peers through the whole server. Afterwards no
 //! participant, track, room or task is left, and the participant who stayed still gets media.
 
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
 use sportello::{Config, Server};
 use sportello_loadtest::{Participant, ParticipantConfig};
 use sportello_signalling::protocol::{MediaKind, Role};
+
+use crate::support::internals::room_counts;
 
 const CYCLES: usize = 50;
 const CONNECT: Duration = Duration::from_secs(10);
@@ -20,11 +22,8 @@ async fn join(server: &Server, name: &str) -> Participant {
 }
 
 async fn settle<F: Fn() -> bool>(what: &str, timeout: Duration, ok: F) {
-    let deadline = Instant::now() + timeout;
-    while !ok() {
-        assert!(Instant::now() < deadline, "timed out waiting for {what}");
-        tokio::time::sleep(Duration::from_millis(50)).await;
-    }
+    let settled = crate::support::eventually(timeout, || std::future::ready(ok())).await;
+    assert!(settled, "timed out waiting for {what}");
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -52,7 +51,7 @@ async fn fifty_join_leave_cycles_leave_nothing_behind() {
         }
         // The stayer is alone again and still connected.
         settle("the room to shrink to one", Duration::from_secs(5), || {
-            server.signalling().rooms().counts() == (1, 1)
+            room_counts(server.signalling()) == (1, 1)
         })
         .await;
         let stats = server.signalling().sfu().stats();
@@ -66,7 +65,7 @@ async fn fifty_join_leave_cycles_leave_nothing_behind() {
             Duration::from_secs(5),
             || {
                 let s = signalling.sfu().stats();
-                signalling.rooms().counts() == (0, 0) && s.occupancy() == (0, 0, 0, 0)
+                room_counts(&signalling) == (0, 0) && s.occupancy() == (0, 0, 0, 0)
             },
         )
         .await;

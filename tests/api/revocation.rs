@@ -3,16 +3,12 @@
 //! then close; the official sees `participant_left`), their session cookie stops working, they
 //! cannot log in until re-enabled (a row in `staff_revocations`); who may revoke; audit entries.
 
-mod booking_support;
-
 use std::time::{Duration as StdDuration, Instant};
 
-use booking_support::ws;
-use booking_support::{Client, Env, PgCluster, at};
+use crate::support::slots::MON_0930;
+use crate::support::ws;
+use crate::support::{Client, PgCluster, Request, TestServer, at, expect_errors};
 use serde_json::json;
-
-/// Monday 23 November 2026, 09:30 in Italy (the test clock starts at 09:00).
-const MON_0930: &str = "2026-11-23T08:30:00Z";
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn revocation_on_sqlite() {
@@ -25,7 +21,7 @@ async fn revocation_on_postgres() {
     revocation(Some(pg.create_database().await)).await;
 }
 
-async fn revoke(c: &Client, account: &str) -> booking_support::Response {
+async fn revoke(c: &Client, account: &str) -> crate::support::Response {
     c.post(
         &format!("/v1/identity/operators/{account}/revoke"),
         &json!({}),
@@ -33,7 +29,7 @@ async fn revoke(c: &Client, account: &str) -> booking_support::Response {
     .await
 }
 
-async fn enable(c: &Client, account: &str) -> booking_support::Response {
+async fn enable(c: &Client, account: &str) -> crate::support::Response {
     c.post(
         &format!("/v1/identity/operators/{account}/enable"),
         &json!({}),
@@ -41,44 +37,19 @@ async fn enable(c: &Client, account: &str) -> booking_support::Response {
     .await
 }
 
-async fn try_login(env: &Env, account: &str) -> booking_support::Response {
-    env.anonymous()
-        .send(
-            "POST",
-            "/v1/demo/login",
-            &[("Content-Type", "application/json")],
-            &json!({ "account": account }).to_string(),
-        )
-        .await
-}
-
 async fn revocation(db: Option<String>) {
-    let env = Env::start(db).await;
-    let op = env.login("operatore.villanova").await;
-    let official = env.login("funzionario.sassari").await;
-    let ua = env.login("utenze.villanova").await;
-    let admin = env.login("admin.inps").await;
+    let env = TestServer::start(db).await;
+    let op = env.operator().await;
+    let official = env.official().await;
+    let ua = env.user_admin().await;
+    let admin = env.inps_admin().await;
 
     // A real meeting: "Apri meeting" and "Entra nel meeting".
-    let r = op.hold("sassari-1", &at(MON_0930), "pensioni").await;
-    assert_eq!(r.status, 201, "{}", r.text);
-    let id = r.json()["id"].as_str().unwrap().to_owned();
-    let r = op.confirm(&id, "rev").await;
-    assert_eq!(r.status, 201, "{}", r.text);
-    let r = op
-        .post(
-            &format!("/v1/booking/appointments/{id}/meeting"),
-            &json!({}),
-        )
-        .await;
+    let id = op.book(&at(MON_0930), "rev").await;
+    let r = op.meeting(&id, "", json!({})).await;
     assert_eq!(r.status, 200, "{}", r.text);
     let op_ticket = r.json();
-    let r = official
-        .post(
-            &format!("/v1/booking/appointments/{id}/meeting/join"),
-            &json!({}),
-        )
-        .await;
+    let r = official.meeting(&id, "join", json!({})).await;
     assert_eq!(r.status, 200, "{}", r.text);
     let official_ticket = r.json();
 
@@ -97,34 +68,47 @@ async fn revocation(db: Option<String>) {
 
     // Who may not revoke: an operator, an official, the user administrator of another comune's
     // operator; nor may anyone revoke a non-operator through this route.
-    revoke(&op, "operatore.alghero")
-        .await
-        .expect_error(403, "forbidden");
-    revoke(&op, "operatore.villanova")
-        .await
-        .expect_error(403, "forbidden");
-    revoke(&official, "operatore.villanova")
-        .await
-        .expect_error(403, "forbidden");
-    revoke(&ua, "operatore.alghero")
-        .await
-        .expect_error(403, "forbidden");
-    revoke(&ua, "funzionario.sassari")
-        .await
-        .expect_error(403, "forbidden");
-    revoke(&env.anonymous(), "operatore.villanova")
-        .await
-        .expect_error(401, "unauthenticated");
+    let anonymous = env.anonymous();
+    let revoke_as = |account: &str| {
+        Request::post(
+            format!("/v1/identity/operators/{account}/revoke"),
+            &json!({}),
+        )
+    };
+    let long = "a".repeat(65);
+    let mut cases = vec![
+        (&op, revoke_as("operatore.alghero"), 403, "forbidden"),
+        (&op, revoke_as("operatore.villanova"), 403, "forbidden"),
+        (
+            &official,
+            revoke_as("operatore.villanova"),
+            403,
+            "forbidden",
+        ),
+        (&ua, revoke_as("operatore.alghero"), 403, "forbidden"),
+        (&ua, revoke_as("funzionario.sassari"), 403, "forbidden"),
+        (
+            &anonymous,
+            revoke_as("operatore.villanova"),
+            401,
+            "unauthenticated",
+        ),
+    ];
     // Bad and unknown ids.
-    for bad in ["Operatore", "a%20b", "x;y", &"a".repeat(65)] {
-        revoke(&ua, bad).await.expect_error(400, "bad_account_id");
+    for bad in ["Operatore", "a%20b", "x;y", &long] {
+        cases.push((&ua, revoke_as(bad), 400, "bad_account_id"));
     }
-    revoke(&ua, "operatore.nessuno")
-        .await
-        .expect_error(404, "unknown_account");
-    enable(&ua, "operatore.nessuno")
-        .await
-        .expect_error(404, "unknown_account");
+    cases.push((&ua, revoke_as("operatore.nessuno"), 404, "unknown_account"));
+    cases.push((
+        &ua,
+        Request::post(
+            "/v1/identity/operators/operatore.nessuno/enable",
+            &json!({}),
+        ),
+        404,
+        "unknown_account",
+    ));
+    expect_errors("who may revoke", &cases).await;
     // Nothing happened to the operator.
     assert_eq!(op.get("/v1/session").await.status, 200);
 
@@ -165,13 +149,13 @@ async fn revocation(db: Option<String>) {
     op.get("/v1/session")
         .await
         .expect_error(401, "unauthenticated");
-    try_login(&env, "operatore.villanova")
+    env.try_login("operatore.villanova")
         .await
         .expect_error(403, "account_revoked");
     // Kept in the database: who, when, by whom (ids only).
     let rows: Vec<(String, String)> =
         sqlx::query_as("SELECT subject, revoked_by FROM staff_revocations")
-            .fetch_all(env.server.booking().db().pool())
+            .fetch_all(env.pool())
             .await
             .unwrap();
     assert_eq!(
@@ -187,11 +171,11 @@ async fn revocation(db: Option<String>) {
     assert_eq!(r.status, 200, "{}", r.text);
     assert_eq!(r.json()["revoked"], false);
     let (n,): (i64,) = sqlx::query_as("SELECT COUNT(*) FROM staff_revocations")
-        .fetch_one(env.server.booking().db().pool())
+        .fetch_one(env.pool())
         .await
         .unwrap();
     assert_eq!(n, 0);
-    let again = env.login("operatore.villanova").await;
+    let again = env.operator().await;
     assert_eq!(again.get("/v1/session").await.status, 200);
     // The INPS administrator may revoke any comune's operator, and the user administrator may
     // re-enable their own.
@@ -203,7 +187,7 @@ async fn revocation(db: Option<String>) {
         .expect_error(401, "unauthenticated");
     let r = enable(&ua, "operatore.villanova").await;
     assert_eq!(r.status, 200, "{}", r.text);
-    env.login("operatore.villanova").await;
+    env.operator().await;
     let r = revoke(&admin, "operatore.alghero").await;
     assert_eq!(r.status, 200, "{}", r.text);
     let r = enable(&admin, "operatore.alghero").await;
@@ -252,16 +236,9 @@ async fn revocation(db: Option<String>) {
 }
 
 /// The operator books today's 09:30 slot, opens its meeting and joins it; returns the connection.
-async fn operator_in_meeting(env: &Env, op: &Client, key: &str) -> ws::Ws {
-    let r = op.hold("sassari-1", &at(MON_0930), "pensioni").await;
-    let id = r.json()["id"].as_str().unwrap().to_owned();
-    assert_eq!(op.confirm(&id, key).await.status, 201);
-    let r = op
-        .post(
-            &format!("/v1/booking/appointments/{id}/meeting"),
-            &json!({}),
-        )
-        .await;
+async fn operator_in_meeting(env: &TestServer, op: &Client, key: &str) -> ws::Ws {
+    let id = op.book(&at(MON_0930), key).await;
+    let r = op.meeting(&id, "", json!({})).await;
     assert_eq!(r.status, 200, "{}", r.text);
     let (ws_op, joined) = ws::join(&env.server, r.json()["token"].as_str().unwrap()).await;
     assert_eq!(joined["type"], "joined", "{joined}");
@@ -272,9 +249,9 @@ async fn operator_in_meeting(env: &Env, op: &Client, key: &str) -> ws::Ws {
 /// within 2 s, like a revoked one.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn validity_end_cuts_off_a_connected_operator() {
-    let env = Env::start(None).await;
-    let op = env.login("operatore.villanova").await;
-    let ua = env.login("utenze.villanova").await;
+    let env = TestServer::start(None).await;
+    let op = env.operator().await;
+    let ua = env.user_admin().await;
     let mut ws_op = operator_in_meeting(&env, &op, "validity").await;
 
     let started = Instant::now();
@@ -307,9 +284,9 @@ async fn validity_end_cuts_off_a_connected_operator() {
 /// without anyone touching the account.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn last_valid_day_ends_during_a_meeting() {
-    let env = Env::start(None).await;
-    let op = env.login("operatore.villanova").await;
-    let ua = env.login("utenze.villanova").await;
+    let env = TestServer::start(None).await;
+    let op = env.operator().await;
+    let ua = env.user_admin().await;
     // Valid through today (Monday 23 November 2026).
     let r = ua
         .send(

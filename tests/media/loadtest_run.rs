@@ -15,13 +15,6 @@ use sportello_loadtest::target::Target;
 const WHOLE_TEST: Duration = Duration::from_secs(90);
 const MAX_LOSS: f64 = 0.01;
 
-fn init_logs() {
-    let _ = tracing_subscriber::fmt()
-        .with_env_filter(tracing_subscriber::EnvFilter::from_default_env())
-        .with_test_writer()
-        .try_init();
-}
-
 /// Packets in flight at either edge of the window (snapshots of publisher and subscriber are
 /// not taken at the same instant): a few per stream.
 fn close_enough(sent: u64, received: u64) -> bool {
@@ -31,10 +24,12 @@ fn close_enough(sent: u64, received: u64) -> bool {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn short_run_writes_reports_and_everyone_gets_everything() {
-    init_logs();
-    tokio::time::timeout(WHOLE_TEST, short_run())
-        .await
-        .expect("the load-test run finishes within 90 s");
+    super::bounded(
+        WHOLE_TEST,
+        "the load-test run finishes within 90 s",
+        short_run(),
+    )
+    .await;
 }
 
 async fn short_run() {
@@ -129,10 +124,12 @@ async fn short_run() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn run_over_https_with_the_development_certificate() {
-    init_logs();
-    tokio::time::timeout(WHOLE_TEST, https_run())
-        .await
-        .expect("the https run finishes within 90 s");
+    super::bounded(
+        WHOLE_TEST,
+        "the https run finishes within 90 s",
+        https_run(),
+    )
+    .await;
 }
 
 async fn https_run() {

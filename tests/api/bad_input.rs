@@ -3,16 +3,16 @@
 
 use std::time::Duration;
 
-use futures_util::{SinkExt, StreamExt};
+use futures_util::SinkExt;
 use serde_json::{Value, json};
 use sportello::{Config, Server};
 use sportello_signalling::protocol::Role;
 use sportello_signalling::token::{MeetingClaims, TokenKey, unix_now};
-use tokio::net::TcpStream;
 use tokio_tungstenite::tungstenite::Message;
-use tokio_tungstenite::{MaybeTlsStream, WebSocketStream, connect_async};
 
-type Ws = WebSocketStream<MaybeTlsStream<TcpStream>>;
+use crate::support::Client;
+use crate::support::internals::room_counts;
+use crate::support::ws::{self, Ws};
 
 const STEP: Duration = Duration::from_secs(5);
 
@@ -24,35 +24,9 @@ async fn start() -> Server {
     Server::start(config).await.expect("server starts")
 }
 
-async fn connect(server: &Server) -> Ws {
-    connect_async(server.ws_url())
-        .await
-        .expect("websocket connects")
-        .0
-}
-
-async fn send(ws: &mut Ws, v: Value) {
-    ws.send(Message::text(v.to_string())).await.unwrap();
-}
-
 /// Next JSON message, skipping server pings.
 async fn recv(ws: &mut Ws) -> Option<Value> {
-    loop {
-        match tokio::time::timeout(STEP, ws.next())
-            .await
-            .expect("no message in time")
-        {
-            Some(Ok(Message::Text(t))) => {
-                let v: Value = serde_json::from_str(&t).unwrap();
-                if v["type"] == "ping" {
-                    continue;
-                }
-                return Some(v);
-            }
-            Some(Ok(Message::Close(_))) | None | Some(Err(_)) => return None,
-            Some(Ok(_)) => {}
-        }
-    }
+    ws::next_unanswered(ws, STEP).await
 }
 
 async fn expect_error(ws: &mut Ws, code: &str) {
@@ -67,9 +41,9 @@ async fn expect_closed(ws: &mut Ws) {
 }
 
 async fn join(server: &Server, room: &str) -> (Ws, Value) {
-    let mut ws = connect(server).await;
+    let mut ws = ws::connect(server).await;
     let token = server.token(room, Role::Citizen, "Test");
-    send(
+    ws::send(
         &mut ws,
         json!({"type": "join", "version": 1, "token": token}),
     )
@@ -80,7 +54,7 @@ async fn join(server: &Server, room: &str) -> (Ws, Value) {
 }
 
 async fn refused_before_join(server: &Server, frame: Message, code: &str) {
-    let mut ws = connect(server).await;
+    let mut ws = ws::connect(server).await;
     ws.send(frame).await.unwrap();
     expect_error(&mut ws, code).await;
     expect_closed(&mut ws).await;
@@ -144,7 +118,7 @@ async fn refusals_before_join() {
     )
     .await;
     // No message at all within the join timeout.
-    let mut ws = connect(&server).await;
+    let mut ws = ws::connect(&server).await;
     expect_error(&mut ws, "join_timeout").await;
     expect_closed(&mut ws).await;
     server.shutdown().await;
@@ -187,7 +161,7 @@ async fn refusals_after_join_keep_the_connection() {
         ),
     ];
     for (msg, code) in cases {
-        send(&mut ws, msg).await;
+        ws::send(&mut ws, msg).await;
         expect_error(&mut ws, code).await;
     }
     ws.send(Message::text("[[[")).await.unwrap();
@@ -195,7 +169,7 @@ async fn refusals_after_join_keep_the_connection() {
     ws.send(Message::binary(vec![0u8; 10])).await.unwrap();
     expect_error(&mut ws, "binary_not_supported").await;
     // Still alive.
-    send(&mut ws, json!({"type": "ping", "nonce": 42})).await;
+    ws::send(&mut ws, json!({"type": "ping", "nonce": 42})).await;
     assert_eq!(
         recv(&mut ws).await.unwrap(),
         json!({"type": "pong", "nonce": 42})
@@ -203,7 +177,7 @@ async fn refusals_after_join_keep_the_connection() {
 
     // Flooding is limited, not fatal.
     for i in 0..40 {
-        send(&mut ws, json!({"type": "ping", "nonce": i})).await;
+        ws::send(&mut ws, json!({"type": "ping", "nonce": i})).await;
     }
     let mut limited = false;
     for _ in 0..40 {
@@ -226,14 +200,14 @@ async fn refusals_after_join_keep_the_connection() {
     assert!(saw, "oversized frame gets message_too_large");
 
     // The other room never noticed.
-    send(
+    ws::send(
         &mut other_b,
         json!({"type": "track_state", "kind": "audio", "muted": true}),
     )
     .await;
     let v = recv(&mut other_a).await.unwrap();
     assert_eq!(v["type"], "track_state", "{v}");
-    send(&mut other_a, json!({"type": "leave"})).await;
+    ws::send(&mut other_a, json!({"type": "leave"})).await;
     assert_eq!(recv(&mut other_a).await.unwrap()["type"], "left");
     let v = recv(&mut other_b).await.unwrap();
     assert_eq!(v["type"], "participant_left", "{v}");
@@ -248,16 +222,16 @@ async fn room_capacity_is_six() {
     for _ in 0..6 {
         members.push(join(&server, "full").await.0);
     }
-    let mut seventh = connect(&server).await;
+    let mut seventh = ws::connect(&server).await;
     let token = server.token("full", Role::Official, "Late");
-    send(
+    ws::send(
         &mut seventh,
         json!({"type": "join", "version": 1, "token": token}),
     )
     .await;
     expect_error(&mut seventh, "room_full").await;
     expect_closed(&mut seventh).await;
-    assert_eq!(server.signalling().rooms().counts(), (1, 6));
+    assert_eq!(room_counts(server.signalling()), (1, 6));
     server.shutdown().await;
 }
 
@@ -265,13 +239,13 @@ async fn room_capacity_is_six() {
 async fn dev_token_endpoint_validates_input() {
     let server = start().await;
     let url = format!("http://{}/v1/dev/token", server.http_addr());
-    let client = HttpClient::new(server.http_addr());
-    let ok = client
-        .post_json(
-            "/v1/dev/token",
-            r#"{"room":"demo","display_name":"Mario","role":"citizen"}"#,
-        )
-        .await;
+    let client = Client::new(server.http_addr());
+    let ok = post_json(
+        &client,
+        "/v1/dev/token",
+        r#"{"room":"demo","display_name":"Mario","role":"citizen"}"#,
+    )
+    .await;
     assert_eq!(ok.0, 200, "{url}: {}", ok.1);
     let body: Value = serde_json::from_str(&ok.1).unwrap();
     assert!(body["token"].as_str().unwrap().starts_with("v1."));
@@ -295,20 +269,20 @@ async fn dev_token_endpoint_validates_input() {
         ),
     ];
     for (body, status, code) in cases {
-        let (got_status, text) = client.post_json("/v1/dev/token", body).await;
+        let (got_status, text) = post_json(&client, "/v1/dev/token", body).await;
         assert_eq!(got_status, status, "{body}: {text}");
         let v: Value = serde_json::from_str(&text).unwrap();
         assert_eq!(v["code"], code, "{body}: {text}");
     }
-    let (status, text) = client.get("/v1/nothing").await;
+    let (status, text) = get(&client, "/v1/nothing").await;
     assert_eq!(status, 404);
     assert_eq!(
         serde_json::from_str::<Value>(&text).unwrap()["code"],
         "not_found"
     );
-    let (status, text) = client.get("/healthz").await;
+    let (status, text) = get(&client, "/healthz").await;
     assert_eq!((status, text.as_str()), (200, "ok\n"));
-    let (status, text) = client.get("/metrics").await;
+    let (status, text) = get(&client, "/metrics").await;
     assert_eq!(status, 200);
     assert!(text.contains("sportello_rooms"), "{text}");
     server.shutdown().await;
@@ -319,83 +293,27 @@ async fn production_mode_has_no_dev_tokens() {
     let mut config = Config::for_tests();
     config.demo = false;
     let server = Server::start(config).await.unwrap();
-    let client = HttpClient::new(server.http_addr());
-    let (status, _) = client
-        .post_json(
-            "/v1/dev/token",
-            r#"{"room":"demo","display_name":"Mario","role":"citizen"}"#,
-        )
-        .await;
+    let client = Client::new(server.http_addr());
+    let (status, _) = post_json(
+        &client,
+        "/v1/dev/token",
+        r#"{"room":"demo","display_name":"Mario","role":"citizen"}"#,
+    )
+    .await;
     assert_eq!(status, 404);
     server.shutdown().await;
 }
 
-/// A minimal HTTP/1.1 client over a TCP stream (the tests need nothing more).
-struct HttpClient {
-    addr: std::net::SocketAddr,
+/// POSTs `body` as JSON text; returns the status and the body.
+async fn post_json(client: &Client, path: &str, body: &str) -> (u16, String) {
+    let r = client
+        .send("POST", path, &[("Content-Type", "application/json")], body)
+        .await;
+    (r.status, r.text)
 }
 
-impl HttpClient {
-    fn new(addr: std::net::SocketAddr) -> Self {
-        Self { addr }
-    }
-
-    async fn request(&self, head: String, body: &str) -> (u16, String) {
-        use tokio::io::{AsyncReadExt, AsyncWriteExt};
-        let mut stream = TcpStream::connect(self.addr).await.unwrap();
-        stream.write_all(head.as_bytes()).await.unwrap();
-        stream.write_all(body.as_bytes()).await.unwrap();
-        let mut raw = Vec::new();
-        tokio::time::timeout(STEP, stream.read_to_end(&mut raw))
-            .await
-            .unwrap()
-            .unwrap();
-        let text = String::from_utf8_lossy(&raw).into_owned();
-        let status = text[9..12].parse().unwrap();
-        let (headers, body) = text.split_once("\r\n\r\n").unwrap();
-        let body = if headers
-            .to_ascii_lowercase()
-            .contains("transfer-encoding: chunked")
-        {
-            dechunk(body)
-        } else {
-            body.to_owned()
-        };
-        (status, body)
-    }
-
-    async fn get(&self, path: &str) -> (u16, String) {
-        self.request(
-            format!("GET {path} HTTP/1.1\r\nHost: localhost\r\nConnection: close\r\n\r\n"),
-            "",
-        )
-        .await
-    }
-
-    async fn post_json(&self, path: &str, body: &str) -> (u16, String) {
-        self.request(
-            format!(
-                "POST {path} HTTP/1.1\r\nHost: localhost\r\nConnection: close\r\n\
-                 Content-Type: application/json\r\nContent-Length: {}\r\n\r\n",
-                body.len()
-            ),
-            body,
-        )
-        .await
-    }
-}
-
-fn dechunk(mut body: &str) -> String {
-    let mut out = String::new();
-    while let Some((size, rest)) = body.split_once("\r\n") {
-        let Ok(n) = usize::from_str_radix(size.trim(), 16) else {
-            break;
-        };
-        if n == 0 || rest.len() < n {
-            break;
-        }
-        out.push_str(&rest[..n]);
-        body = rest[n..].trim_start_matches("\r\n");
-    }
-    out
+/// GETs `path`; returns the status and the body.
+async fn get(client: &Client, path: &str) -> (u16, String) {
+    let r = client.get(path).await;
+    (r.status, r.text)
 }

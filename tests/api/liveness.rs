@@ -3,28 +3,17 @@
 
 use std::time::Duration;
 
-use futures_util::{SinkExt, StreamExt};
-use serde_json::{Value, json};
+use futures_util::SinkExt;
+use serde_json::json;
 use sportello::{Config, Server};
 use sportello_signalling::protocol::Role;
-use tokio_tungstenite::connect_async;
 use tokio_tungstenite::tungstenite::Message;
 
-async fn next_json<S>(ws: &mut S) -> Option<Value>
-where
-    S: futures_util::Stream<Item = Result<Message, tokio_tungstenite::tungstenite::Error>> + Unpin,
-{
-    loop {
-        match tokio::time::timeout(Duration::from_secs(5), ws.next())
-            .await
-            .ok()??
-        {
-            Ok(Message::Text(t)) => return serde_json::from_str(&t).ok(),
-            Ok(Message::Close(_)) | Err(_) => return None,
-            Ok(_) => {}
-        }
-    }
-}
+use crate::support::internals::room_counts;
+use crate::support::ws;
+
+/// How long a read waits before it counts as "nothing more".
+const STEP: Duration = Duration::from_secs(5);
 
 #[tokio::test]
 async fn silent_client_is_dropped_and_the_room_is_told() {
@@ -33,7 +22,7 @@ async fn silent_client_is_dropped_and_the_room_is_told() {
     config.signalling.pong_timeout = Duration::from_millis(400);
     let server = Server::start(config).await.unwrap();
 
-    let (mut alive, _) = connect_async(server.ws_url()).await.unwrap();
+    let mut alive = ws::connect(&server).await;
     let token = server.token("r", Role::Official, "Official");
     alive
         .send(Message::text(
@@ -41,9 +30,12 @@ async fn silent_client_is_dropped_and_the_room_is_told() {
         ))
         .await
         .unwrap();
-    assert_eq!(next_json(&mut alive).await.unwrap()["type"], "joined");
+    assert_eq!(
+        ws::next_any(&mut alive, STEP).await.unwrap()["type"],
+        "joined"
+    );
 
-    let (mut silent, _) = connect_async(server.ws_url()).await.unwrap();
+    let mut silent = ws::connect(&server).await;
     let token = server.token("r", Role::Citizen, "Citizen");
     silent
         .send(Message::text(
@@ -51,13 +43,13 @@ async fn silent_client_is_dropped_and_the_room_is_told() {
         ))
         .await
         .unwrap();
-    let silent_id = next_json(&mut silent).await.unwrap()["participant_id"].clone();
+    let silent_id = ws::next_any(&mut silent, STEP).await.unwrap()["participant_id"].clone();
 
     // The live client answers every ping; the silent one never sends anything again.
     let mut left = None;
     let deadline = tokio::time::Instant::now() + Duration::from_secs(5);
     while tokio::time::Instant::now() < deadline {
-        let Some(v) = next_json(&mut alive).await else {
+        let Some(v) = ws::next_any(&mut alive, STEP).await else {
             break;
         };
         match v["type"].as_str() {
@@ -79,13 +71,13 @@ async fn silent_client_is_dropped_and_the_room_is_told() {
     assert_eq!(left["reason"], "connection_lost");
     // The silent client got its reason before the close.
     let mut codes = Vec::new();
-    while let Some(v) = next_json(&mut silent).await {
+    while let Some(v) = ws::next_any(&mut silent, STEP).await {
         if v["type"] == "error" {
             codes.push(v["code"].as_str().unwrap().to_owned());
         }
     }
     assert_eq!(codes, ["ping_timeout"]);
-    assert_eq!(server.signalling().rooms().counts(), (1, 1));
+    assert_eq!(room_counts(server.signalling()), (1, 1));
     server.shutdown().await;
 }
 
@@ -94,22 +86,22 @@ async fn shutdown_tells_clients_and_frees_everything() {
     let server = Server::start(Config::for_tests()).await.unwrap();
     let mut clients = Vec::new();
     for i in 0..3 {
-        let (mut ws, _) = connect_async(server.ws_url()).await.unwrap();
+        let mut ws = ws::connect(&server).await;
         let token = server.token(&format!("room-{}", i % 2), Role::Citizen, "C");
         ws.send(Message::text(
             json!({"type":"join","version":1,"token":token}).to_string(),
         ))
         .await
         .unwrap();
-        assert_eq!(next_json(&mut ws).await.unwrap()["type"], "joined");
+        assert_eq!(ws::next_any(&mut ws, STEP).await.unwrap()["type"], "joined");
         clients.push(ws);
     }
-    assert_eq!(server.signalling().rooms().counts(), (2, 3));
+    assert_eq!(room_counts(server.signalling()), (2, 3));
     let signalling = server.signalling().clone();
     let stopping = tokio::spawn(server.shutdown());
     for ws in &mut clients {
         let mut saw = false;
-        while let Some(v) = next_json(ws).await {
+        while let Some(v) = ws::next_any(ws, STEP).await {
             if v["type"] == "error" && v["code"] == "shutting_down" {
                 saw = true;
             }
@@ -120,7 +112,7 @@ async fn shutdown_tells_clients_and_frees_everything() {
         .await
         .expect("shutdown finishes")
         .unwrap();
-    assert_eq!(signalling.rooms().counts(), (0, 0));
+    assert_eq!(room_counts(&signalling), (0, 0));
     let stats = signalling.sfu().stats();
     assert_eq!((stats.rooms, stats.participants), (0, 0), "{stats:?}");
 }

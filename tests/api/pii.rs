@@ -1,40 +1,15 @@
 //! Personal data (codice fiscale, names) never reaches the logs or the metrics: a whole booking,
 //! with bad input and errors along the way, logged at TRACE level, then searched.
 
-mod booking_support;
-
-use std::io::Write;
-use std::sync::{Arc, Mutex};
-
-use booking_support::{Env, at, citizen};
+use crate::support::{TestServer, at, citizen};
 use serde_json::json;
-
-#[derive(Clone, Default)]
-struct Capture(Arc<Mutex<Vec<u8>>>);
-
-impl Write for Capture {
-    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
-        self.0.lock().unwrap().extend_from_slice(buf);
-        Ok(buf.len())
-    }
-
-    fn flush(&mut self) -> std::io::Result<()> {
-        Ok(())
-    }
-}
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn no_personal_data_in_logs_or_metrics() {
-    let capture = Capture::default();
-    let writer = capture.clone();
-    tracing_subscriber::fmt()
-        .with_env_filter("trace")
-        .with_ansi(false)
-        .with_writer(move || writer.clone())
-        .init();
+    let capture = crate::support::logs::capture();
 
-    let env = Env::start(None).await;
-    let op = env.login("operatore.villanova").await;
+    let env = TestServer::start(None).await;
+    let op = env.operator().await;
     let hold = op
         .hold("sassari-1", &at("2026-11-24T07:30:00Z"), "pensioni")
         .await
@@ -54,7 +29,7 @@ async fn no_personal_data_in_logs_or_metrics() {
         .await
         .expect_error(422, "invalid_delegate_codice_fiscale");
     assert_eq!(op.confirm(&hold_id, "k1").await.status, 201);
-    let official = env.login("funzionario.sassari").await;
+    let official = env.official().await;
     assert_eq!(
         official
             .get("/v1/booking/sportelli/sassari-1/agenda?from=2026-11-24")
@@ -65,7 +40,7 @@ async fn no_personal_data_in_logs_or_metrics() {
     let metrics = env.anonymous().get("/metrics").await.text;
     env.stop().await;
 
-    let logs = String::from_utf8_lossy(&capture.0.lock().unwrap()).into_owned();
+    let logs = capture.text();
     assert!(logs.len() > 1000, "the capture works: {logs}");
     for secret in [
         "BNCLRA92P55I452E",

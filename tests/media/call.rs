@@ -18,13 +18,6 @@ const MIN_AUDIO_PACKETS: u64 = 50;
 const MIN_VIDEO_PACKETS: u64 = 30;
 const MAX_LOSS: f64 = 0.01;
 
-fn init_logs() {
-    let _ = tracing_subscriber::fmt()
-        .with_env_filter(tracing_subscriber::EnvFilter::from_default_env())
-        .with_test_writer()
-        .try_init();
-}
-
 /// Whether `me` receives enough of `publisher`'s audio and video, with low loss.
 fn receives_enough(me: &Participant, publisher: &str) -> bool {
     let audio = me.remote_stats(publisher, MediaKind::Audio);
@@ -66,10 +59,7 @@ fn describe(me: &Participant) -> String {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn two_participants_exchange_audio_video_and_pli() {
-    init_logs();
-    tokio::time::timeout(WHOLE_TEST, call())
-        .await
-        .expect("the call test finishes within 30 s");
+    super::bounded(WHOLE_TEST, "the call test finishes within 30 s", call()).await;
 }
 
 async fn call() {

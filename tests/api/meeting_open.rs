@@ -3,21 +3,14 @@
 //! the manual clock, idempotent opening, tokens that verify with the server's key and are bound to
 //! one room, role and subject, and a token of meeting A that lands only in A's room.
 
-mod booking_support;
-
-use booking_support::ws;
-use booking_support::{Client, Env, at};
+use crate::support::slots::{MON_0930, MON_1000, MON_1100, TUE_0830};
+use crate::support::ws;
+use crate::support::{TestServer, at};
 use chrono::Duration;
 use serde_json::{Value, json};
 use sportello::Server;
 use sportello_signalling::protocol::Role;
 use sportello_signalling::token::unix_now;
-
-/// Monday 23 November 2026 (the test clock starts at 09:00 Italian time).
-const MON_0930: &str = "2026-11-23T08:30:00Z";
-const MON_1000: &str = "2026-11-23T09:00:00Z";
-const MON_1100: &str = "2026-11-23T10:00:00Z";
-const TUE_0830: &str = "2026-11-24T07:30:00Z";
 
 on_both_databases!(
     all_meeting_rules_on_postgres;
@@ -25,32 +18,6 @@ on_both_databases!(
     the_meeting_window_follows_the_clock,
     tokens_are_bound_to_their_room,
 );
-
-/// Books sassari-1 at `starts_at` for the demo citizen as `op`; returns the appointment id.
-async fn book(op: &Client, starts_at: &str, key: &str) -> String {
-    let r = op.hold("sassari-1", &at(starts_at), "pensioni").await;
-    assert_eq!(r.status, 201, "{}", r.text);
-    let id = r.json()["id"].as_str().unwrap().to_owned();
-    let r = op.confirm(&id, key).await;
-    assert_eq!(r.status, 201, "{}", r.text);
-    id
-}
-
-async fn open(c: &Client, id: &str) -> booking_support::Response {
-    c.post(
-        &format!("/v1/booking/appointments/{id}/meeting"),
-        &json!({}),
-    )
-    .await
-}
-
-async fn join(c: &Client, id: &str) -> booking_support::Response {
-    c.post(
-        &format!("/v1/booking/appointments/{id}/meeting/join"),
-        &json!({}),
-    )
-    .await
-}
 
 /// Checks a meeting ticket against the server's key; returns its room.
 fn check_ticket(server: &Server, v: &Value, role: Role, sub: &str, name: &str) -> String {
@@ -86,17 +53,18 @@ fn check_ticket(server: &Server, v: &Value, role: Role, sub: &str, name: &str) -
 }
 
 async fn open_and_join_by_role(db: Option<String>) {
-    let env = Env::start(db).await;
-    let op = env.login("operatore.villanova").await;
-    let a = book(&op, MON_0930, "a").await;
+    let env = TestServer::start(db).await;
+    let op = env.operator().await;
+    let a = op.book(&at(MON_0930), "a").await;
 
     // The page decides "today" by the server's clock.
     let s = op.get("/v1/session").await.json();
     assert_eq!(s["server_now"], "2026-11-23T09:00:00+01:00");
 
     // Not yet opened: the official waits (409), nobody else may even ask.
-    let official = env.login("funzionario.sassari").await;
-    join(&official, &a)
+    let official = env.official().await;
+    official
+        .meeting(&a, "join", json!({}))
         .await
         .expect_error(409, "meeting_not_open");
 
@@ -109,12 +77,15 @@ async fn open_and_join_by_role(db: Option<String>) {
         "admin.inps",
     ] {
         let c = env.login(account).await;
-        open(&c, &a).await.expect_error(403, "forbidden");
+        c.meeting(&a, "", json!({}))
+            .await
+            .expect_error(403, "forbidden");
     }
-    open(&env.anonymous(), &a)
+    env.anonymous()
+        .meeting(&a, "", json!({}))
         .await
         .expect_error(401, "unauthenticated");
-    let r = open(&op, &a).await;
+    let r = op.meeting(&a, "", json!({})).await;
     assert_eq!(r.status, 200, "{}", r.text);
     let v = r.json();
     assert_eq!(v["appointment_id"], a.as_str());
@@ -126,7 +97,7 @@ async fn open_and_join_by_role(db: Option<String>) {
         "Operatore – Villanova Monteleone",
     );
     // Idempotent: the same room again (with a fresh token).
-    let again = open(&op, &a).await;
+    let again = op.meeting(&a, "", json!({})).await;
     assert_eq!(again.status, 200, "{}", again.text);
     assert_eq!(again.json()["room"], room.as_str());
 
@@ -140,12 +111,15 @@ async fn open_and_join_by_role(db: Option<String>) {
         "admin.inps",
     ] {
         let c = env.login(account).await;
-        join(&c, &a).await.expect_error(403, "forbidden");
+        c.meeting(&a, "join", json!({}))
+            .await
+            .expect_error(403, "forbidden");
     }
-    join(&env.anonymous(), &a)
+    env.anonymous()
+        .meeting(&a, "join", json!({}))
         .await
         .expect_error(401, "unauthenticated");
-    let r = join(&official, &a).await;
+    let r = official.meeting(&a, "join", json!({})).await;
     assert_eq!(r.status, 200, "{}", r.text);
     let joined_room = check_ticket(
         &env.server,
@@ -158,22 +132,26 @@ async fn open_and_join_by_role(db: Option<String>) {
 
     // Bad ids, unknown appointments, holds that never became appointments.
     for bad in ["xyz", "0123", &"A".repeat(32), &format!("{a}0")] {
-        open(&op, bad).await.expect_error(400, "bad_appointment_id");
-        join(&official, bad)
+        op.meeting(bad, "", json!({}))
+            .await
+            .expect_error(400, "bad_appointment_id");
+        official
+            .meeting(bad, "join", json!({}))
             .await
             .expect_error(400, "bad_appointment_id");
     }
     let unknown = "0".repeat(32);
-    open(&op, &unknown)
+    op.meeting(&unknown, "", json!({}))
         .await
         .expect_error(404, "unknown_appointment");
-    join(&official, &unknown)
+    official
+        .meeting(&unknown, "join", json!({}))
         .await
         .expect_error(404, "unknown_appointment");
     let r = op.hold("sassari-1", &at(MON_1000), "pensioni").await;
     assert_eq!(r.status, 201, "{}", r.text);
     let hold = r.json()["id"].as_str().unwrap().to_owned();
-    open(&op, &hold)
+    op.meeting(&hold, "", json!({}))
         .await
         .expect_error(404, "unknown_appointment");
     // A body is required (cross-site forms cannot send JSON).
@@ -188,85 +166,89 @@ async fn open_and_join_by_role(db: Option<String>) {
     assert!(r.status == 400 || r.status == 415, "{}", r.text);
 
     // A cancelled appointment has no meeting.
-    let c = book(&op, MON_1100, "c").await;
+    let c = op.book(&at(MON_1100), "c").await;
     let r = op
         .post(&format!("/v1/booking/appointments/{c}/cancel"), &json!({}))
         .await;
     assert_eq!(r.status, 200, "{}", r.text);
     env.clock.advance(Duration::minutes(90));
-    open(&op, &c)
+    op.meeting(&c, "", json!({}))
         .await
         .expect_error(409, "appointment_cancelled");
-    join(&official, &c)
+    official
+        .meeting(&c, "join", json!({}))
         .await
         .expect_error(409, "appointment_cancelled");
     env.stop().await;
 }
 
 async fn the_meeting_window_follows_the_clock(db: Option<String>) {
-    let env = Env::start(db).await;
-    let op = env.login("operatore.villanova").await;
-    let official = env.login("funzionario.sassari").await;
+    let env = TestServer::start(db).await;
+    let op = env.operator().await;
+    let official = env.official().await;
     // 10:00-10:30 today: the window is 09:30-11:00.
-    let b = book(&op, MON_1000, "b").await;
-    let tomorrow = book(&op, TUE_0830, "t").await;
+    let b = op.book(&at(MON_1000), "b").await;
+    let tomorrow = op.book(&at(TUE_0830), "t").await;
 
     // 09:00: too early.
-    let r = open(&op, &b).await;
+    let r = op.meeting(&b, "", json!({})).await;
     r.expect_error(409, "outside_meeting_window");
     assert!(r.json()["message"].as_str().unwrap().contains("09:30"));
-    join(&official, &b)
+    official
+        .meeting(&b, "join", json!({}))
         .await
         .expect_error(409, "outside_meeting_window");
     // Tomorrow's appointment cannot be opened today.
-    open(&op, &tomorrow)
+    op.meeting(&tomorrow, "", json!({}))
         .await
         .expect_error(409, "outside_meeting_window");
 
     // 09:30: open.
     env.clock.advance(Duration::minutes(30));
-    join(&official, &b)
+    official
+        .meeting(&b, "join", json!({}))
         .await
         .expect_error(409, "meeting_not_open");
-    let r = open(&op, &b).await;
+    let r = op.meeting(&b, "", json!({})).await;
     assert_eq!(r.status, 200, "{}", r.text);
     let room = r.json()["room"].as_str().unwrap().to_owned();
-    let r = join(&official, &b).await;
+    let r = official.meeting(&b, "join", json!({})).await;
     assert_eq!(r.status, 200, "{}", r.text);
     assert_eq!(r.json()["room"], room.as_str());
 
     // 11:00 (30 minutes after the end): still open; one minute later: closed.
     env.clock.advance(Duration::minutes(90));
-    assert_eq!(open(&op, &b).await.status, 200);
-    assert_eq!(join(&official, &b).await.status, 200);
+    assert_eq!(op.meeting(&b, "", json!({})).await.status, 200);
+    assert_eq!(official.meeting(&b, "join", json!({})).await.status, 200);
     env.clock.advance(Duration::minutes(1));
-    open(&op, &b)
+    op.meeting(&b, "", json!({}))
         .await
         .expect_error(409, "outside_meeting_window");
-    join(&official, &b)
+    official
+        .meeting(&b, "join", json!({}))
         .await
         .expect_error(409, "outside_meeting_window");
 
     // Tomorrow at 08:00 (30 minutes before the slot): tomorrow's appointment opens.
     env.clock.set("2026-11-24T07:00:00Z".parse().unwrap());
-    let r = open(&op, &tomorrow).await;
+    let r = op.meeting(&tomorrow, "", json!({})).await;
     assert_eq!(r.status, 200, "{}", r.text);
     assert_ne!(r.json()["room"], room.as_str());
     env.stop().await;
 }
 
 async fn tokens_are_bound_to_their_room(db: Option<String>) {
-    let env = Env::start(db).await;
-    let op = env.login("operatore.villanova").await;
-    let official = env.login("funzionario.sassari").await;
-    let a = book(&op, MON_0930, "a").await;
+    let env = TestServer::start(db).await;
+    let op = env.operator().await;
+    let official = env.official().await;
+    let a = op.book(&at(MON_0930), "a").await;
     env.clock.advance(Duration::minutes(30));
-    let b = book(&op, MON_1000, "b").await;
+    let b = op.book(&at(MON_1000), "b").await;
 
-    let ta = open(&op, &a).await.json();
-    let tb = open(&op, &b).await.json();
+    let ta = op.meeting(&a, "", json!({})).await.json();
+    let tb = op.meeting(&b, "", json!({})).await.json();
     assert_ne!(ta["room"], tb["room"], "one room per appointment");
-    let oa = join(&official, &a).await.json();
+    let oa = official.meeting(&a, "join", json!({})).await.json();
     assert_eq!(oa["room"], ta["room"]);
 
     // A's operator token lands in A's room, never B's: the room comes from the signed token.

@@ -1,0 +1,20 @@
+//! The HTTP application and the signalling edge, tested from outside over loopback: one test
+//! binary, one module per feature, all sharing `tests/support/`.
+
+#[macro_use]
+#[path = "../support/mod.rs"]
+mod support;
+
+mod audit;
+mod bad_input;
+mod booking;
+mod identity;
+mod liveness;
+mod meeting_day;
+mod meeting_open;
+mod oidc;
+mod pii;
+mod revocation;
+mod role_matrix;
+mod tls;
+mod ts_bindings;
