@@ -3,31 +3,14 @@
 // the agenda. Screenshots of every step, axe-core on the wizard pages, no CSP violation.
 
 import assert from 'node:assert/strict';
-import { readFileSync } from 'node:fs';
-import { createRequire } from 'node:module';
-import { join } from 'node:path';
-import { after, before, describe, test } from 'node:test';
-import { artifactsDir, launchBrowser, newParticipantPage, startServer } from './harness.mjs';
+import { describe, test } from 'node:test';
+import {
+  ACCOUNTS, assertNoProblems, axeViolations, login, screenshot, useServerAndBrowser, withPages,
+} from './fixtures.mjs';
 
-const axeSource = readFileSync(createRequire(import.meta.url).resolve('axe-core/axe.min.js'), 'utf8');
-
-/**
- * Serious and critical axe-core violations. axe is evaluated through the DevTools protocol, which
- * the page's CSP does not govern: the page keeps its real CSP during the whole test.
- */
-async function axeViolations(page) {
-  await page.evaluate(axeSource);
-  const result = await page.evaluate(() => window.axe.run(document, {
-    runOnly: { type: 'tag', values: ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa', 'best-practice'] },
-  }));
-  return result.violations
-    .filter((v) => v.impact === 'serious' || v.impact === 'critical')
-    .map((v) => ({ id: v.id, impact: v.impact, help: v.help, nodes: v.nodes.map((n) => n.target.join(' ')).slice(0, 5) }));
-}
-
-async function shot(page, name, opts = {}) {
-  await page.evaluate(() => document.fonts.ready);
-  await page.screenshot({ path: join(artifactsDir, `booking-${name}.png`), fullPage: true, ...opts });
+/** A full-page screenshot `booking-<name>.png` in the artifacts. */
+function shot(page, name) {
+  return screenshot(page, `booking-${name}`, { fullPage: true });
 }
 
 /** Ticks a bootstrap-italia checkbox or radio (the input is drawn by its label). */
@@ -39,14 +22,6 @@ async function tick(page, label) {
 async function choose(page, label) {
   await page.locator('label').getByText(label, { exact: true }).click();
   assert.equal(await page.getByLabel(label, { exact: true }).isChecked(), true, label);
-}
-
-async function login(page, url, label, heading) {
-  await page.goto(`${url}/accesso`);
-  await page.getByRole('heading', { name: 'Accesso' }).waitFor();
-  await choose(page, label);
-  await page.getByRole('button', { name: 'Accedi' }).click();
-  await page.getByRole('heading', { name: heading, level: 1 }).waitFor();
 }
 
 /** Fills the wizard up to "Verifica dei dati" with a valid applicant. */
@@ -85,32 +60,19 @@ function isFree(page, id, startsAt) {
 }
 
 describe('booking', () => {
-  let server;
-  let browser;
-
-  before(async () => {
-    server = await startServer();
-    browser = await launchBrowser();
-  });
-
-  after(async () => {
-    await browser?.close();
-    await server?.stop();
-  });
+  const t = useServerAndBrowser();
 
   test('the operator books from an empty form; the card appears on the home; the official sees it', async () => {
-    const page = await newParticipantPage(browser, server.url);
-    const official = await newParticipantPage(browser, server.url);
-    try {
+    await withPages(t.browser, t.server.url, 2, async (page, official) => {
       // Login page.
-      await page.goto(`${server.url}/operatore`);
+      await page.goto('/operatore');
       await page.getByRole('heading', { name: 'Accesso' }).waitFor();
       assert.match(page.url(), /\/accesso\?torna=%2Foperatore$/);
       await shot(page, '01-login');
       assert.deepEqual(await axeViolations(page), []);
       await page.getByRole('button', { name: 'Accedi' }).click();
       await page.getByRole('alert').getByText('Scelga un profilo').waitFor();
-      await choose(page, 'Operatore del Comune di Villanova Monteleone');
+      await choose(page, ACCOUNTS.operator.label);
       await page.getByRole('button', { name: 'Accedi' }).click();
 
       // Operator home.
@@ -213,7 +175,8 @@ describe('booking', () => {
       assert.match(first, /^[45]:\d\d minuti$/);
       await page.getByText('BNCMRA52E45L989K').waitFor();
       await page.locator('.summary').getByText('Alghero (SS)').waitFor();
-      await page.waitForTimeout(2_100);
+      // It moves within 2.1 s (it counts the seconds).
+      await clock.filter({ hasNotText: first }).waitFor({ timeout: 2_100 });
       const later = (await clock.textContent()).trim();
       assert.notEqual(later, first, 'the countdown moves');
       await shot(page, '10-riepilogo');
@@ -227,7 +190,7 @@ describe('booking', () => {
       assert.deepEqual(await axeViolations(page), []);
       await page.getByRole('button', { name: 'Stampa modulo di richiesta' }).waitFor();
       const icsLink = page.getByRole('link', { name: 'Scarica nel calendario (.ics)' });
-      const ics = await page.request.get(new URL(await icsLink.getAttribute('href'), server.url).href);
+      const ics = await page.request.get(new URL(await icsLink.getAttribute('href'), t.server.url).href);
       assert.equal(ics.status(), 200);
       assert.match(ics.headers()['content-type'], /text\/calendar/);
       assert.match(await ics.text(), /^BEGIN:VCALENDAR/);
@@ -256,31 +219,29 @@ describe('booking', () => {
       assert.ok(slotLabel.includes((await card.locator('.appt-time').textContent()).slice(0, 5)), 'the booked time');
       assert.equal(await card.getByText('BNCMRA52E45L989K').count(), 0, 'no codice fiscale on cards');
       await shot(page, '13-home-new-card');
-      assert.deepEqual(page.problems, []);
+      assertNoProblems(page);
 
       // The official of the Sede sees it on the agenda of Sportello 2.
-      await login(official, server.url, 'Funzionario INPS – Sede provinciale di Sassari', 'Agenda dello sportello');
+      await login(official, ACCOUNTS.official);
       const section = official.locator('section', { has: official.getByRole('heading', { name: 'Sportello 2 - Famiglia e lavoro' }) });
       for (let i = 0; i < 5 && (await section.locator('.appt-card', { hasText: 'Maria Bianchi' }).count()) === 0; i++) {
+        const shown = await official.locator('#agenda-from').inputValue();
         await official.getByRole('button', { name: 'Settimana successiva' }).click();
         await official.getByRole('heading', { name: 'Agenda dello sportello', level: 1 }).waitFor();
-        await official.waitForTimeout(300);
+        // The page is drawn at once with the week's appointments: wait for the next week's first day.
+        await official.waitForFunction((was) => document.querySelector('#agenda-from')?.value !== was, shown);
       }
       await section.locator('.appt-card', { hasText: 'Maria Bianchi' }).getByText('Dal Comune di Villanova Monteleone').waitFor();
       await shot(official, '14-agenda');
       assert.deepEqual(await axeViolations(official), []);
-      assert.deepEqual(official.problems, []);
-    } finally {
-      await page.closeAll();
-      await official.closeAll();
-    }
+      assertNoProblems(official);
+    });
   });
 
   test('an expired hold says so and offers to choose the time again; "Esci" releases a hold', async () => {
-    const page = await newParticipantPage(browser, server.url);
-    try {
+    await withPages(t.browser, t.server.url, 1, async (page) => {
       await page.clock.install();
-      await login(page, server.url, 'Operatore del Comune di Alghero', 'Area operatore');
+      await login(page, ACCOUNTS.operatorAlghero);
       const startsAt = await fillToSummary(page, { given: 'Giuseppe', family: 'Rossi', cf: 'RSSGPP48C12L989V' });
       assert.equal(await isFree(page, 'sassari-2', startsAt), false, 'held');
       await page.clock.fastForward('05:01');
@@ -300,21 +261,17 @@ describe('booking', () => {
       assert.equal(await isFree(page, 'sassari-2', startsAt), false, 'held again');
       await page.getByRole('button', { name: 'Esci' }).click();
       await page.getByRole('heading', { name: 'Accesso' }).waitFor();
-      await login(page, server.url, 'Operatore del Comune di Alghero', 'Area operatore');
+      await login(page, ACCOUNTS.operatorAlghero);
       assert.equal(await isFree(page, 'sassari-2', startsAt), true, 'released at logout');
-      assert.deepEqual(page.problems, []);
-    } finally {
-      await page.closeAll();
-    }
+      assertNoProblems(page);
+    });
   });
 
   test('two operators on the same slot: the second is told it was just taken; a delegate is accepted', async () => {
-    const first = await newParticipantPage(browser, server.url);
-    const second = await newParticipantPage(browser, server.url);
-    try {
+    await withPages(t.browser, t.server.url, 2, async (first, second) => {
       // Both comuni book at the Sede of Sassari: the first free slot is the same for both.
-      await login(first, server.url, 'Operatore del Comune di Villanova Monteleone', 'Area operatore');
-      await login(second, server.url, 'Operatore del Comune di Alghero', 'Area operatore');
+      await login(first, ACCOUNTS.operator);
+      await login(second, ACCOUNTS.operatorAlghero);
       await fillToSummary(first, { given: 'Anna', family: 'Verdi', cf: 'VRDNNA60A41L989S' });
       const held = await first.locator('.summary-list dd').nth(1).textContent();
 
@@ -374,17 +331,13 @@ describe('booking', () => {
       await first.getByText('Passo 4 di 6').waitFor();
       await first.getByRole('alert').getByText('Questo orario è appena stato prenotato da un altro operatore').waitFor();
       await shot(first, '18-slot-taken');
-      assert.deepEqual([...first.problems, ...second.problems], []);
-    } finally {
-      await first.closeAll();
-      await second.closeAll();
-    }
+      assertNoProblems(first, second);
+    });
   });
 
   test('the INPS administrator reads services, Sedi, sportelli, opening hours, closures and holidays', async () => {
-    const page = await newParticipantPage(browser, server.url);
-    try {
-      await login(page, server.url, 'Amministratore INPS', 'Amministrazione INPS');
+    await withPages(t.browser, t.server.url, 1, async (page) => {
+      await login(page, ACCOUNTS.inpsAdmin);
       await page.getByRole('table', { name: 'Servizi prenotabili' }).getByRole('cell', { name: 'Assegno Unico e Universale' }).waitFor();
       await page.getByRole('heading', { name: 'Sede provinciale di Sassari', level: 3 }).waitFor();
       const comuni = page.getByRole('table', { name: 'Comuni di competenza – Sede provinciale di Sassari' });
@@ -403,11 +356,9 @@ describe('booking', () => {
       // Logout brings back the login page; the operator pages then ask to log in again.
       await page.getByRole('button', { name: 'Esci' }).click();
       await page.getByRole('heading', { name: 'Accesso' }).waitFor();
-      await page.goto(`${server.url}/admin`);
+      await page.goto('/admin');
       await page.getByRole('heading', { name: 'Accesso' }).waitFor();
-      assert.deepEqual(page.problems, []);
-    } finally {
-      await page.closeAll();
-    }
+      assertNoProblems(page);
+    });
   });
 });

@@ -3,9 +3,9 @@
 // our crates), and searches every line the server printed, and its Prometheus metrics, for them.
 
 import assert from 'node:assert/strict';
-import { after, before, describe, test } from 'node:test';
-import { launchBrowser, startServer } from './harness.mjs';
-import { CITIZEN, DEMO_NOW, runMeetingDay } from './meeting_day_flow.mjs';
+import { describe, test } from 'node:test';
+import { CITIZEN, DEMO_NOW, startServer, useBrowser } from './fixtures.mjs';
+import { runMeetingDay } from './meeting_day_flow.mjs';
 
 /** Every spelling of the citizen's data we look for (case-insensitive). */
 const NEEDLES = [CITIZEN.codice_fiscale, CITIZEN.given_name, CITIZEN.family_name, `${CITIZEN.given_name} ${CITIZEN.family_name}`];
@@ -27,10 +27,7 @@ function findPii(lines) {
 const RUST_LOG = 'info,sportello=debug,sportello_signalling=debug,sportello_sfu=debug';
 
 describe('no personal data in logs or metrics', () => {
-  let browser;
-
-  before(async () => { browser = await launchBrowser(); });
-  after(async () => { await browser?.close(); });
+  const t = useBrowser();
 
   for (const format of ['human', 'json']) {
     test(`meeting day with ${format} logs`, { timeout: 240_000 }, async () => {
@@ -43,7 +40,7 @@ describe('no personal data in logs or metrics', () => {
       let metrics = '';
       let day;
       try {
-        day = await runMeetingDay(browser, server.url);
+        day = await runMeetingDay(t.browser, server.url);
         const res = await fetch(`${server.url}/metrics`);
         if (res.ok) metrics = await res.text();
       } finally {
