@@ -24,14 +24,18 @@ async function choose(page, label) {
   assert.equal(await page.getByLabel(label, { exact: true }).isChecked(), true, label);
 }
 
-/** Fills the wizard up to "Verifica dei dati" with a valid applicant. */
-async function fillToSummary(page, { given, family, cf }) {
+/**
+ * From the operator home through step 1 with a valid applicant (`more(page)` fills what else the
+ * case needs, e.g. a delegate, before the two declarations) and step 2 with "Assegno Unico", to step 3.
+ */
+async function fillToSede(page, { given, family, cf }, more = async () => undefined) {
   await page.getByRole('link', { name: 'Prenota appuntamento' }).click();
   await page.getByText('Passo 1 di 6').waitFor();
   await page.getByLabel('Nome', { exact: true }).fill(given);
   await page.getByLabel('Cognome', { exact: true }).fill(family);
   await page.getByLabel('Codice fiscale', { exact: true }).fill(cf);
   await page.getByLabel('Codice fiscale', { exact: true }).blur();
+  await more(page);
   await tick(page, 'Informativa privacy');
   await tick(page, 'Copia del documento d’identità acquisita');
   await page.getByRole('button', { name: 'Avanti' }).click();
@@ -39,6 +43,11 @@ async function fillToSummary(page, { given, family, cf }) {
   await tick(page, 'Assegno Unico e Universale');
   await page.getByRole('button', { name: 'Avanti' }).click();
   await page.getByText('Passo 3 di 6').waitFor();
+}
+
+/** Fills the wizard up to "Verifica dei dati" with a valid applicant; returns the held slot's instant. */
+async function fillToSummary(page, applicant) {
+  await fillToSede(page, applicant);
   await page.locator('input[name="sportello"]').first().waitFor({ state: 'attached' });
   await page.getByRole('button', { name: 'Avanti' }).click();
   await page.getByText('Passo 4 di 6').waitFor();
@@ -274,26 +283,16 @@ describe('booking', () => {
       await login(second, ACCOUNTS.operatorAlghero);
       const heldAt = await fillToSummary(first, { given: 'Anna', family: 'Verdi', cf: 'VRDNNA60A41L989S' });
 
-      await second.getByRole('link', { name: 'Prenota appuntamento' }).click();
-      await second.getByLabel('Nome', { exact: true }).fill('Paolo');
-      await second.getByLabel('Cognome', { exact: true }).fill('Neri');
-      await second.getByLabel('Codice fiscale', { exact: true }).fill('NREPLA55M10A192N');
-      await second.getByLabel('Codice fiscale', { exact: true }).blur();
-      // With a delegate on a paper act.
-      await tick(second, 'Il richiedente è rappresentato da un delegato');
-      await second.getByLabel('Nome del delegato', { exact: true }).fill('Lucia');
-      await second.getByLabel('Cognome del delegato', { exact: true }).fill('Neri');
-      await second.getByLabel('Codice fiscale del delegato', { exact: true }).fill('NRELCU80A41A192Q');
-      await tick(second, 'Atto di delega su carta');
-      await second.getByLabel('Riferimento dell’atto di delega').fill('Delega del 20/11/2026');
-      await tick(second, 'Copia del documento d’identità del delegante acquisita');
-      await tick(second, 'Informativa privacy');
-      await tick(second, 'Copia del documento d’identità acquisita');
-      await second.getByRole('button', { name: 'Avanti' }).click();
-      await second.getByText('Passo 2 di 6').waitFor();
-      await tick(second, 'Assegno Unico e Universale');
-      await second.getByRole('button', { name: 'Avanti' }).click();
-      await second.getByText('Passo 3 di 6').waitFor();
+      await fillToSede(second, { given: 'Paolo', family: 'Neri', cf: 'NREPLA55M10A192N' }, async () => {
+        // With a delegate on a paper act.
+        await tick(second, 'Il richiedente è rappresentato da un delegato');
+        await second.getByLabel('Nome del delegato', { exact: true }).fill('Lucia');
+        await second.getByLabel('Cognome del delegato', { exact: true }).fill('Neri');
+        await second.getByLabel('Codice fiscale del delegato', { exact: true }).fill('NRELCU80A41A192Q');
+        await tick(second, 'Atto di delega su carta');
+        await second.getByLabel('Riferimento dell’atto di delega').fill('Delega del 20/11/2026');
+        await tick(second, 'Copia del documento d’identità del delegante acquisita');
+      });
       await second.locator('label', { hasText: 'Sportello 2 - Famiglia e lavoro' }).click();
       await second.getByRole('button', { name: 'Avanti' }).click();
       await second.getByText('Passo 4 di 6').waitFor();
