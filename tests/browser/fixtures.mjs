@@ -284,6 +284,26 @@ export async function axeViolations(page) {
     .map((v) => ({ id: v.id, impact: v.impact, help: v.help, nodes: v.nodes.map((n) => n.target.join(' ')).slice(0, 5) }));
 }
 
+/** Every spelling of the citizen's data we look for (case-insensitive). */
+const NEEDLES = [CITIZEN.codice_fiscale, CITIZEN.given_name, CITIZEN.family_name, `${CITIZEN.given_name} ${CITIZEN.family_name}`];
+
+/**
+ * The lines of `lines` (a server's log lines, its metrics) that contain the personal data of
+ * `CITIZEN`, each prefixed with what was found: the PII check of the logs.
+ */
+export function findPii(lines) {
+  const hits = [];
+  for (const line of lines) {
+    // Without the colour codes of the human format, which could split a word.
+    // eslint-disable-next-line no-control-regex
+    const lower = line.replace(/\x1b\[[0-9;]*m/g, '').toLowerCase();
+    for (const needle of NEEDLES) {
+      if (lower.includes(needle.toLowerCase())) hits.push(`${needle}: ${line}`);
+    }
+  }
+  return hits;
+}
+
 /** Saves `<dir>/<name>.png` once the page's web fonts are in (`dir`: the artifacts by default). */
 export async function screenshot(page, name, { fullPage = false, dir = artifactsDir } = {}) {
   mkdirSync(dir, { recursive: true });

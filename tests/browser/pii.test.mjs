@@ -4,24 +4,8 @@
 
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
-import { CITIZEN, DEMO_NOW, startServer, useBrowser } from './fixtures.mjs';
+import { CITIZEN, DEMO_NOW, findPii, startServer, useBrowser } from './fixtures.mjs';
 import { runMeetingDay } from './meeting_day_flow.mjs';
-
-/** Every spelling of the citizen's data we look for (case-insensitive). */
-const NEEDLES = [CITIZEN.codice_fiscale, CITIZEN.given_name, CITIZEN.family_name, `${CITIZEN.given_name} ${CITIZEN.family_name}`];
-
-function findPii(lines) {
-  const hits = [];
-  for (const line of lines) {
-    // Without the colour codes of the human format, which could split a word.
-    // eslint-disable-next-line no-control-regex
-    const lower = line.replace(/\x1b\[[0-9;]*m/g, '').toLowerCase();
-    for (const needle of NEEDLES) {
-      if (lower.includes(needle.toLowerCase())) hits.push(`${needle}: ${line}`);
-    }
-  }
-  return hits;
-}
 
 /** Debug level for our own crates: the more they say, the more the search covers. */
 const RUST_LOG = 'info,sportello=debug,sportello_signalling=debug,sportello_sfu=debug';
