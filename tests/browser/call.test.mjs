@@ -4,34 +4,22 @@
 import assert from 'node:assert/strict';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { after, before, describe, test } from 'node:test';
+import { describe, test } from 'node:test';
 import {
-  artifactsDir, inboundStats, launchBrowser, meetingUrl, newParticipantPage, percentile, startServer, waitFor,
-} from './harness.mjs';
+  artifactsDir, assertNoProblems, inboundStats, meetingUrl, percentile, screenshot, useServerAndBrowser, waitConnected, waitFor,
+  withPages,
+} from './fixtures.mjs';
 
 const FIRST_FRAME_RUNS = Number(process.env.FIRST_FRAME_RUNS ?? 5);
 
 describe('call', () => {
-  let server;
-  let browser;
-
-  before(async () => {
-    server = await startServer();
-    browser = await launchBrowser();
-  });
-
-  after(async () => {
-    await browser?.close();
-    await server?.stop();
-  });
+  const t = useServerAndBrowser();
 
   test('two participants exchange audio and video; "Esci" removes the tile on the other side', async () => {
-    const mario = await newParticipantPage(browser, server.url);
-    const anna = await newParticipantPage(browser, server.url);
-    try {
+    await withPages(t.browser, t.server.url, 2, async (mario, anna) => {
       const start = Date.now();
-      await mario.goto(meetingUrl(server.url, { room: 'call', name: 'Mario Rossi', role: 'citizen', autojoin: '1' }));
-      await anna.goto(meetingUrl(server.url, { room: 'call', name: 'Anna Bianchi', role: 'official', autojoin: '1' }));
+      await mario.goto(meetingUrl(t.server.url, { room: 'call', name: 'Mario Rossi', role: 'citizen', autojoin: '1' }));
+      await anna.goto(meetingUrl(t.server.url, { room: 'call', name: 'Anna Bianchi', role: 'official', autojoin: '1' }));
 
       for (const [who, page] of [['Mario', mario], ['Anna', anna]]) {
         const stats = await waitFor(async () => {
@@ -60,33 +48,28 @@ describe('call', () => {
       await anna.getByRole('button', { name: /Microfono/ }).click();
       await annaTile.getByText('Microfono spento').waitFor({ state: 'hidden', timeout: 5_000 });
 
-      await mario.screenshot({ path: join(artifactsDir, 'meeting-two-participants.png') });
-      await anna.screenshot({ path: join(artifactsDir, 'meeting-two-participants-official.png') });
+      await screenshot(mario, 'meeting-two-participants');
+      await screenshot(anna, 'meeting-two-participants-official');
 
       await anna.getByRole('button', { name: 'Esci' }).click();
       await anna.getByRole('heading', { name: 'Ha lasciato la riunione' }).waitFor({ timeout: 5_000 });
-      await anna.screenshot({ path: join(artifactsDir, 'left.png') });
+      await screenshot(anna, 'left');
       await mario.getByText('Anna Bianchi ha lasciato la riunione').waitFor({ timeout: 5_000 });
       await annaTile.waitFor({ state: 'detached', timeout: 5_000 });
       assert.deepEqual(await mario.evaluate(() => window.sportello.remoteParticipants()), []);
-      await mario.screenshot({ path: join(artifactsDir, 'meeting-after-leave.png') });
+      await screenshot(mario, 'meeting-after-leave');
 
-      assert.deepEqual([...mario.problems, ...anna.problems], []);
-    } finally {
-      await mario.closeAll();
-      await anna.closeAll();
-    }
+      assertNoProblems(mario, anna);
+    });
   });
 
   test(`join → first remote video frame over ${FIRST_FRAME_RUNS} rooms`, async () => {
     const samples = [];
     for (let i = 0; i < FIRST_FRAME_RUNS; i += 1) {
       const room = `first-frame-${i}`;
-      const host = await newParticipantPage(browser, server.url);
-      const guest = await newParticipantPage(browser, server.url);
-      try {
-        await host.goto(meetingUrl(server.url, { room, name: 'Ospite', role: 'official', autojoin: '1' }));
-        await waitFor(() => host.evaluate(() => window.sportello.state() === 'connected'), { what: 'host connected' });
+      await withPages(t.browser, t.server.url, 2, async (host, guest) => {
+        await host.goto(meetingUrl(t.server.url, { room, name: 'Ospite', role: 'official', autojoin: '1' }));
+        await waitConnected(host, { timeout: 10_000 });
         // Wait until the host's video is flowing to the server (packets sent), so the guest's
         // measurement covers its own join only.
         await waitFor(() => host.evaluate(async () => {
@@ -96,7 +79,7 @@ describe('call', () => {
           return sent > 5;
         }), { what: 'host sending video' });
 
-        await guest.goto(meetingUrl(server.url, { room, name: 'Cittadino', role: 'citizen' }));
+        await guest.goto(meetingUrl(t.server.url, { room, name: 'Cittadino', role: 'citizen' }));
         await guest.getByRole('button', { name: 'Entra nella stanza' }).waitFor();
         // Click and poll inside the page, so the figure does not include Playwright round trips.
         const ms = await guest.evaluate(() => new Promise((resolve, reject) => {
@@ -114,10 +97,7 @@ describe('call', () => {
         }));
         samples.push(ms);
         console.log(`run ${i}: first remote frame after ${ms} ms`);
-      } finally {
-        await guest.closeAll();
-        await host.closeAll();
-      }
+      });
     }
     const p50 = percentile(samples, 50);
     const p95 = percentile(samples, 95);

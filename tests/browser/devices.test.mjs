@@ -1,9 +1,10 @@
 // A workstation without a camera (or with no device allowed) can still join, see and hear.
 
 import assert from 'node:assert/strict';
-import { after, before, describe, test } from 'node:test';
-import { join } from 'node:path';
-import { artifactsDir, inboundStats, launchBrowser, meetingUrl, newParticipantPage, startServer, waitFor } from './harness.mjs';
+import { describe, test } from 'node:test';
+import {
+  assertNoProblems, inboundStats, meetingUrl, screenshot, useServerAndBrowser, waitFor, withPages,
+} from './fixtures.mjs';
 
 /** Makes getUserMedia fail with `errorName` for requests that include any of `kinds`. */
 async function withoutDevices(page, kinds, errorName) {
@@ -25,45 +26,27 @@ async function outboundAudioPackets(page) {
 }
 
 describe('devices', () => {
-  let server;
-  let browser;
-
-  before(async () => {
-    server = await startServer();
-    browser = await launchBrowser();
-  });
-
-  after(async () => {
-    await browser?.close();
-    await server?.stop();
-  });
+  const t = useServerAndBrowser();
 
   test('no camera: joins with the microphone only, sees the other side', async () => {
-    const mario = await newParticipantPage(browser, server.url);
-    const anna = await newParticipantPage(browser, server.url);
-    await withoutDevices(mario, ['video'], 'NotFoundError');
-    try {
-      await mario.goto(meetingUrl(server.url, { room: 'no-camera', name: 'Mario', role: 'citizen', autojoin: '1' }));
-      await anna.goto(meetingUrl(server.url, { room: 'no-camera', name: 'Anna', role: 'official', autojoin: '1' }));
+    await withPages(t.browser, t.server.url, 2, async (mario, anna) => {
+      await withoutDevices(mario, ['video'], 'NotFoundError');
+      await mario.goto(meetingUrl(t.server.url, { room: 'no-camera', name: 'Mario', role: 'citizen', autojoin: '1' }));
+      await anna.goto(meetingUrl(t.server.url, { room: 'no-camera', name: 'Anna', role: 'official', autojoin: '1' }));
       await mario.getByText('Videocamera non disponibile: gli altri la sentiranno, ma non la vedranno.').waitFor();
       assert.ok(await mario.getByRole('button', { name: 'Videocamera non disponibile' }).isDisabled());
       await waitFor(async () => (await inboundStats(mario)).framesDecoded > 10, { what: 'video at Mario' });
       await waitFor(async () => (await inboundStats(anna)).audioPackets > 20, { what: 'audio at Anna' });
       assert.ok(await outboundAudioPackets(mario) > 20);
-      assert.deepEqual([...mario.problems, ...anna.problems], []);
-    } finally {
-      await mario.closeAll();
-      await anna.closeAll();
-    }
+      assertNoProblems(mario, anna);
+    });
   });
 
   test('camera and microphone refused: joins to watch and listen, says why', async () => {
-    const mario = await newParticipantPage(browser, server.url);
-    const anna = await newParticipantPage(browser, server.url);
-    await withoutDevices(mario, ['audio', 'video'], 'NotAllowedError');
-    try {
-      await mario.goto(meetingUrl(server.url, { room: 'no-devices', name: 'Mario', role: 'citizen', autojoin: '1' }));
-      await anna.goto(meetingUrl(server.url, { room: 'no-devices', name: 'Anna', role: 'official', autojoin: '1' }));
+    await withPages(t.browser, t.server.url, 2, async (mario, anna) => {
+      await withoutDevices(mario, ['audio', 'video'], 'NotAllowedError');
+      await mario.goto(meetingUrl(t.server.url, { room: 'no-devices', name: 'Mario', role: 'citizen', autojoin: '1' }));
+      await anna.goto(meetingUrl(t.server.url, { room: 'no-devices', name: 'Anna', role: 'official', autojoin: '1' }));
       await mario.getByText('Il browser non permette di usare videocamera e microfono.', { exact: false }).waitFor();
       await waitFor(async () => {
         const s = await inboundStats(mario);
@@ -74,12 +57,9 @@ describe('devices', () => {
       await tile.getByText('Mario').waitFor();
       await tile.getByText('Microfono spento').waitFor();
       await tile.getByText('Videocamera spenta').waitFor();
-      await anna.screenshot({ path: join(artifactsDir, 'meeting-remote-without-devices.png') });
-      await mario.screenshot({ path: join(artifactsDir, 'meeting-without-devices.png') });
-      assert.deepEqual([...mario.problems, ...anna.problems], []);
-    } finally {
-      await mario.closeAll();
-      await anna.closeAll();
-    }
+      await screenshot(anna, 'meeting-remote-without-devices');
+      await screenshot(mario, 'meeting-without-devices');
+      assertNoProblems(mario, anna);
+    });
   });
 });

@@ -4,28 +4,23 @@
 // change the validity days), with screenshots and axe-core checks.
 
 import assert from 'node:assert/strict';
-import { mkdirSync } from 'node:fs';
-import { join } from 'node:path';
-import { after, before, describe, test } from 'node:test';
-import { artifactsDir, launchBrowser, newParticipantPage, startServer, waitFor } from './harness.mjs';
-import { axeViolations, SHOTS_DIR } from './meeting_day_flow.mjs';
+import { describe, test } from 'node:test';
+import {
+  ACCOUNTS, assertNoProblems, axeViolations, LONG, login, screenshot, SHOTS_DIR, useServerAndBrowser, waitFor, withPages,
+} from './fixtures.mjs';
 
 const PASSWORD = 'demo-sportello';
 const NEW_OPERATOR = 'operatore.nuovo';
 const NEW_PASSWORD = 'Primavera-sul-lago-2026';
-const LONG = 30_000;
-
-mkdirSync(SHOTS_DIR, { recursive: true });
-
+/** Full-page screenshots `<name>.png` in /tmp/shots and `identity-<name>.png` in the artifacts. */
 async function shot(page, name) {
-  await page.evaluate(() => document.fonts.ready);
-  await page.screenshot({ path: join(SHOTS_DIR, `${name}.png`), fullPage: true });
-  await page.screenshot({ path: join(artifactsDir, `identity-${name}.png`), fullPage: true });
+  await screenshot(page, name, { fullPage: true, dir: SHOTS_DIR });
+  await screenshot(page, `identity-${name}`, { fullPage: true });
 }
 
 /** Opens /accesso and submits account and password (does not wait for the outcome). */
-async function passwordLogin(page, url, account, password) {
-  await page.goto(`${url}/accesso`);
+async function passwordLogin(page, account, password) {
+  await page.goto('/accesso');
   await page.getByRole('heading', { name: 'Accesso', level: 1 }).waitFor({ timeout: LONG });
   await page.getByLabel('Nome utente').fill(account);
   await page.getByLabel('Password', { exact: true }).fill(password);
@@ -63,23 +58,11 @@ async function setValidity(page, account, from, until) {
 }
 
 describe('identity', () => {
-  let server;
-  let browser;
-
-  before(async () => {
-    server = await startServer();
-    browser = await launchBrowser();
-  });
-
-  after(async () => {
-    await browser?.close();
-    await server?.stop();
-  });
+  const t = useServerAndBrowser();
 
   test('/accesso: password form, demo chooser with the user administrator, screenshot, axe', async () => {
-    const page = await newParticipantPage(browser, server.url);
-    try {
-      await page.goto(`${server.url}/accesso`);
+    await withPages(t.browser, t.server.url, 1, async (page) => {
+      await page.goto('/accesso');
       await page.getByRole('heading', { name: 'Accesso', level: 1 }).waitFor({ timeout: LONG });
       assert.equal(await page.getByLabel('Nome utente').getAttribute('autocomplete'), 'username');
       assert.equal(await page.getByLabel('Password', { exact: true }).getAttribute('autocomplete'), 'current-password');
@@ -98,40 +81,32 @@ describe('identity', () => {
       await page.getByText('Scriva il suo nome utente.').waitFor();
       await shot(page, 'accesso');
       assert.deepEqual(await axeViolations(page), []);
-      assert.deepEqual(page.problems, []);
-    } finally {
-      await page.closeAll();
-    }
+      assertNoProblems(page);
+    });
   });
 
   test('password login: the operator lands on the operator home; a wrong password is refused in Italian', async () => {
-    const page = await newParticipantPage(browser, server.url);
-    const wrong = await newParticipantPage(browser, server.url);
-    try {
-      await passwordLogin(page, server.url, 'operatore.villanova', PASSWORD);
+    await withPages(t.browser, t.server.url, 2, async (page, wrong) => {
+      await passwordLogin(page, 'operatore.villanova', PASSWORD);
       await page.getByRole('heading', { name: 'Area operatore', level: 1 }).waitFor({ timeout: LONG });
       assert.match(page.url(), /\/operatore$/);
       await page.getByText('Operatore del Comune di Villanova Monteleone').waitFor();
 
       // Capitals typed by habit are forgiven (account ids are lower case).
-      await passwordLogin(wrong, server.url, 'Operatore.Villanova', 'password-sbagliata');
+      await passwordLogin(wrong, 'Operatore.Villanova', 'password-sbagliata');
       await loginAlert(wrong).getByText('Nome utente o password non corretti').waitFor({ timeout: LONG });
       assert.equal(await wrong.evaluate(() => document.activeElement?.id), 'password-login-error', 'focus on the alert');
       assert.equal(await wrong.getByLabel('Password', { exact: true }).inputValue(), '', 'the wrong password is cleared');
       assert.match(wrong.url(), /\/accesso$/);
       assert.equal(await sessionStatus(wrong), 401, 'still logged out');
       await shot(wrong, 'accesso-password-errata');
-      assert.deepEqual([...page.problems, ...wrong.problems], []);
-    } finally {
-      await page.closeAll();
-      await wrong.closeAll();
-    }
+      assertNoProblems(page, wrong);
+    });
   });
 
   test('/accesso?errore=: Italian text per OIDC code, a generic one (as text) for anything else', async () => {
-    const page = await newParticipantPage(browser, server.url);
-    try {
-      await page.goto(`${server.url}/accesso?errore=oidc_not_linked&torna=%2Foperatore`);
+    await withPages(t.browser, t.server.url, 1, async (page) => {
+      await page.goto('/accesso?errore=oidc_not_linked&torna=%2Foperatore');
       const alert = page.locator('#oidc-error');
       await alert.getByText('Questa identità digitale non è abilitata per nessun profilo', { exact: false }).waitFor({ timeout: LONG });
       await alert.getByText('Amministratore utenze', { exact: false }).waitFor();
@@ -139,24 +114,21 @@ describe('identity', () => {
       // The code leaves the address bar (a reload does not repeat the message); torna stays.
       assert.match(page.url(), /\/accesso\?torna=%2Foperatore$/);
 
-      await page.goto(`${server.url}/accesso?errore=oidc_state`);
+      await page.goto('/accesso?errore=oidc_state');
       await page.locator('#oidc-error').getByText('Il tentativo di accesso è scaduto', { exact: false }).waitFor({ timeout: LONG });
 
       const evil = '<img src=x onerror="window.__pwned=1">';
-      await page.goto(`${server.url}/accesso?errore=${encodeURIComponent(evil)}`);
+      await page.goto(`/accesso?errore=${encodeURIComponent(evil)}`);
       await page.locator('#oidc-error').getByText('L’accesso non è riuscito.', { exact: false }).waitFor({ timeout: LONG });
       assert.equal(await page.locator('#oidc-error img').count(), 0);
       assert.equal(await page.getByText('onerror', { exact: false }).count(), 0, 'the raw code is not shown');
       assert.equal(await page.evaluate(() => window.__pwned), undefined);
-      assert.deepEqual(page.problems, []);
-    } finally {
-      await page.closeAll();
-    }
+      assertNoProblems(page);
+    });
   });
 
   test('without demo mode: no chooser, no error; OIDC providers as links; 429 says how long to wait', async () => {
-    const page = await newParticipantPage(browser, server.url);
-    try {
+    await withPages(t.browser, t.server.url, 1, async (page) => {
       // A production server: the demo routes are 404, the server offers an identity provider.
       const json = (status, body, headers = {}) => ({
         status, contentType: 'application/json', headers, body: JSON.stringify(body),
@@ -164,7 +136,7 @@ describe('identity', () => {
       await page.route('**/v1/demo/accounts', (r) => r.fulfill(json(404, { code: 'not_found', message: 'not found' })));
       await page.route('**/v1/oidc/providers', (r) => r.fulfill(json(200, [{ name: 'spid', label: 'Entra con SPID' }])));
       await page.route('**/v1/login', (r) => r.fulfill(json(429, { code: 'too_many_attempts', message: 'slow down' }, { 'retry-after': '150' })));
-      await page.goto(`${server.url}/accesso?torna=%2Fagenda`);
+      await page.goto('/accesso?torna=%2Fagenda');
       await page.getByRole('heading', { name: 'Accesso', level: 1 }).waitFor({ timeout: LONG });
       const spid = page.getByRole('link', { name: 'Entra con SPID' });
       await spid.waitFor();
@@ -178,43 +150,33 @@ describe('identity', () => {
       await page.getByLabel('Password', { exact: true }).fill('tentativo');
       await page.getByRole('button', { name: 'Entra', exact: true }).click();
       await loginAlert(page).getByText('attenda 3 minuti e riprovi', { exact: false }).waitFor();
-      assert.deepEqual(page.problems, []);
-    } finally {
-      await page.closeAll();
-    }
+      assertNoProblems(page);
+    });
   });
 
   test('the INPS administrator reaches /utenze from /admin and sees the operators of every comune', async () => {
-    const page = await newParticipantPage(browser, server.url);
-    try {
-      await page.goto(`${server.url}/accesso`);
-      await page.locator('label').getByText('Amministratore INPS', { exact: true }).click();
-      await page.getByRole('button', { name: 'Accedi' }).click();
-      await page.getByRole('heading', { name: 'Amministrazione INPS', level: 1 }).waitFor({ timeout: LONG });
+    await withPages(t.browser, t.server.url, 1, async (page) => {
+      await login(page, ACCOUNTS.inpsAdmin);
       await page.getByRole('link', { name: 'Gestione degli operatori dei Comuni' }).click();
       await page.getByRole('heading', { name: 'Gestione degli operatori', level: 1 }).waitFor({ timeout: LONG });
       await page.getByRole('columnheader', { name: 'Comune' }).waitFor();
       await row(page, 'operatore.alghero').getByText('Alghero', { exact: true }).waitFor();
       await row(page, 'operatore.villanova').waitFor();
       await page.getByLabel('Codice ISTAT del comune').waitFor();
-      assert.deepEqual(page.problems, []);
-    } finally {
-      await page.closeAll();
-    }
+      assertNoProblems(page);
+    });
   });
 
   test('the user administrator enables, revokes, re-enables an operator and sets the days it may log in', async () => {
-    const admin = await newParticipantPage(browser, server.url);
-    const op = await newParticipantPage(browser, server.url);
-    const csrfSent = [];
-    admin.on('request', (req) => {
-      if (req.method() !== 'GET' && new URL(req.url()).pathname.startsWith('/v1/identity/')) {
-        csrfSent.push(Boolean(req.headers()['x-csrf-token']));
-      }
-    });
-    try {
+    await withPages(t.browser, t.server.url, 2, async (admin, op) => {
+      const csrfSent = [];
+      admin.on('request', (req) => {
+        if (req.method() !== 'GET' && new URL(req.url()).pathname.startsWith('/v1/identity/')) {
+          csrfSent.push(Boolean(req.headers()['x-csrf-token']));
+        }
+      });
       // — The user administrator's home is /utenze, with the comune's operators.
-      await passwordLogin(admin, server.url, 'utenze.villanova', PASSWORD);
+      await passwordLogin(admin, 'utenze.villanova', PASSWORD);
       await admin.getByRole('heading', { name: 'Gestione degli operatori', level: 1 }).waitFor({ timeout: LONG });
       assert.match(admin.url(), /\/utenze$/);
       await admin.getByText('Comune di Villanova Monteleone', { exact: true }).waitFor();
@@ -247,14 +209,14 @@ describe('identity', () => {
 
       // — Log out; the new operator logs in with the password.
       await logout(admin);
-      await passwordLogin(admin, server.url, NEW_OPERATOR, NEW_PASSWORD);
+      await passwordLogin(admin, NEW_OPERATOR, NEW_PASSWORD);
       await admin.getByRole('heading', { name: 'Area operatore', level: 1 }).waitFor({ timeout: LONG });
 
       // — The new operator works from another workstation; the administrator (here) revokes it.
-      await passwordLogin(op, server.url, NEW_OPERATOR, NEW_PASSWORD);
+      await passwordLogin(op, NEW_OPERATOR, NEW_PASSWORD);
       await op.getByRole('heading', { name: 'Area operatore', level: 1 }).waitFor({ timeout: LONG });
       await logout(admin);
-      await passwordLogin(admin, server.url, 'utenze.villanova', PASSWORD);
+      await passwordLogin(admin, 'utenze.villanova', PASSWORD);
       await admin.getByRole('heading', { name: 'Gestione degli operatori', level: 1 }).waitFor({ timeout: LONG });
       await row(admin, NEW_OPERATOR).getByRole('button', { name: 'Revoca' }).click();
       const confirm = admin.getByRole('dialog', { name: `Revocare l’accesso di ${NEW_OPERATOR}?` });
@@ -271,9 +233,9 @@ describe('identity', () => {
 
       // Its session ended at once: the operator pages ask to log in again, and the login says why not.
       await waitFor(async () => (await sessionStatus(op)) === 401, { timeoutMs: 5_000, what: 'the revoked operator’s session is gone' });
-      await op.goto(`${server.url}/operatore`);
+      await op.goto('/operatore');
       await op.getByRole('heading', { name: 'Accesso', level: 1 }).waitFor({ timeout: LONG });
-      await passwordLogin(op, server.url, NEW_OPERATOR, NEW_PASSWORD);
+      await passwordLogin(op, NEW_OPERATOR, NEW_PASSWORD);
       await loginAlert(op).getByText('Il suo accesso è stato revocato.', { exact: false }).waitFor({ timeout: LONG });
       await shot(op, 'accesso-revocato');
 
@@ -296,19 +258,19 @@ describe('identity', () => {
       await setValidity(admin, NEW_OPERATOR, '2099-01-01', '');
       await row(admin, NEW_OPERATOR).getByText('Non ancora valido', { exact: true }).waitFor();
       await row(admin, NEW_OPERATOR).getByText('01/01/2099', { exact: true }).waitFor();
-      await passwordLogin(op, server.url, NEW_OPERATOR, NEW_PASSWORD);
+      await passwordLogin(op, NEW_OPERATOR, NEW_PASSWORD);
       await loginAlert(op).getByText('Il suo accesso non è ancora attivo.', { exact: false }).waitFor({ timeout: LONG });
 
       // — Days in the past: expired.
       await setValidity(admin, NEW_OPERATOR, '', '2020-01-31');
       await row(admin, NEW_OPERATOR).getByText('Scaduto', { exact: true }).waitFor();
-      await passwordLogin(op, server.url, NEW_OPERATOR, NEW_PASSWORD);
+      await passwordLogin(op, NEW_OPERATOR, NEW_PASSWORD);
       await loginAlert(op).getByText('Il suo accesso è scaduto.', { exact: false }).waitFor({ timeout: LONG });
 
       // — No limits again: it can log in.
       await setValidity(admin, NEW_OPERATOR, '', '');
       await row(admin, NEW_OPERATOR).getByText('Attivo', { exact: true }).waitFor();
-      await passwordLogin(op, server.url, NEW_OPERATOR, NEW_PASSWORD);
+      await passwordLogin(op, NEW_OPERATOR, NEW_PASSWORD);
       await op.getByRole('heading', { name: 'Area operatore', level: 1 }).waitFor({ timeout: LONG });
 
       assert.ok(csrfSent.length >= 5, `identity writes seen: ${csrfSent.length}`);
@@ -321,10 +283,7 @@ describe('identity', () => {
         return { status: r.status, code: (await r.json().catch(() => ({}))).code };
       }, NEW_OPERATOR);
       assert.deepEqual(bare, { status: 403, code: 'csrf_failed' });
-      assert.deepEqual([...admin.problems, ...op.problems], []);
-    } finally {
-      await admin.closeAll();
-      await op.closeAll();
-    }
+      assertNoProblems(admin, op);
+    });
   });
 });

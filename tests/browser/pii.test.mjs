@@ -3,34 +3,15 @@
 // our crates), and searches every line the server printed, and its Prometheus metrics, for them.
 
 import assert from 'node:assert/strict';
-import { after, before, describe, test } from 'node:test';
-import { launchBrowser, startServer } from './harness.mjs';
-import { CITIZEN, DEMO_NOW, runMeetingDay } from './meeting_day_flow.mjs';
-
-/** Every spelling of the citizen's data we look for (case-insensitive). */
-const NEEDLES = [CITIZEN.codice_fiscale, CITIZEN.given_name, CITIZEN.family_name, `${CITIZEN.given_name} ${CITIZEN.family_name}`];
-
-function findPii(lines) {
-  const hits = [];
-  for (const line of lines) {
-    // Without the colour codes of the human format, which could split a word.
-    // eslint-disable-next-line no-control-regex
-    const lower = line.replace(/\x1b\[[0-9;]*m/g, '').toLowerCase();
-    for (const needle of NEEDLES) {
-      if (lower.includes(needle.toLowerCase())) hits.push(`${needle}: ${line}`);
-    }
-  }
-  return hits;
-}
+import { describe, test } from 'node:test';
+import { CITIZEN, DEMO_NOW, findPii, startServer, useBrowser } from './fixtures.mjs';
+import { runMeetingDay } from './meeting_day_flow.mjs';
 
 /** Debug level for our own crates: the more they say, the more the search covers. */
 const RUST_LOG = 'info,sportello=debug,sportello_signalling=debug,sportello_sfu=debug';
 
 describe('no personal data in logs or metrics', () => {
-  let browser;
-
-  before(async () => { browser = await launchBrowser(); });
-  after(async () => { await browser?.close(); });
+  const t = useBrowser();
 
   for (const format of ['human', 'json']) {
     test(`meeting day with ${format} logs`, { timeout: 240_000 }, async () => {
@@ -43,7 +24,7 @@ describe('no personal data in logs or metrics', () => {
       let metrics = '';
       let day;
       try {
-        day = await runMeetingDay(browser, server.url);
+        day = await runMeetingDay(t.browser, server.url);
         const res = await fetch(`${server.url}/metrics`);
         if (res.ok) metrics = await res.text();
       } finally {

@@ -3,40 +3,38 @@
 import assert from 'node:assert/strict';
 import { rmSync } from 'node:fs';
 import { after, test } from 'node:test';
-import { launchBrowser, meetingUrl, newParticipantPage, startServer } from './harness.mjs';
+import { assertNoProblems, meetingUrl, startServer, useBrowser, withPages } from './fixtures.mjs';
 
-let browser;
+const t = useBrowser();
 const servers = [];
 
 after(async () => {
-  await browser?.close();
   for (const s of servers) await s.stop();
 });
 
 test('connection lost → "Connessione persa, riconnessione…" → back to "Connesso"', async () => {
   const first = await startServer();
   servers.push(first);
-  browser = await launchBrowser();
-  const page = await newParticipantPage(browser, first.url);
   try {
-    await page.goto(meetingUrl(first.url, { room: 'reconnect', name: 'Mario', role: 'citizen', autojoin: '1' }));
-    await page.getByText('Connesso', { exact: true }).waitFor({ timeout: 10_000 });
-    const firstId = await page.evaluate(() => window.sportello.participantId());
+    await withPages(t.browser, first.url, 1, async (page) => {
+      await page.goto(meetingUrl(first.url, { room: 'reconnect', name: 'Mario', role: 'citizen', autojoin: '1' }));
+      await page.getByText('Connesso', { exact: true }).waitFor({ timeout: 10_000 });
+      const firstId = await page.evaluate(() => window.sportello.participantId());
 
-    await first.stop({ keepDataDir: true, signal: 'SIGKILL' });
-    await page.getByText('Connessione persa, riconnessione…', { exact: true }).waitFor({ timeout: 10_000 });
-    assert.equal(await page.evaluate(() => window.sportello.state()), 'reconnecting');
+      await first.stop({ keepDataDir: true, signal: 'SIGKILL' });
+      await page.getByText('Connessione persa, riconnessione…', { exact: true }).waitFor({ timeout: 10_000 });
+      assert.equal(await page.evaluate(() => window.sportello.state()), 'reconnecting');
 
-    // Same address, same data dir (same token key): the page's next attempt gets in.
-    const second = await startServer({ listen: new URL(first.url).host, dataDir: first.dataDir });
-    servers.push(second);
-    await page.getByText('Connesso', { exact: true }).waitFor({ timeout: 20_000 });
-    const secondId = await page.evaluate(() => window.sportello.participantId());
-    assert.ok(secondId);
-    console.log(`rejoined as ${secondId} (was ${firstId})`);
-    assert.deepEqual(page.problems, []);
+      // Same address, same data dir (same token key): the page's next attempt gets in.
+      const second = await startServer({ listen: new URL(first.url).host, dataDir: first.dataDir });
+      servers.push(second);
+      await page.getByText('Connesso', { exact: true }).waitFor({ timeout: 20_000 });
+      const secondId = await page.evaluate(() => window.sportello.participantId());
+      assert.ok(secondId);
+      console.log(`rejoined as ${secondId} (was ${firstId})`);
+      assertNoProblems(page);
+    });
   } finally {
-    await page.closeAll();
     rmSync(first.dataDir, { recursive: true, force: true });
   }
 });
