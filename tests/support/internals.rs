@@ -4,9 +4,9 @@
 
 use std::time::Duration;
 
-pub use sportello::store::ManualClock;
 pub use sportello::app::ROUTES;
 pub use sportello::identity::SessionLimits;
+pub use sportello::store::ManualClock;
 
 /// The application's database pool of a running server.
 pub fn pool(server: &sportello::Server) -> &sqlx::AnyPool {
