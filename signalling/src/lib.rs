@@ -13,6 +13,7 @@ pub mod observer;
 pub mod protocol;
 pub mod rate;
 pub mod rooms;
+mod string_enum;
 pub mod token;
 
 pub use config::SignallingConfig;

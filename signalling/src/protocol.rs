@@ -7,43 +7,13 @@
 use serde::{Deserialize, Serialize};
 use ts_rs::TS;
 
-/// Declares a fieldless enum whose variants each name their wire string once, as
-/// `Variant = "wire_name"`. The macro gives every variant `#[serde(rename = "wire_name")]`, so
-/// serde and the ts-rs string union use that string, and generates `ALL` and `as_str` from the
-/// same list: a new variant cannot have a wire name that differs from its `as_str`.
-macro_rules! wire_enum {
-    (
-        $(#[$meta:meta])*
-        pub enum $name:ident {
-            $( $(#[$variant_meta:meta])* $variant:ident = $wire:literal, )+
-        }
-    ) => {
-        $(#[$meta])*
-        pub enum $name {
-            $( $(#[$variant_meta])* #[serde(rename = $wire)] $variant, )+
-        }
-
-        impl $name {
-            /// Every value, in declaration order.
-            pub const ALL: &'static [Self] = &[$(Self::$variant),+];
-
-            /// The wire name (as serialized), for logs, metric labels and stored codes.
-            pub fn as_str(self) -> &'static str {
-                match self {
-                    $(Self::$variant => $wire,)+
-                }
-            }
-        }
-    };
-}
-
 /// The protocol version a client announces in `join` and the server confirms in `joined`.
 pub const PROTOCOL_VERSION: u32 = 1;
 
 /// Largest accepted message, in bytes, after any decompression.
 pub const MAX_MESSAGE_BYTES: usize = 64 * 1024;
 
-wire_enum! {
+crate::string_enum! {
     /// Role of a participant in a meeting, as carried by the meeting token.
     #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, TS)]
     pub enum Role {
@@ -58,7 +28,7 @@ wire_enum! {
     }
 }
 
-wire_enum! {
+crate::string_enum! {
     /// Kind of a media track.
     #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, TS)]
     pub enum MediaKind {
@@ -112,7 +82,7 @@ pub struct IceCandidate {
     pub sdp_m_line_index: Option<u16>,
 }
 
-wire_enum! {
+crate::string_enum! {
     /// Why a participant left the room.
     #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, TS)]
     pub enum LeaveReason {
@@ -125,7 +95,7 @@ wire_enum! {
     }
 }
 
-wire_enum! {
+crate::string_enum! {
     /// Machine-readable error codes carried by `error` messages.
     #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, TS)]
     pub enum ErrorCode {

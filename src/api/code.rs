@@ -1,46 +1,9 @@
 //! Codes as types: [`ApiCode`], the `code` of every HTTP error answer. Each code's string is
 //! written once, in the declaration: serde, ts-rs and [`ApiCode::as_str`] all take it from there.
 
-/// Declares a `Copy` enum whose variants each stand for one fixed string: `Variant = "string"`.
-/// The enum serializes as that string (and exports to TypeScript as the union of the strings),
-/// and gets `as_str`, `ALL` and `Display`.
-macro_rules! string_enum {
-    (
-        $(#[$meta:meta])*
-        $vis:vis enum $name:ident {
-            $($(#[$vmeta:meta])* $variant:ident = $text:literal,)*
-        }
-    ) => {
-        $(#[$meta])*
-        #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, serde::Serialize, ts_rs::TS)]
-        $vis enum $name {
-            $($(#[$vmeta])* #[serde(rename = $text)] $variant,)*
-        }
-
-        impl $name {
-            /// Every value, in declaration order.
-            pub const ALL: &'static [Self] = &[$(Self::$variant),*];
-
-            /// The string this value stands for.
-            pub const fn as_str(self) -> &'static str {
-                match self {
-                    $(Self::$variant => $text,)*
-                }
-            }
-        }
-
-        impl std::fmt::Display for $name {
-            fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-                f.write_str(self.as_str())
-            }
-        }
-    };
-}
-
-pub(crate) use string_enum;
-
-string_enum! {
+sportello_signalling::string_enum! {
     /// The machine-readable `code` of an HTTP error answer (`{code, message}`).
+    #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, serde::Serialize, ts_rs::TS)]
     pub enum ApiCode {
         AccountExists = "account_exists",
         AccountExpired = "account_expired",

@@ -19,7 +19,6 @@ use axum::middleware::Next;
 use axum::response::Response;
 
 use crate::api::ApiResult;
-use crate::api::code::string_enum;
 use crate::booking::store::new_id;
 use crate::identity::{Principal, StaffRole};
 use crate::store::Store;
@@ -27,9 +26,10 @@ use crate::store::Store;
 pub use event::Event;
 pub use store::{AuditEntry, AuditFilter, Outcome};
 
-string_enum! {
+sportello_signalling::string_enum! {
     /// What an audit entry records (the `action` column). Entries are only ever written with
     /// one of these; reading takes the stored text as it is.
+    #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, serde::Serialize, ts_rs::TS)]
     pub enum AuditAction {
         AppointmentCancel = "appointment.cancel",
         AppointmentReschedule = "appointment.reschedule",
