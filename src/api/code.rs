@@ -27,6 +27,7 @@ sportello_signalling::string_enum! {
         BadNotes = "bad_notes",
         BadOrigin = "bad_origin",
         BadOutcome = "bad_outcome",
+        BadPath = "bad_path",
         BadQuery = "bad_query",
         BadRequestBody = "bad_request_body",
         BadRoom = "bad_room",

@@ -1,11 +1,11 @@
-//! Typed request extractors: a JSON body and a query string whose rejection is an [`AppError`]
-//! (the same status, code and message everywhere), so handlers take `JsonBody<T>` or
-//! `QueryParams<T>` instead of handling axum's rejections one by one. A handler that must check
+//! Typed request extractors: a JSON body, a query string and path parameters whose rejection is
+//! an [`AppError`] (the same status, code and message everywhere), so handlers take `JsonBody<T>`,
+//! `QueryParams<T>` or `PathParams<T>` instead of handling axum's rejections one by one. A handler that must check
 //! something before the body (authorisation, a header) takes `Result<JsonBody<T>, AppError>` and
 //! applies `?` where the check order requires.
 
 use axum::Json;
-use axum::extract::{FromRequest, FromRequestParts, Query, Request};
+use axum::extract::{FromRequest, FromRequestParts, Path, Query, Request};
 use axum::http::request::Parts;
 use serde::Deserialize;
 use serde::de::DeserializeOwned;
@@ -45,6 +45,28 @@ where
         let Query(t) = Query::<T>::from_request_parts(parts, state)
             .await
             .map_err(|e| AppError::bad_request(ApiCode::BadQuery, e.body_text()))?;
+        Ok(Self(t))
+    }
+}
+
+/// Path parameters: 400 `bad_path` when a segment does not fit `T` (for instance a
+/// percent-encoding that is not UTF-8). The message is fixed: the rejected input is not echoed.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct PathParams<T>(pub T);
+
+impl<S, T> FromRequestParts<S> for PathParams<T>
+where
+    S: Send + Sync,
+    T: DeserializeOwned + Send,
+{
+    type Rejection = AppError;
+
+    async fn from_request_parts(parts: &mut Parts, state: &S) -> Result<Self, Self::Rejection> {
+        let Path(t) = Path::<T>::from_request_parts(parts, state)
+            .await
+            .map_err(|_| {
+                AppError::bad_request(ApiCode::BadPath, "a path parameter is not valid")
+            })?;
         Ok(Self(t))
     }
 }

@@ -7,11 +7,12 @@ use super::model::{
     PrivacyNotice, Proposals, RescheduleRequest, SedeDetail, Service, Slots,
 };
 use super::{BookingError, MAX_COMUNI_RESULTS, holidays, ics};
+use crate::api::PathParams;
 use crate::api::{ApiCode, ApiResult, AppError, JsonBody, QueryParams};
 use crate::audit::audited;
 use crate::audit::{self, AuditAction, Event, RequestId, Scope};
 use crate::identity::{Principal, SessionStore, StaffRole};
-use axum::extract::{FromRef, Path, State};
+use axum::extract::{FromRef, State};
 use axum::http::header::{CACHE_CONTROL, CONTENT_DISPOSITION, CONTENT_TYPE};
 use axum::http::{HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Response};
@@ -86,7 +87,7 @@ struct ServiceQuery {
 async fn proposals(
     State(booking): State<Booking>,
     who: Principal,
-    Path(istat): Path<String>,
+    PathParams(istat): PathParams<String>,
     QueryParams(q): QueryParams<ServiceQuery>,
 ) -> ApiResult<Json<Proposals>> {
     Ok(Json(booking.proposals(&who, &istat, &q.service).await?))
@@ -102,7 +103,7 @@ struct RangeQuery {
 async fn slots(
     State(booking): State<Booking>,
     _who: Principal,
-    Path(sportello_id): Path<String>,
+    PathParams(sportello_id): PathParams<String>,
     QueryParams(q): QueryParams<RangeQuery>,
 ) -> ApiResult<Json<Slots>> {
     let (Some(from), Some(to)) = (q.from, q.to) else {
@@ -117,7 +118,7 @@ async fn slots(
 async fn agenda(
     State(booking): State<Booking>,
     who: Principal,
-    Path(sportello_id): Path<String>,
+    PathParams(sportello_id): PathParams<String>,
     QueryParams(q): QueryParams<RangeQuery>,
 ) -> ApiResult<Json<Vec<Appointment>>> {
     Ok(Json(
@@ -136,7 +137,7 @@ struct DayQuery {
 async fn comune_day(
     State(booking): State<Booking>,
     who: Principal,
-    Path(istat): Path<String>,
+    PathParams(istat): PathParams<String>,
     QueryParams(q): QueryParams<DayQuery>,
 ) -> ApiResult<Json<Vec<Appointment>>> {
     let list = match (q.date, q.from, q.to) {
@@ -280,7 +281,7 @@ async fn hold(
 async fn get_hold(
     State(booking): State<Booking>,
     who: Principal,
-    Path(id): Path<String>,
+    PathParams(id): PathParams<String>,
 ) -> ApiResult<Json<Hold>> {
     Ok(Json(booking.get_hold(&who, &id).await?))
 }
@@ -289,7 +290,7 @@ async fn release(
     State(booking): State<Booking>,
     who: Principal,
     rid: RequestId,
-    Path(id): Path<String>,
+    PathParams(id): PathParams<String>,
 ) -> ApiResult<StatusCode> {
     let r = booking.release(&who, &id).await.map_err(AppError::from);
     let target = Scope::target(id.clone());
@@ -328,7 +329,7 @@ async fn confirm(
     State(booking): State<Booking>,
     who: Principal,
     rid: RequestId,
-    Path(id): Path<String>,
+    PathParams(id): PathParams<String>,
     headers: HeaderMap,
     body: Result<JsonBody<CitizenRequest>, AppError>,
 ) -> ApiResult<(StatusCode, Json<Appointment>)> {
@@ -359,7 +360,7 @@ async fn confirm(
 async fn appointment(
     State(booking): State<Booking>,
     who: Principal,
-    Path(id): Path<String>,
+    PathParams(id): PathParams<String>,
 ) -> ApiResult<Json<Appointment>> {
     Ok(Json(booking.appointment(&who, &id).await?))
 }
@@ -376,7 +377,7 @@ async fn cancel(
     State(booking): State<Booking>,
     who: Principal,
     rid: RequestId,
-    Path(id): Path<String>,
+    PathParams(id): PathParams<String>,
     // A JSON body is required (even `{}`): cross-site forms cannot send one.
     JsonBody(_): JsonBody<CancelRequest>,
 ) -> ApiResult<Json<Appointment>> {
@@ -398,7 +399,7 @@ async fn reschedule(
     State(booking): State<Booking>,
     who: Principal,
     rid: RequestId,
-    Path(id): Path<String>,
+    PathParams(id): PathParams<String>,
     JsonBody(req): JsonBody<RescheduleRequest>,
 ) -> ApiResult<Json<Appointment>> {
     let r = booking
@@ -421,7 +422,7 @@ async fn reschedule(
 async fn ics_file(
     State(booking): State<Booking>,
     who: Principal,
-    Path(id): Path<String>,
+    PathParams(id): PathParams<String>,
 ) -> ApiResult<Response> {
     let a = booking.appointment(&who, &id).await?;
     let text = ics::render(&a, booking.now());
@@ -464,7 +465,7 @@ async fn add_closure(
     State(booking): State<Booking>,
     who: Principal,
     rid: RequestId,
-    Path(sede_id): Path<String>,
+    PathParams(sede_id): PathParams<String>,
     body: Result<JsonBody<ClosureRequest>, AppError>,
 ) -> ApiResult<(StatusCode, Json<serde_json::Value>)> {
     if who.role != StaffRole::InpsAdmin {

@@ -10,7 +10,7 @@
 //! revocation (same event).
 
 use axum::Json;
-use axum::extract::{Path, State};
+use axum::extract::State;
 use axum::http::StatusCode;
 use chrono::NaiveDate;
 use serde::{Deserialize, Deserializer, Serialize};
@@ -19,6 +19,7 @@ use ts_rs::TS;
 use super::accounts::{Account, Validity};
 use super::service::operators::{self, NewOperatorFields, OperatorFieldsChange};
 use super::{Identity, Principal};
+use crate::api::PathParams;
 use crate::api::{AppError, JsonBody};
 use crate::audit::AuditAction;
 use crate::audit::RequestId;
@@ -164,7 +165,7 @@ pub async fn update(
     State(state): State<Identity>,
     who: Principal,
     rid: RequestId,
-    Path(account): Path<String>,
+    PathParams(account): PathParams<String>,
     body: Result<JsonBody<OperatorChange>, AppError>,
 ) -> Result<Json<OperatorEntry>, AppError> {
     let found =

@@ -7,11 +7,12 @@
 //! account's sessions and signalling connections on receipt.
 
 use axum::Json;
-use axum::extract::{Path, State};
+use axum::extract::State;
 use serde::Serialize;
 
 use super::service::operators;
 use super::{Identity, Principal};
+use crate::api::PathParams;
 use crate::api::{AppError, EmptyBody, JsonBody};
 use crate::audit::RequestId;
 
@@ -43,7 +44,7 @@ pub async fn revoke(
     State(state): State<Identity>,
     who: Principal,
     rid: RequestId,
-    Path(account): Path<String>,
+    PathParams(account): PathParams<String>,
     JsonBody(EmptyBody {}): JsonBody<EmptyBody>,
 ) -> Result<Json<OperatorState>, AppError> {
     change(&state, &who, &rid, &account, true).await
@@ -54,7 +55,7 @@ pub async fn enable(
     State(state): State<Identity>,
     who: Principal,
     rid: RequestId,
-    Path(account): Path<String>,
+    PathParams(account): PathParams<String>,
     JsonBody(EmptyBody {}): JsonBody<EmptyBody>,
 ) -> Result<Json<OperatorState>, AppError> {
     change(&state, &who, &rid, &account, false).await

@@ -3,7 +3,7 @@
 //! of the meeting ends.
 
 use axum::Json;
-use axum::extract::{Path, State};
+use axum::extract::State;
 use chrono::{DateTime, FixedOffset};
 use serde::{Deserialize, Serialize};
 use sportello_signalling::protocol::ErrorCode;
@@ -13,6 +13,7 @@ use super::day;
 use super::rules::{MAX_OUTCOME_NOTES, MeetingOutcome};
 use super::tickets::meeting_scope;
 use crate::api::AppError;
+use crate::api::PathParams;
 use crate::api::{ApiCode, ApiResult, JsonBody};
 use crate::audit::audited;
 use crate::audit::{AuditAction, RequestId, Scope};
@@ -83,7 +84,7 @@ pub async fn close(
     State(s): State<Meetings>,
     who: Principal,
     rid: RequestId,
-    Path(id): Path<String>,
+    PathParams(id): PathParams<String>,
     b: Result<JsonBody<CloseRequest>, AppError>,
 ) -> ApiResult<Json<MeetingClosed>> {
     appointment_id(&id)?;

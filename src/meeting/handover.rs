@@ -11,7 +11,7 @@
 use std::time::Duration;
 
 use axum::Json;
-use axum::extract::{Path, State};
+use axum::extract::State;
 use axum::http::HeaderMap;
 use axum::http::header::SET_COOKIE;
 use axum::response::{AppendHeaders, IntoResponse, Response};
@@ -23,6 +23,7 @@ use super::Meetings;
 use super::day::MeetingPlace;
 use super::rules::meeting_window;
 use super::tickets::{Door, Holder, MeetingTicket, issue};
+use crate::api::PathParams;
 use crate::api::{ApiResult, AppError, EmptyBody, JsonBody};
 use crate::audit::AuditAction;
 use crate::audit::{self, Event, RequestId};
@@ -48,7 +49,7 @@ pub async fn handover(
     who: Principal,
     rid: RequestId,
     headers: HeaderMap,
-    Path(id): Path<String>,
+    PathParams(id): PathParams<String>,
     b: Result<JsonBody<EmptyBody>, AppError>,
 ) -> ApiResult<Response> {
     appointment_id(&id)?;

@@ -2,7 +2,7 @@
 //! official), and the signed, short-lived token every ticket carries.
 
 use axum::Json;
-use axum::extract::{Path, State};
+use axum::extract::State;
 use chrono::{DateTime, FixedOffset};
 use serde::Serialize;
 use sportello_signalling::protocol::Role;
@@ -12,6 +12,7 @@ use super::Meetings;
 pub use super::day::Door;
 use super::day::{self, MeetingPlace};
 use crate::api::AppError;
+use crate::api::PathParams;
 use crate::api::{ApiResult, EmptyBody, JsonBody};
 use crate::audit::audited;
 use crate::audit::{RequestId, Scope};
@@ -206,7 +207,7 @@ pub async fn open_meeting(
     State(s): State<Meetings>,
     who: Principal,
     rid: RequestId,
-    Path(id): Path<String>,
+    PathParams(id): PathParams<String>,
     b: Result<JsonBody<EmptyBody>, AppError>,
 ) -> ApiResult<Json<MeetingTicket>> {
     staff_ticket(&s, &who, &rid, &id, b, Door::Open, Role::Operator).await
@@ -217,7 +218,7 @@ pub async fn join_meeting(
     State(s): State<Meetings>,
     who: Principal,
     rid: RequestId,
-    Path(id): Path<String>,
+    PathParams(id): PathParams<String>,
     b: Result<JsonBody<EmptyBody>, AppError>,
 ) -> ApiResult<Json<MeetingTicket>> {
     staff_ticket(&s, &who, &rid, &id, b, Door::Join, Role::Official).await

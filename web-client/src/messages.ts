@@ -210,6 +210,7 @@ const API_ERROR_TEXT: Record<ApiCode, string | null> = {
   bad_date_range: 'Le date indicate non sono valide.',
   date_range_too_long: 'Le date indicate non sono valide.',
   bad_query: 'Le date indicate non sono valide.',
+  bad_path: 'L’indirizzo richiesto non è valido. Tornare alla pagina iniziale e riprovare.',
   outside_meeting_window: 'Il meeting si può aprire solo nel giorno dell’appuntamento, da 30 minuti prima dell’inizio a 30 minuti dopo la fine.',
   meeting_not_open: 'L’operatore del Comune non ha ancora aperto il meeting. Riprovi tra qualche istante.',
   appointment_cancelled: 'L’appuntamento è stato annullato: non c’è un meeting da aprire.',

@@ -8,11 +8,12 @@
 //! `oidc_link.create` / `oidc_link.delete` with the account as target, never the subject.
 
 use axum::Json;
-use axum::extract::{Path, State};
+use axum::extract::State;
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use serde::{Deserialize, Serialize};
 
+use crate::api::PathParams;
 use crate::api::{AppError, JsonBody};
 use crate::audit::RequestId;
 use crate::identity::service::oidc_links::{self, Inserted};
@@ -85,7 +86,7 @@ pub async fn delete(
     State(state): State<Identity>,
     who: Principal,
     rid: RequestId,
-    Path((provider, account)): Path<(String, String)>,
+    PathParams((provider, account)): PathParams<(String, String)>,
 ) -> Result<StatusCode, AppError> {
     oidc_links::unlink(&state, &who, &rid, &provider, &account).await?;
     Ok(StatusCode::NO_CONTENT)

@@ -11,7 +11,7 @@
 use std::time::Instant;
 
 use axum::Json;
-use axum::extract::{Path, State};
+use axum::extract::State;
 use axum::http::header::{CACHE_CONTROL, LOCATION, SET_COOKIE};
 use axum::http::{HeaderMap, HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Response};
@@ -25,6 +25,7 @@ use serde::{Deserialize, Serialize};
 use super::pending::{LIFETIME, Pending, StateError};
 use super::provider::Provider;
 use crate::api::ApiCode;
+use crate::api::PathParams;
 use crate::api::{AppError, QueryParams};
 use crate::audit::RequestId;
 use crate::identity::Identity;
@@ -108,7 +109,7 @@ fn valid_binding(v: &str) -> bool {
 /// `GET /v1/oidc/{name}/start?torna=/path`: 303 to the provider.
 pub async fn start(
     State(state): State<Identity>,
-    Path(name): Path<String>,
+    PathParams(name): PathParams<String>,
     headers: HeaderMap,
     query: Result<QueryParams<StartQuery>, AppError>,
 ) -> Result<Response, AppError> {
@@ -226,7 +227,7 @@ fn redirect(location: &str, cookie: Option<String>) -> Response {
 /// cookie, or to `/accesso?errore=CODE`.
 pub async fn callback(
     State(state): State<Identity>,
-    Path(name): Path<String>,
+    PathParams(name): PathParams<String>,
     rid: RequestId,
     headers: HeaderMap,
     query: Result<QueryParams<CallbackQuery>, AppError>,

@@ -231,6 +231,13 @@ pub(super) async fn bad_input_changes_nothing(db: Option<String>) {
                 404,
                 "unknown_hold",
             ),
+            (
+                &op,
+                Request::post("/v1/booking/holds/%FF%FE/confirm", &citizen())
+                    .header("Idempotency-Key", "k-bad"),
+                400,
+                "bad_path",
+            ),
         ],
     )
     .await;
@@ -264,6 +271,12 @@ pub(super) async fn bad_input_changes_nothing(db: Option<String>) {
                 Request::get(format!("{slots}?from=24/11/2026&to=2026-11-24")),
                 400,
                 "bad_query",
+            ),
+            (
+                &op,
+                Request::get("/v1/booking/sportelli/%C3%28/slots?from=2026-11-24&to=2026-11-24"),
+                400,
+                "bad_path",
             ),
             (
                 &op,
