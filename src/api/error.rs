@@ -67,6 +67,10 @@ impl From<axum::extract::rejection::JsonRejection> for AppError {
             }
             R::JsonSyntaxError(_) => (StatusCode::BAD_REQUEST, ApiCode::BadJson),
             R::JsonDataError(_) => (StatusCode::UNPROCESSABLE_ENTITY, ApiCode::BadRequestBody),
+            // Over the body limit (`DefaultBodyLimit`): axum gives this status to that case only.
+            _ if rejection.status() == StatusCode::PAYLOAD_TOO_LARGE => {
+                (StatusCode::PAYLOAD_TOO_LARGE, ApiCode::PayloadTooLarge)
+            }
             _ => (StatusCode::BAD_REQUEST, ApiCode::BadRequestBody),
         };
         Self::new(status, code, rejection.body_text())

@@ -12,8 +12,13 @@ use serde::de::DeserializeOwned;
 
 use super::{ApiCode, AppError};
 
-/// A JSON request body: 415 `bad_content_type` without a JSON content type, 400 `bad_json` when
-/// it does not parse, 422 `bad_request_body` when it does not fit `T`.
+/// The largest request body read (bytes): 2 MiB. A longer one is answered 413
+/// `payload_too_large` without being read further.
+pub const MAX_BODY_BYTES: usize = 2 * 1024 * 1024;
+
+/// A JSON request body: 415 `bad_content_type` without a JSON content type, 413
+/// `payload_too_large` over [`MAX_BODY_BYTES`], 400 `bad_json` when it does not parse, 422
+/// `bad_request_body` when it does not fit `T`.
 #[derive(Debug, Clone, Copy, Default)]
 pub struct JsonBody<T>(pub T);
 

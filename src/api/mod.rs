@@ -10,4 +10,4 @@ pub mod extract;
 
 pub use code::ApiCode;
 pub use error::{ApiResult, AppError};
-pub use extract::{EmptyBody, JsonBody, QueryParams};
+pub use extract::{EmptyBody, JsonBody, MAX_BODY_BYTES, QueryParams};
