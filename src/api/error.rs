@@ -69,7 +69,11 @@ impl From<axum::extract::rejection::JsonRejection> for AppError {
             R::JsonDataError(_) => (StatusCode::UNPROCESSABLE_ENTITY, ApiCode::BadRequestBody),
             // Over the body limit (`DefaultBodyLimit`): axum gives this status to that case only.
             _ if rejection.status() == StatusCode::PAYLOAD_TOO_LARGE => {
-                (StatusCode::PAYLOAD_TOO_LARGE, ApiCode::PayloadTooLarge)
+                return Self::new(
+                    StatusCode::PAYLOAD_TOO_LARGE,
+                    ApiCode::PayloadTooLarge,
+                    format!("a request body has at most {} bytes", super::MAX_BODY_BYTES),
+                );
             }
             _ => (StatusCode::BAD_REQUEST, ApiCode::BadRequestBody),
         };

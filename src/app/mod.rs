@@ -124,6 +124,7 @@ pub fn app(state: AppState) -> Router {
         .layer(axum::extract::DefaultBodyLimit::max(
             crate::api::MAX_BODY_BYTES,
         ))
+        .layer(axum::middleware::from_fn(crate::api::refuse_large_bodies))
         .layer(axum::middleware::from_fn(identity::csrf::check))
         .layer(axum::middleware::from_fn(crate::audit::request_id));
     headers::security_headers(router)

@@ -134,6 +134,7 @@ impl Server {
         let stop = shutdown.clone();
         let plain = app.clone();
         tasks.push(tokio::spawn(async move {
+            let plain = plain.into_make_service_with_connect_info::<SocketAddr>();
             let served = axum::serve(listener, plain)
                 .with_graceful_shutdown(async move { stop.cancelled().await })
                 .await;
@@ -163,7 +164,8 @@ impl Server {
             )?
             .handle(handle);
             tasks.push(tokio::spawn(async move {
-                if let Err(e) = server.serve(app.into_make_service()).await {
+                let app = app.into_make_service_with_connect_info::<SocketAddr>();
+                if let Err(e) = server.serve(app).await {
                     tracing::error!(error = %e, "HTTPS server failed");
                 }
             }));
