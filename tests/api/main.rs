@@ -9,6 +9,7 @@ mod audit;
 mod bad_input;
 mod body_limit;
 mod booking;
+mod file_modes;
 mod identity;
 mod liveness;
 mod meeting_day;
