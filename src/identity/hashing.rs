@@ -45,6 +45,7 @@ type Job = Box<dyn FnOnce() + Send>;
 
 #[derive(Debug)]
 struct Pool {
+    workers: usize,
     /// One permit per worker: a job holds one while it runs, so it never waits for a thread.
     permits: Arc<Semaphore>,
     /// Jobs waiting for a permit.
@@ -52,10 +53,9 @@ struct Pool {
     jobs: Mutex<mpsc::Sender<Job>>,
 }
 
-fn pool() -> &'static Pool {
-    static POOL: OnceLock<Pool> = OnceLock::new();
-    POOL.get_or_init(|| {
-        let n = workers();
+impl Pool {
+    /// Starts `n` worker threads.
+    fn start(n: usize) -> Self {
         let (tx, rx) = mpsc::channel::<Job>();
         let rx = Arc::new(Mutex::new(rx));
         for i in 0..n {
@@ -80,11 +80,57 @@ fn pool() -> &'static Pool {
             }
         }
         Pool {
+            workers: n,
             permits: Arc::new(Semaphore::new(n)),
             waiting: AtomicUsize::new(0),
             jobs: Mutex::new(tx),
         }
-    })
+    }
+
+    async fn admit(&self, admission: Admission) -> Result<OwnedSemaphorePermit, Busy> {
+        let permits = self.permits.clone();
+        if admission == Admission::Wait {
+            return permits.acquire_owned().await.map_err(|_| Busy);
+        }
+        let queued = self.waiting.fetch_add(1, Ordering::AcqRel);
+        let _waiting = Waiting(&self.waiting);
+        if queued >= QUEUE_PER_WORKER * self.workers {
+            return Err(Busy);
+        }
+        match tokio::time::timeout(QUEUE_WAIT, permits.acquire_owned()).await {
+            Ok(Ok(permit)) => Ok(permit),
+            _ => Err(Busy),
+        }
+    }
+
+    async fn run<T, F>(&self, admission: Admission, work: F) -> Result<T, Busy>
+    where
+        T: Send + 'static,
+        F: FnOnce() -> T + Send + 'static,
+    {
+        let permit = self.admit(admission).await?;
+        let (tx, rx) = oneshot::channel();
+        let job: Job = Box::new(move || {
+            let _ = tx.send(work());
+            // Free only once the work is done, even if the request was abandoned meanwhile.
+            drop(permit);
+        });
+        let sent = self.jobs.lock().map_err(|_| Busy)?.send(job);
+        sent.map_err(|_| Busy)?;
+        rx.await.map_err(|_| Busy)
+    }
+}
+
+/// Runs `work` on a hashing worker of the process once admitted; its result, or [`Busy`].
+pub async fn run<T, F>(admission: Admission, work: F) -> Result<T, Busy>
+where
+    T: Send + 'static,
+    F: FnOnce() -> T + Send + 'static,
+{
+    static POOL: OnceLock<Pool> = OnceLock::new();
+    POOL.get_or_init(|| Pool::start(workers()))
+        .run(admission, work)
+        .await
 }
 
 /// Counts a job among the waiting ones until dropped (also when the request is abandoned).
@@ -96,76 +142,49 @@ impl Drop for Waiting<'_> {
     }
 }
 
-async fn admit(pool: &Pool, admission: Admission) -> Result<OwnedSemaphorePermit, Busy> {
-    let permits = pool.permits.clone();
-    if admission == Admission::Wait {
-        return permits.acquire_owned().await.map_err(|_| Busy);
-    }
-    let queued = pool.waiting.fetch_add(1, Ordering::AcqRel);
-    let _waiting = Waiting(&pool.waiting);
-    if queued >= QUEUE_PER_WORKER * workers() {
-        return Err(Busy);
-    }
-    match tokio::time::timeout(QUEUE_WAIT, permits.acquire_owned()).await {
-        Ok(Ok(permit)) => Ok(permit),
-        _ => Err(Busy),
-    }
-}
-
-/// Runs `work` on a hashing worker once admitted; its result, or [`Busy`].
-pub async fn run<T, F>(admission: Admission, work: F) -> Result<T, Busy>
-where
-    T: Send + 'static,
-    F: FnOnce() -> T + Send + 'static,
-{
-    let pool = pool();
-    let permit = admit(pool, admission).await?;
-    let (tx, rx) = oneshot::channel();
-    let job: Job = Box::new(move || {
-        let _ = tx.send(work());
-        // Free only once the work is done, even if the request was abandoned meanwhile.
-        drop(permit);
-    });
-    let sent = pool.jobs.lock().map_err(|_| Busy)?.send(job);
-    sent.map_err(|_| Busy)?;
-    rx.await.map_err(|_| Busy)
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
 
     #[tokio::test]
     async fn runs_on_the_workers_and_refuses_beyond_the_queue() {
-        let n = workers();
-        assert_eq!(run(Admission::Bounded, || 2 + 2).await, Ok(4));
-        let name = run(Admission::Wait, || {
-            std::thread::current().name().map(str::to_owned)
-        })
-        .await
-        .unwrap()
-        .unwrap();
+        let n = 2;
+        let pool = Arc::new(Pool::start(n));
+        assert_eq!(pool.run(Admission::Bounded, || 2 + 2).await, Ok(4));
+        let name = pool
+            .run(Admission::Wait, || {
+                std::thread::current().name().map(str::to_owned)
+            })
+            .await
+            .unwrap()
+            .unwrap();
         assert!(name.starts_with("argon2-"), "{name}");
         // Hold every worker, fill the queue: the next bounded job is refused at once.
         let (release, held) = std::sync::mpsc::channel::<()>();
         let held = Arc::new(Mutex::new(held));
         let mut running = Vec::new();
         for _ in 0..n {
-            let held = held.clone();
-            running.push(tokio::spawn(run(Admission::Wait, move || {
-                let _ = held.lock().unwrap().recv();
-            })));
+            let (pool, held) = (pool.clone(), held.clone());
+            running.push(tokio::spawn(async move {
+                pool.run(Admission::Wait, move || {
+                    let _ = held.lock().unwrap().recv();
+                })
+                .await
+            }));
         }
-        while pool().permits.available_permits() > 0 {
+        while pool.permits.available_permits() > 0 {
             tokio::task::yield_now().await;
         }
         let queued: Vec<_> = (0..QUEUE_PER_WORKER * n)
-            .map(|_| tokio::spawn(run(Admission::Bounded, || ())))
+            .map(|_| {
+                let pool = pool.clone();
+                tokio::spawn(async move { pool.run(Admission::Bounded, || ()).await })
+            })
             .collect();
-        while pool().waiting.load(Ordering::Acquire) < QUEUE_PER_WORKER * n {
+        while pool.waiting.load(Ordering::Acquire) < QUEUE_PER_WORKER * n {
             tokio::task::yield_now().await;
         }
-        assert_eq!(run(Admission::Bounded, || ()).await, Err(Busy));
+        assert_eq!(pool.run(Admission::Bounded, || ()).await, Err(Busy));
         for _ in 0..n {
             release.send(()).unwrap();
         }
@@ -175,6 +194,6 @@ mod tests {
         for q in queued {
             assert_eq!(q.await.unwrap(), Ok(()));
         }
-        assert_eq!(pool().waiting.load(Ordering::Acquire), 0);
+        assert_eq!(pool.waiting.load(Ordering::Acquire), 0);
     }
 }
