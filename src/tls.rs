@@ -26,6 +26,7 @@ pub fn cert_files(
         generate_dev_cert(&cert, &key)?;
         tracing::warn!(path = %cert.display(), "generated a self-signed development certificate");
     }
+    crate::store::files::private_file(&key)?;
     Ok((cert, key))
 }
 

@@ -67,6 +67,14 @@ impl From<axum::extract::rejection::JsonRejection> for AppError {
             }
             R::JsonSyntaxError(_) => (StatusCode::BAD_REQUEST, ApiCode::BadJson),
             R::JsonDataError(_) => (StatusCode::UNPROCESSABLE_ENTITY, ApiCode::BadRequestBody),
+            // Over the body limit (`DefaultBodyLimit`): axum gives this status to that case only.
+            _ if rejection.status() == StatusCode::PAYLOAD_TOO_LARGE => {
+                return Self::new(
+                    StatusCode::PAYLOAD_TOO_LARGE,
+                    ApiCode::PayloadTooLarge,
+                    format!("a request body has at most {} bytes", super::MAX_BODY_BYTES),
+                );
+            }
             _ => (StatusCode::BAD_REQUEST, ApiCode::BadRequestBody),
         };
         Self::new(status, code, rejection.body_text())

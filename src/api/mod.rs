@@ -10,4 +10,6 @@ pub mod extract;
 
 pub use code::ApiCode;
 pub use error::{ApiResult, AppError};
-pub use extract::{EmptyBody, JsonBody, PathParams, QueryParams};
+pub use extract::{
+    ClientAddr, EmptyBody, JsonBody, MAX_BODY_BYTES, PathParams, QueryParams, refuse_large_bodies,
+};

@@ -121,6 +121,10 @@ pub fn app(state: AppState) -> Router {
         .route("/v1/{*rest}", axum::routing::any(api_not_found))
         .fallback(get(assets::serve))
         .with_state(state)
+        .layer(axum::extract::DefaultBodyLimit::max(
+            crate::api::MAX_BODY_BYTES,
+        ))
+        .layer(axum::middleware::from_fn(crate::api::refuse_large_bodies))
         .layer(axum::middleware::from_fn(identity::csrf::check))
         .layer(axum::middleware::from_fn(crate::audit::request_id));
     headers::security_headers(router)

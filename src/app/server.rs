@@ -18,7 +18,7 @@ use crate::booking::Booking;
 use crate::config::Config;
 use crate::identity::{DbSessions, LocalRevocationBus, RevocationBus, SessionStore};
 use crate::meeting::audit_observer::AuditObserver;
-use crate::store::{Db, Store};
+use crate::store::{Db, Store, files};
 use crate::{telemetry, tls};
 
 /// How long shutdown waits for connections to say goodbye before closing the media plane.
@@ -39,13 +39,15 @@ pub struct Server {
 impl Server {
     /// Binds every listener and starts serving.
     pub async fn start(config: Config) -> anyhow::Result<Self> {
-        std::fs::create_dir_all(&config.data_dir)
-            .with_context(|| format!("creating data dir {}", config.data_dir.display()))?;
+        files::private_dir(&config.data_dir)?;
         let key = token_key(&config)?;
-        let db_url = config
-            .database_url
-            .clone()
-            .unwrap_or_else(|| crate::store::db::sqlite_url(&config.data_dir));
+        let db_url = match &config.database_url {
+            Some(url) => url.clone(),
+            None => {
+                files::private_sqlite(&crate::store::db::sqlite_path(&config.data_dir))?;
+                crate::store::db::sqlite_url(&config.data_dir)
+            }
+        };
         let db = Db::open(&db_url).await?;
         if config.demo && db.seed_demo().await? {
             tracing::info!("booking: demo data loaded");
@@ -134,6 +136,7 @@ impl Server {
         let stop = shutdown.clone();
         let plain = app.clone();
         tasks.push(tokio::spawn(async move {
+            let plain = plain.into_make_service_with_connect_info::<SocketAddr>();
             let served = axum::serve(listener, plain)
                 .with_graceful_shutdown(async move { stop.cancelled().await })
                 .await;
@@ -163,7 +166,8 @@ impl Server {
             )?
             .handle(handle);
             tasks.push(tokio::spawn(async move {
-                if let Err(e) = server.serve(app.into_make_service()).await {
+                let app = app.into_make_service_with_connect_info::<SocketAddr>();
+                if let Err(e) = server.serve(app).await {
                     tracing::error!(error = %e, "HTTPS server failed");
                 }
             }));
@@ -275,6 +279,7 @@ fn token_key(config: &Config) -> anyhow::Result<TokenKey> {
         return Ok(TokenKey::new(secret.as_bytes()));
     }
     let path = config.data_dir.join("token.key");
+    files::private_file(&path)?;
     read_or_create_secret(&path)
 }
 

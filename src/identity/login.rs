@@ -2,10 +2,11 @@
 //! session and the audit are in [`super::service::sessions`].
 //!
 //! Unknown account and wrong password give the same 401 `bad_credentials` (and take the same
-//! time). After `password::MAX_FAILURES` failures of one account name within
-//! `password::FAILURE_WINDOW_SECS`, that name is refused with 429 `too_many_attempts` and a
-//! `Retry-After` until the window ends. Only with the right password does the answer say that
-//! the account is revoked, not yet valid or expired (403 with that code).
+//! time). Over an attempt limit ([`super::attempts`]: per account name and client address, per
+//! address, per account name) the answer is 429 `too_many_attempts` with a `Retry-After`; when
+//! the hashing workers are busy ([`super::hashing`]), 503 `login_busy` with a `Retry-After`.
+//! Only with the right password does the answer say that the account is revoked, not yet valid
+//! or expired (403 with that code).
 
 use axum::Json;
 use axum::extract::State;
@@ -19,7 +20,7 @@ use super::service::sessions::{self, PasswordLogin};
 use super::session::set_cookie;
 use super::{Identity, Principal, csrf};
 use crate::api::ApiCode;
-use crate::api::{AppError, JsonBody};
+use crate::api::{AppError, ClientAddr, JsonBody};
 use crate::audit::RequestId;
 
 /// `POST /v1/login` body.
@@ -51,24 +52,41 @@ pub fn session_answer(token: &str, principal: Principal) -> Response {
     ([(SET_COOKIE, set_cookie(token))], Json(answer)).into_response()
 }
 
+/// Seconds a client is told to wait after 503 `login_busy`.
+const BUSY_RETRY_SECS: u32 = 2;
+
+/// An error answer with a `Retry-After` of `seconds` (at least 1).
+fn retry_after(error: AppError, seconds: i64) -> Response {
+    let mut resp = error.into_response();
+    resp.headers_mut()
+        .insert(RETRY_AFTER, HeaderValue::from(seconds.max(1)));
+    resp
+}
+
 /// `POST /v1/login`.
 pub async fn login(
     State(state): State<Identity>,
     rid: RequestId,
+    client: ClientAddr,
     JsonBody(req): JsonBody<LoginRequest>,
 ) -> Result<Response, AppError> {
-    match sessions::password_login(&state, &rid, &req.account, &req.password).await? {
+    match sessions::password_login(&state, &rid, client, &req.account, &req.password).await? {
         PasswordLogin::Session(token, principal) => Ok(session_answer(&token, principal)),
-        PasswordLogin::Locked(wait) => {
-            let mut resp = AppError::new(
+        PasswordLogin::Locked(wait) => Ok(retry_after(
+            AppError::new(
                 StatusCode::TOO_MANY_REQUESTS,
                 ApiCode::TooManyAttempts,
                 format!("too many failed logins: try again in {wait} seconds"),
-            )
-            .into_response();
-            resp.headers_mut()
-                .insert(RETRY_AFTER, HeaderValue::from(wait.max(1)));
-            Ok(resp)
-        }
+            ),
+            wait,
+        )),
+        PasswordLogin::Busy => Ok(retry_after(
+            AppError::new(
+                StatusCode::SERVICE_UNAVAILABLE,
+                ApiCode::LoginBusy,
+                format!("too many logins at once: try again in {BUSY_RETRY_SECS} seconds"),
+            ),
+            BUSY_RETRY_SECS.into(),
+        )),
     }
 }

@@ -5,12 +5,14 @@
 //! in a [`SessionStore`] (the database). Nothing else grants access, in demo or production mode.
 
 pub mod accounts;
+pub mod attempts;
 pub mod citizen;
 pub mod csrf;
 pub mod db_sessions;
 pub mod demo;
 pub mod enablement;
 pub mod expiry;
+pub mod hashing;
 pub mod login;
 pub mod oidc;
 pub mod operators;

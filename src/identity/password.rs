@@ -1,17 +1,17 @@
-//! Local passwords: argon2id hashes (PHC strings) and the login failure limit.
+//! Local passwords: argon2id hashes (PHC strings).
 //!
-//! Hashing and checking run on the blocking pool (each costs tens of milliseconds of CPU). A
-//! login for an unknown account still checks against a dummy hash, so the answer's timing does
-//! not tell which accounts exist.
+//! Hashing and checking run on the hashing workers ([`super::hashing`]: each costs tens of
+//! milliseconds of CPU and about 19 MiB). A login for an unknown account still checks against a
+//! dummy hash, so the answer's timing does not tell which accounts exist.
 
-use argon2::Argon2;
-use argon2::password_hash::{PasswordHasher as _, PasswordVerifier as _};
-use chrono::{DateTime, Utc};
+use std::cell::RefCell;
+
+use argon2::password_hash::phc::{Output, ParamsString, Salt};
+use argon2::{Algorithm, Argon2, Block, Params, PasswordHash, Version};
 use tokio::sync::OnceCell;
 
+use super::hashing::{self, Admission, Busy};
 use crate::api::{ApiCode, AppError};
-use crate::booking::BookingError;
-use crate::store::Db;
 
 /// The password of every demo account (demo mode only).
 pub const DEMO_PASSWORD: &str = "demo-sportello";
@@ -19,10 +19,6 @@ pub const DEMO_PASSWORD: &str = "demo-sportello";
 pub const MIN_LEN: usize = 12;
 /// The longest password accepted (bytes; bounds the hashing work).
 pub const MAX_BYTES: usize = 1024;
-/// Failed logins of one account name allowed within [`FAILURE_WINDOW_SECS`].
-pub const MAX_FAILURES: i64 = 5;
-/// The counting window, which is also how long a locked name stays locked.
-pub const FAILURE_WINDOW_SECS: i64 = 15 * 60;
 
 /// 400 `password_too_long` over [`MAX_BYTES`], 400 `weak_password` under `min` characters.
 pub fn check_length(password: &str, min: usize) -> Result<(), AppError> {
@@ -41,39 +37,96 @@ pub fn check_length(password: &str, min: usize) -> Result<(), AppError> {
     Ok(())
 }
 
-fn hash_now(password: &str) -> String {
-    let salt: [u8; 16] = rand::random();
-    Argon2::default()
-        .hash_password_with_salt(password.as_bytes(), &salt)
-        .map(|h| h.to_string())
-        // Only an out-of-range parameter fails, and ours are the defaults.
-        .unwrap_or_default()
+/// The argon2 blocks of one hashing worker (about 19 MiB with the default parameters):
+/// allocated once and reused by every hash that worker computes, so memory neither grows nor
+/// churns with the number of logins.
+fn with_blocks<T>(count: usize, work: impl FnOnce(&mut [Block]) -> T) -> T {
+    thread_local! {
+        static BLOCKS: RefCell<Vec<Block>> = const { RefCell::new(Vec::new()) };
+    }
+    BLOCKS.with_borrow_mut(|blocks| {
+        if blocks.len() < count {
+            blocks.resize(count, Block::default());
+        }
+        work(&mut blocks[..count])
+    })
 }
 
-/// The argon2id PHC string of `password`, with a fresh random salt.
+/// The argon2id PHC string of `password` with a fresh random salt (on a hashing worker).
+fn hash_now(password: &str) -> String {
+    let salt: [u8; 16] = rand::random();
+    let params = Params::default();
+    let mut out = [0u8; Params::DEFAULT_OUTPUT_LEN];
+    let argon2 = Argon2::new(Algorithm::Argon2id, Version::default(), params.clone());
+    let hashed = with_blocks(params.block_count(), |blocks| {
+        argon2.hash_password_into_with_memory(password.as_bytes(), &salt, &mut out, blocks)
+    });
+    let phc = || {
+        Ok::<_, argon2::password_hash::Error>(PasswordHash {
+            algorithm: Algorithm::Argon2id.ident(),
+            version: Some(Version::default().into()),
+            params: ParamsString::try_from(&params)?,
+            salt: Some(Salt::new(&salt)?),
+            hash: Some(Output::new(&out)?),
+        })
+    };
+    match (hashed, phc()) {
+        (Ok(()), Ok(phc)) => phc.to_string(),
+        // Only an out-of-range parameter fails, and ours are the defaults.
+        _ => String::new(),
+    }
+}
+
+/// Whether `password` matches the PHC string `phc` (on a hashing worker); the comparison takes
+/// the same time whatever the bytes.
+fn verify_now(password: &str, phc: &str) -> bool {
+    let Ok(parsed) = PasswordHash::new(phc) else {
+        return false;
+    };
+    let (Ok(params), Ok(algorithm)) = (
+        Params::try_from(&parsed),
+        Algorithm::try_from(parsed.algorithm.as_str()),
+    ) else {
+        return false;
+    };
+    let version = match parsed.version.map(Version::try_from).transpose() {
+        Ok(version) => version.unwrap_or_default(),
+        Err(_) => return false,
+    };
+    let (Some(salt), Some(expected)) = (&parsed.salt, &parsed.hash) else {
+        return false;
+    };
+    let mut buffer = [0u8; Output::MAX_LENGTH];
+    let Some(out) = buffer.get_mut(..expected.len()) else {
+        return false;
+    };
+    let count = params.block_count();
+    let argon2 = Argon2::new(algorithm, version, params);
+    let hashed = with_blocks(count, |blocks| {
+        argon2.hash_password_into_with_memory(password.as_bytes(), salt.as_ref(), out, blocks)
+    });
+    hashed.is_ok() && Output::new(out).is_ok_and(|out| out == *expected)
+}
+
+/// The argon2id PHC string of `password`, with a fresh random salt (waits for a hashing
+/// worker as long as it takes).
 pub async fn hash(password: &str) -> String {
     let password = password.to_owned();
-    tokio::task::spawn_blocking(move || hash_now(&password))
+    hashing::run(Admission::Wait, move || hash_now(&password))
         .await
         .unwrap_or_default()
 }
 
 /// Whether `password` matches `phc`. With no hash, spends the same work on a dummy one and
-/// answers `false`.
-pub async fn verify(password: &str, phc: Option<&str>) -> bool {
+/// answers `false`. [`Busy`] when no hashing worker is free soon enough.
+pub async fn verify(password: &str, phc: Option<&str>) -> Result<bool, Busy> {
     let (phc, real) = match phc {
         Some(phc) => (phc.to_owned(), true),
         None => (dummy_hash().await.to_owned(), false),
     };
     let password = password.to_owned();
-    let ok = tokio::task::spawn_blocking(move || {
-        Argon2::default()
-            .verify_password(password.as_bytes(), phc.as_str())
-            .is_ok()
-    })
-    .await
-    .unwrap_or(false);
-    ok && real
+    let ok = hashing::run(Admission::Bounded, move || verify_now(&password, &phc)).await?;
+    Ok(ok && real)
 }
 
 async fn dummy_hash() -> &'static str {
@@ -89,74 +142,39 @@ pub async fn demo_hash() -> &'static str {
     DEMO.get_or_init(|| hash(DEMO_PASSWORD)).await
 }
 
-/// Seconds until account name `account` may try again, if it is locked at `now`.
-pub async fn locked_for(
-    db: &Db,
-    account: &str,
-    now: DateTime<Utc>,
-) -> Result<Option<i64>, BookingError> {
-    let row: Option<(i64, i64)> =
-        sqlx::query_as("SELECT failures, first_failure FROM login_failures WHERE account = $1")
-            .bind(account)
-            .fetch_optional(db.pool())
-            .await?;
-    Ok(row.and_then(|(failures, first)| {
-        let left = first + FAILURE_WINDOW_SECS - now.timestamp();
-        (failures >= MAX_FAILURES && left > 0).then_some(left)
-    }))
-}
-
-/// Counts one failed login of account name `account` (a new window if the last one is over).
-pub async fn record_failure(
-    db: &Db,
-    account: &str,
-    now: DateTime<Utc>,
-) -> Result<(), BookingError> {
-    let now = now.timestamp();
-    let window_start = now - FAILURE_WINDOW_SECS;
-    // Old windows of other names go too, so the table stays small.
-    sqlx::query("DELETE FROM login_failures WHERE first_failure <= $1 AND account <> $2")
-        .bind(window_start)
-        .bind(account)
-        .execute(db.pool())
-        .await?;
-    sqlx::query(
-        "INSERT INTO login_failures (account, failures, first_failure) VALUES ($1, 1, $2) \
-         ON CONFLICT (account) DO UPDATE SET \
-         failures = CASE WHEN login_failures.first_failure <= $3 THEN 1 \
-                         ELSE login_failures.failures + 1 END, \
-         first_failure = CASE WHEN login_failures.first_failure <= $3 THEN $2 \
-                              ELSE login_failures.first_failure END",
-    )
-    .bind(account)
-    .bind(now)
-    .bind(window_start)
-    .execute(db.pool())
-    .await?;
-    Ok(())
-}
-
-/// Forgets the failures of `account` (after a successful login).
-pub async fn clear_failures(db: &Db, account: &str) -> Result<(), BookingError> {
-    sqlx::query("DELETE FROM login_failures WHERE account = $1")
-        .bind(account)
-        .execute(db.pool())
-        .await?;
-    Ok(())
-}
-
 #[cfg(test)]
 mod tests {
+    use argon2::{PasswordHasher as _, PasswordVerifier as _};
+
     use super::*;
 
     #[tokio::test]
     async fn hash_and_verify() {
         let h = hash("correct horse battery").await;
         assert!(h.starts_with("$argon2id$"));
-        assert!(verify("correct horse battery", Some(&h)).await);
-        assert!(!verify("wrong horse battery", Some(&h)).await);
-        assert!(!verify("correct horse battery", None).await);
-        assert!(!verify("x", Some("not a phc string")).await);
+        assert_eq!(verify("correct horse battery", Some(&h)).await, Ok(true));
+        assert_eq!(verify("wrong horse battery", Some(&h)).await, Ok(false));
+        assert_eq!(verify("correct horse battery", None).await, Ok(false));
+        assert_eq!(verify("x", Some("not a phc string")).await, Ok(false));
         assert_ne!(hash("same").await, hash("same").await, "salted");
+        // Hashes of the argon2 crate's own hasher check here, and ours check there.
+        let theirs = Argon2::default()
+            .hash_password_with_salt(b"correct horse battery", b"sixteen byte sal")
+            .unwrap()
+            .to_string();
+        assert_eq!(
+            verify("correct horse battery", Some(&theirs)).await,
+            Ok(true)
+        );
+        assert_eq!(
+            verify("correct horse batterz", Some(&theirs)).await,
+            Ok(false)
+        );
+        let ours = PasswordHash::new(&h).unwrap();
+        assert!(
+            Argon2::default()
+                .verify_password(b"correct horse battery", &ours)
+                .is_ok()
+        );
     }
 }

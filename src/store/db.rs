@@ -66,12 +66,14 @@ pub struct Db {
     backend: Backend,
 }
 
+/// The default SQLite database file of a data dir.
+pub fn sqlite_path(data_dir: &Path) -> std::path::PathBuf {
+    data_dir.join("booking.db")
+}
+
 /// The default SQLite URL for a data dir.
 pub fn sqlite_url(data_dir: &Path) -> String {
-    format!(
-        "sqlite://{}?mode=rwc",
-        data_dir.join("booking.db").display()
-    )
+    format!("sqlite://{}?mode=rwc", sqlite_path(data_dir).display())
 }
 
 impl Db {

@@ -3,6 +3,7 @@
 
 pub mod clock;
 pub mod db;
+pub mod files;
 
 use std::sync::Arc;
 

@@ -7,7 +7,9 @@ mod support;
 
 mod audit;
 mod bad_input;
+mod body_limit;
 mod booking;
+mod file_modes;
 mod identity;
 mod liveness;
 mod meeting_day;

@@ -4,6 +4,7 @@
 
 use std::time::Duration;
 
+pub use sportello::api::MAX_BODY_BYTES;
 pub use sportello::app::ROUTES;
 pub use sportello::identity::SessionLimits;
 pub use sportello::store::ManualClock;

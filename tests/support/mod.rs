@@ -5,6 +5,7 @@
 
 #![allow(dead_code, unused_imports)]
 
+pub mod from_address;
 pub mod http;
 pub mod internals;
 pub mod logs;
@@ -167,6 +168,17 @@ impl TestServer {
             c.cookie = Some(cookie.split(';').next().unwrap().to_owned());
         }
         (c, r)
+    }
+
+    /// Logs in with a password from loopback address `from`; returns the answer.
+    pub async fn password_login_from(
+        &self,
+        from: std::net::IpAddr,
+        account: &str,
+        password: &str,
+    ) -> Response {
+        let body = json!({"account": account, "password": password});
+        from_address::post_from(from, self.server.http_addr(), "/v1/login", &body).await
     }
 
     /// A client holding the citizen cookie set by a handover answer (the kiosk after

@@ -232,6 +232,8 @@ const API_ERROR_TEXT: Record<ApiCode, string | null> = {
   bad_dates: null,
   account_exists: null,
   too_many_attempts: null,
+  login_busy: 'Il servizio di accesso è molto occupato in questo momento. Attenda qualche secondo e riprovi.',
+  payload_too_large: 'I dati inviati sono troppo grandi. Ricarichi la pagina e riprovi.',
   internal: null,
   not_found: null,
   bad_request_body: null,

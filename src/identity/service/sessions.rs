@@ -3,17 +3,18 @@
 //! `session.logout`; and the names a session shows (comune, Sede, sportelli, a label).
 //!
 //! Unknown account and wrong password give the same 401 `bad_credentials` (and take the same
-//! time). After [`password::MAX_FAILURES`] failures of one account name within
-//! [`password::FAILURE_WINDOW_SECS`], that name is refused until the window ends. Only with the
-//! right password does the answer say that the account is revoked, not yet valid or expired.
+//! time). Attempts are limited per account name and client address, per client address and
+//! per account name ([`attempts`]). Only with the right password does the answer say that the
+//! account is revoked, not yet valid or expired.
 
 use axum::http::StatusCode;
 
 use crate::api::ApiCode;
-use crate::api::AppError;
+use crate::api::{AppError, ClientAddr};
 use crate::audit::AuditAction;
 use crate::audit::{self, Event, RequestId, Scope};
 use crate::booking::BookingError;
+use crate::identity::attempts::{self, Reserved};
 use crate::identity::{Identity, Principal, StaffRole, accounts, demo, password};
 use crate::store::Db;
 
@@ -69,19 +70,23 @@ pub async fn refused_account(state: &Identity, rid: &RequestId, account: Option<
     }
 }
 
-/// What a password login came to (refusals other than a lock are errors).
+/// What a password login came to (refusals other than a lock or a busy server are errors).
 #[derive(Debug)]
 pub enum PasswordLogin {
     /// A session was opened: its cookie token and who it is for.
     Session(String, Principal),
-    /// The account name is locked after too many failures for this many more seconds.
+    /// Too many attempts (see [`attempts`]): refused for this many more seconds.
     Locked(i64),
+    /// The hashing workers are busy: nothing was checked or counted; try again shortly.
+    Busy,
 }
 
-/// `POST /v1/login`: checks `password` for account `account` (as typed) and opens a session.
+/// `POST /v1/login`: checks `password` for account `account` (as typed) from `client` and
+/// opens a session. The attempt is reserved (see [`attempts`]) before the password is hashed.
 pub async fn password_login(
     state: &Identity,
     rid: &RequestId,
+    client: ClientAddr,
     account: &str,
     typed_password: &str,
 ) -> Result<PasswordLogin, AppError> {
@@ -92,29 +97,36 @@ pub async fn password_login(
     // What was typed as the account is request content (it may be a person's name): it is
     // recorded only once it is known to be an account id.
     let name = account.trim().to_ascii_lowercase();
-    if !accounts::valid_account_id(&name) {
-        password::verify(typed_password, None).await;
-        refused_anonymous(state, rid).await;
-        return Err(bad_credentials());
-    }
-    if let Some(wait) = password::locked_for(db, &name, now).await? {
-        refused_anonymous(state, rid).await;
-        return Ok(PasswordLogin::Locked(wait));
-    }
-    let account = accounts::get(db, &name).await?;
-    let hash = account.as_ref().and_then(|a| a.password_hash.as_deref());
-    if !password::verify(typed_password, hash).await {
-        password::record_failure(db, &name, now).await?;
-        match &account {
-            Some(a) => refused(state, rid, &a.principal).await,
-            None => refused_anonymous(state, rid).await,
-        }
-        return Err(bad_credentials());
-    }
-    let Some(account) = account else {
-        return Err(bad_credentials());
+    let well_formed = accounts::valid_account_id(&name);
+    let reservation =
+        match attempts::reserve(db, client, well_formed.then_some(name.as_str()), now).await? {
+            Reserved::Go(reservation) => reservation,
+            Reserved::Locked(wait) => {
+                refused_anonymous(state, rid).await;
+                return Ok(PasswordLogin::Locked(wait));
+            }
+        };
+    let account = if well_formed {
+        accounts::get(db, &name).await?
+    } else {
+        None
     };
-    password::clear_failures(db, &name).await?;
+    let hash = account.as_ref().and_then(|a| a.password_hash.as_deref());
+    let Ok(right) = password::verify(typed_password, hash).await else {
+        attempts::release(db, reservation).await?;
+        return Ok(PasswordLogin::Busy);
+    };
+    let account = match account {
+        Some(account) if right => account,
+        other => {
+            match &other {
+                Some(a) => refused(state, rid, &a.principal).await,
+                None => refused_anonymous(state, rid).await,
+            }
+            return Err(bad_credentials());
+        }
+    };
+    attempts::succeeded(db, reservation).await?;
     if let Err(e) = accounts::check(&account, now) {
         refused(state, rid, &account.principal).await;
         return Err(e.into_app_error());

@@ -10,11 +10,16 @@ use serde_json::{Value, json};
 
 mod enablement;
 mod login;
+mod login_limits;
 
 use enablement::{enablement_refusals, user_admin_enables_operators, validity_dates_end_sessions};
 use login::{
     csrf_and_origin, failed_logins_are_limited, password_login_and_logout,
     refused_accounts_need_the_right_password_to_learn_why, sessions_end_when_idle_or_too_old,
+};
+use login_limits::{
+    an_account_attacked_from_many_addresses_is_slowed_not_locked,
+    one_address_is_limited_across_account_names, parallel_wrong_passwords_cannot_pass_the_limit,
 };
 
 on_both_databases!(
@@ -27,6 +32,9 @@ on_both_databases!(
     user_admin_enables_operators,
     enablement_refusals,
     validity_dates_end_sessions,
+    parallel_wrong_passwords_cannot_pass_the_limit,
+    one_address_is_limited_across_account_names,
+    an_account_attacked_from_many_addresses_is_slowed_not_locked,
 );
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
