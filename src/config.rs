@@ -11,6 +11,7 @@ use serde::Deserialize;
 use sportello_signalling::SignallingConfig;
 use sportello_signalling::protocol::IceServer;
 
+use crate::app::limits::{HttpLimits, HttpLimitsFile};
 use crate::identity::SessionLimits;
 use crate::store::{Clock, OffsetClock, SystemClock};
 
@@ -124,6 +125,8 @@ struct FileConfig {
     session_idle_minutes: Option<u64>,
     session_absolute_minutes: Option<u64>,
     oidc_config: Option<PathBuf>,
+    #[serde(default)]
+    http: HttpLimitsFile,
 }
 
 /// The server's resolved configuration.
@@ -165,6 +168,8 @@ pub struct Config {
     pub session_limits: SessionLimits,
     /// The INPS administrator account to create at start (id, password), if any.
     pub bootstrap_admin: Option<(String, String)>,
+    /// Timeouts and connection caps of the HTTP and HTTPS listeners (`[http]` in the file).
+    pub http: HttpLimits,
 }
 
 impl Default for Config {
@@ -188,6 +193,7 @@ impl Default for Config {
             signalling: SignallingConfig::default(),
             session_limits: SessionLimits::default(),
             bootstrap_admin: None,
+            http: HttpLimits::default(),
         }
     }
 }
@@ -282,6 +288,7 @@ impl Config {
             }
         };
         Ok(Self {
+            http: file.http.resolve()?,
             session_limits,
             bootstrap_admin,
             listen: cli.listen.or(file.listen).unwrap_or(d.listen),

@@ -106,6 +106,7 @@ string_enum! {
         PasswordTooLong = "password_too_long",
         ProviderUnavailable = "provider_unavailable",
         Replay = "replay",
+        RequestTimeout = "request_timeout",
         SedeClosed = "sede_closed",
         ServiceNotHandled = "service_not_handled",
         ShuttingDown = "shutting_down",

@@ -61,6 +61,13 @@ impl IntoResponse for AppError {
 impl From<axum::extract::rejection::JsonRejection> for AppError {
     fn from(rejection: axum::extract::rejection::JsonRejection) -> Self {
         use axum::extract::rejection::JsonRejection as R;
+        if super::body_deadline::is_body_timeout(&rejection) {
+            return Self::new(
+                StatusCode::REQUEST_TIMEOUT,
+                ApiCode::RequestTimeout,
+                "the request body was not received in time",
+            );
+        }
         let (status, code) = match &rejection {
             R::MissingJsonContentType(_) => {
                 (StatusCode::UNSUPPORTED_MEDIA_TYPE, ApiCode::BadContentType)

@@ -4,6 +4,7 @@
 //!
 //! Domains import this module, never the application edge (`crate::app`).
 
+pub mod body_deadline;
 pub mod code;
 pub mod error;
 pub mod extract;

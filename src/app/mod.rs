@@ -7,6 +7,8 @@
 mod assets;
 pub mod dev_token;
 mod headers;
+pub mod limits;
+mod listener;
 mod monitoring;
 pub mod routes;
 pub mod server;
@@ -29,6 +31,7 @@ use crate::meeting::Meetings;
 use crate::store::Store;
 
 pub use headers::CSP;
+pub use limits::HttpLimits;
 pub use routes::{OPENAPI, ROUTES};
 
 /// State shared by the handlers.

@@ -16,5 +16,6 @@ mod oidc;
 mod pii;
 mod revocation;
 mod role_matrix;
+mod slow_clients;
 mod tls;
 mod ts_bindings;
