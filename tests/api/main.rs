@@ -8,6 +8,7 @@ mod support;
 mod audit;
 mod bad_input;
 mod booking;
+mod date_inputs;
 mod identity;
 mod liveness;
 mod meeting_day;
