@@ -68,14 +68,29 @@ impl From<axum::extract::rejection::JsonRejection> for AppError {
                 "the request body was not received in time",
             );
         }
-        let (status, code) = match &rejection {
-            R::MissingJsonContentType(_) => {
-                (StatusCode::UNSUPPORTED_MEDIA_TYPE, ApiCode::BadContentType)
-            }
-            R::JsonSyntaxError(_) => (StatusCode::BAD_REQUEST, ApiCode::BadJson),
-            R::JsonDataError(_) => (StatusCode::UNPROCESSABLE_ENTITY, ApiCode::BadRequestBody),
-            _ => (StatusCode::BAD_REQUEST, ApiCode::BadRequestBody),
+        // Fixed texts: a parser's message may quote the body (see `super::rejection`).
+        let (status, code, message) = match &rejection {
+            R::MissingJsonContentType(_) => (
+                StatusCode::UNSUPPORTED_MEDIA_TYPE,
+                ApiCode::BadContentType,
+                "the body must be JSON (Content-Type: application/json)".to_owned(),
+            ),
+            R::JsonSyntaxError(_) => (
+                StatusCode::BAD_REQUEST,
+                ApiCode::BadJson,
+                "the body is not valid JSON".to_owned(),
+            ),
+            R::JsonDataError(e) => (
+                StatusCode::UNPROCESSABLE_ENTITY,
+                ApiCode::BadRequestBody,
+                super::rejection::body_mismatch(e),
+            ),
+            _ => (
+                StatusCode::BAD_REQUEST,
+                ApiCode::BadRequestBody,
+                "the body could not be read".to_owned(),
+            ),
         };
-        Self::new(status, code, rejection.body_text())
+        Self::new(status, code, message)
     }
 }

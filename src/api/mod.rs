@@ -9,6 +9,7 @@ pub mod code;
 pub mod dates;
 pub mod error;
 pub mod extract;
+pub mod rejection;
 
 pub use code::ApiCode;
 pub use error::{ApiResult, AppError};
