@@ -100,6 +100,14 @@ pub struct Cli {
     /// only to a loopback host, for tests). Without it there is no OIDC login.
     #[arg(long, env = "SPORTELLO_OIDC_CONFIG")]
     pub oidc_config: Option<PathBuf>,
+    /// Host names the server answers to besides loopback names and IP literals (the `Host`
+    /// check against DNS rebinding); repeat or separate with commas.
+    #[arg(
+        long = "public-host",
+        env = "SPORTELLO_PUBLIC_HOSTS",
+        value_delimiter = ','
+    )]
+    pub public_hosts: Vec<String>,
 }
 
 /// The same settings as a TOML file.
@@ -127,6 +135,8 @@ struct FileConfig {
     oidc_config: Option<PathBuf>,
     #[serde(default)]
     http: HttpLimitsFile,
+    #[serde(default)]
+    public_hosts: Vec<String>,
 }
 
 /// The server's resolved configuration.
@@ -170,6 +180,8 @@ pub struct Config {
     pub bootstrap_admin: Option<(String, String)>,
     /// Timeouts and connection caps of the HTTP and HTTPS listeners (`[http]` in the file).
     pub http: HttpLimits,
+    /// Host names the server answers to besides loopback names and IP literals.
+    pub public_hosts: Vec<String>,
 }
 
 impl Default for Config {
@@ -194,6 +206,7 @@ impl Default for Config {
             session_limits: SessionLimits::default(),
             bootstrap_admin: None,
             http: HttpLimits::default(),
+            public_hosts: Vec::new(),
         }
     }
 }
@@ -289,6 +302,11 @@ impl Config {
         };
         Ok(Self {
             http: file.http.resolve()?,
+            public_hosts: if cli.public_hosts.is_empty() {
+                file.public_hosts
+            } else {
+                cli.public_hosts
+            },
             session_limits,
             bootstrap_admin,
             listen: cli.listen.or(file.listen).unwrap_or(d.listen),

@@ -58,6 +58,7 @@ string_enum! {
         BadDateRange = "bad_date_range",
         BadDates = "bad_dates",
         BadDisplayName = "bad_display_name",
+        BadHost = "bad_host",
         BadIdempotencyKey = "bad_idempotency_key",
         BadJson = "bad_json",
         BadLimit = "bad_limit",

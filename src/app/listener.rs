@@ -12,6 +12,8 @@ use std::time::Duration;
 
 use axum::Router;
 use axum::extract::ConnectInfo;
+use axum::http::HeaderValue;
+use axum::http::header::STRICT_TRANSPORT_SECURITY;
 use hyper::body::Incoming;
 use hyper_util::rt::{TokioIo, TokioTimer};
 use tokio::io::{AsyncRead, AsyncWrite, ReadBuf};
@@ -89,10 +91,10 @@ async fn connection(
     shutdown: CancellationToken,
 ) {
     match tls {
-        None => http(io, peer, limits, app, shutdown).await,
+        None => http(io, peer, false, limits, app, shutdown).await,
         Some(acceptor) => {
             match tokio::time::timeout(limits.header_timeout, acceptor.accept(io)).await {
-                Ok(Ok(stream)) => http(stream, peer, limits, app, shutdown).await,
+                Ok(Ok(stream)) => http(stream, peer, true, limits, app, shutdown).await,
                 Ok(Err(e)) => tracing::debug!(%peer, error = %e, "TLS handshake failed"),
                 Err(_) => tracing::debug!(%peer, "TLS handshake timed out"),
             }
@@ -100,10 +102,15 @@ async fn connection(
     }
 }
 
-/// HTTP/1.1 on `io` until the client closes, a limit ends it, or shutdown.
+/// HSTS on every HTTPS answer: a year, this host only.
+const HSTS: HeaderValue = HeaderValue::from_static("max-age=31536000");
+
+/// HTTP/1.1 on `io` (over TLS if `https`) until the client closes, a limit ends it, or
+/// shutdown.
 async fn http<I>(
     io: I,
     peer: SocketAddr,
+    https: bool,
     limits: HttpLimits,
     app: Router,
     shutdown: CancellationToken,
@@ -113,7 +120,16 @@ async fn http<I>(
     let service = hyper::service::service_fn(move |req: hyper::Request<Incoming>| {
         let mut req = req.map(axum::body::Body::new);
         req.extensions_mut().insert(ConnectInfo(peer));
-        app.clone().oneshot(req)
+        let answer = app.clone().oneshot(req);
+        async move {
+            let mut response = answer.await?;
+            if https {
+                response
+                    .headers_mut()
+                    .insert(STRICT_TRANSPORT_SECURITY, HSTS);
+            }
+            Ok::<_, std::convert::Infallible>(response)
+        }
     });
     let conn = hyper::server::conn::http1::Builder::new()
         .timer(TokioTimer::new())

@@ -7,6 +7,7 @@
 mod assets;
 pub mod dev_token;
 mod headers;
+pub mod host_check;
 pub mod limits;
 mod listener;
 mod monitoring;

@@ -14,6 +14,7 @@ use tokio::task::JoinHandle;
 use tokio_util::sync::CancellationToken;
 
 use super::AppState;
+use super::host_check::AllowedHosts;
 use super::limits::ConnectionSlots;
 use super::listener::{self, Listener};
 use crate::booking::Booking;
@@ -129,11 +130,16 @@ impl Server {
             oidc,
         };
         let body_timeout = config.http.body_timeout;
-        let app = super::app(state).layer(tower::util::MapRequestLayer::new(
-            move |req: axum::extract::Request| {
-                crate::api::body_deadline::with_body_deadline(req, body_timeout)
-            },
-        ));
+        let app = super::app(state)
+            .layer(tower::util::MapRequestLayer::new(
+                move |req: axum::extract::Request| {
+                    crate::api::body_deadline::with_body_deadline(req, body_timeout)
+                },
+            ))
+            .layer(axum::middleware::from_fn_with_state(
+                AllowedHosts::new(&config.public_hosts),
+                super::host_check::check,
+            ));
         let slots = ConnectionSlots::new(&config.http);
 
         let tcp = listen(config.listen).with_context(|| format!("binding {}", config.listen))?;

@@ -9,6 +9,7 @@ mod audit;
 mod bad_input;
 mod booking;
 mod date_inputs;
+mod edge_headers;
 mod error_echo;
 mod identity;
 mod liveness;
