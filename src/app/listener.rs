@@ -2,7 +2,8 @@
 //! under the connection caps (or is closed at once), gets the TLS handshake and the headers
 //! within the header timeout, and is served by hyper's HTTP/1.1 with a timer (so the header
 //! timeout, which is also the idle keep-alive timeout, applies) until its maximum age. The
-//! body timeout is applied to each request by [`super::body_deadline`].
+//! body timeout is applied to each request by [`crate::api::body_deadline`]; HTTPS answers get
+//! HSTS and `__Host-` session cookies ([`super::host_cookies`]).
 
 use std::net::SocketAddr;
 use std::pin::Pin;
@@ -23,6 +24,7 @@ use tokio_util::sync::CancellationToken;
 use tokio_util::task::TaskTracker;
 use tower::ServiceExt as _;
 
+use super::host_cookies;
 use super::limits::{ConnectionSlots, HttpLimits, Slot};
 
 /// One listener's settings.
@@ -120,13 +122,16 @@ async fn http<I>(
     let service = hyper::service::service_fn(move |req: hyper::Request<Incoming>| {
         let mut req = req.map(axum::body::Body::new);
         req.extensions_mut().insert(ConnectInfo(peer));
+        if https {
+            host_cookies::unprefix_request(req.headers_mut());
+        }
         let answer = app.clone().oneshot(req);
         async move {
             let mut response = answer.await?;
             if https {
-                response
-                    .headers_mut()
-                    .insert(STRICT_TRANSPORT_SECURITY, HSTS);
+                let headers = response.headers_mut();
+                headers.insert(STRICT_TRANSPORT_SECURITY, HSTS);
+                host_cookies::prefix_response(headers);
             }
             Ok::<_, std::convert::Infallible>(response)
         }

@@ -8,6 +8,7 @@ mod assets;
 pub mod dev_token;
 mod headers;
 pub mod host_check;
+mod host_cookies;
 pub mod limits;
 mod listener;
 mod monitoring;

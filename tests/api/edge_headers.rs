@@ -1,6 +1,6 @@
 //! The edge's checks on every request: the `Host` header names this server (loopback names,
-//! IP literals or a configured public name, against DNS rebinding), and HTTPS answers carry
-//! HSTS.
+//! IP literals or a configured public name, against DNS rebinding); HTTPS answers carry HSTS
+//! and `__Host-` session cookies.
 
 use std::time::Duration;
 
@@ -8,8 +8,10 @@ use sportello::{Config, Server};
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use tokio::net::TcpStream;
 
-use crate::support::http::get_over_tls;
-use crate::support::{Client, TestServer};
+use serde_json::json;
+
+use crate::support::http::{get_over_tls, read, tls_client};
+use crate::support::{Client, TestServer, account};
 
 /// Sends `request` raw and returns the whole answer (the server closes: `Connection: close`).
 async fn raw(addr: std::net::SocketAddr, request: &str) -> String {
@@ -91,5 +93,51 @@ async fn https_answers_carry_hsts_and_http_answers_do_not() {
     let r = Client::new(server.http_addr()).get("/healthz").await;
     assert_eq!(r.status, 200);
     assert_eq!(r.header("strict-transport-security"), None);
+    server.shutdown().await;
+}
+
+#[tokio::test]
+async fn session_cookies_get_the_host_prefix_over_https_only() {
+    let mut config = Config::for_tests();
+    config.tls_listen = Some(([127, 0, 0, 1], 0).into());
+    let ca = config.certs_dir.join("dev-cert.pem");
+    let server = Server::start(config).await.unwrap();
+    let https = server.https_addr().unwrap();
+    let client = tls_client(https, &ca);
+    let url = |path: &str| format!("https://localhost:{}{path}", https.port());
+    let login = read(
+        client
+            .post(url("/v1/demo/login"))
+            .header("Content-Type", "application/json")
+            .body(json!({"account": account::OPERATOR}).to_string())
+            .send()
+            .await
+            .unwrap(),
+    )
+    .await;
+    assert_eq!(login.status, 200, "{}", login.text);
+    let cookie = login
+        .set_cookie("__Host-sportello_session")
+        .expect("the prefixed cookie over HTTPS");
+    assert!(cookie.contains("Secure") && cookie.contains("Path=/"));
+    assert!(!cookie.contains("Domain"), "{cookie}");
+    let pair = cookie.split(';').next().unwrap().to_owned();
+    let token = pair.split_once('=').unwrap().1.to_owned();
+    let session = |cookie: String| {
+        let request = client.get(url("/v1/session")).header("Cookie", cookie);
+        async move { read(request.send().await.unwrap()).await }
+    };
+    assert_eq!(session(pair).await.status, 200, "the prefixed name is read");
+    // Over HTTPS a plain-named session cookie can only have been planted: it is ignored.
+    session(format!("sportello_session={token}"))
+        .await
+        .expect_error(401, "unauthenticated");
+
+    // Plain HTTP (development on localhost) keeps the plain name.
+    let plain = Client::new(server.http_addr())
+        .post("/v1/demo/login", &json!({"account": account::OPERATOR}))
+        .await;
+    assert!(plain.set_cookie("sportello_session").is_some());
+    assert!(plain.set_cookie("__Host-sportello_session").is_none());
     server.shutdown().await;
 }
