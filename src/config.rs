@@ -108,6 +108,9 @@ pub struct Cli {
         value_delimiter = ','
     )]
     pub public_hosts: Vec<String>,
+    /// Bearer token that `/metrics` asks for (without one, it answers loopback clients only).
+    #[arg(long, env = "SPORTELLO_METRICS_TOKEN", hide_env_values = true)]
+    pub metrics_token: Option<String>,
 }
 
 /// The same settings as a TOML file.
@@ -137,6 +140,7 @@ struct FileConfig {
     http: HttpLimitsFile,
     #[serde(default)]
     public_hosts: Vec<String>,
+    metrics_token: Option<String>,
 }
 
 /// The server's resolved configuration.
@@ -182,6 +186,8 @@ pub struct Config {
     pub http: HttpLimits,
     /// Host names the server answers to besides loopback names and IP literals.
     pub public_hosts: Vec<String>,
+    /// The bearer token of `/metrics`; `None` = loopback clients only.
+    pub metrics_token: Option<String>,
 }
 
 impl Default for Config {
@@ -207,6 +213,7 @@ impl Default for Config {
             bootstrap_admin: None,
             http: HttpLimits::default(),
             public_hosts: Vec::new(),
+            metrics_token: None,
         }
     }
 }
@@ -326,6 +333,7 @@ impl Config {
             demo,
             data_dir: cli.data_dir.or(file.data_dir).unwrap_or(d.data_dir),
             token_secret: cli.token_secret.or(file.token_secret),
+            metrics_token: cli.metrics_token.or(file.metrics_token),
             database_url: cli.database_url.or(file.database_url),
             booking_clock,
             log_format: cli.log_format.or(file.log_format).unwrap_or_default(),

@@ -47,6 +47,8 @@ pub struct AppState {
     pub shutdown: CancellationToken,
     /// Renders `/metrics`.
     pub prometheus: PrometheusHandle,
+    /// The bearer token `/metrics` asks for; `None` = loopback clients only.
+    pub metrics_token: Option<Arc<str>>,
     /// The shared database and clock.
     pub store: Store,
     /// Booking.

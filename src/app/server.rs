@@ -122,6 +122,7 @@ impl Server {
             demo: config.demo,
             shutdown: shutdown.clone(),
             prometheus: telemetry::prometheus(),
+            metrics_token: config.metrics_token.as_deref().map(Arc::from),
             store: store.clone(),
             booking: booking.clone(),
             sessions,

@@ -141,3 +141,29 @@ async fn session_cookies_get_the_host_prefix_over_https_only() {
     assert!(plain.set_cookie("__Host-sportello_session").is_none());
     server.shutdown().await;
 }
+
+#[tokio::test]
+async fn metrics_with_a_configured_token_need_it() {
+    let s = TestServer::start_with(None, |c: &mut Config| {
+        c.metrics_token = Some("metrics-s3cret".to_owned());
+    })
+    .await;
+    let c = s.anonymous();
+    c.get("/metrics").await.expect_error(401, "unauthenticated");
+    c.send("GET", "/metrics", &[("Authorization", "Bearer wrong")], "")
+        .await
+        .expect_error(401, "unauthenticated");
+    let r = c
+        .send(
+            "GET",
+            "/metrics",
+            &[("Authorization", "Bearer metrics-s3cret")],
+            "",
+        )
+        .await;
+    assert_eq!(r.status, 200);
+    assert!(r.text.contains("sportello_rooms"), "{}", r.text);
+    // Without a token, a client on this machine reads them (the tests' default).
+    let plain = TestServer::start(None).await;
+    assert_eq!(plain.anonymous().get("/metrics").await.status, 200);
+}
