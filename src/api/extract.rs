@@ -51,6 +51,24 @@ where
     }
 }
 
+/// The client's IP address, as the listener saw it (`None` when the app is served without
+/// connection info, e.g. called in process). Never rejects.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct ClientAddr(pub Option<std::net::IpAddr>);
+
+impl<S: Send + Sync> FromRequestParts<S> for ClientAddr {
+    type Rejection = std::convert::Infallible;
+
+    async fn from_request_parts(parts: &mut Parts, _: &S) -> Result<Self, Self::Rejection> {
+        Ok(Self(
+            parts
+                .extensions
+                .get::<axum::extract::ConnectInfo<std::net::SocketAddr>>()
+                .map(|c| c.0.ip().to_canonical()),
+        ))
+    }
+}
+
 /// The body of requests that carry no data: `{}` (a JSON body, which cross-site forms cannot
 /// send).
 #[derive(Debug, Deserialize)]

@@ -13,4 +13,4 @@ pub mod rejection;
 
 pub use code::ApiCode;
 pub use error::{ApiResult, AppError};
-pub use extract::{EmptyBody, JsonBody, QueryParams};
+pub use extract::{ClientAddr, EmptyBody, JsonBody, QueryParams};

@@ -8,6 +8,7 @@
 //! `/accesso?errore=CODE`. Every outcome is audited as `session.login`; logs carry the provider
 //! name and an error kind only, never the subject or any other claim.
 
+use std::net::{IpAddr, Ipv6Addr};
 use std::time::Instant;
 
 use axum::Json;
@@ -25,7 +26,7 @@ use serde::{Deserialize, Serialize};
 use super::pending::{LIFETIME, Pending, StateError};
 use super::provider::Provider;
 use crate::api::ApiCode;
-use crate::api::{AppError, QueryParams};
+use crate::api::{AppError, ClientAddr, QueryParams};
 use crate::audit::RequestId;
 use crate::identity::Identity;
 use crate::identity::accounts::{self, AdmitError};
@@ -109,6 +110,7 @@ fn valid_binding(v: &str) -> bool {
 pub async fn start(
     State(state): State<Identity>,
     Path(name): Path<String>,
+    ClientAddr(client): ClientAddr,
     headers: HeaderMap,
     query: Result<QueryParams<StartQuery>, AppError>,
 ) -> Result<Response, AppError> {
@@ -141,6 +143,7 @@ pub async fn start(
             browser: browser.clone(),
             created: Instant::now(),
         },
+        client.unwrap_or(IpAddr::V6(Ipv6Addr::UNSPECIFIED)),
         Instant::now(),
     );
     let location = HeaderValue::from_str(url.as_str()).map_err(|_| {
