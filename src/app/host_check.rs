@@ -42,7 +42,7 @@ impl AllowedHosts {
         if literal.parse::<IpAddr>().is_ok() {
             return true;
         }
-        self.0.iter().any(|allowed| *allowed == name)
+        self.0.contains(&name)
     }
 }
 
