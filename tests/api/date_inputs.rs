@@ -112,51 +112,55 @@ async fn no_date_input_gets_a_500_or_a_panic() {
     let admin = s.inps_admin().await;
     let user_admin = s.user_admin().await;
 
-    check("slots", &operator, date_text(), |a, b| {
-        Request::get(format!(
-            "/v1/booking/sportelli/sassari-1/slots?from={}&to={}",
-            q(a),
-            q(b)
-        ))
-    })
-    .await;
-    check("agenda", &official, date_text(), |a, b| {
-        Request::get(format!(
-            "/v1/booking/sportelli/sassari-1/agenda?from={}&to={}",
-            q(a),
-            q(b)
-        ))
-    })
-    .await;
-    check("agenda from", &official, date_text(), |a, _| {
-        Request::get(format!(
-            "/v1/booking/sportelli/sassari-1/agenda?from={}",
-            q(a)
-        ))
-    })
-    .await;
-    check("comune day", &operator, date_text(), |a, _| {
-        Request::get(format!(
-            "/v1/booking/comuni/090078/appointments?date={}",
-            q(a)
-        ))
-    })
-    .await;
-    check("comune range", &operator, date_text(), |a, b| {
-        Request::get(format!(
-            "/v1/booking/comuni/090078/appointments?from={}&to={}",
-            q(a),
-            q(b)
-        ))
-    })
-    .await;
-    check("holidays", &operator, year_text(), |a, _| {
-        Request::get(format!("/v1/booking/holidays?year={}", q(a)))
-    })
-    .await;
-    for path in ["/v1/audit", "/v1/audit.csv"] {
-        check(path, &admin, instant_text(), |a, b| {
-            Request::get(format!("{path}?from={}&to={}", q(a), q(b)))
+    // Query routes: `{a}` and `{b}` stand for the drawn values (URL-encoded).
+    let queries = [
+        (
+            "slots",
+            &operator,
+            date_text(),
+            "/v1/booking/sportelli/sassari-1/slots?from={a}&to={b}",
+        ),
+        (
+            "agenda",
+            &official,
+            date_text(),
+            "/v1/booking/sportelli/sassari-1/agenda?from={a}&to={b}",
+        ),
+        (
+            "agenda from",
+            &official,
+            date_text(),
+            "/v1/booking/sportelli/sassari-1/agenda?from={a}",
+        ),
+        (
+            "comune day",
+            &operator,
+            date_text(),
+            "/v1/booking/comuni/090078/appointments?date={a}",
+        ),
+        (
+            "comune range",
+            &operator,
+            date_text(),
+            "/v1/booking/comuni/090078/appointments?from={a}&to={b}",
+        ),
+        (
+            "holidays",
+            &operator,
+            year_text(),
+            "/v1/booking/holidays?year={a}",
+        ),
+        ("audit", &admin, instant_text(), "/v1/audit?from={a}&to={b}"),
+        (
+            "audit.csv",
+            &admin,
+            instant_text(),
+            "/v1/audit.csv?from={a}&to={b}",
+        ),
+    ];
+    for (label, client, strategy, template) in queries {
+        check(label, client, strategy, |a, b| {
+            Request::get(template.replace("{a}", &q(a)).replace("{b}", &q(b)))
         })
         .await;
     }

@@ -78,12 +78,17 @@ async fn only_known_host_names_are_served() {
     assert!(answer.starts_with("HTTP/1.1 421"), "{answer}");
 }
 
-#[tokio::test]
-async fn https_answers_carry_hsts_and_http_answers_do_not() {
+/// A server with HTTPS too, and its development certificate.
+async fn start_with_tls() -> (Server, std::path::PathBuf) {
     let mut config = Config::for_tests();
     config.tls_listen = Some(([127, 0, 0, 1], 0).into());
     let ca = config.certs_dir.join("dev-cert.pem");
-    let server = Server::start(config).await.unwrap();
+    (Server::start(config).await.unwrap(), ca)
+}
+
+#[tokio::test]
+async fn https_answers_carry_hsts_and_http_answers_do_not() {
+    let (server, ca) = start_with_tls().await;
     let r = get_over_tls(server.https_addr().unwrap(), &ca, "/healthz").await;
     assert_eq!(r.status, 200);
     let hsts = r
@@ -98,10 +103,7 @@ async fn https_answers_carry_hsts_and_http_answers_do_not() {
 
 #[tokio::test]
 async fn session_cookies_get_the_host_prefix_over_https_only() {
-    let mut config = Config::for_tests();
-    config.tls_listen = Some(([127, 0, 0, 1], 0).into());
-    let ca = config.certs_dir.join("dev-cert.pem");
-    let server = Server::start(config).await.unwrap();
+    let (server, ca) = start_with_tls().await;
     let https = server.https_addr().unwrap();
     let client = tls_client(https, &ca);
     let url = |path: &str| format!("https://localhost:{}{path}", https.port());

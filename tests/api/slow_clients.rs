@@ -144,9 +144,10 @@ async fn a_trickled_body_gets_408() {
     assert!(text.contains("\"code\":\"request_timeout\""), "{text}");
 }
 
-#[tokio::test]
-async fn an_idle_keep_alive_connection_is_closed() {
-    let s = start(|c| c.http.header_timeout = SHORT).await;
+/// Serves one keep-alive request with `tweak`, then waits for the server to close the
+/// connection; how long that took after the answer.
+async fn closed_after_one_request(tweak: impl FnOnce(&mut Config), what: &str) -> Duration {
+    let s = start(tweak).await;
     let mut stream = connect_from(s.server.http_addr(), 1).await;
     assert_eq!(
         healthz(&mut stream).await.as_deref(),
@@ -154,21 +155,27 @@ async fn an_idle_keep_alive_connection_is_closed() {
     );
     let (_, took) = read_until_closed(&mut stream)
         .await
-        .expect("the idle keep-alive connection is closed");
+        .unwrap_or_else(|| panic!("{what} is closed"));
+    took
+}
+
+#[tokio::test]
+async fn an_idle_keep_alive_connection_is_closed() {
+    let took = closed_after_one_request(
+        |c| c.http.header_timeout = SHORT,
+        "an idle keep-alive connection",
+    )
+    .await;
     eprintln!("idle keep-alive closed after {took:?} (limit {SHORT:?})");
 }
 
 #[tokio::test]
 async fn an_old_keep_alive_connection_is_closed() {
-    let s = start(|c| c.http.max_connection_age = SHORT).await;
-    let mut stream = connect_from(s.server.http_addr(), 1).await;
-    assert_eq!(
-        healthz(&mut stream).await.as_deref(),
-        Some("HTTP/1.1 200 OK")
-    );
-    let (_, took) = read_until_closed(&mut stream)
-        .await
-        .expect("a keep-alive connection is closed at its maximum age");
+    let took = closed_after_one_request(
+        |c| c.http.max_connection_age = SHORT,
+        "a keep-alive connection at its maximum age",
+    )
+    .await;
     eprintln!("keep-alive connection closed at age {took:?} (limit {SHORT:?})");
 }
 
