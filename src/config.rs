@@ -11,6 +11,7 @@ use serde::Deserialize;
 use sportello_signalling::SignallingConfig;
 use sportello_signalling::protocol::IceServer;
 
+use crate::app::limits::{HttpLimits, HttpLimitsFile};
 use crate::identity::SessionLimits;
 use crate::store::{Clock, OffsetClock, SystemClock};
 
@@ -99,6 +100,17 @@ pub struct Cli {
     /// only to a loopback host, for tests). Without it there is no OIDC login.
     #[arg(long, env = "SPORTELLO_OIDC_CONFIG")]
     pub oidc_config: Option<PathBuf>,
+    /// Host names the server answers to besides loopback names and IP literals (the `Host`
+    /// check against DNS rebinding); repeat or separate with commas.
+    #[arg(
+        long = "public-host",
+        env = "SPORTELLO_PUBLIC_HOSTS",
+        value_delimiter = ','
+    )]
+    pub public_hosts: Vec<String>,
+    /// Bearer token that `/metrics` asks for (without one, it answers loopback clients only).
+    #[arg(long, env = "SPORTELLO_METRICS_TOKEN", hide_env_values = true)]
+    pub metrics_token: Option<String>,
 }
 
 /// The same settings as a TOML file.
@@ -124,6 +136,11 @@ struct FileConfig {
     session_idle_minutes: Option<u64>,
     session_absolute_minutes: Option<u64>,
     oidc_config: Option<PathBuf>,
+    #[serde(default)]
+    http: HttpLimitsFile,
+    #[serde(default)]
+    public_hosts: Vec<String>,
+    metrics_token: Option<String>,
 }
 
 /// The server's resolved configuration.
@@ -165,6 +182,12 @@ pub struct Config {
     pub session_limits: SessionLimits,
     /// The INPS administrator account to create at start (id, password), if any.
     pub bootstrap_admin: Option<(String, String)>,
+    /// Timeouts and connection caps of the HTTP and HTTPS listeners (`[http]` in the file).
+    pub http: HttpLimits,
+    /// Host names the server answers to besides loopback names and IP literals.
+    pub public_hosts: Vec<String>,
+    /// The bearer token of `/metrics`; `None` = loopback clients only.
+    pub metrics_token: Option<String>,
 }
 
 impl Default for Config {
@@ -188,6 +211,9 @@ impl Default for Config {
             signalling: SignallingConfig::default(),
             session_limits: SessionLimits::default(),
             bootstrap_admin: None,
+            http: HttpLimits::default(),
+            public_hosts: Vec::new(),
+            metrics_token: None,
         }
     }
 }
@@ -282,6 +308,12 @@ impl Config {
             }
         };
         Ok(Self {
+            http: file.http.resolve()?,
+            public_hosts: if cli.public_hosts.is_empty() {
+                file.public_hosts
+            } else {
+                cli.public_hosts
+            },
             session_limits,
             bootstrap_admin,
             listen: cli.listen.or(file.listen).unwrap_or(d.listen),
@@ -301,6 +333,7 @@ impl Config {
             demo,
             data_dir: cli.data_dir.or(file.data_dir).unwrap_or(d.data_dir),
             token_secret: cli.token_secret.or(file.token_secret),
+            metrics_token: cli.metrics_token.or(file.metrics_token),
             database_url: cli.database_url.or(file.database_url),
             booking_clock,
             log_format: cli.log_format.or(file.log_format).unwrap_or_default(),

@@ -61,12 +61,30 @@ impl IntoResponse for AppError {
 impl From<axum::extract::rejection::JsonRejection> for AppError {
     fn from(rejection: axum::extract::rejection::JsonRejection) -> Self {
         use axum::extract::rejection::JsonRejection as R;
-        let (status, code) = match &rejection {
-            R::MissingJsonContentType(_) => {
-                (StatusCode::UNSUPPORTED_MEDIA_TYPE, ApiCode::BadContentType)
-            }
-            R::JsonSyntaxError(_) => (StatusCode::BAD_REQUEST, ApiCode::BadJson),
-            R::JsonDataError(_) => (StatusCode::UNPROCESSABLE_ENTITY, ApiCode::BadRequestBody),
+        if super::body_deadline::is_body_timeout(&rejection) {
+            return Self::new(
+                StatusCode::REQUEST_TIMEOUT,
+                ApiCode::RequestTimeout,
+                "the request body was not received in time",
+            );
+        }
+        // Fixed texts: a parser's message may quote the body (see `super::rejection`).
+        let (status, code, message) = match &rejection {
+            R::MissingJsonContentType(_) => (
+                StatusCode::UNSUPPORTED_MEDIA_TYPE,
+                ApiCode::BadContentType,
+                "the body must be JSON (Content-Type: application/json)".to_owned(),
+            ),
+            R::JsonSyntaxError(_) => (
+                StatusCode::BAD_REQUEST,
+                ApiCode::BadJson,
+                "the body is not valid JSON".to_owned(),
+            ),
+            R::JsonDataError(e) => (
+                StatusCode::UNPROCESSABLE_ENTITY,
+                ApiCode::BadRequestBody,
+                super::rejection::body_mismatch(e),
+            ),
             // Over the body limit (`DefaultBodyLimit`): axum gives this status to that case only.
             _ if rejection.status() == StatusCode::PAYLOAD_TOO_LARGE => {
                 return Self::new(
@@ -75,8 +93,12 @@ impl From<axum::extract::rejection::JsonRejection> for AppError {
                     format!("a request body has at most {} bytes", super::MAX_BODY_BYTES),
                 );
             }
-            _ => (StatusCode::BAD_REQUEST, ApiCode::BadRequestBody),
+            _ => (
+                StatusCode::BAD_REQUEST,
+                ApiCode::BadRequestBody,
+                "the body could not be read".to_owned(),
+            ),
         };
-        Self::new(status, code, rejection.body_text())
+        Self::new(status, code, message)
     }
 }

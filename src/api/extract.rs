@@ -79,7 +79,9 @@ where
     async fn from_request_parts(parts: &mut Parts, state: &S) -> Result<Self, Self::Rejection> {
         let Query(t) = Query::<T>::from_request_parts(parts, state)
             .await
-            .map_err(|e| AppError::bad_request(ApiCode::BadQuery, e.body_text()))?;
+            .map_err(|e| {
+                AppError::bad_request(ApiCode::BadQuery, super::rejection::query_mismatch(&e))
+            })?;
         Ok(Self(t))
     }
 }

@@ -4,9 +4,12 @@
 //!
 //! Domains import this module, never the application edge (`crate::app`).
 
+pub mod body_deadline;
 pub mod code;
+pub mod dates;
 pub mod error;
 pub mod extract;
+pub mod rejection;
 
 pub use code::ApiCode;
 pub use error::{ApiResult, AppError};

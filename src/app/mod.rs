@@ -7,6 +7,10 @@
 mod assets;
 pub mod dev_token;
 mod headers;
+pub mod host_check;
+mod host_cookies;
+pub mod limits;
+mod listener;
 mod monitoring;
 pub mod routes;
 pub mod server;
@@ -29,6 +33,7 @@ use crate::meeting::Meetings;
 use crate::store::Store;
 
 pub use headers::CSP;
+pub use limits::HttpLimits;
 pub use routes::{OPENAPI, ROUTES};
 
 /// State shared by the handlers.
@@ -42,6 +47,8 @@ pub struct AppState {
     pub shutdown: CancellationToken,
     /// Renders `/metrics`.
     pub prometheus: PrometheusHandle,
+    /// The bearer token `/metrics` asks for; `None` = loopback clients only.
+    pub metrics_token: Option<Arc<str>>,
     /// The shared database and clock.
     pub store: Store,
     /// Booking.

@@ -14,6 +14,9 @@ use tokio::task::JoinHandle;
 use tokio_util::sync::CancellationToken;
 
 use super::AppState;
+use super::host_check::AllowedHosts;
+use super::limits::ConnectionSlots;
+use super::listener::{self, Listener};
 use crate::booking::Booking;
 use crate::config::Config;
 use crate::identity::{DbSessions, LocalRevocationBus, RevocationBus, SessionStore};
@@ -121,6 +124,7 @@ impl Server {
             demo: config.demo,
             shutdown: shutdown.clone(),
             prometheus: telemetry::prometheus(),
+            metrics_token: config.metrics_token.as_deref().map(Arc::from),
             store: store.clone(),
             booking: booking.clone(),
             sessions,
@@ -128,49 +132,52 @@ impl Server {
             privacy_notice,
             oidc,
         };
-        let app = super::app(state);
+        let body_timeout = config.http.body_timeout;
+        let app = super::app(state)
+            .layer(tower::util::MapRequestLayer::new(
+                move |req: axum::extract::Request| {
+                    crate::api::body_deadline::with_body_deadline(req, body_timeout)
+                },
+            ))
+            .layer(axum::middleware::from_fn_with_state(
+                AllowedHosts::new(&config.public_hosts),
+                super::host_check::check,
+            ));
+        let slots = ConnectionSlots::new(&config.http);
 
-        let listener =
-            listen(config.listen).with_context(|| format!("binding {}", config.listen))?;
-        let http_addr = listener.local_addr()?;
-        let stop = shutdown.clone();
-        let plain = app.clone();
-        tasks.push(tokio::spawn(async move {
-            let plain = plain.into_make_service_with_connect_info::<SocketAddr>();
-            let served = axum::serve(listener, plain)
-                .with_graceful_shutdown(async move { stop.cancelled().await })
-                .await;
-            if let Err(e) = served {
-                tracing::error!(error = %e, "HTTP server failed");
-            }
-        }));
+        let tcp = listen(config.listen).with_context(|| format!("binding {}", config.listen))?;
+        let http_addr = tcp.local_addr()?;
+        let plain = Listener {
+            tcp,
+            tls: None,
+            limits: config.http,
+            slots: slots.clone(),
+        };
+        tasks.push(tokio::spawn(listener::serve(
+            plain,
+            app.clone(),
+            shutdown.clone(),
+            DRAIN,
+        )));
 
         let mut https_addr = None;
         if let Some(addr) = config.tls_listen {
             let (cert, key) = tls::cert_files(config.tls_files.as_ref(), &config.certs_dir)?;
             let rustls = tls::server_config(&cert, &key)?;
-            let listener = listen(addr)
-                .and_then(|l| l.into_std())
-                .with_context(|| format!("binding {addr}"))?;
-            https_addr = Some(listener.local_addr()?);
-            let handle = axum_server::Handle::new();
-            let stop = shutdown.clone();
-            let on_stop = handle.clone();
-            tokio::spawn(async move {
-                stop.cancelled().await;
-                on_stop.graceful_shutdown(Some(DRAIN));
-            });
-            let server = axum_server::from_tcp_rustls(
-                listener,
-                axum_server::tls_rustls::RustlsConfig::from_config(rustls),
-            )?
-            .handle(handle);
-            tasks.push(tokio::spawn(async move {
-                let app = app.into_make_service_with_connect_info::<SocketAddr>();
-                if let Err(e) = server.serve(app).await {
-                    tracing::error!(error = %e, "HTTPS server failed");
-                }
-            }));
+            let tcp = listen(addr).with_context(|| format!("binding {addr}"))?;
+            https_addr = Some(tcp.local_addr()?);
+            let secure = Listener {
+                tcp,
+                tls: Some(tokio_rustls::TlsAcceptor::from(rustls)),
+                limits: config.http,
+                slots,
+            };
+            tasks.push(tokio::spawn(listener::serve(
+                secure,
+                app,
+                shutdown.clone(),
+                DRAIN,
+            )));
         }
         Ok(Self {
             http_addr,

@@ -9,11 +9,11 @@ use axum::http::header::{CACHE_CONTROL, CONTENT_DISPOSITION, CONTENT_TYPE};
 use axum::response::{IntoResponse, Response};
 use axum::routing::get;
 use axum::{Json, Router};
-use chrono::{DateTime, FixedOffset, SecondsFormat, Utc};
+use chrono::{DateTime, FixedOffset, NaiveDate, SecondsFormat, Utc};
 use serde::Deserialize;
 
 use super::store::{self, AuditEntry, AuditFilter};
-use crate::api::{ApiCode, AppError, QueryParams};
+use crate::api::{ApiCode, AppError, QueryParams, dates};
 use crate::booking::BookingError;
 use crate::identity::{Principal, SessionStore, StaffRole};
 use crate::store::Store;
@@ -47,6 +47,7 @@ struct AuditQuery {
 fn filter(
     who: &Principal,
     q: Result<QueryParams<AuditQuery>, AppError>,
+    today: NaiveDate,
 ) -> Result<AuditFilter, AppError> {
     let comune_istat = match (who.role, &who.comune_istat) {
         (StaffRole::InpsAdmin, _) => None,
@@ -66,6 +67,18 @@ fn filter(
         && t < f
     {
         return Err(BookingError::invalid(ApiCode::BadDateRange, "'to' is before 'from'").into());
+    }
+    let (back, ahead) = (dates::AUDIT_YEARS_BACK, dates::WINDOW_YEARS);
+    if [from, to]
+        .into_iter()
+        .flatten()
+        .any(|d| !dates::within(d.date_naive(), today, back, ahead))
+    {
+        return Err(BookingError::invalid(
+            ApiCode::BadDateRange,
+            dates::out_of_window_message(back, ahead),
+        )
+        .into());
     }
     if let Some(a) = &q.action
         && (a.is_empty()
@@ -108,7 +121,7 @@ async fn json(
     who: Principal,
     q: Result<QueryParams<AuditQuery>, AppError>,
 ) -> Result<Json<Vec<AuditEntry>>, AppError> {
-    let f = filter(&who, q)?;
+    let f = filter(&who, q, s.now().date_naive())?;
     Ok(Json(read(&s, &f).await?))
 }
 
@@ -161,7 +174,7 @@ async fn csv(
     who: Principal,
     q: Result<QueryParams<AuditQuery>, AppError>,
 ) -> Result<Response, AppError> {
-    let f = filter(&who, q)?;
+    let f = filter(&who, q, s.now().date_naive())?;
     let entries = read(&s, &f).await?;
     Ok((
         StatusCode::OK,

@@ -483,6 +483,7 @@ async fn add_closure(
         .await?;
     }
     let JsonBody(req) = body?;
+    booking.check_days(&[req.first_day, req.last_day])?;
     if req.last_day < req.first_day {
         return Err(BookingError::invalid(
             ApiCode::BadDateRange,

@@ -22,7 +22,7 @@ use chrono::{DateTime, Duration, NaiveDate, Utc};
 
 pub use error::BookingError;
 
-use crate::api::ApiCode;
+use crate::api::{ApiCode, dates};
 use crate::identity::{Principal, StaffRole};
 use crate::store::{Db, Store};
 use model::{Proposals, Slot, Slots};
@@ -70,8 +70,23 @@ impl Booking {
         self.store.now()
     }
 
-    /// Checks a date range: `from <= to`, at most [`MAX_RANGE_DAYS`] days.
-    pub fn check_range(from: NaiveDate, to: NaiveDate) -> Result<(), BookingError> {
+    /// Checks that each of `days` lies within [`dates::WINDOW_YEARS`] of today (in Italy).
+    pub fn check_days(&self, days: &[NaiveDate]) -> Result<(), BookingError> {
+        let today = rome::local_date(self.now());
+        let years = dates::WINDOW_YEARS;
+        if days.iter().all(|&d| dates::within(d, today, years, years)) {
+            return Ok(());
+        }
+        Err(BookingError::invalid(
+            ApiCode::BadDateRange,
+            dates::out_of_window_message(years, years),
+        ))
+    }
+
+    /// Checks a date range: `from <= to`, at most [`MAX_RANGE_DAYS`] days, both within
+    /// [`dates::WINDOW_YEARS`] of today.
+    pub fn check_range(&self, from: NaiveDate, to: NaiveDate) -> Result<(), BookingError> {
+        self.check_days(&[from, to])?;
         if to < from {
             return Err(BookingError::invalid(
                 ApiCode::BadDateRange,
@@ -119,7 +134,7 @@ impl Booking {
         from: NaiveDate,
         to: NaiveDate,
     ) -> Result<Slots, BookingError> {
-        Self::check_range(from, to)?;
+        self.check_range(from, to)?;
         let sportello = self
             .db()
             .sportello(sportello_id)
@@ -129,7 +144,8 @@ impl Booking {
         let calendar = self.db().calendar(&sportello, from, to).await?;
         let window_start = rome::from_local(from.and_hms_opt(0, 0, 0).unwrap_or_default());
         let window_end = rome::from_local(
-            (to + Duration::days(1))
+            to.succ_opt()
+                .unwrap_or(to)
                 .and_hms_opt(0, 0, 0)
                 .unwrap_or_default(),
         );

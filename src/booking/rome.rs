@@ -40,11 +40,14 @@ pub fn to_local(at: DateTime<Utc>) -> DateTime<FixedOffset> {
 /// The instant of the Italian wall-clock time `local` (the summer offset wins in the repeated
 /// autumn hour; the skipped spring hour maps one hour later — opening hours never fall there).
 pub fn from_local(local: NaiveDateTime) -> DateTime<Utc> {
-    let summer = local.and_utc() - Duration::hours(2);
+    // Checked: at the ends of chrono's range the instant stays as it is rather than panic.
+    let at = local.and_utc();
+    let minus = |hours| at.checked_sub_signed(Duration::hours(hours)).unwrap_or(at);
+    let summer = minus(2);
     if offset_at(summer).local_minus_utc() == 7200 {
         summer
     } else {
-        local.and_utc() - Duration::hours(1)
+        minus(1)
     }
 }
 

@@ -62,7 +62,7 @@ impl Response {
 }
 
 /// Reads a whole response.
-async fn read(r: reqwest::Response) -> Response {
+pub async fn read(r: reqwest::Response) -> Response {
     let status = r.status().as_u16();
     let headers = r
         .headers()
@@ -254,11 +254,11 @@ pub async fn expect_errors(label: &str, cases: &[(&Client, Request, u16, &str)])
     }
 }
 
-/// GET `path` over HTTPS at `addr` as `https://localhost`, trusting only the PEM certificate
-/// at `ca` (a fresh client: its roots are the test's own).
-pub async fn get_over_tls(addr: SocketAddr, ca: &std::path::Path, path: &str) -> Response {
+/// A client of `https://localhost` at `addr`, trusting only the PEM certificate at `ca` (a
+/// fresh client: its roots are the test's own).
+pub fn tls_client(addr: SocketAddr, ca: &std::path::Path) -> reqwest::Client {
     let pem = std::fs::read(ca).expect("the CA certificate");
-    let client = reqwest::Client::builder()
+    reqwest::Client::builder()
         .use_rustls_tls()
         .tls_built_in_root_certs(false)
         .add_root_certificate(reqwest::Certificate::from_pem(&pem).expect("a PEM certificate"))
@@ -269,8 +269,13 @@ pub async fn get_over_tls(addr: SocketAddr, ca: &std::path::Path, path: &str) ->
         .http1_only()
         .timeout(Duration::from_secs(60))
         .build()
-        .expect("an HTTPS client");
-    let r = client
+        .expect("an HTTPS client")
+}
+
+/// GET `path` over HTTPS at `addr` as `https://localhost`, trusting only the PEM certificate
+/// at `ca`.
+pub async fn get_over_tls(addr: SocketAddr, ca: &std::path::Path, path: &str) -> Response {
+    let r = tls_client(addr, ca)
         .get(format!("https://localhost:{}{path}", addr.port()))
         .header("Connection", "close")
         .send()

@@ -218,6 +218,8 @@ const API_ERROR_TEXT: Record<ApiCode, string | null> = {
   unknown_account: 'Questo profilo di prova non esiste più. Ricarichi la pagina.',
   csrf_failed: 'La sessione è cambiata, forse per un accesso fatto in un’altra finestra. Ricarichi la pagina e riprovi.',
   bad_origin: 'La richiesta è stata rifiutata per motivi di sicurezza. Ricarichi la pagina e riprovi.',
+  bad_host: 'Il server non risponde a questo indirizzo. Apra la pagina dall’indirizzo ufficiale del servizio.',
+  request_timeout: 'La richiesta è arrivata troppo lentamente, forse per un problema di rete. Riprovi.',
   meeting_closed: null,
   bad_outcome: null,
   notes_too_long: null,

@@ -1,7 +1,7 @@
 //! Appointments: read one, cancel, reschedule, and the lists of a comune's day and of a
 //! sportello's agenda.
 
-use chrono::{Duration, NaiveDate, Utc};
+use chrono::{NaiveDate, Utc};
 
 use super::super::error::BookingError;
 use super::super::model::{Appointment, RescheduleRequest};
@@ -172,7 +172,7 @@ impl Booking {
         to: NaiveDate,
     ) -> Result<Vec<Appointment>, BookingError> {
         own_comune(who, istat)?;
-        Self::check_range(from, to)?;
+        self.check_range(from, to)?;
         let (from, to) = day_bounds(from, to);
         self.appointments_where("r.comune_istat", istat, from, to)
             .await
@@ -199,7 +199,7 @@ impl Booking {
         let today = rome::local_date(self.now());
         let from = from.unwrap_or(today);
         let to = to.unwrap_or(from);
-        Self::check_range(from, to)?;
+        self.check_range(from, to)?;
         let (a, b) = day_bounds(from, to);
         self.appointments_where("r.sportello_id", sportello_id, a, b)
             .await
@@ -210,7 +210,8 @@ impl Booking {
 fn day_bounds(from: NaiveDate, to: NaiveDate) -> (i64, i64) {
     let start = rome::from_local(from.and_hms_opt(0, 0, 0).unwrap_or_default());
     let end = rome::from_local(
-        (to + Duration::days(1))
+        to.succ_opt()
+            .unwrap_or(to)
             .and_hms_opt(0, 0, 0)
             .unwrap_or_default(),
     );

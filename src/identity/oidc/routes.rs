@@ -25,8 +25,7 @@ use serde::{Deserialize, Serialize};
 use super::pending::{LIFETIME, Pending, StateError};
 use super::provider::Provider;
 use crate::api::ApiCode;
-use crate::api::PathParams;
-use crate::api::{AppError, QueryParams};
+use crate::api::{AppError, ClientAddr, PathParams, QueryParams};
 use crate::audit::RequestId;
 use crate::identity::Identity;
 use crate::identity::accounts::{self, AdmitError};
@@ -110,6 +109,7 @@ fn valid_binding(v: &str) -> bool {
 pub async fn start(
     State(state): State<Identity>,
     PathParams(name): PathParams<String>,
+    ClientAddr(client): ClientAddr,
     headers: HeaderMap,
     query: Result<QueryParams<StartQuery>, AppError>,
 ) -> Result<Response, AppError> {
@@ -142,6 +142,7 @@ pub async fn start(
             browser: browser.clone(),
             created: Instant::now(),
         },
+        client,
         Instant::now(),
     );
     let location = HeaderValue::from_str(url.as_str()).map_err(|_| {
