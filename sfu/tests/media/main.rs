@@ -1,7 +1,7 @@
 //! The SFU's integration tests, one binary with a module per feature.
 //!
 //! - In virtual time, against the sans-IO engine with sans-IO `rtc` clients in memory (no socket,
-//!   no sleeping): [`engine_media`] (join, publish, subscribe, leave), [`engine_negotiation`]
+//!   no sleeping): [`engine_media`] (join, publish, subscribe, leave), [`engine_limits`] (caps on offers), [`engine_negotiation`]
 //!   (server offers, glare, client renegotiation), [`engine_keyframes`] (PLI relay and
 //!   throttle), [`engine_timers`] (ICE timeouts, determinism).
 //! - Over loopback, against a running `Sfu` with `webrtc` clients: [`two_peers`], [`churn`],
@@ -11,6 +11,7 @@ mod common;
 
 mod churn;
 mod engine_keyframes;
+mod engine_limits;
 mod engine_media;
 mod engine_negotiation;
 mod engine_timers;
