@@ -81,13 +81,26 @@ impl Signalling {
     }
 }
 
-/// The `error` for a refusal of the media plane (details of internal failures stay in the log).
+/// The `error` for a refusal of the media plane. The texts are fixed: the SDP parser's own
+/// messages quote the input, so they go (capped) to the debug log only.
 fn sfu_error(e: SfuError) -> ServerMessage {
     match e {
-        SfuError::BadSdp(why) => error(ErrorCode::BadSdp, format!("the SDP was refused: {why}")),
+        SfuError::BadSdp(why) => {
+            tracing::debug!(why = %capped(&why), "SDP refused");
+            error(ErrorCode::BadSdp, "the SDP could not be parsed or applied")
+        }
+        SfuError::DuplicateMid => error(
+            ErrorCode::BadSdp,
+            "the SDP repeats a media id (a=mid); each media section needs its own",
+        ),
+        SfuError::TooManyTracks { what, limit, .. } => error(
+            ErrorCode::TooManyTracks,
+            format!("the offer was refused: at most {limit} {what} per participant"),
+        ),
+        // The validator's reasons are fixed texts ("port", "candidate type"), never input.
         SfuError::BadCandidate(why) => error(
             ErrorCode::BadCandidate,
-            format!("the ICE candidate was refused: {why}"),
+            format!("the ICE candidate was refused: {}", capped(&why)),
         ),
         SfuError::NoPendingOffer => error(
             ErrorCode::NoPendingOffer,
@@ -101,4 +114,11 @@ fn sfu_error(e: SfuError) -> ServerMessage {
             )
         }
     }
+}
+
+/// At most 100 characters of `text`.
+fn capped(text: &str) -> &str {
+    text.char_indices()
+        .nth(100)
+        .map_or(text, |(i, _)| &text[..i])
 }
