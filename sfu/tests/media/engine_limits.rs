@@ -60,7 +60,7 @@ pub fn with_extra_sections(sdp: &str, n: usize, tag: &str) -> String {
 }
 
 /// A publishing client's first offer (audio and video), made on a scratch network.
-fn fresh_offer() -> String {
+pub fn fresh_offer() -> String {
     let mut scratch = VirtualNet::new();
     scratch.join("scratch", 9, "x", true);
     let now = scratch.now;

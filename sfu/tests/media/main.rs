@@ -1,14 +1,16 @@
 //! The SFU's integration tests, one binary with a module per feature.
 //!
 //! - In virtual time, against the sans-IO engine with sans-IO `rtc` clients in memory (no socket,
-//!   no sleeping): [`engine_media`] (join, publish, subscribe, leave), [`engine_limits`] (caps on offers), [`engine_negotiation`]
+//!   no sleeping): [`engine_media`] (join, publish, subscribe, leave), [`engine_limits`]
+//!   (caps on offers), [`engine_negotiation`]
 //!   (server offers, glare, client renegotiation), [`engine_keyframes`] (PLI relay and
 //!   throttle), [`engine_timers`] (ICE timeouts, determinism).
 //! - Over loopback, against a running `Sfu` with `webrtc` clients: [`two_peers`], [`churn`],
-//!   [`renegotiation`].
+//!   [`renegotiation`], [`abuse`] (abusive offers against other rooms' joins).
 
 mod common;
 
+mod abuse;
 mod churn;
 mod engine_keyframes;
 mod engine_limits;
