@@ -2,20 +2,12 @@
 //! JSON-ish text and messages of every known type with fields of any shape always decode to a
 //! typed message or a typed error with a short fixed text, and never panic.
 //!
-//! Cases per property: 256 by default, `PROPTEST_CASES` to change it.
+//! Cases per property: proptest's default (256); `PROPTEST_CASES` changes it.
 
 use proptest::prelude::*;
 use serde_json::{Map, Value, json};
 use sportello_signalling::codec::decode;
 use sportello_signalling::protocol::{ClientMessage, ErrorCode, MAX_MESSAGE_BYTES};
-
-fn config() -> ProptestConfig {
-    let cases = std::env::var("PROPTEST_CASES")
-        .ok()
-        .and_then(|c| c.parse().ok())
-        .unwrap_or(256);
-    ProptestConfig::with_cases(cases)
-}
 
 /// Any JSON value, a few levels deep.
 fn json_value() -> impl Strategy<Value = Value> {
@@ -90,8 +82,6 @@ fn check(text: &str) {
 }
 
 proptest! {
-    #![proptest_config(config())]
-
     #[test]
     fn arbitrary_text_never_panics(text in ".{0,300}") {
         check(&text);
