@@ -134,7 +134,9 @@ proptest! {
             Err(BookingError::Invalid(code, message)) => {
                 prop_assert!(!message.is_empty(), "{code:?}");
             }
-            Err(other) => prop_assert!(false, "not a validation error: {other:?}"),
+            Err(other) => {
+                return Err(TestCaseError::fail(format!("not a validation error: {other:?}")));
+            }
         }
     }
 }
