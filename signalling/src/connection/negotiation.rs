@@ -122,3 +122,43 @@ fn capped(text: &str) -> &str {
         .nth(100)
         .map_or(text, |(i, _)| &text[..i])
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The media plane's refusals become codes with fixed texts: the SDP parser's message,
+    /// which quotes the input, is not passed on (issue 13, item 8).
+    #[test]
+    fn refusals_have_codes_and_fixed_texts() {
+        let input = "ZQXJ".repeat(500);
+        let cases = [
+            (SfuError::BadSdp(input.clone()), ErrorCode::BadSdp),
+            (SfuError::DuplicateMid, ErrorCode::BadSdp),
+            (
+                SfuError::TooManyTracks {
+                    what: "sending sections",
+                    count: 9,
+                    limit: 4,
+                },
+                ErrorCode::TooManyTracks,
+            ),
+            (
+                SfuError::BadCandidate("port".into()),
+                ErrorCode::BadCandidate,
+            ),
+            (SfuError::NoPendingOffer, ErrorCode::NoPendingOffer),
+            (SfuError::Internal(input.clone()), ErrorCode::Internal),
+        ];
+        for (e, expected) in cases {
+            let ServerMessage::Error { code, message } = sfu_error(e) else {
+                panic!("an error message");
+            };
+            assert_eq!(code, expected);
+            assert!(
+                message.len() <= 100 && !message.contains("ZQXJ"),
+                "{message}"
+            );
+        }
+    }
+}
