@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
-# Runs every test: installs what is missing (Debian packages, npm packages), checks formatting
-# and lints, runs the Rust tests (unit, integration, WebRTC over loopback) and the browser
-# end-to-end tests in headless Chromium.
+# Runs every test: installs what is missing (Debian packages, npm packages, cargo-deny), checks
+# formatting, lints and dependency licenses, bans and sources, runs the Rust tests (unit,
+# integration, WebRTC over loopback) and the browser end-to-end tests in headless Chromium.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 export CARGO_TERM_COLOR=never
@@ -29,6 +29,11 @@ step "web client: install, typecheck, lint, build"
 step "rust: format and lints"
 cargo fmt --all -- --check
 cargo clippy --workspace --all-targets --locked -- -D warnings
+
+step "rust: dependency licenses, bans and sources (cargo deny)"
+# `advisories` is not checked: the RustSec database needs a network that CI does not have.
+command -v cargo-deny >/dev/null 2>&1 || cargo install --locked cargo-deny
+cargo deny --offline check --hide-inclusion-graph bans licenses sources
 
 step "rust: tests"
 if command -v cargo-nextest >/dev/null 2>&1; then

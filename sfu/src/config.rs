@@ -14,6 +14,14 @@ pub struct SfuConfig {
     pub announce: Vec<IpAddr>,
     /// Room capacity (the 7th participant of a 6-room gets [`crate::SfuError::RoomFull`]).
     pub max_participants_per_room: usize,
+    /// Media sections a participant may send on (`sendrecv`/`sendonly` in its offer): the web
+    /// client sends audio and camera video, a screen share would be a third; one spare.
+    pub max_sending_sections: usize,
+    /// Media sections a participant's own offers may add to its connection over its life
+    /// (sections the server added for other participants' tracks do not count). A new mid in
+    /// an offer creates a transceiver that stays, so without a bound a client can make every
+    /// later offer, and the engine task serving every room, slower and slower.
+    pub max_client_sections: usize,
 }
 
 impl Default for SfuConfig {
@@ -22,6 +30,8 @@ impl Default for SfuConfig {
             bind: SocketAddr::from((Ipv4Addr::LOCALHOST, 0)),
             announce: Vec::new(),
             max_participants_per_room: 6,
+            max_sending_sections: 4,
+            max_client_sections: 16,
         }
     }
 }

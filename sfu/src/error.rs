@@ -26,6 +26,21 @@ pub enum SfuError {
     /// roll back and answer the server offer first.
     #[error("offer collision (glare): a server offer is pending")]
     Glare,
+    /// The offer asks for more media sections than a participant may have: more sending
+    /// sections than [`crate::SfuConfig::max_sending_sections`], or more sections added by the
+    /// client over its connection's life than [`crate::SfuConfig::max_client_sections`].
+    #[error("too many media sections: {what} would be {count}, the limit is {limit}")]
+    TooManyTracks {
+        /// Which limit: `"sending sections"` or `"client sections"`.
+        what: &'static str,
+        /// How many the offer would make.
+        count: usize,
+        /// The limit.
+        limit: usize,
+    },
+    /// Two media sections of the SDP carry the same `a=mid` (RFC 8843 requires unique mids).
+    #[error("the SDP repeats a media id (mid)")]
+    DuplicateMid,
     /// An answer arrived but the server has no offer pending.
     #[error("no pending server offer")]
     NoPendingOffer,

@@ -27,6 +27,10 @@
 //!   room already had publishers): relay the returned answer before relaying events.
 //! - A client offer during a pending server offer gets [`SfuError::Glare`]; the client rolls back
 //!   and answers the server offer. A bad answer leaves the server offer pending (retry).
+//! - An offer that repeats a mid gets [`SfuError::DuplicateMid`]; one that sends on more than
+//!   [`SfuConfig::max_sending_sections`] sections, or would bring the sections the client's
+//!   offers added over [`SfuConfig::max_client_sections`], gets [`SfuError::TooManyTracks`].
+//!   Either way nothing changes.
 //!
 //! # Limits (known)
 //!
@@ -36,6 +40,8 @@
 //! - A removed leg's m-line stays in the subscriber's SDP (inactive); each later leg adds one.
 //! - Trickled candidates are validated and ignored (ICE-lite learns addresses from checks).
 //! - The engine is one task on one core; the timer scan is linear in the number of connections.
+//!   Each turn of its loop serves at most 8 commands before reading datagrams, so a flood of
+//!   commands slows media down but cannot stop it.
 
 #[cfg(test)]
 mod api_tests;

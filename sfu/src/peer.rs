@@ -1,5 +1,6 @@
 //! One participant: its `RTCPeerConnection` and the SFU state around it.
 
+use std::collections::HashSet;
 use std::net::{IpAddr, SocketAddr};
 use std::time::{Duration, Instant};
 
@@ -155,6 +156,9 @@ pub(crate) struct Peer {
     pub pc: RTCPeerConnection,
     pub published: Vec<Published>,
     pub legs: Vec<Leg>,
+    /// Mids of the media sections this participant's own offers added (see
+    /// [`crate::SfuConfig::max_client_sections`]).
+    pub client_mids: HashSet<String>,
     pub state: PeerState,
     pub renegotiation: Renegotiation,
     /// Cached `pc.poll_timeout()`.

@@ -21,6 +21,11 @@ pub struct SignallingConfig {
     pub rate_burst: u32,
     /// Sustained messages per second a client may send.
     pub rate_per_second: u32,
+    /// Offers (renegotiations) a client may send at once; each one costs the media engine,
+    /// which serves every room, far more than any other message.
+    pub offer_burst: u32,
+    /// One more offer is allowed per this interval once the burst is spent.
+    pub offer_interval: Duration,
     /// Participants per room.
     pub max_participants_per_room: usize,
     /// ICE servers announced to clients in `joined`.
@@ -37,6 +42,8 @@ impl Default for SignallingConfig {
             outbox_capacity: 256,
             rate_burst: 100,
             rate_per_second: 50,
+            offer_burst: 5,
+            offer_interval: Duration::from_secs(2),
             max_participants_per_room: 6,
             ice_servers: Vec::new(),
         }

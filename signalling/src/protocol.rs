@@ -129,6 +129,9 @@ crate::string_enum! {
         RoomFull = "room_full",
         /// The SDP could not be parsed or applied.
         BadSdp = "bad_sdp",
+        /// The offer asks for more media sections than a participant may have (sending
+        /// sections, or sections added by its offers over the connection's life).
+        TooManyTracks = "too_many_tracks",
         /// The ICE candidate could not be parsed or applied.
         BadCandidate = "bad_candidate",
         /// An `answer` arrived while the server had no offer pending.
@@ -376,7 +379,7 @@ mod tests {
 
     #[test]
     fn every_code_has_a_wire_name() {
-        assert_eq!(ErrorCode::ALL.len(), 24);
+        assert_eq!(ErrorCode::ALL.len(), 25);
         wire_names_round_trip(ErrorCode::ALL, ErrorCode::as_str);
         wire_names_round_trip(Role::ALL, Role::as_str);
         wire_names_round_trip(MediaKind::ALL, MediaKind::as_str);

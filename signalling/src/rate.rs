@@ -22,6 +22,16 @@ impl RateLimiter {
         }
     }
 
+    /// A full bucket at time `now` that regains one token every `interval` (for limits slower
+    /// than one per second).
+    pub fn every(burst: u32, interval: Duration, now: Instant) -> Self {
+        let secs = interval.as_secs_f64();
+        Self {
+            per_second: if secs > 0.0 { 1.0 / secs } else { f64::MAX },
+            ..Self::new(burst, 0, now)
+        }
+    }
+
     /// Takes one token if there is one; `false` means the message is over the limit.
     pub fn allow(&mut self, now: Instant) -> bool {
         let elapsed = now.saturating_duration_since(self.last);
@@ -66,5 +76,17 @@ mod tests {
             assert!(limiter.allow(later));
         }
         assert!(!limiter.allow(later));
+    }
+
+    #[test]
+    fn one_token_every_interval() {
+        let t0 = Instant::now();
+        let mut limiter = RateLimiter::every(2, Duration::from_secs(2), t0);
+        assert!(limiter.allow(t0));
+        assert!(limiter.allow(t0));
+        assert!(!limiter.allow(t0 + Duration::from_millis(1900)));
+        assert_eq!(limiter.retry_after().as_millis(), 100);
+        assert!(limiter.allow(t0 + Duration::from_millis(2000)));
+        assert!(!limiter.allow(t0 + Duration::from_millis(2000)));
     }
 }

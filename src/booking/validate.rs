@@ -7,6 +7,10 @@ use super::model::CitizenRequest;
 use crate::api::ApiCode;
 use crate::codice_fiscale::CodiceFiscale;
 
+#[cfg(test)]
+#[path = "validate_props.rs"]
+mod props;
+
 fn name_ok(s: &str) -> bool {
     let n = s.trim().chars().count();
     (1..=100).contains(&n) && !s.chars().any(char::is_control)

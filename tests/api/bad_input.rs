@@ -215,6 +215,47 @@ async fn refusals_after_join_keep_the_connection() {
     server.shutdown().await;
 }
 
+/// An SDP offer with one `sendrecv` audio section per mid in `mids`.
+fn offer_with_sections(mids: &[&str]) -> String {
+    let mut sdp = String::from("v=0\r\no=- 1 1 IN IP4 0.0.0.0\r\ns=-\r\nt=0 0\r\n");
+    for mid in mids {
+        sdp.push_str(&format!(
+            "m=audio 9 UDP/TLS/RTP/SAVPF 111\r\nc=IN IP4 0.0.0.0\r\na=mid:{mid}\r\n\
+             a=sendrecv\r\na=rtpmap:111 opus/48000/2\r\n"
+        ));
+    }
+    sdp
+}
+
+/// Offers over the limits get their codes over a real WebSocket, with fixed texts, and the
+/// offers beyond the burst are rate limited (issue 13, items 5 and 8).
+#[tokio::test]
+async fn offer_limits_over_the_websocket() {
+    let server = start().await;
+    let (mut ws, _) = join(&server, "offers").await;
+    let cases = [
+        (
+            offer_with_sections(&["a", "b", "c", "d", "e"]),
+            "too_many_tracks",
+        ),
+        (offer_with_sections(&["a", "a"]), "bad_sdp"),
+        ("v=0 ZQXJ".repeat(200), "bad_sdp"),
+        ("garbage".to_owned(), "bad_sdp"),
+        ("garbage".to_owned(), "bad_sdp"),
+        ("garbage".to_owned(), "rate_limited"),
+    ];
+    for (sdp, code) in cases {
+        ws::send(&mut ws, json!({"type": "offer", "sdp": sdp})).await;
+        let v = recv(&mut ws).await.expect("an error message");
+        assert_eq!(v["code"], code, "{v}");
+        let message = v["message"].as_str().unwrap();
+        assert!(message.len() <= 100 && !message.contains("ZQXJ"), "{v}");
+    }
+    ws::send(&mut ws, json!({"type": "ping", "nonce": 1})).await;
+    assert_eq!(recv(&mut ws).await.unwrap()["type"], "pong");
+    server.shutdown().await;
+}
+
 #[tokio::test]
 async fn room_capacity_is_six() {
     let server = start().await;

@@ -59,6 +59,7 @@ const CALL_ERROR_TEXT: Record<ErrorCode, string> = {
   token_expired: 'Il codice di accesso alla riunione è scaduto. Chieda all’operatore del Comune un nuovo accesso.',
   room_full: 'La riunione ha già il numero massimo di partecipanti. Non è possibile entrare.',
   bad_sdp: CALL_PROBLEM,
+  too_many_tracks: 'Sono state condivise troppe sorgenti audio o video. Chiuda le condivisioni non necessarie e riprovi.',
   bad_candidate: CALL_PROBLEM,
   no_pending_offer: CALL_PROBLEM,
   ping_timeout: CALL_PROBLEM,

@@ -104,6 +104,7 @@ impl Engine {
                 pc,
                 published: Vec::new(),
                 legs: Vec::new(),
+                client_mids: Default::default(),
                 state: PeerState::Live(Stage::Joined),
                 renegotiation: Renegotiation::Idle,
                 next_timeout: None,

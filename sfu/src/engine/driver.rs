@@ -2,8 +2,9 @@
 //! [`crate::Sfu`] handles and the participants' event channels, and runs the engine in one tokio
 //! task.
 //!
-//! Loop: send what the engine has to send and deliver its events, then wait for the first of a
-//! command, a readable socket or the engine's next timeout.
+//! Loop: send what the engine has to send and deliver its events, wait for the first of a
+//! command, a readable socket or the engine's next timeout, then serve a bounded share of each
+//! (commands, datagrams, timers), so neither can starve the other.
 
 use std::collections::HashMap;
 use std::net::SocketAddr;
@@ -17,6 +18,10 @@ use tokio::sync::{mpsc, oneshot};
 use super::Engine;
 use crate::stats::Counters;
 use crate::{EVENT_QUEUE, ParticipantId, SfuConfig, SfuError, SfuEvent, config};
+
+#[cfg(test)]
+#[path = "driver_tests.rs"]
+mod tests;
 
 type Reply<T> = oneshot::Sender<Result<T, SfuError>>;
 
@@ -54,7 +59,9 @@ pub(crate) enum Command {
 
 /// Capacity of the command channel into the engine.
 const COMMAND_QUEUE: usize = 256;
-/// Datagrams read per socket wakeup before the connections are drained.
+/// Commands served per turn of the loop before the socket gets its share.
+const COMMAND_BUDGET: usize = 8;
+/// Datagrams read per turn of the loop before the connections are drained.
 const RECV_BATCH: usize = 32;
 /// Receive buffer chunk; datagrams are split off it, so one allocation serves many datagrams.
 const RECV_CHUNK: usize = 64 * 1024;
@@ -83,15 +90,7 @@ pub(crate) fn spawn(config: SfuConfig) -> Result<Running, SfuError> {
     let engine = Engine::new(local_addr, announce, config, rand::random());
     let counters = engine.counters();
     let (tx, rx) = mpsc::channel(COMMAND_QUEUE);
-    let driver = Driver {
-        engine,
-        socket,
-        commands: rx,
-        events: HashMap::new(),
-        counters: Arc::clone(&counters),
-        recv_buf: BytesMut::new(),
-    };
-    tokio::spawn(driver.run());
+    tokio::spawn(Driver::new(engine, socket, rx).run());
     Ok(Running {
         commands: tx,
         counters,
@@ -120,46 +119,77 @@ struct Driver {
     recv_buf: BytesMut,
 }
 
-enum Wake {
-    Command(Option<Command>),
-    Readable(std::io::Result<()>),
-    Timer,
-}
-
 impl Driver {
+    fn new(engine: Engine, socket: UdpSocket, commands: mpsc::Receiver<Command>) -> Self {
+        Self {
+            counters: engine.counters(),
+            engine,
+            socket,
+            commands,
+            events: HashMap::new(),
+            recv_buf: BytesMut::new(),
+        }
+    }
+
     async fn run(mut self) {
-        loop {
-            self.flush();
-            let deadline = self
-                .engine
-                .poll_timeout()
-                .unwrap_or_else(|| Instant::now() + IDLE);
-            let sleep_until = tokio::time::Instant::from_std(deadline);
-            let wake = tokio::select! {
-                biased;
-                cmd = self.commands.recv() => Wake::Command(cmd),
-                r = self.socket.readable() => Wake::Readable(r),
-                _ = tokio::time::sleep_until(sleep_until) => Wake::Timer,
-            };
-            match wake {
-                Wake::Command(None) => {
-                    self.close();
-                    return;
-                }
-                Wake::Command(Some(cmd)) => {
-                    if self.handle_command(cmd) {
-                        return;
-                    }
-                }
-                Wake::Readable(Ok(())) => self.drain_socket(),
-                Wake::Readable(Err(err)) => {
+        while !self.step().await {}
+    }
+
+    /// One turn of the loop: flush, wait for work, then serve a bounded share of each kind of
+    /// work that is ready: at most [`COMMAND_BUDGET`] commands, then up to [`RECV_BATCH`]
+    /// datagrams, then the timers if due. A flood of commands (e.g. large offers) therefore
+    /// slows media down but cannot stop it. Returns true when the engine must stop.
+    async fn step(&mut self) -> bool {
+        self.flush();
+        let deadline = self
+            .engine
+            .poll_timeout()
+            .unwrap_or_else(|| Instant::now() + IDLE);
+        let sleep_until = tokio::time::Instant::from_std(deadline);
+        // Only waits: what is ready is served below, in a fixed order with fixed shares.
+        let first = tokio::select! {
+            cmd = self.commands.recv() => Some(cmd),
+            r = self.socket.readable() => match r {
+                Ok(()) => None,
+                Err(err) => {
                     tracing::error!(%err, "UDP socket failed; SFU engine stops");
                     self.close();
-                    return;
+                    return true;
                 }
-                Wake::Timer => self.engine.handle_timeout(Instant::now()),
+            },
+            _ = tokio::time::sleep_until(sleep_until) => None,
+        };
+        let mut budget = COMMAND_BUDGET;
+        let mut next = first;
+        loop {
+            match next {
+                Some(None) => {
+                    self.close();
+                    return true;
+                }
+                Some(Some(cmd)) => {
+                    if self.handle_command(cmd) {
+                        return true;
+                    }
+                    budget -= 1;
+                }
+                None => {}
             }
+            if budget == 0 {
+                break;
+            }
+            next = match self.commands.try_recv() {
+                Ok(cmd) => Some(Some(cmd)),
+                Err(mpsc::error::TryRecvError::Empty) => break,
+                Err(mpsc::error::TryRecvError::Disconnected) => Some(None),
+            };
         }
+        self.drain_socket();
+        let now = Instant::now();
+        if self.engine.poll_timeout().is_some_and(|t| t <= now) {
+            self.engine.handle_timeout(now);
+        }
+        false
     }
 
     /// Sends the engine's datagrams and delivers its events; a full or closed event queue drops

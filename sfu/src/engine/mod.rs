@@ -17,9 +17,10 @@
 //! send. Nothing on that path allocates (beyond the `rtc` core), logs, locks or crosses a channel.
 //!
 //! The `impl Engine` is split by concern across this module's files: `commands.rs` (the calls of
-//! the public API), `negotiation.rs` (offers and answers), `topology.rs` (rooms, published tracks,
-//! legs), `connection.rs` (connection events), `forwarding.rs` (datagrams in and out, media),
-//! `keyframes.rs` (keyframe requests), `timers.rs` and `gauges.rs`.
+//! the public API), `negotiation.rs` (offers and answers), `limits.rs` (what an offer may ask
+//! for), `topology.rs` (rooms, published tracks, legs), `connection.rs` (connection events),
+//! `forwarding.rs` (datagrams in and out, media), `keyframes.rs` (keyframe requests), `timers.rs`
+//! and `gauges.rs`.
 
 mod commands;
 mod connection;
@@ -27,6 +28,7 @@ pub(crate) mod driver;
 mod forwarding;
 mod gauges;
 mod keyframes;
+mod limits;
 mod negotiation;
 mod timers;
 mod topology;

@@ -1,11 +1,13 @@
 //! SDP negotiation: client offers (first publish and renegotiation), the answers to server
 //! offers, and server offers when a participant's legs change.
 
+use std::collections::HashSet;
 use std::time::Instant;
 
+use rtc::peer_connection::RTCPeerConnection;
 use rtc::peer_connection::sdp::RTCSessionDescription;
 
-use super::{Engine, enqueue};
+use super::{Engine, enqueue, limits};
 use crate::peer::{self, Renegotiation, Stage};
 use crate::{ParticipantId, SfuError, SfuEvent};
 
@@ -26,9 +28,15 @@ impl Engine {
         }
         let desc =
             RTCSessionDescription::offer(sdp).map_err(|e| SfuError::BadSdp(e.to_string()))?;
+        let parsed = desc
+            .unmarshal()
+            .map_err(|e| SfuError::BadSdp(e.to_string()))?;
+        let known = transceiver_mids(&mut peer.pc);
+        let added = limits::check_offer(&parsed, &known, &peer.client_mids, &self.config)?;
         peer.pc
             .set_remote_description(now, desc)
             .map_err(|e| SfuError::BadSdp(e.to_string()))?;
+        added.commit(&mut peer.client_mids);
         let first = !peer.state.answered();
         if peer.state.stage() < Stage::CandidatesAdded {
             peer::add_host_candidates(&mut peer.pc, &self.announce, self.port)?;
@@ -162,4 +170,12 @@ impl Engine {
         enqueue(&mut self.queue, peer, id);
         self.emit(id, SfuEvent::Offer { sdp });
     }
+}
+
+/// The mids of a connection's transceivers (those negotiated so far).
+fn transceiver_mids(pc: &mut RTCPeerConnection) -> HashSet<String> {
+    let ids: Vec<_> = pc.get_transceivers().collect();
+    ids.into_iter()
+        .filter_map(|t| pc.rtp_transceiver(t).and_then(|t| t.mid().clone()))
+        .collect()
 }

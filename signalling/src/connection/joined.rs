@@ -82,6 +82,8 @@ impl Ending {
 /// The client's pace: its rate limit and when it was last heard from.
 struct Pace {
     limiter: RateLimiter,
+    /// The tighter limit on offers.
+    offers: RateLimiter,
     last_rate_error: Option<Instant>,
     last_seen: Instant,
     /// Nonce of the last server `ping`.
@@ -92,6 +94,7 @@ impl Pace {
     fn new(config: &SignallingConfig, now: Instant) -> Self {
         Self {
             limiter: RateLimiter::new(config.rate_burst, config.rate_per_second, now),
+            offers: RateLimiter::every(config.offer_burst, config.offer_interval, now),
             last_rate_error: None,
             last_seen: now,
             nonce: 0,
@@ -221,6 +224,13 @@ impl Signalling {
                 let _ = self.send(sink, &ServerMessage::Left).await;
                 return Err(Ending::left());
             }
+            Ok(ClientMessage::Offer { .. }) if !pace.offers.allow(now) => Some(error(
+                ErrorCode::RateLimited,
+                format!(
+                    "too many offers; the offer was ignored (retry in {} ms)",
+                    pace.offers.retry_after().as_millis().max(1)
+                ),
+            )),
             Ok(msg) => self.handle(joined, msg).await,
         };
         match reply {

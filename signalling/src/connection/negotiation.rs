@@ -81,13 +81,26 @@ impl Signalling {
     }
 }
 
-/// The `error` for a refusal of the media plane (details of internal failures stay in the log).
+/// The `error` for a refusal of the media plane. The texts are fixed: the SDP parser's own
+/// messages quote the input, so they go (capped) to the debug log only.
 fn sfu_error(e: SfuError) -> ServerMessage {
     match e {
-        SfuError::BadSdp(why) => error(ErrorCode::BadSdp, format!("the SDP was refused: {why}")),
+        SfuError::BadSdp(why) => {
+            tracing::debug!(why = %capped(&why), "SDP refused");
+            error(ErrorCode::BadSdp, "the SDP could not be parsed or applied")
+        }
+        SfuError::DuplicateMid => error(
+            ErrorCode::BadSdp,
+            "the SDP repeats a media id (a=mid); each media section needs its own",
+        ),
+        SfuError::TooManyTracks { what, limit, .. } => error(
+            ErrorCode::TooManyTracks,
+            format!("the offer was refused: at most {limit} {what} per participant"),
+        ),
+        // The validator's reasons are fixed texts ("port", "candidate type"), never input.
         SfuError::BadCandidate(why) => error(
             ErrorCode::BadCandidate,
-            format!("the ICE candidate was refused: {why}"),
+            format!("the ICE candidate was refused: {}", capped(&why)),
         ),
         SfuError::NoPendingOffer => error(
             ErrorCode::NoPendingOffer,
@@ -99,6 +112,53 @@ fn sfu_error(e: SfuError) -> ServerMessage {
                 ErrorCode::Internal,
                 "the media plane failed to handle the request",
             )
+        }
+    }
+}
+
+/// At most 100 characters of `text`.
+fn capped(text: &str) -> &str {
+    text.char_indices()
+        .nth(100)
+        .map_or(text, |(i, _)| &text[..i])
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The media plane's refusals become codes with fixed texts: the SDP parser's message,
+    /// which quotes the input, is not passed on (issue 13, item 8).
+    #[test]
+    fn refusals_have_codes_and_fixed_texts() {
+        let input = "ZQXJ".repeat(500);
+        let cases = [
+            (SfuError::BadSdp(input.clone()), ErrorCode::BadSdp),
+            (SfuError::DuplicateMid, ErrorCode::BadSdp),
+            (
+                SfuError::TooManyTracks {
+                    what: "sending sections",
+                    count: 9,
+                    limit: 4,
+                },
+                ErrorCode::TooManyTracks,
+            ),
+            (
+                SfuError::BadCandidate("port".into()),
+                ErrorCode::BadCandidate,
+            ),
+            (SfuError::NoPendingOffer, ErrorCode::NoPendingOffer),
+            (SfuError::Internal(input.clone()), ErrorCode::Internal),
+        ];
+        for (e, expected) in cases {
+            let ServerMessage::Error { code, message } = sfu_error(e) else {
+                panic!("an error message");
+            };
+            assert_eq!(code, expected);
+            assert!(
+                message.len() <= 100 && !message.contains("ZQXJ"),
+                "{message}"
+            );
         }
     }
 }

@@ -1,4 +1,5 @@
-//! A client that never reads is cut off (the backpressure test with a real media plane).
+//! Connection tests with a real media plane and in-memory frames: a client that never reads is
+//! cut off (backpressure); offers beyond the offer limit are refused with `rate_limited`.
 
 use std::pin::Pin;
 use std::sync::Arc;
@@ -111,5 +112,58 @@ async fn a_client_that_never_reads_is_disconnected() {
         .unwrap();
     assert_eq!(rooms.counts(), (1, 3));
     drop(others);
+    sfu.shutdown().await;
+}
+
+/// Offers beyond the burst are refused with `rate_limited` before they reach the media plane,
+/// and the connection goes on (issue 13, item 5: renegotiation storms).
+#[tokio::test]
+async fn offers_beyond_the_burst_are_rate_limited() {
+    let sfu = Sfu::start(SfuConfig::default()).await.unwrap();
+    let config = SignallingConfig::default();
+    let burst = config.offer_burst as usize;
+    let key = TokenKey::generate();
+    let rooms: Arc<dyn Rooms> = Arc::new(LocalRooms::new());
+    let signalling = Arc::new(Signalling::new(config, key.clone(), sfu.clone(), rooms));
+    let now = unix_now();
+    let token = key.sign(&MeetingClaims {
+        room: "r".into(),
+        role: Role::Citizen,
+        sub: "s".into(),
+        name: "n".into(),
+        iat: now,
+        exp: now + 60,
+    });
+    let (tx, rx) = futures_channel::mpsc::unbounded::<InFrame>();
+    let send = |v: serde_json::Value| tx.unbounded_send(InFrame::Text(v.to_string())).unwrap();
+    send(serde_json::json!({"type":"join","version":1,"token":token}));
+    for _ in 0..burst + 2 {
+        send(serde_json::json!({"type":"offer","sdp":"not sdp"}));
+    }
+    send(serde_json::json!({"type":"ping","nonce":9}));
+    send(serde_json::json!({"type":"leave"}));
+    let (sink_tx, sink_rx) = futures_channel::mpsc::unbounded::<OutFrame>();
+    tokio::time::timeout(
+        Duration::from_secs(10),
+        signalling.serve(sink_tx.sink_map_err(|_| ()), rx),
+    )
+    .await
+    .expect("the connection ends after leave");
+    let replies: Vec<serde_json::Value> = futures_util::StreamExt::collect::<Vec<_>>(sink_rx)
+        .await
+        .into_iter()
+        .filter_map(|f| match f {
+            OutFrame::Text(t) => Some(serde_json::from_str(&t).unwrap()),
+            OutFrame::Close => None,
+        })
+        .collect();
+    let codes: Vec<&str> = replies.iter().filter_map(|v| v["code"].as_str()).collect();
+    let mut expected = vec!["bad_sdp"; burst];
+    expected.extend(["rate_limited", "rate_limited"]);
+    assert_eq!(codes, expected, "{replies:?}");
+    assert!(
+        replies.iter().any(|v| v["type"] == "pong"),
+        "still served: {replies:?}"
+    );
     sfu.shutdown().await;
 }
