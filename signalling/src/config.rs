@@ -21,6 +21,12 @@ pub struct SignallingConfig {
     pub rate_burst: u32,
     /// Sustained messages per second a client may send.
     pub rate_per_second: u32,
+    /// `reauthenticate` messages a connection may send at once.
+    pub reauth_burst: u32,
+    /// Sustained `reauthenticate` messages per minute a connection may send.
+    pub reauth_per_minute: u32,
+    /// Longest time the issuer's admission check may take at a `join` or `reauthenticate`.
+    pub admission_timeout: Duration,
     /// Participants per room.
     pub max_participants_per_room: usize,
     /// ICE servers announced to clients in `joined`.
@@ -37,6 +43,9 @@ impl Default for SignallingConfig {
             outbox_capacity: 256,
             rate_burst: 100,
             rate_per_second: 50,
+            reauth_burst: 3,
+            reauth_per_minute: 6,
+            admission_timeout: Duration::from_secs(5),
             max_participants_per_room: 6,
             ice_servers: Vec::new(),
         }

@@ -175,6 +175,11 @@ wire_enum! {
         WrongRoom = "wrong_room",
         /// The meeting was closed by the official; the connection ends.
         MeetingEnded = "meeting_ended",
+        /// The ticket was already used: every `join` and `reauthenticate` needs a new one.
+        TicketUsed = "ticket_used",
+        /// The ticket's subject is no longer admitted to the meeting (session ended, account
+        /// revoked, meeting handed over).
+        NotAdmitted = "not_admitted",
         /// Something failed inside the server; details are in its logs.
         Internal = "internal",
     }

@@ -12,7 +12,7 @@ use super::{InFrame, OutFrame, Signalling};
 use crate::config::SignallingConfig;
 use crate::protocol::Role;
 use crate::rooms::{LocalRooms, Rooms};
-use crate::token::{MeetingClaims, TokenKey, unix_now};
+use crate::token::{MeetingClaims, TokenKey};
 
 /// A client whose socket accepts the first `n` frames and then never again.
 struct StuckSink {
@@ -57,17 +57,7 @@ async fn a_client_that_never_reads_is_disconnected() {
         sfu.clone(),
         rooms.clone(),
     ));
-    let now = unix_now();
-    let token = |name: &str| {
-        key.sign(&MeetingClaims {
-            room: "r".into(),
-            role: Role::Citizen,
-            sub: name.into(),
-            name: name.into(),
-            iat: now,
-            exp: now + 60,
-        })
-    };
+    let token = |name: &str| key.sign(&MeetingClaims::new("r", Role::Citizen, name, name, 60));
     // The stuck client accepts only its `joined`.
     let (tx, rx) = futures_channel::mpsc::unbounded::<InFrame>();
     let join = serde_json::json!({"type":"join","version":1,"token":token("stuck")});
