@@ -16,5 +16,6 @@ mod oidc;
 mod pii;
 mod revocation;
 mod role_matrix;
+mod tickets;
 mod tls;
 mod ts_bindings;
