@@ -411,7 +411,7 @@ mod tests {
 
     #[test]
     fn every_code_has_a_wire_name() {
-        assert_eq!(ErrorCode::ALL.len(), 24);
+        assert_eq!(ErrorCode::ALL.len(), 26);
         wire_names_round_trip(ErrorCode::ALL, ErrorCode::as_str);
         wire_names_round_trip(Role::ALL, Role::as_str);
         wire_names_round_trip(MediaKind::ALL, MediaKind::as_str);
