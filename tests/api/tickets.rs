@@ -6,6 +6,7 @@
 
 use std::time::Duration as StdDuration;
 
+use crate::meeting_day::reauthenticate;
 use crate::support::slots::MON_0930;
 use crate::support::ws::{self, Ws};
 use crate::support::{Client, TestServer, at};
@@ -45,16 +46,6 @@ async fn joined(env: &TestServer, token: &str) -> (Ws, Value) {
     let (socket, v) = ws::join(&env.server, token).await;
     assert_eq!(v["type"], "joined", "{v}");
     (socket, v)
-}
-
-async fn reauthenticate(socket: &mut Ws, token: &str) -> Value {
-    ws::send(socket, json!({"type": "reauthenticate", "token": token})).await;
-    loop {
-        let v = ws::next(socket, SECS).await.expect("an answer");
-        if v["type"] == "reauthenticated" || v["type"] == "error" {
-            return v;
-        }
-    }
 }
 
 /// "Passa al cittadino": the handover answer's citizen client, ticket and CSRF token.
@@ -205,13 +196,9 @@ async fn after_esci_the_citizen_s_last_ticket_admits_nobody(db: Option<String>) 
     drop(kiosk);
     let (kiosk, _) = joined(&env, token(&citizen_ticket(&citizen, &csrf).await)).await;
     let last = citizen_ticket(&citizen, &csrf).await;
+    let leave = [("x-csrf-token", csrf.as_str())];
     let r = citizen
-        .send(
-            "DELETE",
-            "/v1/citizen/session",
-            &[("x-csrf-token", &csrf)],
-            "",
-        )
+        .send("DELETE", "/v1/citizen/session", &leave, "")
         .await;
     assert_eq!(r.status, 204, "{}", r.text);
     refused(&env, token(&last), "not_admitted").await;
