@@ -26,6 +26,12 @@ pub struct SignallingConfig {
     pub offer_burst: u32,
     /// One more offer is allowed per this interval once the burst is spent.
     pub offer_interval: Duration,
+    /// `reauthenticate` messages a connection may send at once.
+    pub reauth_burst: u32,
+    /// Sustained `reauthenticate` messages per minute a connection may send.
+    pub reauth_per_minute: u32,
+    /// Longest time the issuer's admission check may take at a `join` or `reauthenticate`.
+    pub admission_timeout: Duration,
     /// Participants per room.
     pub max_participants_per_room: usize,
     /// ICE servers announced to clients in `joined`.
@@ -44,6 +50,9 @@ impl Default for SignallingConfig {
             rate_per_second: 50,
             offer_burst: 5,
             offer_interval: Duration::from_secs(2),
+            reauth_burst: 3,
+            reauth_per_minute: 6,
+            admission_timeout: Duration::from_secs(5),
             max_participants_per_room: 6,
             ice_servers: Vec::new(),
         }

@@ -148,6 +148,11 @@ crate::string_enum! {
         WrongRoom = "wrong_room",
         /// The meeting was closed by the official; the connection ends.
         MeetingEnded = "meeting_ended",
+        /// The ticket was already used: every `join` and `reauthenticate` needs a new one.
+        TicketUsed = "ticket_used",
+        /// The ticket's subject is no longer admitted to the meeting (session ended, account
+        /// revoked, meeting handed over).
+        NotAdmitted = "not_admitted",
         /// Something failed inside the server; details are in its logs.
         Internal = "internal",
     }
@@ -379,7 +384,7 @@ mod tests {
 
     #[test]
     fn every_code_has_a_wire_name() {
-        assert_eq!(ErrorCode::ALL.len(), 25);
+        assert_eq!(ErrorCode::ALL.len(), 27);
         wire_names_round_trip(ErrorCode::ALL, ErrorCode::as_str);
         wire_names_round_trip(Role::ALL, Role::as_str);
         wire_names_round_trip(MediaKind::ALL, MediaKind::as_str);

@@ -14,9 +14,18 @@ pub struct RateLimiter {
 impl RateLimiter {
     /// A full bucket at time `now`.
     pub fn new(burst: u32, per_second: u32, now: Instant) -> Self {
+        Self::with_rate(burst, f64::from(per_second), now)
+    }
+
+    /// A full bucket at time `now`, refilled at `per_minute`.
+    pub fn per_minute(burst: u32, per_minute: u32, now: Instant) -> Self {
+        Self::with_rate(burst, f64::from(per_minute) / 60.0, now)
+    }
+
+    fn with_rate(burst: u32, per_second: f64, now: Instant) -> Self {
         Self {
             capacity: f64::from(burst),
-            per_second: f64::from(per_second),
+            per_second,
             tokens: f64::from(burst),
             last: now,
         }
@@ -88,5 +97,16 @@ mod tests {
         assert_eq!(limiter.retry_after().as_millis(), 100);
         assert!(limiter.allow(t0 + Duration::from_millis(2000)));
         assert!(!limiter.allow(t0 + Duration::from_millis(2000)));
+    }
+
+    #[test]
+    fn per_minute() {
+        let t0 = Instant::now();
+        let mut limiter = RateLimiter::per_minute(2, 6, t0);
+        assert!(limiter.allow(t0));
+        assert!(limiter.allow(t0));
+        assert!(!limiter.allow(t0));
+        assert!(!limiter.allow(t0 + Duration::from_secs(9)));
+        assert!(limiter.allow(t0 + Duration::from_secs(10)));
     }
 }

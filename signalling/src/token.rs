@@ -31,6 +31,35 @@ pub struct MeetingClaims {
     pub iat: u64,
     /// Expiry, unix seconds.
     pub exp: u64,
+    /// Random ticket id: a ticket is accepted once (see [`crate::ledger`]).
+    pub jti: String,
+    /// An opaque reference to the session that obtained the ticket, for the issuer's admission
+    /// check (see [`crate::admission`]); none for tokens that stand alone (demo, load tests).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub session: Option<String>,
+}
+
+impl MeetingClaims {
+    /// Claims for `sub` as `role` (shown as `name`) in `room`, issued now and valid for
+    /// `ttl_secs`, with a fresh ticket id and no session reference.
+    pub fn new(room: &str, role: Role, sub: &str, name: &str, ttl_secs: u64) -> Self {
+        let iat = unix_now();
+        Self {
+            room: room.to_owned(),
+            role,
+            sub: sub.to_owned(),
+            name: name.to_owned(),
+            iat,
+            exp: iat.saturating_add(ttl_secs),
+            jti: new_jti(),
+            session: None,
+        }
+    }
+}
+
+/// A fresh random ticket id (128 bits, hex).
+pub fn new_jti() -> String {
+    format!("{:032x}", rand::random::<u128>())
 }
 
 /// Why a token was refused.
@@ -149,6 +178,8 @@ mod tests {
             name: "Dott.ssa Rossi".into(),
             iat: 100,
             exp,
+            jti: "t1".into(),
+            session: None,
         }
     }
 

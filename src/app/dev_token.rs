@@ -5,7 +5,7 @@ use axum::Json;
 use axum::extract::State;
 use serde::{Deserialize, Serialize};
 use sportello_signalling::protocol::Role;
-use sportello_signalling::token::{MeetingClaims, unix_now};
+use sportello_signalling::token::MeetingClaims;
 
 use super::AppState;
 use crate::api::{ApiCode, AppError, JsonBody};
@@ -58,15 +58,14 @@ pub async fn issue(
             "display_name must be 1-64 printable characters",
         ));
     }
-    let now = unix_now();
-    let claims = MeetingClaims {
-        room: req.room,
-        role: req.role,
-        sub: format!("dev-{:016x}", rand::random::<u64>()),
-        name: req.display_name.trim().to_owned(),
-        iat: now,
-        exp: now + DEV_TOKEN_SECONDS,
-    };
+    let sub = format!("dev-{:016x}", rand::random::<u64>());
+    let claims = MeetingClaims::new(
+        &req.room,
+        req.role,
+        &sub,
+        req.display_name.trim(),
+        DEV_TOKEN_SECONDS,
+    );
     Ok(Json(TokenResponse {
         token: state.signalling.token_key().sign(&claims),
         expires_at: claims.exp,

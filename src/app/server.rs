@@ -8,7 +8,7 @@ use std::time::Duration;
 use anyhow::Context as _;
 use sportello_sfu::{Sfu, SfuConfig};
 use sportello_signalling::protocol::{ErrorCode, Role};
-use sportello_signalling::token::{MeetingClaims, unix_now};
+use sportello_signalling::token::MeetingClaims;
 use sportello_signalling::{LocalRooms, Signalling, SignallingConfig, TokenKey};
 use tokio::task::JoinHandle;
 use tokio_util::sync::CancellationToken;
@@ -20,6 +20,7 @@ use super::listener::{self, Listener};
 use crate::booking::Booking;
 use crate::config::Config;
 use crate::identity::{DbSessions, LocalRevocationBus, RevocationBus, SessionStore};
+use crate::meeting::admission::MeetingAdmission;
 use crate::meeting::audit_observer::AuditObserver;
 use crate::store::{Db, Store, files};
 use crate::{telemetry, tls};
@@ -94,13 +95,15 @@ impl Server {
             ice_servers: config.ice_servers.clone(),
             ..config.signalling.clone()
         };
-        let signalling = Arc::new(
-            Signalling::new(signalling_config, key, sfu, Arc::new(LocalRooms::new()))
-                .with_observer(Arc::new(AuditObserver::new(store.clone()))),
-        );
-        let shutdown = CancellationToken::new();
         let sessions: Arc<dyn SessionStore> =
             Arc::new(DbSessions::new(store.clone(), config.session_limits));
+        let admission = MeetingAdmission::new(store.clone(), sessions.clone());
+        let signalling = Arc::new(
+            Signalling::new(signalling_config, key, sfu, Arc::new(LocalRooms::new()))
+                .with_observer(Arc::new(AuditObserver::new(store.clone())))
+                .with_admission(Arc::new(admission)),
+        );
+        let shutdown = CancellationToken::new();
         let revocations: Arc<dyn RevocationBus> = Arc::new(LocalRevocationBus::new());
         let mut tasks = Vec::new();
         // The one subscriber that applies revocations: on receipt it deletes the subject's HTTP
@@ -215,17 +218,12 @@ impl Server {
         &self.signalling
     }
 
-    /// A signed meeting token valid for 10 minutes (for tests and in-process callers).
+    /// A signed, single-use meeting token valid for 10 minutes (for tests and in-process
+    /// callers).
     pub fn token(&self, room: &str, role: Role, display_name: &str) -> String {
-        let now = unix_now();
-        self.signalling.token_key().sign(&MeetingClaims {
-            room: room.to_owned(),
-            role,
-            sub: format!("local-{:016x}", rand::random::<u64>()),
-            name: display_name.to_owned(),
-            iat: now,
-            exp: now + 600,
-        })
+        let sub = format!("local-{:016x}", rand::random::<u64>());
+        let claims = MeetingClaims::new(room, role, &sub, display_name, 600);
+        self.signalling.token_key().sign(&claims)
     }
 
     /// The booking service (tests read the database through it).

@@ -38,16 +38,27 @@ pub struct CitizenSession {
     pub expires_at: DateTime<Utc>,
 }
 
+/// A new citizen session and the subjects of the earlier ones it ended.
+#[derive(Debug)]
+pub struct Opened {
+    /// The cookie token.
+    pub token: String,
+    /// The session.
+    pub session: CitizenSession,
+    /// The subjects of the sessions of the same meeting that ended (to cut their connections).
+    pub ended: Vec<String>,
+}
+
 /// Opens the citizen session of a meeting, ending any earlier one of the same meeting (one
-/// workstation, one citizen); returns the cookie token and the session.
+/// workstation, one citizen).
 pub async fn create(
     db: &Db,
     now: DateTime<Utc>,
     appointment_id: &str,
     room: &str,
     expires_at: DateTime<Utc>,
-) -> Result<(String, CitizenSession), BookingError> {
-    end_for_appointment(db, appointment_id).await?;
+) -> Result<Opened, BookingError> {
+    let ended = end_for_appointment(db, appointment_id).await?;
     let token = random_token();
     let session = CitizenSession {
         subject: format!("citizen-{}", crate::booking::store::new_id()),
@@ -69,7 +80,27 @@ pub async fn create(
     .bind(expires_at.timestamp())
     .execute(db.pool())
     .await?;
-    Ok((token, session))
+    Ok(Opened {
+        token,
+        session,
+        ended,
+    })
+}
+
+/// The subjects of the live citizen sessions of a meeting at `now` (at most one in practice).
+pub async fn live_subjects(
+    db: &Db,
+    now: DateTime<Utc>,
+    appointment_id: &str,
+) -> Result<Vec<String>, BookingError> {
+    let rows: Vec<(String,)> = sqlx::query_as(
+        "SELECT subject FROM citizen_sessions WHERE appointment_id = $1 AND expires_at > $2",
+    )
+    .bind(appointment_id)
+    .bind(now.timestamp())
+    .fetch_all(db.pool())
+    .await?;
+    Ok(rows.into_iter().map(|(s,)| s).collect())
 }
 
 /// The live session of `token` at `now` (an expired one is deleted).

@@ -69,13 +69,12 @@ impl DbSessions {
         Ok(())
     }
 
-    async fn find(&self, token: &str) -> Result<Option<Principal>, BookingError> {
+    async fn find(&self, key: &str) -> Result<Option<Principal>, BookingError> {
         let db = self.store.db();
-        let key = token_hash(token);
         let row: Option<(String, i64, i64)> = sqlx::query_as(
             "SELECT account, created_at, last_used FROM staff_sessions WHERE token_hash = $1",
         )
-        .bind(&key)
+        .bind(key)
         .fetch_optional(db.pool())
         .await?;
         let Some((account, created, last_used)) = row else {
@@ -85,18 +84,18 @@ impl DbSessions {
         let account = match accounts::get(db, &account).await? {
             Some(a) if !self.expired(created, last_used, now.timestamp()) => a,
             _ => {
-                self.revoke_hash(&key).await?;
+                self.revoke_hash(key).await?;
                 return Ok(None);
             }
         };
         if accounts::check(&account, now).is_err() {
-            self.revoke_hash(&key).await?;
+            self.revoke_hash(key).await?;
             return Ok(None);
         }
         if now.timestamp() - last_used >= TOUCH_EVERY_SECS {
             sqlx::query("UPDATE staff_sessions SET last_used = $1 WHERE token_hash = $2")
                 .bind(now.timestamp())
-                .bind(&key)
+                .bind(key)
                 .execute(db.pool())
                 .await?;
         }
@@ -135,7 +134,11 @@ impl SessionStore for DbSessions {
     }
 
     async fn lookup(&self, token: &str) -> Option<Principal> {
-        self.find(token)
+        self.lookup_ref(&token_hash(token)).await
+    }
+
+    async fn lookup_ref(&self, session_ref: &str) -> Option<Principal> {
+        self.find(session_ref)
             .await
             .inspect_err(|e| log_failure("lookup", e))
             .ok()

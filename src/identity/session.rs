@@ -21,6 +21,10 @@ pub trait SessionStore: Send + Sync + Debug {
     async fn create(&self, principal: &Principal) -> Result<String, BookingError>;
     /// The principal of a live session (and refreshes it). A failing store answers `None`.
     async fn lookup(&self, token: &str) -> Option<Principal>;
+    /// The principal of the live session whose [`session_ref`] is `session_ref` (and refreshes
+    /// it): how a meeting ticket names the staff session that obtained it. A failing store
+    /// answers `None`.
+    async fn lookup_ref(&self, session_ref: &str) -> Option<Principal>;
     /// Ends one session.
     async fn revoke(&self, token: &str);
     /// Ends every session of `subject`; returns how many.
@@ -30,6 +34,12 @@ pub trait SessionStore: Send + Sync + Debug {
 /// The SHA-256 (hex) of a cookie token: what the server stores instead of the token.
 pub fn token_hash(token: &str) -> String {
     format!("{:x}", Sha256::digest(token.as_bytes()))
+}
+
+/// The reference of the staff session of a request, as meeting tickets carry it: the hash the
+/// server stores (never the cookie token itself).
+pub fn session_ref(headers: &HeaderMap) -> Option<String> {
+    session_token(headers).map(|t| token_hash(&t))
 }
 
 /// Compares two byte strings (tokens) in time that depends only on their lengths.

@@ -12,7 +12,7 @@ use sportello_signalling::protocol::Role;
 
 use super::Meetings;
 use super::day::{self, MeetingPlace};
-use super::tickets::{MeetingTicket, ticket};
+use super::tickets::{Holder, MeetingTicket, ticket};
 use crate::api::ApiCode;
 use crate::api::AppError;
 use crate::api::{ApiResult, EmptyBody, JsonBody};
@@ -109,13 +109,13 @@ pub async fn token(
         AuditAction::MeetingCitizenToken,
     )
     .await;
-    Ok(Json(ticket(
-        &s,
-        &session.subject,
-        place,
-        Role::Citizen,
-        super::CITIZEN_DISPLAY_NAME.to_owned(),
-    )))
+    let holder = Holder {
+        subject: session.subject.clone(),
+        role: Role::Citizen,
+        display_name: super::CITIZEN_DISPLAY_NAME.to_owned(),
+        session: None,
+    };
+    Ok(Json(ticket(&s, holder, place)))
 }
 
 /// `DELETE /v1/citizen/session`: the citizen session ends (its connections stay until they

@@ -128,6 +128,23 @@ pub async fn admit(
     open_place(&row, id, now)
 }
 
+/// The meeting of appointment `id` if `who` may be in it now as staff (an `official` of its
+/// sportello, otherwise an operator of its comune): opened, not closed, inside its window.
+pub async fn staff_may_enter(
+    db: &Db,
+    now: DateTime<Utc>,
+    who: &Principal,
+    id: &str,
+    official: bool,
+) -> Result<MeetingPlace, BookingError> {
+    let row = if official {
+        official_row(db, who, id).await?
+    } else {
+        operator_row(db, who, id).await?
+    };
+    open_place(&row, id, now)
+}
+
 /// The meeting of appointment `id` if a citizen may still enter it: opened, not closed,
 /// inside its window.
 pub async fn citizen_may_enter(

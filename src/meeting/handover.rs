@@ -6,7 +6,10 @@
 //! token as `reauthenticate` on its live signalling connection, which then continues as the
 //! citizen's: no new connection, no renegotiation, the media never stops. A connection of the
 //! operator in that room which has not taken the new identity within [`HANDOVER_GRACE`] is cut
-//! off, so the logged-out operator cannot stay in the call.
+//! off, so the logged-out operator cannot stay in the call. A handover replaces the meeting's
+//! earlier citizen session, if any: that session's connections are cut off at once (`removed`).
+//! From the handover on, operator tickets no longer admit a new connection (see
+//! [`super::admission`]).
 
 use std::time::Duration;
 
@@ -59,7 +62,7 @@ pub async fn handover(
             place.starts_at.with_timezone(&Utc),
             place.ends_at.with_timezone(&Utc),
         );
-        let (token, session) = citizen::create(
+        let opened = citizen::create(
             s.store.db(),
             s.store.now(),
             &place.appointment_id,
@@ -68,15 +71,17 @@ pub async fn handover(
         )
         .await?;
         let holder = Holder {
-            subject: session.subject.clone(),
+            subject: opened.session.subject.clone(),
             role: Role::Citizen,
             display_name: super::CITIZEN_DISPLAY_NAME.to_owned(),
+            session: None,
         };
-        Ok((holder, (token, session)))
+        Ok((holder, opened))
     };
-    let (ticket, (token, session)) =
-        issue(&s, &who, &rid, &id, Door::Handover, citizen_holder).await?;
+    let (ticket, opened) = issue(&s, &who, &rid, &id, Door::Handover, citizen_holder).await?;
     cut_off_after_grace(&s, &ticket.room, &who.subject);
+    cut_off_earlier_citizens(&s, &opened.ended).await;
+    let citizen::Opened { token, session, .. } = opened;
     // The operator is logged out: the staff session ends now, on the server.
     if let Some(staff) = session_token(&headers) {
         s.sessions.revoke(&staff).await;
@@ -93,6 +98,24 @@ pub async fn handover(
         csrf_token: session.csrf_token,
     };
     Ok((cookies, Json(answer)).into_response())
+}
+
+/// Cuts off at once the connections of the citizen sessions this handover replaced: the
+/// meeting has one citizen, the one the handover names now.
+async fn cut_off_earlier_citizens(s: &Meetings, subjects: &[String]) {
+    for subject in subjects {
+        let cut = s
+            .signalling
+            .rooms()
+            .kick_subject(subject, ErrorCode::Removed)
+            .await;
+        if cut > 0 {
+            tracing::info!(
+                connections = cut,
+                "earlier citizen connection cut off by the handover"
+            );
+        }
+    }
 }
 
 /// Cuts off, after [`HANDOVER_GRACE`], the connections that `subject` has in `room` now and

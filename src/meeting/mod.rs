@@ -1,12 +1,14 @@
 //! The meeting day: its rules (who may, when: [`rules`]), its SQL ([`store`]) and operations
 //! ([`day`]); over HTTP, "Apri meeting" and "Entra nel meeting" with the one ticket-issuing path
 //! ([`tickets`]), the handover to the citizen ([`handover`]), the citizen's meeting-scoped
-//! session ([`citizen_api`]), the official closing the meeting with an outcome ([`close`]), and
-//! the audit record of who joins, changes identity and leaves the call ([`audit_observer`]).
+//! session ([`citizen_api`]), the official closing the meeting with an outcome ([`close`]), the
+//! check of who may be in the call at each join ([`admission`]), and the audit record of who
+//! joins, changes identity and leaves the call ([`audit_observer`]).
 //!
 //! The citizen session store lives in `identity::citizen`; the connection-level handover
 //! (`reauthenticate`) in the signalling crate.
 
+pub mod admission;
 pub mod audit_observer;
 pub mod citizen_api;
 pub mod close;

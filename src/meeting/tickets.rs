@@ -3,10 +3,11 @@
 
 use axum::Json;
 use axum::extract::State;
+use axum::http::HeaderMap;
 use chrono::{DateTime, FixedOffset};
 use serde::Serialize;
 use sportello_signalling::protocol::Role;
-use sportello_signalling::token::{MeetingClaims, unix_now};
+use sportello_signalling::token::MeetingClaims;
 
 use super::Meetings;
 pub use super::day::Door;
@@ -19,6 +20,7 @@ use crate::audit::{RequestId, Scope};
 use crate::booking::api::appointment_id;
 use crate::booking::{from_unix, rome};
 use crate::identity::Principal;
+use crate::identity::session::session_ref;
 
 /// How long a meeting join token may be used to join, in seconds.
 pub const MEETING_TOKEN_TTL_SECS: u64 = 120;
@@ -83,32 +85,27 @@ fn expected(place: &MeetingPlace, role: Role) -> Vec<ExpectedParticipant> {
     }
 }
 
-/// Signs a ticket for `subject` in `role` into the room of `place`.
-pub fn ticket(
-    s: &Meetings,
-    subject: &str,
-    place: MeetingPlace,
-    role: Role,
-    name: String,
-) -> MeetingTicket {
-    let now = unix_now();
-    let exp = now + MEETING_TOKEN_TTL_SECS;
-    let token = s.signalling.token_key().sign(&MeetingClaims {
-        room: place.room.clone(),
-        role,
-        sub: subject.to_owned(),
-        name: name.clone(),
-        iat: now,
-        exp,
-    });
-    let expected = expected(&place, role);
+/// Signs a single-use ticket for `holder` into the room of `place`.
+pub fn ticket(s: &Meetings, holder: Holder, place: MeetingPlace) -> MeetingTicket {
+    let claims = MeetingClaims {
+        session: holder.session,
+        ..MeetingClaims::new(
+            &place.room,
+            holder.role,
+            &holder.subject,
+            &holder.display_name,
+            MEETING_TOKEN_TTL_SECS,
+        )
+    };
+    let token = s.signalling.token_key().sign(&claims);
+    let expected = expected(&place, holder.role);
     MeetingTicket {
         appointment_id: place.appointment_id,
         room: place.room,
         token,
-        role,
-        display_name: name,
-        expires_at: rome::to_local(from_unix(i64::try_from(exp).unwrap_or(i64::MAX))),
+        role: holder.role,
+        display_name: holder.display_name,
+        expires_at: rome::to_local(from_unix(i64::try_from(claims.exp).unwrap_or(i64::MAX))),
         expected,
     }
 }
@@ -131,6 +128,10 @@ pub struct Holder {
     pub role: Role,
     /// The name the other participants see.
     pub display_name: String,
+    /// The staff session that obtains the ticket ([`crate::identity::session::session_ref`]):
+    /// the ticket admits only while it lives. `None` for the citizen, whose subject is its
+    /// session.
+    pub session: Option<String>,
 }
 
 /// The one ticket-issuing path of the staff doors: checks that `who` may pass `door` into the
@@ -169,8 +170,7 @@ pub async fn issue<T>(
         }
         Door::Handover => {}
     }
-    let ticket = ticket(s, &holder.subject, place, holder.role, holder.display_name);
-    Ok((ticket, extra))
+    Ok((ticket(s, holder, place), extra))
 }
 
 /// A staff member takes a ticket through `door` for themself, in `role` under the staff name of
@@ -179,7 +179,7 @@ async fn staff_ticket(
     s: &Meetings,
     who: &Principal,
     rid: &RequestId,
-    id: &str,
+    (id, headers): (&str, &HeaderMap),
     b: Result<JsonBody<EmptyBody>, AppError>,
     door: Door,
     role: Role,
@@ -195,6 +195,7 @@ async fn staff_ticket(
             subject: who.subject.clone(),
             role,
             display_name,
+            session: session_ref(headers),
         };
         Ok((holder, ()))
     };
@@ -207,10 +208,12 @@ pub async fn open_meeting(
     State(s): State<Meetings>,
     who: Principal,
     rid: RequestId,
+    headers: HeaderMap,
     PathParams(id): PathParams<String>,
     b: Result<JsonBody<EmptyBody>, AppError>,
 ) -> ApiResult<Json<MeetingTicket>> {
-    staff_ticket(&s, &who, &rid, &id, b, Door::Open, Role::Operator).await
+    let at = (id.as_str(), &headers);
+    staff_ticket(&s, &who, &rid, at, b, Door::Open, Role::Operator).await
 }
 
 /// `POST /v1/booking/appointments/{id}/meeting/join`: "Entra nel meeting".
@@ -218,8 +221,10 @@ pub async fn join_meeting(
     State(s): State<Meetings>,
     who: Principal,
     rid: RequestId,
+    headers: HeaderMap,
     PathParams(id): PathParams<String>,
     b: Result<JsonBody<EmptyBody>, AppError>,
 ) -> ApiResult<Json<MeetingTicket>> {
-    staff_ticket(&s, &who, &rid, &id, b, Door::Join, Role::Official).await
+    let at = (id.as_str(), &headers);
+    staff_ticket(&s, &who, &rid, at, b, Door::Join, Role::Official).await
 }

@@ -72,6 +72,8 @@ async fn refusals_before_join() {
         name: "n".into(),
         iat: now - 100,
         exp,
+        jti: sportello_signalling::token::new_jti(),
+        session: None,
     };
     let cases: Vec<(Message, &str)> = vec![
         (Message::text("{not json"), "bad_json"),

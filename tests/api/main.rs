@@ -22,5 +22,6 @@ mod pii;
 mod revocation;
 mod role_matrix;
 mod slow_clients;
+mod tickets;
 mod tls;
 mod ts_bindings;

@@ -5,7 +5,7 @@
 
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
-import { createHmac } from 'node:crypto';
+import { createHmac, randomBytes } from 'node:crypto';
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
@@ -365,7 +365,9 @@ export function meetingUrl(base, params) {
  */
 export function signToken(dataDir, claims) {
   const key = readFileSync(join(dataDir, 'token.key'));
-  const signed = `v1.${Buffer.from(JSON.stringify(claims)).toString('base64url')}`;
+  // Every ticket carries its own single-use id.
+  const withJti = { jti: randomBytes(16).toString('hex'), ...claims };
+  const signed = `v1.${Buffer.from(JSON.stringify(withJti)).toString('base64url')}`;
   const tag = createHmac('sha256', key).update(signed).digest('base64url');
   return `${signed}.${tag}`;
 }

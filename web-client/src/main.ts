@@ -26,18 +26,27 @@ function parseRole(value: string | null): Role | undefined {
   return ROLES.find((r) => r === value);
 }
 
-/** Enters a meeting. `token` is a fixed token from the URL; otherwise a dev token is fetched per (re)join. */
+/**
+ * Enters a meeting. `token` is a token from the URL, used for the first join only (tickets are
+ * single-use); every other (re)join fetches a new dev token.
+ */
 function enter(root: HTMLElement, req: JoinRequest, token: string | null): void {
   const view = new MeetingView(root, req.room, {
     toggle: (kind) => { currentCall()?.toggle(kind); },
     leave: () => { void currentCall()?.leave(); },
-    rejoin: () => { enter(root, req, token); },
+    rejoin: () => { enter(root, req, null); },
   });
+  let first = token;
   const current = new Call({
     view,
-    token: token !== null
-      ? () => Promise.resolve(token)
-      : async () => (await fetchDevToken({ room: req.room, display_name: req.name, role: req.role })).token,
+    token: async () => {
+      if (first !== null) {
+        const t = first;
+        first = null;
+        return t;
+      }
+      return (await fetchDevToken({ room: req.room, display_name: req.name, role: req.role })).token;
+    },
   });
   setCurrentCall(current);
   void current.start();

@@ -34,6 +34,8 @@ export const FATAL_ERRORS: ReadonlySet<ErrorCode> = new Set<ErrorCode>([
   'already_joined',
   'removed',
   'wrong_room',
+  'ticket_used',
+  'not_admitted',
 ]);
 
 /** The generic text for a signalling error that has no text of its own. */
@@ -68,6 +70,8 @@ const CALL_ERROR_TEXT: Record<ErrorCode, string> = {
   shutting_down: 'Il servizio si sta riavviando. Riprovo tra poco…',
   wrong_room: 'Il codice di accesso è di un’altra riunione. Ricarichi la pagina.',
   meeting_ended: 'L’incontro è terminato. Grazie.',
+  ticket_used: 'Questo codice di accesso alla riunione è già stato usato. Ricarichi la pagina per ottenerne uno nuovo.',
+  not_admitted: 'Non è più possibile entrare in questa riunione con questo profilo: la sessione è terminata oppure la riunione è passata al cittadino.',
   internal: CALL_PROBLEM,
 };
 

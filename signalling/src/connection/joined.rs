@@ -29,6 +29,8 @@ pub(super) struct Joined {
     pub(super) sfu_events: mpsc::Receiver<SfuEvent>,
     pub(super) outbox: mpsc::Receiver<ServerMessage>,
     pub(super) kick: Kick,
+    /// The limit on this connection's `reauthenticate` messages.
+    pub(super) reauth: RateLimiter,
 }
 
 /// How a joined connection ended.

@@ -27,8 +27,10 @@ use std::sync::atomic::AtomicU64;
 use futures_util::{Sink, SinkExt, Stream, StreamExt};
 use sportello_sfu::Sfu;
 
+use crate::admission::{Admission, AdmitAll};
 use crate::codec::{self, DecodeError};
 use crate::config::SignallingConfig;
+use crate::ledger::{LocalTicketLedger, TicketLedger};
 use crate::observer::{MeetingObserver, NoObserver};
 use crate::protocol::{ClientMessage, ErrorCode, ServerMessage};
 use crate::rooms::Rooms;
@@ -64,6 +66,8 @@ pub struct Signalling {
     sfu: Sfu,
     rooms: Arc<dyn Rooms>,
     observer: Arc<dyn MeetingObserver>,
+    admission: Arc<dyn Admission>,
+    tickets: Arc<dyn TicketLedger>,
     next_id: AtomicU64,
 }
 
@@ -96,6 +100,8 @@ impl Signalling {
             sfu,
             rooms,
             observer: Arc::new(NoObserver),
+            admission: Arc::new(AdmitAll),
+            tickets: Arc::new(LocalTicketLedger::new()),
             next_id: AtomicU64::new(1),
         }
     }
@@ -105,6 +111,21 @@ impl Signalling {
     #[must_use]
     pub fn with_observer(mut self, observer: Arc<dyn MeetingObserver>) -> Self {
         self.observer = observer;
+        self
+    }
+
+    /// The same, asking `admission` at every `join` and `reauthenticate` whether the ticket's
+    /// subject is still admitted (by default every valid ticket is).
+    #[must_use]
+    pub fn with_admission(mut self, admission: Arc<dyn Admission>) -> Self {
+        self.admission = admission;
+        self
+    }
+
+    /// The same, recording used tickets in `tickets` (by default in this process).
+    #[must_use]
+    pub fn with_ticket_ledger(mut self, tickets: Arc<dyn TicketLedger>) -> Self {
+        self.tickets = tickets;
         self
     }
 

@@ -13,7 +13,7 @@ use super::{InFrame, OutFrame, Signalling};
 use crate::config::SignallingConfig;
 use crate::protocol::Role;
 use crate::rooms::{LocalRooms, Rooms};
-use crate::token::{MeetingClaims, TokenKey, unix_now};
+use crate::token::{MeetingClaims, TokenKey};
 
 /// A client whose socket accepts the first `n` frames and then never again.
 struct StuckSink {
@@ -58,17 +58,7 @@ async fn a_client_that_never_reads_is_disconnected() {
         sfu.clone(),
         rooms.clone(),
     ));
-    let now = unix_now();
-    let token = |name: &str| {
-        key.sign(&MeetingClaims {
-            room: "r".into(),
-            role: Role::Citizen,
-            sub: name.into(),
-            name: name.into(),
-            iat: now,
-            exp: now + 60,
-        })
-    };
+    let token = |name: &str| key.sign(&MeetingClaims::new("r", Role::Citizen, name, name, 60));
     // The stuck client accepts only its `joined`.
     let (tx, rx) = futures_channel::mpsc::unbounded::<InFrame>();
     let join = serde_json::json!({"type":"join","version":1,"token":token("stuck")});
@@ -125,15 +115,7 @@ async fn offers_beyond_the_burst_are_rate_limited() {
     let key = TokenKey::generate();
     let rooms: Arc<dyn Rooms> = Arc::new(LocalRooms::new());
     let signalling = Arc::new(Signalling::new(config, key.clone(), sfu.clone(), rooms));
-    let now = unix_now();
-    let token = key.sign(&MeetingClaims {
-        room: "r".into(),
-        role: Role::Citizen,
-        sub: "s".into(),
-        name: "n".into(),
-        iat: now,
-        exp: now + 60,
-    });
+    let token = key.sign(&MeetingClaims::new("r", Role::Citizen, "s", "n", 60));
     let (tx, rx) = futures_channel::mpsc::unbounded::<InFrame>();
     let send = |v: serde_json::Value| tx.unbounded_send(InFrame::Text(v.to_string())).unwrap();
     send(serde_json::json!({"type":"join","version":1,"token":token}));
@@ -165,5 +147,69 @@ async fn offers_beyond_the_burst_are_rate_limited() {
         replies.iter().any(|v| v["type"] == "pong"),
         "still served: {replies:?}"
     );
+    sfu.shutdown().await;
+}
+
+/// Admits nobody: answers `refusal` after `delay`.
+#[derive(Debug)]
+struct Gate {
+    refusal: crate::admission::Refusal,
+    delay: Duration,
+}
+
+impl crate::admission::Admission for Gate {
+    fn admit<'a>(
+        &'a self,
+        _claims: &'a MeetingClaims,
+        _entry: crate::admission::Entry<'a>,
+    ) -> crate::rooms::BoxFuture<'a, Result<(), crate::admission::Refusal>> {
+        Box::pin(async move {
+            tokio::time::sleep(self.delay).await;
+            Err(self.refusal)
+        })
+    }
+}
+
+/// The first `error` code a join with a fresh token gets from `signalling`.
+async fn join_refusal(signalling: &Signalling, key: &TokenKey) -> String {
+    let token = key.sign(&MeetingClaims::new("r", Role::Citizen, "c", "c", 60));
+    let (tx, rx) = futures_channel::mpsc::unbounded::<InFrame>();
+    let join = serde_json::json!({"type":"join","version":1,"token":token});
+    tx.unbounded_send(InFrame::Text(join.to_string())).unwrap();
+    let (sink_tx, mut sink_rx) = futures_channel::mpsc::unbounded::<OutFrame>();
+    signalling.serve(sink_tx.sink_map_err(|_| ()), rx).await;
+    let Some(OutFrame::Text(first)) = futures_util::StreamExt::next(&mut sink_rx).await else {
+        panic!("an error frame");
+    };
+    let v: serde_json::Value = serde_json::from_str(&first).unwrap();
+    assert_eq!(v["type"], "error", "{v}");
+    v["code"].as_str().unwrap().to_owned()
+}
+
+#[tokio::test]
+async fn the_admission_check_refuses_with_its_code_and_is_bounded_in_time() {
+    use crate::admission::Refusal;
+    let sfu = Sfu::start(SfuConfig::default()).await.unwrap();
+    let config = SignallingConfig {
+        admission_timeout: Duration::from_millis(100),
+        ..SignallingConfig::default()
+    };
+    let key = TokenKey::generate();
+    let rooms: Arc<dyn Rooms> = Arc::new(LocalRooms::new());
+    let with = |refusal, delay| {
+        Signalling::new(config.clone(), key.clone(), sfu.clone(), rooms.clone())
+            .with_admission(Arc::new(Gate { refusal, delay }))
+    };
+    let quick = with(Refusal::NotAdmitted("no"), Duration::ZERO);
+    assert_eq!(join_refusal(&quick, &key).await, "not_admitted");
+    let ended = with(Refusal::MeetingEnded, Duration::ZERO);
+    assert_eq!(join_refusal(&ended, &key).await, "meeting_ended");
+    // A check that does not answer in time refuses (it would have admitted nobody anyway).
+    let slow = with(Refusal::NotAdmitted("late"), Duration::from_secs(30));
+    let started = std::time::Instant::now();
+    assert_eq!(join_refusal(&slow, &key).await, "internal");
+    eprintln!("slow admission check cut after {:?}", started.elapsed());
+    assert!(started.elapsed() < Duration::from_secs(10));
+    assert_eq!(rooms.counts(), (0, 0), "nobody entered");
     sfu.shutdown().await;
 }

@@ -151,6 +151,17 @@ impl Rooms for LocalRooms {
         ready(updated)
     }
 
+    fn participant(&self, room: &str, participant_id: &str) -> Option<ParticipantInfo> {
+        self.with_rooms(|rooms| {
+            rooms
+                .get(room)
+                .into_iter()
+                .flatten()
+                .find(|m| m.info.id == participant_id)
+                .map(|m| m.info.clone())
+        })
+    }
+
     fn participants_of(&self, room: &str, subject: &str) -> Vec<String> {
         self.with_rooms(|rooms| {
             rooms

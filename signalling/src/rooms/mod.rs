@@ -94,6 +94,9 @@ pub trait Rooms: Send + Sync + std::fmt::Debug + 'static {
         identity: Identity,
     ) -> BoxFuture<'_, Option<ParticipantInfo>>;
 
+    /// The description of participant `participant_id` of `room` now, if it is there.
+    fn participant(&self, room: &str, participant_id: &str) -> Option<ParticipantInfo>;
+
     /// The ids of the participants of `room` whose subject is `subject`.
     fn participants_of(&self, room: &str, subject: &str) -> Vec<String>;
 

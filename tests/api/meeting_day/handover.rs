@@ -181,6 +181,7 @@ pub(super) async fn handover_recall_and_close(db: Option<String>) {
 
     // The audit log tells the whole story, with roles.
     wait_for_audit(&env, &id, "citizen", "meeting.removed").await;
+    wait_for_audit(&env, &id, "official", "meeting.removed").await;
     let actions = audit_actions(&env, &id).await;
     for expected in [
         ("operator", "meeting.open"),
@@ -284,6 +285,8 @@ pub(super) async fn handover_refusals(db: Option<String>) {
             name: "Cittadino".into(),
             iat: unix_now().saturating_sub(300),
             exp,
+            jti: sportello_signalling::token::new_jti(),
+            session: None,
         })
     };
     let v = reauthenticate(&mut kiosk, &mk("mtg-elsewhere", unix_now() + 60)).await;
@@ -297,6 +300,8 @@ pub(super) async fn handover_refusals(db: Option<String>) {
         name: "Funzionario".into(),
         iat: unix_now(),
         exp: unix_now() + 60,
+        jti: sportello_signalling::token::new_jti(),
+        session: None,
     });
     let v = reauthenticate(&mut kiosk, &forged).await;
     assert_eq!(v["code"], "token_invalid", "{v}");

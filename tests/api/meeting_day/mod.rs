@@ -39,7 +39,7 @@ fn claims(server: &Server, token: &str) -> MeetingClaims {
         .expect("the token verifies with the server's key")
 }
 
-async fn reauthenticate(ws: &mut Ws, token: &str) -> Value {
+pub(crate) async fn reauthenticate(ws: &mut Ws, token: &str) -> Value {
     ws::send(ws, json!({"type": "reauthenticate", "token": token})).await;
     loop {
         let v = ws::next(ws, SECS).await.expect("an answer");

@@ -49,7 +49,9 @@ const LEAVE_GRACE_MS = 1500;
 /** How long a `reauthenticate` may wait for its answer before the call rejoins instead. */
 const REAUTH_TIMEOUT_MS = 5000;
 /** Signalling errors that refuse a `reauthenticate` (the connection itself goes on). */
-const REAUTH_ERRORS: ReadonlySet<ErrorCode> = new Set<ErrorCode>(['wrong_room', 'token_invalid', 'token_expired']);
+const REAUTH_ERRORS: ReadonlySet<ErrorCode> = new Set<ErrorCode>([
+  'wrong_room', 'token_invalid', 'token_expired', 'ticket_used', 'not_admitted', 'rate_limited',
+]);
 
 interface PendingReauth {
   /** The role the switch is to. */

@@ -3,4 +3,4 @@
 /**
  * Machine-readable error codes carried by `error` messages.
  */
-export type ErrorCode = "bad_json" | "unknown_type" | "bad_message" | "message_too_large" | "binary_not_supported" | "rate_limited" | "join_timeout" | "not_joined" | "already_joined" | "unsupported_version" | "token_missing" | "token_invalid" | "token_expired" | "room_full" | "bad_sdp" | "too_many_tracks" | "bad_candidate" | "no_pending_offer" | "ping_timeout" | "slow_consumer" | "removed" | "shutting_down" | "wrong_room" | "meeting_ended" | "internal";
+export type ErrorCode = "bad_json" | "unknown_type" | "bad_message" | "message_too_large" | "binary_not_supported" | "rate_limited" | "join_timeout" | "not_joined" | "already_joined" | "unsupported_version" | "token_missing" | "token_invalid" | "token_expired" | "room_full" | "bad_sdp" | "too_many_tracks" | "bad_candidate" | "no_pending_offer" | "ping_timeout" | "slow_consumer" | "removed" | "shutting_down" | "wrong_room" | "meeting_ended" | "ticket_used" | "not_admitted" | "internal";
