@@ -24,7 +24,7 @@ async function passwordLogin(page, account, password) {
   await page.getByRole('heading', { name: 'Accesso', level: 1 }).waitFor({ timeout: LONG });
   await page.getByLabel('Nome utente').fill(account);
   await page.getByLabel('Password', { exact: true }).fill(password);
-  await page.getByRole('button', { name: 'Entra', exact: true }).click();
+  await page.getByRole('button', { name: 'Accedi', exact: true }).click();
 }
 
 /** The visible login error of the password form. */
@@ -41,7 +41,7 @@ function row(page, account) {
 }
 
 async function logout(page) {
-  await page.getByRole('button', { name: 'Esci' }).click();
+  await page.getByRole('button', { name: 'Esci dall’account' }).click();
   await page.getByRole('heading', { name: 'Accesso', level: 1 }).waitFor({ timeout: LONG });
 }
 
@@ -77,7 +77,7 @@ describe('identity', () => {
       await comuni.getByLabel('Amministratore utenze del Comune di Villanova Monteleone').waitFor();
       await comuni.getByLabel('Operatore del Comune di Villanova Monteleone').waitFor();
       // Empty fields are explained before anything is sent.
-      await page.getByRole('button', { name: 'Entra', exact: true }).click();
+      await page.getByRole('button', { name: 'Accedi', exact: true }).click();
       await page.getByText('Scriva il suo nome utente.').waitFor();
       await shot(page, 'accesso');
       assert.deepEqual(await axeViolations(page), []);
@@ -148,7 +148,7 @@ describe('identity', () => {
 
       await page.getByLabel('Nome utente').fill('operatore.villanova');
       await page.getByLabel('Password', { exact: true }).fill('tentativo');
-      await page.getByRole('button', { name: 'Entra', exact: true }).click();
+      await page.getByRole('button', { name: 'Accedi', exact: true }).click();
       await loginAlert(page).getByText('attenda 3 minuti e riprovi', { exact: false }).waitFor();
       assertNoProblems(page);
     });
