@@ -465,7 +465,8 @@ function layoutProblems(page) {
       let rect = target.getBoundingClientRect();
       // Not shown (hidden, display none, visually-hidden skip links): nothing to click.
       if (rect.width <= 1 || rect.height <= 1 || style.visibility === 'hidden' || target.closest('[hidden]')) continue;
-      target.scrollIntoView({ block: 'center', inline: 'center' });
+      // Instant: bootstrap makes the page's scrolling smooth, and the rectangle is read at once.
+      target.scrollIntoView({ block: 'center', inline: 'center', behavior: 'instant' });
       rect = target.getBoundingClientRect();
       const x = rect.left + rect.width / 2;
       const y = rect.top + rect.height / 2;
@@ -478,7 +479,7 @@ function layoutProblems(page) {
         problems.push(`${describe(target)} is covered by ${hit ? describe(hit) : 'nothing'}`);
       }
     }
-    window.scrollTo(0, 0);
+    window.scrollTo({ top: 0, left: 0, behavior: 'instant' });
     for (const tile of document.querySelectorAll('.tile-remote')) {
       const { width } = tile.getBoundingClientRect();
       if (width > 0 && width < 160) problems.push(`tile ${tile.getAttribute('aria-label')} is ${Math.round(width)} px wide`);
@@ -501,7 +502,7 @@ export async function checkLayouts(page, name, extra = async () => []) {
   const found = [];
   for (const layout of LAYOUTS) {
     await resizeTo(page, layout);
-    await screenshot(page, `${name}-${layout.name}`, { dir: LAYOUT_SHOTS_DIR });
+    await screenshot(page, `${name}-${layout.name}`, { dir: LAYOUT_SHOTS_DIR, fullPage: true });
     found.push(...(await layoutProblems(page)).map((p) => `${layout.name}: ${p}`));
     found.push(...(await axeViolations(page)).map((v) => `${layout.name}: axe ${v.id} ${v.nodes.join(', ')}`));
     found.push(...(await extra(page, layout)).map((p) => `${layout.name}: ${p}`));

@@ -163,6 +163,9 @@ describe('identity', () => {
       await row(page, 'operatore.alghero').getByText('Alghero', { exact: true }).waitFor();
       await row(page, 'operatore.villanova').waitFor();
       await page.getByLabel('Codice ISTAT del comune').waitFor();
+      // And back to the INPS administration.
+      await page.getByRole('link', { name: 'Torna all’amministrazione INPS' }).click();
+      await page.getByRole('heading', { name: 'Amministrazione INPS', level: 1 }).waitFor({ timeout: LONG });
       assertNoProblems(page);
     });
   });
@@ -202,6 +205,8 @@ describe('identity', () => {
       await admin.getByLabel('Password iniziale').fill(NEW_PASSWORD);
       await admin.getByRole('button', { name: 'Abilita l’operatore' }).click();
       await admin.getByText('Esiste già un operatore con questo nome utente.', { exact: false }).waitFor({ timeout: LONG });
+      // The success of the previous action is gone: it no longer stands beside the new error.
+      assert.equal(await admin.locator('#users-notice').isVisible(), false, 'the old success message is cleared');
       await admin.getByLabel('Nome utente').fill('');
       await admin.getByLabel('Password iniziale').fill('');
       await shot(admin, 'utenze');

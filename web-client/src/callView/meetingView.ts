@@ -103,7 +103,8 @@ export class MeetingView implements CallView {
       this.micBtn, this.camBtn, this.extra, this.leaveBtn);
     this.stage = h('div', { class: 'stage' },
       h('section', { class: 'remote-area', 'aria-label': 'Altri partecipanti' }, this.notices, this.lobby.root, this.remote),
-      h('div', { class: 'side' },
+      // Scrolls when the roster is long: focusable, so that the keyboard can scroll it too.
+      h('div', { class: 'side', tabindex: '0', role: 'region', 'aria-label': 'La sua immagine e i partecipanti' },
         h('figure', { class: 'tile tile-local', 'aria-label': 'La sua immagine' },
           this.localVideo, this.localOff,
           h('figcaption', { class: 'tile-caption' }, h('span', { class: 'tile-name' }, 'Lei'))),
