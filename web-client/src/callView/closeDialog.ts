@@ -25,7 +25,7 @@ export function closeMeetingDialog(appointmentId: string): Promise<MeetingClosed
           h('input', { class: 'form-check-input', type: 'radio', name: 'outcome', id, value }),
           h('label', { class: 'form-check-label', for: id }, label));
       }));
-    const notes = h('textarea', { class: 'form-control', id: 'close-notes', maxlength: String(NOTES_MAX), rows: '3' });
+    const notes = h('textarea', { class: 'form-control', id: 'close-notes', maxlength: String(NOTES_MAX), rows: '2' });
     const submit = h('button', { type: 'submit', class: 'btn btn-danger btn-lg', id: 'btn-close-confirm' }, 'Chiudi la videochiamata per tutti');
     const cancel = h('button', { type: 'button', class: 'btn btn-outline-primary btn-lg' }, 'Annulla');
     const form = h('form', { class: 'sp-form', novalidate: true },
