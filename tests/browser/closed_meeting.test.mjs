@@ -6,7 +6,7 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import {
-  ACCOUNTS, assertNoProblems, bookToday, DEMO_NOW, LONG, login, useServerAndBrowser, withPages,
+  ACCOUNTS, assertNoProblems, bookToday, checkLayouts, DEMO_NOW, LONG, login, useServerAndBrowser, withPages,
 } from './fixtures.mjs';
 
 /** POSTs `body` to `path` from `page` with its session's CSRF token; returns the status. */
@@ -47,10 +47,16 @@ describe('a closed videochiamata', () => {
       await operator.reload();
       await card.locator('.appt-state').getByText('Concluso', { exact: true }).waitFor({ timeout: LONG });
       assert.equal(await card.getByRole('button').count(), 0, 'no action on the home');
+      await checkLayouts(operator, 'home-concluded');
       await official.goto('/agenda');
       const row = official.locator(`[data-appointment-id="${appt.id}"]`);
       await row.locator('.appt-state').getByText('Concluso', { exact: true }).waitFor({ timeout: LONG });
       assert.equal(await row.getByRole('button').count(), 0, 'no action on the agenda');
+      await checkLayouts(official, 'agenda-concluded');
+      // The kiosk with no videochiamata (a workstation without a citizen session).
+      await official.goto('/sportello');
+      await official.getByRole('heading', { name: 'Nessuna videochiamata in corso su questa postazione', level: 1 }).waitFor({ timeout: LONG });
+      await checkLayouts(official, 'kiosk-idle');
       assertNoProblems(operator, official);
     });
   });
