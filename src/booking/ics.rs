@@ -114,6 +114,7 @@ mod tests {
             family_name: "Sanna".into(),
             services: vec!["pensioni".into()],
             has_delegate: false,
+            meeting_closed: false,
         };
         let ics = render(&a, start);
         assert!(ics.starts_with("BEGIN:VCALENDAR\r\n"));

@@ -128,6 +128,10 @@ pub struct Hold {
     /// When the hold lapses unless confirmed.
     #[ts(type = "string")]
     pub expires_at: DateTime<FixedOffset>,
+    /// The server's booking clock when it answered (the demo clock with `--demo-clock`): the
+    /// client counts down `expires_at - server_now`, never against its own clock.
+    #[ts(type = "string")]
+    pub server_now: DateTime<FixedOffset>,
 }
 
 /// The applicant (anagrafica).
@@ -267,6 +271,8 @@ pub struct Appointment {
     pub services: Vec<String>,
     /// Whether a delegate acts for the applicant.
     pub has_delegate: bool,
+    /// Whether the official closed its meeting ("Concluso": nothing left to open or join).
+    pub meeting_closed: bool,
 }
 
 /// Weekly opening hours of a sportello.

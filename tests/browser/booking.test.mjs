@@ -5,58 +5,13 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import {
-  ACCOUNTS, assertNoProblems, axeViolations, login, screenshot, useServerAndBrowser, withPages,
+  ACCOUNTS, assertNoProblems, axeViolations, choose, fillToSede, fillToSummary, login, screenshot, tick, useServerAndBrowser,
+  withPages,
 } from './fixtures.mjs';
 
 /** A full-page screenshot `booking-<name>.png` in the artifacts. */
 function shot(page, name) {
   return screenshot(page, `booking-${name}`, { fullPage: true });
-}
-
-/** Ticks a bootstrap-italia checkbox or radio (the input is drawn by its label). */
-async function tick(page, label) {
-  await page.locator('label', { hasText: label }).first().click();
-}
-
-/** Chooses a radio button by its exact label, and checks that it is chosen. */
-async function choose(page, label) {
-  await page.locator('label').getByText(label, { exact: true }).click();
-  assert.equal(await page.getByLabel(label, { exact: true }).isChecked(), true, label);
-}
-
-/**
- * From the operator home through step 1 with a valid applicant (`more(page)` fills what else the
- * case needs, e.g. a delegate, before the two declarations) and step 2 with "Assegno Unico", to step 3.
- */
-async function fillToSede(page, { given, family, cf }, more = async () => undefined) {
-  await page.getByRole('link', { name: 'Prenota appuntamento' }).click();
-  await page.getByText('Passo 1 di 6').waitFor();
-  await page.getByLabel('Nome', { exact: true }).fill(given);
-  await page.getByLabel('Cognome', { exact: true }).fill(family);
-  await page.getByLabel('Codice fiscale', { exact: true }).fill(cf);
-  await page.getByLabel('Codice fiscale', { exact: true }).blur();
-  await more(page);
-  await tick(page, 'Informativa privacy');
-  await tick(page, 'Copia del documento d’identità acquisita');
-  await page.getByRole('button', { name: 'Avanti' }).click();
-  await page.getByText('Passo 2 di 6').waitFor();
-  await tick(page, 'Assegno Unico e Universale');
-  await page.getByRole('button', { name: 'Avanti' }).click();
-  await page.getByText('Passo 3 di 6').waitFor();
-}
-
-/** Fills the wizard up to "Verifica dei dati" with a valid applicant; returns the held slot's instant. */
-async function fillToSummary(page, applicant) {
-  await fillToSede(page, applicant);
-  await page.locator('input[name="sportello"]').first().waitFor({ state: 'attached' });
-  await page.getByRole('button', { name: 'Avanti' }).click();
-  await page.getByText('Passo 4 di 6').waitFor();
-  await page.locator('.slot-list label').first().click();
-  const startsAt = await page.locator('.slot-list input:checked').getAttribute('value');
-  await page.getByRole('button', { name: 'Avanti' }).click();
-  await page.getByText('Passo 5 di 6').waitFor();
-  await page.locator('#countdown').waitFor();
-  return startsAt;
 }
 
 /** Whether `startsAt` is offered as free at sportello `id`, asked from `page`'s session. */
@@ -79,10 +34,10 @@ describe('booking', () => {
       assert.match(page.url(), /\/accesso\?torna=%2Foperatore$/);
       await shot(page, '01-login');
       assert.deepEqual(await axeViolations(page), []);
-      await page.getByRole('button', { name: 'Accedi' }).click();
+      await page.getByRole('button', { name: 'Accedi con il profilo scelto' }).click();
       await page.getByRole('alert').getByText('Scelga un profilo').waitFor();
       await choose(page, ACCOUNTS.operator.label);
-      await page.getByRole('button', { name: 'Accedi' }).click();
+      await page.getByRole('button', { name: 'Accedi con il profilo scelto' }).click();
 
       // Operator home.
       await page.getByRole('heading', { name: 'Area operatore', level: 1 }).waitFor();
@@ -247,7 +202,7 @@ describe('booking', () => {
     });
   });
 
-  test('an expired hold says so and offers to choose the time again; "Esci" releases a hold', async () => {
+  test('an expired hold says so and offers to choose the time again; "Esci dall’account" releases a hold', async () => {
     await withPages(t.browser, t.server.url, 1, async (page) => {
       await page.clock.install();
       await login(page, ACCOUNTS.operatorAlghero);
@@ -263,12 +218,12 @@ describe('booking', () => {
       await page.locator('.slot-list label').first().waitFor();
       // The page released the lapsed hold: the slot is offered again.
       assert.equal(await page.locator('.slot-list input').first().getAttribute('value'), startsAt);
-      // "Esci" in the middle of a booking releases the hold before the logout.
+      // "Esci dall’account" in the middle of a booking releases the hold before the logout.
       await page.locator('.slot-list label').first().click();
       await page.getByRole('button', { name: 'Avanti' }).click();
       await page.locator('#countdown').waitFor();
       assert.equal(await isFree(page, 'sassari-2', startsAt), false, 'held again');
-      await page.getByRole('button', { name: 'Esci' }).click();
+      await page.getByRole('button', { name: 'Esci dall’account' }).click();
       await page.getByRole('heading', { name: 'Accesso' }).waitFor();
       await login(page, ACCOUNTS.operatorAlghero);
       assert.equal(await isFree(page, 'sassari-2', startsAt), true, 'released at logout');
@@ -354,7 +309,7 @@ describe('booking', () => {
       await shot(page, '16-admin');
       assert.deepEqual(await axeViolations(page), []);
       // Logout brings back the login page; the operator pages then ask to log in again.
-      await page.getByRole('button', { name: 'Esci' }).click();
+      await page.getByRole('button', { name: 'Esci dall’account' }).click();
       await page.getByRole('heading', { name: 'Accesso' }).waitFor();
       await page.goto('/admin');
       await page.getByRole('heading', { name: 'Accesso' }).waitFor();

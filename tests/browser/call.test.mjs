@@ -15,7 +15,7 @@ const FIRST_FRAME_RUNS = Number(process.env.FIRST_FRAME_RUNS ?? 5);
 describe('call', () => {
   const t = useServerAndBrowser();
 
-  test('two participants exchange audio and video; "Esci" removes the tile on the other side', async () => {
+  test('two participants exchange audio and video; "Lascia la videochiamata" removes the tile on the other side', async () => {
     await withPages(t.browser, t.server.url, 2, async (mario, anna) => {
       const start = Date.now();
       await mario.goto(meetingUrl(t.server.url, { room: 'call', name: 'Mario Rossi', role: 'citizen', autojoin: '1' }));
@@ -51,10 +51,10 @@ describe('call', () => {
       await screenshot(mario, 'meeting-two-participants');
       await screenshot(anna, 'meeting-two-participants-official');
 
-      await anna.getByRole('button', { name: 'Esci' }).click();
-      await anna.getByRole('heading', { name: 'Ha lasciato la riunione' }).waitFor({ timeout: 5_000 });
+      await anna.getByRole('button', { name: 'Lascia la videochiamata' }).click();
+      await anna.getByRole('heading', { name: 'Ha lasciato la videochiamata' }).waitFor({ timeout: 5_000 });
       await screenshot(anna, 'left');
-      await mario.getByText('Anna Bianchi ha lasciato la riunione').waitFor({ timeout: 5_000 });
+      await mario.getByText('Anna Bianchi ha lasciato la videochiamata').waitFor({ timeout: 5_000 });
       await annaTile.waitFor({ state: 'detached', timeout: 5_000 });
       assert.deepEqual(await mario.evaluate(() => window.sportello.remoteParticipants()), []);
       await screenshot(mario, 'meeting-after-leave');
@@ -80,10 +80,10 @@ describe('call', () => {
         }), { what: 'host sending video' });
 
         await guest.goto(meetingUrl(t.server.url, { room, name: 'Cittadino', role: 'citizen' }));
-        await guest.getByRole('button', { name: 'Entra nella stanza' }).waitFor();
+        await guest.getByRole('button', { name: 'Entra nella videochiamata' }).waitFor();
         // Click and poll inside the page, so the figure does not include Playwright round trips.
         const ms = await guest.evaluate(() => new Promise((resolve, reject) => {
-          const button = [...document.querySelectorAll('button')].find((b) => b.textContent === 'Entra nella stanza');
+          const button = [...document.querySelectorAll('button')].find((b) => b.textContent === 'Entra nella videochiamata');
           const t0 = performance.now();
           button.click();
           const timer = setInterval(async () => {
@@ -104,7 +104,7 @@ describe('call', () => {
     console.log(`first_remote_frame_ms p50=${p50} p95=${p95} n=${samples.length}`);
     writeFileSync(join(artifactsDir, 'first-frame.json'), `${JSON.stringify({
       metric: 'first_remote_frame_ms',
-      description: 'click on "Entra nella stanza" → first inbound video frame decoded (getStats polled every 20 ms)',
+      description: 'click on "Entra nella videochiamata" → first inbound video frame decoded (getStats polled every 20 ms)',
       p50, p95, n: samples.length, samples, at: new Date().toISOString(),
     }, null, 2)}\n`);
     assert.equal(samples.length, FIRST_FRAME_RUNS);

@@ -14,7 +14,7 @@ describe('token errors', () => {
     });
     await withPages(t.browser, t.server.url, 1, async (page) => {
       await page.goto(meetingUrl(t.server.url, { room: 'demo', token }));
-      await page.getByRole('alert').getByText('Il codice di accesso alla riunione è scaduto', { exact: false }).waitFor({ timeout: 10_000 });
+      await page.getByRole('alert').getByText('Il codice di accesso alla videochiamata è scaduto', { exact: false }).waitFor({ timeout: 10_000 });
       await page.getByText('Disconnesso', { exact: true }).waitFor();
       await screenshot(page, 'token-expired');
       assertNoProblems(page);
@@ -26,7 +26,7 @@ describe('token errors', () => {
       await withPages(t.browser, t.server.url, 1, async (page) => {
         await page.goto(meetingUrl(t.server.url, { room: 'demo', token }));
         const fatal = page.getByRole('alert');
-        await fatal.getByText('Il codice di accesso alla riunione non è valido', { exact: false }).waitFor({ timeout: 10_000 });
+        await fatal.getByText('Il codice di accesso alla videochiamata non è valido', { exact: false }).waitFor({ timeout: 10_000 });
         await page.getByText('Disconnesso', { exact: true }).waitFor();
         assert.equal(await page.evaluate(() => window.sportello.state()), 'disconnected');
         // The token does not stay in the address bar.

@@ -223,7 +223,7 @@ export async function login(page, account) {
   await page.getByRole('heading', { name: 'Accesso' }).waitFor({ timeout: LONG });
   await page.locator('label').getByText(account.label, { exact: true }).click();
   assert.equal(await page.getByLabel(account.label, { exact: true }).isChecked(), true, account.label);
-  await page.getByRole('button', { name: 'Accedi' }).click();
+  await page.getByRole('button', { name: 'Accedi con il profilo scelto' }).click();
   await page.getByRole('heading', { name: account.home, level: 1 }).waitFor({ timeout: LONG });
 }
 
@@ -262,6 +262,54 @@ export function bookToday(page, { index = 0, applicant = CITIZEN } = {}) {
 /** Waits until the page's call (`window.sportello`) is connected. */
 export async function waitConnected(page, { timeout = LONG } = {}) {
   await page.waitForFunction(() => window.sportello?.state() === 'connected', undefined, { timeout });
+}
+
+// ── The booking wizard ──────────────────────────────────────────────────────────────────────
+
+/** Ticks a bootstrap-italia checkbox or radio (the input is drawn by its label). */
+export async function tick(page, label) {
+  await page.locator('label', { hasText: label }).first().click();
+}
+
+/** Chooses a radio button by its exact label, and checks that it is chosen. */
+export async function choose(page, label) {
+  await page.locator('label').getByText(label, { exact: true }).click();
+  assert.equal(await page.getByLabel(label, { exact: true }).isChecked(), true, label);
+}
+
+/**
+ * From the operator home through step 1 with a valid applicant (`more(page)` fills what else the
+ * case needs, e.g. a delegate, before the two declarations) and step 2 with "Assegno Unico", to step 3.
+ */
+export async function fillToSede(page, { given, family, cf }, more = async () => undefined) {
+  await page.getByRole('link', { name: 'Prenota appuntamento' }).click();
+  await page.getByText('Passo 1 di 6').waitFor();
+  await page.getByLabel('Nome', { exact: true }).fill(given);
+  await page.getByLabel('Cognome', { exact: true }).fill(family);
+  await page.getByLabel('Codice fiscale', { exact: true }).fill(cf);
+  await page.getByLabel('Codice fiscale', { exact: true }).blur();
+  await more(page);
+  await tick(page, 'Informativa privacy');
+  await tick(page, 'Copia del documento d’identità acquisita');
+  await page.getByRole('button', { name: 'Avanti' }).click();
+  await page.getByText('Passo 2 di 6').waitFor();
+  await tick(page, 'Assegno Unico e Universale');
+  await page.getByRole('button', { name: 'Avanti' }).click();
+  await page.getByText('Passo 3 di 6').waitFor();
+}
+
+/** Fills the wizard up to "Verifica dei dati" with a valid applicant; returns the held slot's instant. */
+export async function fillToSummary(page, applicant) {
+  await fillToSede(page, applicant);
+  await page.locator('input[name="sportello"]').first().waitFor({ state: 'attached' });
+  await page.getByRole('button', { name: 'Avanti' }).click();
+  await page.getByText('Passo 4 di 6').waitFor();
+  await page.locator('.slot-list label').first().click();
+  const startsAt = await page.locator('.slot-list input:checked').getAttribute('value');
+  await page.getByRole('button', { name: 'Avanti' }).click();
+  await page.getByText('Passo 5 di 6').waitFor();
+  await page.locator('#countdown').waitFor();
+  return startsAt;
 }
 
 // ── Checks ──────────────────────────────────────────────────────────────────────────────────
@@ -370,4 +418,97 @@ export function signToken(dataDir, claims) {
   const signed = `v1.${Buffer.from(JSON.stringify(withJti)).toString('base64url')}`;
   const tag = createHmac('sha256', key).update(signed).digest('base64url');
   return `${signed}.${tag}`;
+}
+
+// ── Layout at three sizes ───────────────────────────────────────────────────────────────────
+
+/** Screenshots of the layout checks, for a human look at every page at every size. */
+export const LAYOUT_SHOTS_DIR = '/tmp/shots-ui';
+
+/**
+ * The sizes every page is checked at: a common laptop, a phone, and the laptop at 200% browser
+ * zoom. Zoom is emulated with the viewport it yields, 683×384 CSS pixels (1366×768 / 2), at
+ * device scale factor 2: that is what browser zoom does to the layout (media queries, rem,
+ * wrapping all see a 683 px wide window). `deviceScaleFactor` alone only sharpens the pixels
+ * and reflows nothing; CSS `zoom` on the root leaves the media queries at 1366 px.
+ */
+export const LAYOUTS = [
+  { name: '1366x768', viewport: { width: 1366, height: 768 } },
+  { name: '390x844', viewport: { width: 390, height: 844 } },
+  { name: 'zoom200', viewport: { width: 683, height: 384 } },
+];
+
+/** The viewport of `page` for layout `layout` (one of `LAYOUTS`), once the page reflowed. */
+async function resizeTo(page, layout) {
+  await page.setViewportSize(layout.viewport);
+  await page.evaluate(() => new Promise((r) => { requestAnimationFrame(() => { requestAnimationFrame(r); }); }));
+}
+
+/**
+ * What is wrong with the layout of `page` as it is now: a horizontal scroll bar, a visible
+ * control that is not the element at its own centre once scrolled into view (covered by
+ * something else, or clipped), a remote video tile narrower than 160 px, a name on a tile
+ * taller than two lines (printed vertically). With an open modal dialog only its controls count
+ * (the rest of the page is inert behind it).
+ */
+function layoutProblems(page) {
+  return page.evaluate(() => {
+    const problems = [];
+    const doc = document.documentElement;
+    if (doc.scrollWidth > doc.clientWidth) problems.push(`horizontal scroll: ${doc.scrollWidth} > ${doc.clientWidth}`);
+    const describe = (el) => `${el.tagName.toLowerCase()}${el.id ? `#${el.id}` : ''}${el.className && typeof el.className === 'string' ? `.${el.className.trim().split(/\s+/).join('.')}` : ''} "${(el.textContent ?? '').trim().slice(0, 40)}"`;
+    const scope = [...document.querySelectorAll('dialog[open]')].pop() ?? document;
+    const controls = [...scope.querySelectorAll('button, a[href], input, select, textarea, [role="button"]')];
+    for (const control of controls) {
+      // bootstrap-italia draws check boxes and radio buttons with their label: that is the target.
+      const target = control instanceof HTMLInputElement && ['checkbox', 'radio'].includes(control.type)
+        ? (control.labels?.[0] ?? control) : control;
+      const style = getComputedStyle(target);
+      let rect = target.getBoundingClientRect();
+      // Not shown (hidden, display none, visually-hidden skip links): nothing to click.
+      if (rect.width <= 1 || rect.height <= 1 || style.visibility === 'hidden' || target.closest('[hidden]')) continue;
+      // Instant: bootstrap makes the page's scrolling smooth, and the rectangle is read at once.
+      target.scrollIntoView({ block: 'center', inline: 'center', behavior: 'instant' });
+      rect = target.getBoundingClientRect();
+      const x = rect.left + rect.width / 2;
+      const y = rect.top + rect.height / 2;
+      if (x < 0 || y < 0 || x > window.innerWidth || y > window.innerHeight) {
+        problems.push(`${describe(target)} cannot be scrolled into view (centre ${Math.round(x)},${Math.round(y)})`);
+        continue;
+      }
+      const hit = document.elementFromPoint(x, y);
+      if (!hit || !(hit === target || target.contains(hit))) {
+        problems.push(`${describe(target)} is covered by ${hit ? describe(hit) : 'nothing'}`);
+      }
+    }
+    window.scrollTo({ top: 0, left: 0, behavior: 'instant' });
+    for (const tile of document.querySelectorAll('.tile-remote')) {
+      const { width } = tile.getBoundingClientRect();
+      if (width > 0 && width < 160) problems.push(`tile ${tile.getAttribute('aria-label')} is ${Math.round(width)} px wide`);
+      const name = tile.querySelector('.tile-name');
+      if (name && name.textContent) {
+        const lines = name.getBoundingClientRect().height / parseFloat(getComputedStyle(name).lineHeight || '24');
+        if (lines > 2.2) problems.push(`the name on tile ${tile.getAttribute('aria-label')} takes ${lines.toFixed(1)} lines`);
+      }
+    }
+    return problems;
+  });
+}
+
+/**
+ * Checks `page` as it is now at every size of `LAYOUTS` (see `layoutProblems`) and with axe-core,
+ * saves `<LAYOUT_SHOTS_DIR>/<name>-<size>.png`, runs `extra(page, layout)` (more checks of the
+ * caller) at each size, and puts the page back at the first size. Fails with every problem found.
+ */
+export async function checkLayouts(page, name, extra = async () => []) {
+  const found = [];
+  for (const layout of LAYOUTS) {
+    await resizeTo(page, layout);
+    await screenshot(page, `${name}-${layout.name}`, { dir: LAYOUT_SHOTS_DIR, fullPage: true });
+    found.push(...(await layoutProblems(page)).map((p) => `${layout.name}: ${p}`));
+    found.push(...(await axeViolations(page)).map((v) => `${layout.name}: axe ${v.id} ${v.nodes.join(', ')}`));
+    found.push(...(await extra(page, layout)).map((p) => `${layout.name}: ${p}`));
+  }
+  await resizeTo(page, LAYOUTS[0]);
+  assert.deepEqual(found, [], `layout of ${name}`);
 }

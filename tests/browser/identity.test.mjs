@@ -24,7 +24,7 @@ async function passwordLogin(page, account, password) {
   await page.getByRole('heading', { name: 'Accesso', level: 1 }).waitFor({ timeout: LONG });
   await page.getByLabel('Nome utente').fill(account);
   await page.getByLabel('Password', { exact: true }).fill(password);
-  await page.getByRole('button', { name: 'Entra', exact: true }).click();
+  await page.getByRole('button', { name: 'Accedi', exact: true }).click();
 }
 
 /** The visible login error of the password form. */
@@ -41,7 +41,7 @@ function row(page, account) {
 }
 
 async function logout(page) {
-  await page.getByRole('button', { name: 'Esci' }).click();
+  await page.getByRole('button', { name: 'Esci dall’account' }).click();
   await page.getByRole('heading', { name: 'Accesso', level: 1 }).waitFor({ timeout: LONG });
 }
 
@@ -77,7 +77,7 @@ describe('identity', () => {
       await comuni.getByLabel('Amministratore utenze del Comune di Villanova Monteleone').waitFor();
       await comuni.getByLabel('Operatore del Comune di Villanova Monteleone').waitFor();
       // Empty fields are explained before anything is sent.
-      await page.getByRole('button', { name: 'Entra', exact: true }).click();
+      await page.getByRole('button', { name: 'Accedi', exact: true }).click();
       await page.getByText('Scriva il suo nome utente.').waitFor();
       await shot(page, 'accesso');
       assert.deepEqual(await axeViolations(page), []);
@@ -148,7 +148,7 @@ describe('identity', () => {
 
       await page.getByLabel('Nome utente').fill('operatore.villanova');
       await page.getByLabel('Password', { exact: true }).fill('tentativo');
-      await page.getByRole('button', { name: 'Entra', exact: true }).click();
+      await page.getByRole('button', { name: 'Accedi', exact: true }).click();
       await loginAlert(page).getByText('attenda 3 minuti e riprovi', { exact: false }).waitFor();
       assertNoProblems(page);
     });
@@ -163,6 +163,9 @@ describe('identity', () => {
       await row(page, 'operatore.alghero').getByText('Alghero', { exact: true }).waitFor();
       await row(page, 'operatore.villanova').waitFor();
       await page.getByLabel('Codice ISTAT del comune').waitFor();
+      // And back to the INPS administration.
+      await page.getByRole('link', { name: 'Torna all’amministrazione INPS' }).click();
+      await page.getByRole('heading', { name: 'Amministrazione INPS', level: 1 }).waitFor({ timeout: LONG });
       assertNoProblems(page);
     });
   });
@@ -202,6 +205,8 @@ describe('identity', () => {
       await admin.getByLabel('Password iniziale').fill(NEW_PASSWORD);
       await admin.getByRole('button', { name: 'Abilita l’operatore' }).click();
       await admin.getByText('Esiste già un operatore con questo nome utente.', { exact: false }).waitFor({ timeout: LONG });
+      // The success of the previous action is gone: it no longer stands beside the new error.
+      assert.equal(await admin.locator('#users-notice').isVisible(), false, 'the old success message is cleared');
       await admin.getByLabel('Nome utente').fill('');
       await admin.getByLabel('Password iniziale').fill('');
       await shot(admin, 'utenze');

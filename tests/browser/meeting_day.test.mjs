@@ -17,11 +17,15 @@ describe('meeting day: lobby, handover, call back, close', () => {
     await runMeetingDay(t.browser, t.server.url, { shots: true, log: (line) => { console.log(line); } });
   });
 
-  test('/sportello without a citizen session says so and offers nothing to press', async () => {
+  test('/sportello without a citizen session says what happens next and leads the operator to today\'s appointments', async () => {
     await withPages(t.browser, t.server.url, 1, async (page) => {
       await page.goto('/sportello');
-      await page.getByRole('heading', { name: 'Nessun incontro in corso su questa postazione', level: 1 }).waitFor({ timeout: LONG });
-      assert.equal(await page.locator('#main button, #main a').count(), 0);
+      await page.getByRole('heading', { name: 'Nessuna videochiamata in corso su questa postazione', level: 1 }).waitFor({ timeout: LONG });
+      await page.getByText('All’ora dell’appuntamento l’operatore del Comune apre la videochiamata e poi la passa al cittadino.').waitFor();
+      assert.equal(await page.locator('#main button, #main a').count(), 1, 'one way on: the operator\'s');
+      await page.getByRole('link', { name: 'Operatore: accedi agli appuntamenti di oggi' }).click();
+      await page.getByRole('heading', { name: 'Accesso', level: 1 }).waitFor({ timeout: LONG });
+      assert.equal(new URL(page.url()).searchParams.get('torna'), '/operatore');
       assert.equal(await page.evaluate(() => window.sportello.state()), 'idle');
       assertNoProblems(page);
     });
@@ -35,24 +39,24 @@ describe('meeting day: lobby, handover, call back, close', () => {
         await login(operator, ACCOUNTS.operator);
         const appt = await bookToday(operator);
         await operator.goto('/operatore');
-        await operator.locator(`[data-appointment-id="${appt.id}"]`).getByRole('button', { name: 'Apri meeting' }).click();
+        await operator.locator(`[data-appointment-id="${appt.id}"]`).getByRole('button', { name: 'Apri la videochiamata' }).click();
         await waitConnected(operator);
-        // The operator steps out ("Esci"): the official arrives to an empty room.
+        // The operator steps out ("Lascia la videochiamata"): the official arrives to an empty room.
         await operator.locator('#btn-leave').click();
-        await operator.getByRole('heading', { name: 'Ha lasciato la riunione' }).waitFor({ timeout: LONG });
+        await operator.getByRole('heading', { name: 'Ha lasciato la videochiamata' }).waitFor({ timeout: LONG });
 
         await login(official, ACCOUNTS.official);
-        await official.locator(`[data-appointment-id="${appt.id}"]`).getByRole('button', { name: 'Entra nel meeting' }).click();
+        await official.locator(`[data-appointment-id="${appt.id}"]`).getByRole('button', { name: 'Entra nella videochiamata' }).click();
         const lobby = official.locator('#lobby');
         await lobby.waitFor({ state: 'visible', timeout: LONG });
         await lobby.locator('#awaited li[data-role="operator"]').getByText('Operatore – Villanova Monteleone').waitFor();
         await lobby.locator('#awaited li[data-role="citizen"]').getByText(`${CITIZEN.given_name} ${CITIZEN.family_name}`).waitFor();
-        await official.getByRole('button', { name: 'Chiudi meeting' }).waitFor();
+        await official.getByRole('button', { name: 'Chiudi la videochiamata' }).waitFor();
         await screenshot(official, 'lobby-official', { dir: SHOTS_DIR });
         assert.deepEqual(await axeViolations(official), [], 'official lobby: axe-core');
 
         // The operator comes back: the lobby gives way to the call.
-        await operator.getByRole('button', { name: 'Rientra nella riunione' }).click();
+        await operator.getByRole('button', { name: 'Rientra nella videochiamata' }).click();
         await lobby.waitFor({ state: 'hidden', timeout: LONG });
         await official.locator('#roster [data-role="operator"]').waitFor();
         assertNoProblems(operator, official);

@@ -1,5 +1,5 @@
 // The whole meeting day in the browser, shared by meeting_day.test.mjs and pii.test.mjs:
-// operator logs in → today's card → "Apri meeting" → lobby with device check → the official
+// operator logs in → today's card → "Apri la videochiamata" → lobby with device check → the official
 // joins from the agenda → roster → "Passa al cittadino" (the operator's cookie dies, the call
 // goes on) → kiosk reload on /sportello → "Richiama operatore" → hand over again → the official
 // closes with an outcome → the kiosk shows the end and the citizen session is gone.
@@ -93,7 +93,7 @@ export function runMeetingDay(browser, url, { shots = false, log = () => undefin
     const appt = await bookToday(kiosk);
     await kiosk.goto('/operatore');
     const card = kiosk.locator(`[data-appointment-id="${appt.id}"]`);
-    await card.getByRole('button', { name: 'Apri meeting' }).click();
+    await card.getByRole('button', { name: 'Apri la videochiamata' }).click();
     await atPath(kiosk, '/meeting');
     await waitConnected(kiosk);
     assert.equal(await role(kiosk), 'operator');
@@ -119,7 +119,7 @@ export function runMeetingDay(browser, url, { shots = false, log = () => undefin
 
     // — The official joins from the agenda: the lobby gives way to the call, both see the roles.
     await login(official, ACCOUNTS.official);
-    await official.locator(`[data-appointment-id="${appt.id}"]`).getByRole('button', { name: 'Entra nel meeting' }).click();
+    await official.locator(`[data-appointment-id="${appt.id}"]`).getByRole('button', { name: 'Entra nella videochiamata' }).click();
     await atPath(official, '/meeting');
     await waitSeesOnly(official, 'operator');
     await waitSeesOnly(kiosk, 'official');
@@ -143,7 +143,7 @@ export function runMeetingDay(browser, url, { shots = false, log = () => undefin
     const handedOverAt = Date.now();
     assert.equal(new URL(kiosk.url()).pathname, '/sportello');
     assert.equal(await kiosk.locator('.staff-bar').count(), 0, 'no staff navigation on the kiosk');
-    assert.equal(await kiosk.getByRole('button', { name: 'Esci' }).count(), 0, 'no "Esci" on the kiosk');
+    assert.equal(await kiosk.getByRole('button', { name: /^Esci|^Lascia/ }).count(), 0, 'no way out of the call on the kiosk');
     const asCitizen = await waitSeesOnly(official, 'citizen');
     assert.equal(asCitizen.id, kioskId, 'same participant: no rejoin');
     assert.equal(await kiosk.evaluate(() => window.sportello.joinedAt), joinedAt, 'the kiosk did not rejoin');
@@ -187,30 +187,32 @@ export function runMeetingDay(browser, url, { shots = false, log = () => undefin
     await inRole(kiosk, 'operator');
     const back = await waitSeesOnly(official, 'operator');
     assert.equal(back.id, kioskId, 'same participant after "Richiama operatore"');
-    await official.getByText('L’operatore del Comune è tornato nella riunione').waitFor({ timeout: LONG });
+    await official.getByText('L’operatore del Comune è tornato nella videochiamata').waitFor({ timeout: LONG });
     officialFrames = await framesBeyond(official, kioskId, officialFrames, 30, 'video at the official with the operator back');
     kioskFrames = await framesBeyond(kiosk, officialId, kioskFrames, 30, 'video at the kiosk with the operator back');
 
     // — Hand over again, then the official closes with an outcome.
     await handOver(kiosk);
     await waitSeesOnly(official, 'citizen');
-    await official.getByRole('button', { name: 'Chiudi meeting' }).click();
-    const close = official.getByRole('dialog', { name: 'Chiudere il meeting?' });
+    await official.getByRole('button', { name: 'Chiudi la videochiamata' }).click();
+    const close = official.getByRole('dialog', { name: 'Chiudere la videochiamata?' });
     await close.waitFor();
     // No outcome chosen: said clearly, nothing sent.
-    await close.getByRole('button', { name: 'Chiudi il meeting per tutti' }).click();
-    await close.getByText('Scelga l’esito dell’incontro.').waitFor();
+    await close.getByRole('button', { name: 'Chiudi la videochiamata per tutti' }).click();
+    await close.getByText('Scelga l’esito dell’appuntamento.').waitFor();
     if (shots) await screenshot(official, 'close-dialog', { dir: SHOTS_DIR });
     await close.locator('label').getByText('Pratica risolta', { exact: true }).click();
     assert.equal(await close.getByLabel('Pratica risolta').isChecked(), true);
     await close.getByLabel(/^Note/).fill('Domanda di pensione verificata.');
-    await close.getByRole('button', { name: 'Chiudi il meeting per tutti' }).click();
-    await official.getByRole('heading', { name: 'Meeting chiuso', level: 1 }).waitFor({ timeout: LONG });
+    await close.getByRole('button', { name: 'Chiudi la videochiamata per tutti' }).click();
+    await official.getByRole('heading', { name: 'Videochiamata chiusa', level: 1 }).waitFor({ timeout: LONG });
     await official.getByText('Esito registrato: Pratica risolta.').waitFor();
     await official.getByRole('link', { name: 'Torna all’agenda' }).waitFor();
 
-    await kiosk.getByRole('heading', { name: 'L’incontro è terminato. Grazie.' }).waitFor({ timeout: LONG });
-    assert.equal(await kiosk.locator('#main button, #main a').count(), 0, 'nothing else to press on the kiosk');
+    await kiosk.getByRole('heading', { name: 'La videochiamata è terminata. Grazie.' }).waitFor({ timeout: LONG });
+    await kiosk.getByText('Può lasciare la postazione.').waitFor();
+    assert.equal(await kiosk.locator('#main button, #main a').count(), 1, 'only the operator\'s way back on the kiosk');
+    await kiosk.getByRole('link', { name: 'Operatore: accedi agli appuntamenti di oggi' }).waitFor();
     assert.equal(await kiosk.evaluate(() => window.sportello.state()), 'disconnected');
     const citizenStatus = await kiosk.evaluate(async () => (await fetch('/v1/citizen/session')).status);
     assert.equal(citizenStatus, 401, 'the citizen session is gone');

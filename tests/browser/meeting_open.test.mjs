@@ -1,6 +1,6 @@
 // Meeting day, first piece: the operator books an appointment for today (through the booking API
-// from the page, to set up quickly), presses "Apri meeting" on today's card; the official logs in,
-// presses "Entra nel meeting" on the agenda; both exchange video.
+// from the page, to set up quickly), presses "Apri la videochiamata" on today's card; the official logs in,
+// presses "Entra nella videochiamata" on the agenda; both exchange video.
 //
 // The server runs with `--demo-clock` (demo mode only) so that "today, inside the meeting window"
 // holds at any hour and on any day the tests run: Monday 23 November 2026, 10:05 in Italy.
@@ -12,7 +12,7 @@ import {
   withPages,
 } from './fixtures.mjs';
 
-describe('meeting day: "Apri meeting" and "Entra nel meeting"', () => {
+describe('meeting day: "Apri la videochiamata" and "Entra nella videochiamata"', () => {
   const t = useServerAndBrowser({ extraArgs: ['--demo-clock', DEMO_NOW] });
 
   test('operator opens the meeting of today\'s card, the official joins from the agenda, video both ways', async () => {
@@ -24,27 +24,27 @@ describe('meeting day: "Apri meeting" and "Entra nel meeting"', () => {
       const later = await bookToday(operator, { index: 2 });
       assert.ok(later.startsAt.startsWith(`${TODAY}T12:00`), later.startsAt);
 
-      // The home shows today (by the server's clock) with the card and its "Apri meeting".
+      // The home shows today (by the server's clock) with the card and its "Apri la videochiamata".
       await operator.goto('/operatore');
       await operator.getByRole('heading', { name: 'Area operatore', level: 1 }).waitFor();
       await operator.getByRole('heading', { name: /^Oggi, lunedì 23 novembre 2026/ }).waitFor();
       const card = operator.locator(`[data-appointment-id="${appt.id}"]`);
-      const open = card.getByRole('button', { name: 'Apri meeting' });
+      const open = card.getByRole('button', { name: 'Apri la videochiamata' });
       await open.waitFor();
-      assert.equal(await open.isEnabled(), true, '"Apri meeting" is enabled inside the window');
+      assert.equal(await open.isEnabled(), true, '"Apri la videochiamata" is enabled inside the window');
       await card.getByText(/Disponibile fino alle/).waitFor();
       const laterCard = operator.locator(`[data-appointment-id="${later.id}"]`);
-      assert.equal(await laterCard.getByRole('button', { name: 'Apri meeting' }).isDisabled(), true);
-      await laterCard.getByText('Il meeting si potrà aprire dalle 11:30.').waitFor();
+      assert.equal(await laterCard.getByRole('button', { name: 'Apri la videochiamata' }).isDisabled(), true);
+      await laterCard.getByText('La videochiamata si potrà aprire dalle 11:30.').waitFor();
       await screenshot(operator, 'meeting-open-home', { fullPage: true });
 
       // The official tries before the operator opened: a clear message, no meeting.
       await login(official, ACCOUNTS.official);
       const row = official.locator(`[data-appointment-id="${appt.id}"]`);
-      const enter = row.getByRole('button', { name: 'Entra nel meeting' });
+      const enter = row.getByRole('button', { name: 'Entra nella videochiamata' });
       await enter.waitFor();
       await enter.click();
-      await row.getByText('L’operatore del Comune non ha ancora aperto il meeting. Riprovi tra qualche istante.').waitFor();
+      await row.getByText('L’operatore del Comune non ha ancora aperto la videochiamata. Riprovi tra qualche istante.').waitFor();
 
       const start = Date.now();
       await open.click();

@@ -13,7 +13,7 @@ describe('pages', () => {
     await withPages(t.browser, t.server.url, 1, async (page) => {
       await page.goto('/');
       await page.getByRole('heading', { name: 'Entra nella videochiamata' }).waitFor();
-      assert.equal(await page.getByLabel('Nome della stanza').inputValue(), 'demo');
+      assert.equal(await page.getByLabel('Nome della videochiamata').inputValue(), 'demo');
       await page.getByLabel('Il suo nome').fill('Giuseppe Verdi');
       await screenshot(page, 'landing', { fullPage: true });
       const violations = await axeViolations(page);
@@ -22,12 +22,12 @@ describe('pages', () => {
     });
   });
 
-  test('landing page: "Entra nella stanza" joins the meeting', async () => {
+  test('landing page: "Entra nella videochiamata" joins the meeting', async () => {
     await withPages(t.browser, t.server.url, 1, async (page) => {
       await page.goto('/?room=landing-join');
       await page.getByLabel('Il suo nome').fill('Giuseppe Verdi');
       await page.getByLabel('Ruolo').selectOption('operator');
-      await page.getByRole('button', { name: 'Entra nella stanza' }).click();
+      await page.getByRole('button', { name: 'Entra nella videochiamata' }).click();
       await page.getByText('Connesso', { exact: true }).waitFor({ timeout: 10_000 });
       await page.getByText('In attesa degli altri partecipanti…').waitFor();
       await screenshot(page, 'meeting-alone');
@@ -38,7 +38,7 @@ describe('pages', () => {
   test('landing page: a missing name is explained', async () => {
     await withPages(t.browser, t.server.url, 1, async (page) => {
       await page.goto('/');
-      await page.getByRole('button', { name: 'Entra nella stanza' }).click();
+      await page.getByRole('button', { name: 'Entra nella videochiamata' }).click();
       await page.getByRole('alert').getByText('Scriva il suo nome per entrare.').waitFor();
     });
   });

@@ -27,12 +27,10 @@ export class ApiError extends Error {
   }
 }
 
-/** A JSON answer and the server's clock (the `Date` header), when it sent one. */
+/** A JSON answer and its status. */
 export interface ApiAnswer<T> {
   body: T;
   status: number;
-  /** The server's time in ms, from the `Date` header (second precision), or null. */
-  serverNow: number | null;
 }
 
 export interface RequestOptions {
@@ -131,9 +129,7 @@ async function send<T>(path: string, opts: RequestOptions, method: NonNullable<R
       retryAfterSeconds(res),
     );
   }
-  const date = res.headers.get('date');
-  const serverNow = date ? Date.parse(date) : NaN;
-  return { body: body as T, status: res.status, serverNow: Number.isFinite(serverNow) ? serverNow : null };
+  return { body: body as T, status: res.status };
 }
 
 /** Asks a server in demo mode for a meeting token (`POST /v1/dev/token`). */

@@ -54,24 +54,24 @@ const CALL_ERROR_TEXT: Record<ErrorCode, string> = {
   rate_limited: CALL_PROBLEM,
   join_timeout: CALL_PROBLEM,
   not_joined: CALL_PROBLEM,
-  already_joined: 'Questa riunione risulta già aperta in un’altra finestra.',
+  already_joined: 'Questa videochiamata risulta già aperta in un’altra finestra.',
   unsupported_version: 'Questa pagina non è aggiornata. Ricarichi la pagina e riprovi.',
-  token_missing: 'Il codice di accesso alla riunione non è valido. Chieda all’operatore del Comune un nuovo accesso.',
-  token_invalid: 'Il codice di accesso alla riunione non è valido. Chieda all’operatore del Comune un nuovo accesso.',
-  token_expired: 'Il codice di accesso alla riunione è scaduto. Chieda all’operatore del Comune un nuovo accesso.',
-  room_full: 'La riunione ha già il numero massimo di partecipanti. Non è possibile entrare.',
+  token_missing: 'Il codice di accesso alla videochiamata non è valido. Chieda all’operatore del Comune un nuovo accesso.',
+  token_invalid: 'Il codice di accesso alla videochiamata non è valido. Chieda all’operatore del Comune un nuovo accesso.',
+  token_expired: 'Il codice di accesso alla videochiamata è scaduto. Chieda all’operatore del Comune un nuovo accesso.',
+  room_full: 'La videochiamata ha già il numero massimo di partecipanti. Non è possibile entrare.',
   bad_sdp: CALL_PROBLEM,
   too_many_tracks: 'Sono state condivise troppe sorgenti audio o video. Chiuda le condivisioni non necessarie e riprovi.',
   bad_candidate: CALL_PROBLEM,
   no_pending_offer: CALL_PROBLEM,
   ping_timeout: CALL_PROBLEM,
   slow_consumer: CALL_PROBLEM,
-  removed: 'La riunione è stata chiusa oppure l’accesso è stato revocato.',
+  removed: 'La videochiamata è stata chiusa oppure l’accesso è stato revocato.',
   shutting_down: 'Il servizio si sta riavviando. Riprovo tra poco…',
-  wrong_room: 'Il codice di accesso è di un’altra riunione. Ricarichi la pagina.',
-  meeting_ended: 'L’incontro è terminato. Grazie.',
-  ticket_used: 'Questo codice di accesso alla riunione è già stato usato. Ricarichi la pagina per ottenerne uno nuovo.',
-  not_admitted: 'Non è più possibile entrare in questa riunione con questo profilo: la sessione è terminata oppure la riunione è passata al cittadino.',
+  wrong_room: 'Il codice di accesso è di un’altra videochiamata. Ricarichi la pagina.',
+  meeting_ended: 'La videochiamata è terminata. Grazie.',
+  ticket_used: 'Questo codice di accesso alla videochiamata è già stato usato. Ricarichi la pagina per ottenerne uno nuovo.',
+  not_admitted: 'Non è più possibile entrare in questa videochiamata con questo profilo: la sessione è terminata oppure la videochiamata è passata al cittadino.',
   internal: CALL_PROBLEM,
 };
 
@@ -82,7 +82,7 @@ export type CallEndCode = ErrorCode | 'dev_token' | 'connection_lost';
 export function errorText(code: CallEndCode): string {
   switch (code) {
     case 'dev_token':
-      return 'Non è stato possibile ottenere l’accesso alla riunione. Controlli i dati e riprovi.';
+      return 'Non è stato possibile ottenere l’accesso alla videochiamata. Controlli i dati e riprovi.';
     case 'connection_lost':
       return CALL_PROBLEM;
     default:
@@ -116,7 +116,7 @@ export function partialMediaText(stream: MediaStream): string {
 }
 
 export function joinedNotice(name: string): string {
-  return `${name} ora partecipa alla riunione`;
+  return `${name} ora partecipa alla videochiamata`;
 }
 
 export function leftNotice(name: string, reason: LeaveReason = 'left'): string {
@@ -124,16 +124,16 @@ export function leftNotice(name: string, reason: LeaveReason = 'left'): string {
     case 'connection_lost':
       return `${name} ha perso la connessione`;
     case 'removed':
-      return `${name} non è più nella riunione`;
+      return `${name} non è più nella videochiamata`;
     case 'left':
-      return `${name} ha lasciato la riunione`;
+      return `${name} ha lasciato la videochiamata`;
   }
 }
 
 /** Italian notice when someone's role changes in place (handover, "Richiama operatore"). */
 export function roleChangeNotice(before: Role, after: Role, name: string): string {
   if (before === 'operator' && after === 'citizen') return 'L’operatore ha passato la parola al cittadino';
-  if (before === 'citizen' && after === 'operator') return 'L’operatore del Comune è tornato nella riunione';
+  if (before === 'citizen' && after === 'operator') return 'L’operatore del Comune è tornato nella videochiamata';
   return `${name} ora partecipa come ${ROLE_LABEL[after]}`;
 }
 
@@ -146,8 +146,8 @@ export const OUTCOME_LABEL: Record<MeetingOutcome, string> = {
 
 /** The texts of the meeting-day pages (handover, close, citizen session) that differ. */
 const MEETING_ERROR_TEXT: Partial<Record<ApiCode, string>> = {
-  meeting_closed: 'Il meeting è già stato chiuso.',
-  bad_outcome: 'Scelga l’esito dell’incontro.',
+  meeting_closed: 'La videochiamata è già stata chiusa.',
+  bad_outcome: 'Scelga l’esito dell’appuntamento.',
   notes_too_long: 'Le note sono troppo lunghe (al massimo 2000 caratteri).',
   unauthenticated: 'La sessione è scaduta o non è valida per questa postazione.',
 };
@@ -216,9 +216,9 @@ const API_ERROR_TEXT: Record<ApiCode, string | null> = {
   date_range_too_long: 'Le date indicate non sono valide.',
   bad_query: 'Le date indicate non sono valide.',
   bad_path: 'L’indirizzo richiesto non è valido. Tornare alla pagina iniziale e riprovare.',
-  outside_meeting_window: 'Il meeting si può aprire solo nel giorno dell’appuntamento, da 30 minuti prima dell’inizio a 30 minuti dopo la fine.',
-  meeting_not_open: 'L’operatore del Comune non ha ancora aperto il meeting. Riprovi tra qualche istante.',
-  appointment_cancelled: 'L’appuntamento è stato annullato: non c’è un meeting da aprire.',
+  outside_meeting_window: 'La videochiamata si può aprire solo nel giorno dell’appuntamento, da 30 minuti prima dell’inizio a 30 minuti dopo la fine.',
+  meeting_not_open: 'L’operatore del Comune non ha ancora aperto la videochiamata. Riprovi tra qualche istante.',
+  appointment_cancelled: 'L’appuntamento è stato annullato: non c’è una videochiamata da aprire.',
   unknown_appointment: 'L’appuntamento non esiste più. Ricarichi la pagina.',
   unknown_account: 'Questo profilo di prova non esiste più. Ricarichi la pagina.',
   csrf_failed: 'La sessione è cambiata, forse per un accesso fatto in un’altra finestra. Ricarichi la pagina e riprovi.',

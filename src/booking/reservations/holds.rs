@@ -72,6 +72,7 @@ impl Booking {
             starts_at: rome::to_local(start),
             ends_at: rome::to_local(end),
             expires_at: rome::to_local(expires),
+            server_now: rome::to_local(now),
         })
     }
 
@@ -87,8 +88,9 @@ impl Booking {
         .fetch_optional(self.db().pool())
         .await?
         .ok_or_else(unknown_hold)?;
-        let mut hold = hold_from(&row)?;
-        if hold.status == "held" && hold.expires_at.with_timezone(&Utc) <= self.now() {
+        let now = self.now();
+        let mut hold = hold_from(&row, now)?;
+        if hold.status == "held" && hold.expires_at.with_timezone(&Utc) <= now {
             hold.status = "expired".into();
         }
         Ok(hold)

@@ -21,13 +21,13 @@ use crate::api::ApiCode;
 const APPOINTMENT_SELECT: &str = "SELECT r.id, r.status, r.comune_istat, r.sportello_id, \
     p.name AS sportello_name, s.id AS sede_id, s.name AS sede_name, r.service_code, \
     sv.name AS service_name, r.starts_at, r.ends_at, c.given_name, c.family_name, \
-    c.delegate_codice_fiscale, cm.name AS comune_name \
+    c.delegate_codice_fiscale, cm.name AS comune_name, r.meeting_closed_at \
     FROM reservations r JOIN sportelli p ON p.id = r.sportello_id \
     JOIN comuni cm ON cm.istat = r.comune_istat \
     JOIN sedi s ON s.id = p.sede_id JOIN services sv ON sv.code = r.service_code \
     JOIN citizen_requests c ON c.reservation_id = r.id";
 
-fn hold_from(row: &AnyRow) -> Result<Hold, sqlx::Error> {
+fn hold_from(row: &AnyRow, now: DateTime<Utc>) -> Result<Hold, sqlx::Error> {
     Ok(Hold {
         id: row.try_get("id")?,
         status: row.try_get("status")?,
@@ -36,6 +36,7 @@ fn hold_from(row: &AnyRow) -> Result<Hold, sqlx::Error> {
         starts_at: rome::to_local(from_unix(row.try_get("starts_at")?)),
         ends_at: rome::to_local(from_unix(row.try_get("ends_at")?)),
         expires_at: rome::to_local(from_unix(row.try_get("hold_expires_at")?)),
+        server_now: rome::to_local(now),
     })
 }
 
@@ -58,6 +59,9 @@ fn appointment_from(row: &AnyRow) -> Result<Appointment, sqlx::Error> {
         services: Vec::new(),
         has_delegate: row
             .try_get::<Option<String>, _>("delegate_codice_fiscale")?
+            .is_some(),
+        meeting_closed: row
+            .try_get::<Option<i64>, _>("meeting_closed_at")?
             .is_some(),
     })
 }

@@ -131,16 +131,19 @@ pub(super) async fn hold_expires_by_the_clock(db: Option<String>) {
     let b = env.login("operatore.alghero").await;
     let hold = a.hold("sassari-1", &at(TUE_0930), "pensioni").await.json();
     let hold_id = id(&hold);
+    // The hold carries the server's own clock reading (the test clock, far from the real one):
+    // the countdown is `expires_at - server_now`, 5 minutes, whatever the computer's clock says.
+    assert_eq!(hold["server_now"], "2026-11-23T09:00:00+01:00", "{hold}");
+    assert_eq!(hold["expires_at"], "2026-11-23T09:05:00+01:00", "{hold}");
     b.hold("sassari-1", &at(TUE_0930), "pensioni")
         .await
         .expect_error(409, "slot_taken");
 
     env.clock
         .advance(Duration::minutes(5) - Duration::seconds(1));
-    assert_eq!(
-        a.get(&format!("/v1/booking/holds/{hold_id}")).await.json()["status"],
-        "held"
-    );
+    let again = a.get(&format!("/v1/booking/holds/{hold_id}")).await.json();
+    assert_eq!(again["status"], "held");
+    assert_eq!(again["server_now"], "2026-11-23T09:04:59+01:00", "{again}");
     env.clock.advance(Duration::seconds(1));
     assert_eq!(
         a.get(&format!("/v1/booking/holds/{hold_id}")).await.json()["status"],

@@ -162,8 +162,28 @@ pub(super) async fn handover_recall_and_close(db: Option<String>) {
     let (_ws, refused) = ws::join(&env.server, fresh["token"].as_str().unwrap()).await;
     assert_eq!(refused["code"], "meeting_ended", "{refused}");
     // Nothing more can be done with the meeting (the operator, logged out by the handover,
-    // logs in again).
+    // logs in again), and both staff lists say so: the card and the agenda show "Concluso".
     let op = env.operator().await;
+    assert_eq!(
+        closed_flag(
+            &op,
+            "/v1/booking/comuni/090078/appointments?date=2026-11-23",
+            &id
+        )
+        .await,
+        Some(true),
+        "the operator's day shows the meeting closed"
+    );
+    assert_eq!(
+        closed_flag(
+            &official,
+            "/v1/booking/sportelli/sassari-1/agenda?from=2026-11-23&to=2026-11-23",
+            &id
+        )
+        .await,
+        Some(true),
+        "the official's agenda shows the meeting closed"
+    );
     op.meeting(&id, "", json!({}))
         .await
         .expect_error(409, "meeting_closed");
@@ -335,4 +355,17 @@ pub(super) async fn handover_refusals(db: Option<String>) {
     assert!(left.is_some());
     let _ = off.close(None).await;
     env.stop().await;
+}
+
+/// `meeting_closed` of appointment `id` in the list that `path` answers (the operator's day or
+/// the official's agenda), None when the appointment is not in it.
+async fn closed_flag(who: &crate::support::Client, path: &str, id: &str) -> Option<bool> {
+    let r = who.get(path).await;
+    assert_eq!(r.status, 200, "{}", r.text);
+    let v = r.json();
+    v.as_array()
+        .expect("a list of appointments")
+        .iter()
+        .find(|a| a["id"] == id)
+        .and_then(|a| a["meeting_closed"].as_bool())
 }

@@ -31,13 +31,11 @@ export interface PlacedHold {
 export async function placeHold(req: HoldRequest): Promise<PlacedHold> {
   const sent = Date.now();
   const ans = await requestJson<Hold>('/v1/booking/holds', { method: 'POST', body: req });
-  const received = Date.now();
-  // The server decides the expiry by its own clock: translate it into ours through the Date header.
-  const local = (sent + received) / 2;
-  const skew = ans.serverNow !== null ? ans.serverNow - local : 0;
-  // The Date header has a one-second resolution: never promise more time than there is.
-  const expiresAtLocal = Date.parse(ans.body.expires_at) - skew - (ans.serverNow !== null ? 1000 : 0);
-  return { hold: ans.body, expiresAtLocal };
+  // The time left is counted on the server's own clock (with `--demo-clock` it may be years away
+  // from this computer's and from the HTTP Date header): expires_at − server_now, from the moment
+  // the request left, so the countdown never promises more time than there is.
+  const left = Date.parse(ans.body.expires_at) - Date.parse(ans.body.server_now);
+  return { hold: ans.body, expiresAtLocal: sent + left };
 }
 
 /** Releases a hold; the request outlives the page when it is being closed. */
@@ -87,12 +85,12 @@ export function icsUrl(appointmentId: string): string {
   return `/v1/booking/appointments/${enc(appointmentId)}/ics`;
 }
 
-/** "Apri meeting" (operator of the comune): opens the appointment's meeting, returns a join token. */
+/** "Apri la videochiamata" (operator of the comune): opens the appointment's meeting, returns a join token. */
 export async function openMeeting(appointmentId: string): Promise<MeetingTicket> {
   return (await requestJson<MeetingTicket>(`/v1/booking/appointments/${enc(appointmentId)}/meeting`, { method: 'POST', body: {} })).body;
 }
 
-/** "Entra nel meeting" (official of the sportello): a join token for the meeting the operator opened. */
+/** "Entra nella videochiamata" (official of the sportello): a join token for the meeting the operator opened. */
 export async function joinMeeting(appointmentId: string): Promise<MeetingTicket> {
   return (await requestJson<MeetingTicket>(`/v1/booking/appointments/${enc(appointmentId)}/meeting/join`, { method: 'POST', body: {} })).body;
 }
@@ -108,7 +106,7 @@ export async function handover(appointmentId: string): Promise<HandoverTicket> {
   return ticket;
 }
 
-/** "Chiudi meeting" (official of the sportello): records the outcome; everyone gets `meeting_ended`. */
+/** "Chiudi la videochiamata" (official of the sportello): records the outcome; everyone gets `meeting_ended`. */
 export async function closeMeeting(appointmentId: string, req: CloseRequest): Promise<MeetingClosed> {
   return (await requestJson<MeetingClosed>(`/v1/booking/appointments/${enc(appointmentId)}/meeting/close`, { method: 'POST', body: req })).body;
 }

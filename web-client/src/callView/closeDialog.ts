@@ -1,4 +1,4 @@
-// "Chiudi meeting" (official): choose the outcome, optional notes, then close for everyone.
+// "Chiudi la videochiamata" (official): choose the outcome, optional notes, then close for everyone.
 
 import { ApiError } from '../api';
 import * as booking from '../booking/api';
@@ -18,15 +18,15 @@ export function closeMeetingDialog(appointmentId: string): Promise<MeetingClosed
     const error = h('div', { class: 'alert alert-danger', role: 'alert', id: 'close-error', hidden: true });
     const outcomes = Object.entries(OUTCOME_LABEL) as [Outcome, string][];
     const radios = h('fieldset', { class: 'choice-list' },
-      h('legend', {}, 'Esito dell’incontro'),
+      h('legend', {}, 'Esito dell’appuntamento'),
       ...outcomes.map(([value, label]) => {
         const id = `outcome-${value}`;
         return h('div', { class: 'form-check choice' },
           h('input', { class: 'form-check-input', type: 'radio', name: 'outcome', id, value }),
           h('label', { class: 'form-check-label', for: id }, label));
       }));
-    const notes = h('textarea', { class: 'form-control', id: 'close-notes', maxlength: String(NOTES_MAX), rows: '3' });
-    const submit = h('button', { type: 'submit', class: 'btn btn-danger btn-lg', id: 'btn-close-confirm' }, 'Chiudi il meeting per tutti');
+    const notes = h('textarea', { class: 'form-control', id: 'close-notes', maxlength: String(NOTES_MAX), rows: '2' });
+    const submit = h('button', { type: 'submit', class: 'btn btn-danger btn-lg', id: 'btn-close-confirm' }, 'Chiudi la videochiamata per tutti');
     const cancel = h('button', { type: 'button', class: 'btn btn-outline-primary btn-lg' }, 'Annulla');
     const form = h('form', { class: 'sp-form', novalidate: true },
       radios,
@@ -35,8 +35,8 @@ export function closeMeetingDialog(appointmentId: string): Promise<MeetingClosed
         notes),
       error,
       h('div', { class: 'sp-modal-buttons' }, submit, cancel));
-    const modal = openModal('Chiudere il meeting?', [
-      h('p', { class: 'sp-modal-text' }, 'Il meeting termina per tutti i partecipanti e non si potrà riaprire.'),
+    const modal = openModal('Chiudere la videochiamata?', [
+      h('p', { class: 'sp-modal-text' }, 'La videochiamata termina per tutti i partecipanti e non si potrà riaprire.'),
       form,
     ], () => { resolve(null); });
     cancel.addEventListener('click', () => { modal.close(); resolve(null); });

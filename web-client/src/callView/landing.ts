@@ -1,4 +1,4 @@
-// The demo landing page: room, name, role, "Entra nella stanza".
+// The demo landing page: room, name, role, "Entra nella videochiamata".
 
 import { ROLE_LABEL } from '../messages';
 import type { Role } from '../generated/Role';
@@ -33,12 +33,12 @@ export function renderLanding(root: HTMLElement, initial: Partial<JoinRequest>, 
       name,
       h('small', { id: 'display-name-help', class: 'form-text' }, 'Gli altri partecipanti vedranno questo nome.')),
     h('div', { class: 'form-group mb-5' },
-      h('label', { for: 'room', class: 'active' }, 'Nome della stanza'),
+      h('label', { for: 'room', class: 'active' }, 'Nome della videochiamata'),
       room),
     h('div', { class: 'select-wrapper mb-5' },
       h('label', { for: 'role' }, 'Ruolo'),
       role),
-    h('button', { type: 'submit', class: 'btn btn-primary btn-lg btn-join' }, 'Entra nella stanza'),
+    h('button', { type: 'submit', class: 'btn btn-primary btn-lg btn-join' }, 'Entra nella videochiamata'),
     error);
 
   form.addEventListener('submit', (ev) => {
@@ -47,7 +47,7 @@ export function renderLanding(root: HTMLElement, initial: Partial<JoinRequest>, 
     const problem = !req.name
       ? 'Scriva il suo nome per entrare.'
       : !ROOM_PATTERN.test(req.room)
-        ? 'Il nome della stanza può contenere solo lettere senza accenti, numeri, trattino (-) e trattino basso (_).'
+        ? 'Il nome della videochiamata può contenere solo lettere senza accenti, numeri, trattino (-) e trattino basso (_).'
         : null;
     if (problem) {
       error.textContent = problem;
@@ -63,7 +63,7 @@ export function renderLanding(root: HTMLElement, initial: Partial<JoinRequest>, 
     h('div', { class: 'landing' },
       h('h1', { class: 'mb-3' }, 'Entra nella videochiamata'),
       h('p', { class: 'lead mb-5' },
-        'Pagina dimostrativa: scelga un nome e un ruolo, poi prema “Entra nella stanza”. ',
+        'Pagina dimostrativa: scelga un nome e un ruolo, poi prema “Entra nella videochiamata”. ',
         'Il browser chiederà di usare videocamera e microfono.'),
       form,
       h('p', { class: 'staff-link' }, h('a', { href: '/accesso' }, 'Accesso per operatori dei Comuni e funzionari INPS'))));

@@ -31,7 +31,7 @@ export interface MeetingViewOptions {
 /** The default end of the meeting: a thank-you and nothing to press. */
 export function endedMessage(): HTMLElement {
   return h('div', { class: 'ended-page', id: 'meeting-ended' },
-    h('h1', { tabindex: '-1', class: 'ended-title' }, 'L’incontro è terminato. Grazie.'));
+    h('h1', { tabindex: '-1', class: 'ended-title' }, 'La videochiamata è terminata. Grazie.'));
 }
 
 interface Tile {
@@ -56,7 +56,10 @@ export class MeetingView implements CallView {
   private readonly remote = h('div', { id: 'remote-tiles', class: 'remote-grid', 'data-count': '0' });
   private readonly lobby: Lobby;
   private readonly roster = new Roster();
-  private readonly title = h('h1', { class: 'meeting-title' });
+  private readonly title = h('h1', { class: 'meeting-title', tabindex: '-1' });
+  /** The kiosk's one plain sentence of what is happening (hidden for the staff). */
+  private readonly guide = h('p', { class: 'kiosk-guide', id: 'kiosk-guide', 'aria-live': 'polite', hidden: true });
+  private kiosk = false;
   private readonly extra = h('div', { class: 'controls-extra' });
   private readonly problem = h('div', { class: 'alert alert-danger meeting-problem', role: 'alert', id: 'meeting-problem', hidden: true });
   private readonly meetingRoot: HTMLElement;
@@ -84,7 +87,7 @@ export class MeetingView implements CallView {
     this.micBtn = h('button', { type: 'button', id: 'btn-mic', class: 'btn btn-lg btn-control' });
     this.camBtn = h('button', { type: 'button', id: 'btn-cam', class: 'btn btn-lg btn-control' });
     this.leaveBtn = h('button', { type: 'button', id: 'btn-leave', class: 'btn btn-lg btn-danger btn-control' },
-      icon('exit'), h('span', {}, 'Esci'));
+      icon('exit'), h('span', {}, 'Lascia la videochiamata'));
     this.micBtn.addEventListener('click', () => { this.actions.toggle('audio'); });
     this.camBtn.addEventListener('click', () => { this.actions.toggle('video'); });
     this.leaveBtn.addEventListener('click', () => {
@@ -100,7 +103,8 @@ export class MeetingView implements CallView {
       this.micBtn, this.camBtn, this.extra, this.leaveBtn);
     this.stage = h('div', { class: 'stage' },
       h('section', { class: 'remote-area', 'aria-label': 'Altri partecipanti' }, this.notices, this.lobby.root, this.remote),
-      h('div', { class: 'side' },
+      // Scrolls when the roster is long: focusable, so that the keyboard can scroll it too.
+      h('div', { class: 'side', tabindex: '0', role: 'region', 'aria-label': 'La sua immagine e i partecipanti' },
         h('figure', { class: 'tile tile-local', 'aria-label': 'La sua immagine' },
           this.localVideo, this.localOff,
           h('figcaption', { class: 'tile-caption' }, h('span', { class: 'tile-name' }, 'Lei'))),
@@ -108,6 +112,7 @@ export class MeetingView implements CallView {
     document.body.classList.add('in-meeting');
     this.meetingRoot = h('div', { class: 'meeting' },
       h('div', { class: 'meeting-top' }, this.title, this.status),
+      this.guide,
       this.fatalBox,
       this.problem,
       this.soundBtn,
@@ -122,14 +127,18 @@ export class MeetingView implements CallView {
     this.title.replaceChildren(content);
   }
 
-  /** Buttons of the page's role ("Passa al cittadino", "Chiudi meeting", "Richiama operatore"). */
+  /** Buttons of the page's role ("Passa al cittadino", "Chiudi la videochiamata", "Richiama operatore"). */
   setExtraControls(...buttons: HTMLElement[]): void {
     this.extra.replaceChildren(...buttons);
   }
 
-  /** Moves the focus to the first button of the page's role (after a change of role). */
+  /**
+   * After a change of role: the staff get the focus on their role's first button; the kiosk on
+   * its heading (the citizen reads what is happening, "Richiama operatore" is not for them).
+   */
   focusRoleControl(): void {
-    this.extra.querySelector<HTMLElement>('button')?.focus();
+    if (this.kiosk) this.title.focus();
+    else this.extra.querySelector<HTMLElement>('button')?.focus();
   }
 
   /** An error of one of the page's actions, shown above the call (null clears it). */
@@ -143,9 +152,22 @@ export class MeetingView implements CallView {
    * Switches in place: the video elements and the call are untouched.
    */
   setKiosk(kiosk: boolean): void {
+    this.kiosk = kiosk;
     this.meetingRoot.classList.toggle('is-kiosk', kiosk);
     document.body.classList.toggle('kiosk', kiosk);
     this.leaveBtn.hidden = kiosk;
+    this.guide.hidden = !kiosk;
+    this.showGuide();
+  }
+
+  /** The kiosk's sentence: waiting for the official, or talking with them. */
+  private showGuide(): void {
+    if (!this.kiosk) return;
+    const official = [...this.tiles.values()].some((t) => t.root.dataset.role === 'official');
+    const text = official
+      ? 'Il funzionario INPS la vede e la sente: parli pure.'
+      : 'Attenda: il funzionario INPS si sta collegando.';
+    if (this.guide.textContent !== text) this.guide.textContent = text;
   }
 
   /** Who the lobby waits for (after a change of role the expected people change too). */
@@ -182,13 +204,17 @@ export class MeetingView implements CallView {
 
   setLocalMuted(kind: MediaKind, muted: boolean): void {
     const btn = kind === 'audio' ? this.micBtn : this.camBtn;
-    const label = kind === 'audio'
-      ? (muted ? 'Microfono spento' : 'Microfono acceso')
-      : (muted ? 'Videocamera spenta' : 'Videocamera accesa');
+    // A toggle that says both what is (state) and what pressing does (action).
+    const [state, action] = kind === 'audio'
+      ? (muted ? ['Microfono spento', 'prema per accenderlo'] : ['Microfono acceso', 'prema per spegnerlo'])
+      : (muted ? ['Videocamera spenta', 'prema per accenderla'] : ['Videocamera accesa', 'prema per spegnerla']);
     const name = kind === 'audio' ? (muted ? 'micOff' : 'mic') : (muted ? 'camOff' : 'cam');
-    btn.replaceChildren(icon(name), h('span', {}, label));
+    btn.replaceChildren(icon(name), h('span', { class: 'control-text' },
+      h('span', { class: 'control-state' }, state),
+      h('span', { class: 'visually-hidden' }, ' – '),
+      h('span', { class: 'control-action' }, action)));
     btn.classList.toggle('is-off', muted);
-    btn.title = muted ? 'Premi per accendere' : 'Premi per spegnere';
+    btn.removeAttribute('title');
     if (kind === 'video') this.localOff.hidden = !muted;
   }
 
@@ -220,6 +246,7 @@ export class MeetingView implements CallView {
     tile.root.setAttribute('aria-label', `${p.display_name}, ${ROLE_LABEL[p.role]}`);
     tile.root.dataset.role = p.role;
     this.roster.upsert(p);
+    this.showGuide();
     this.setRemoteMuted(p.id, 'audio', p.audio_muted);
     this.setRemoteMuted(p.id, 'video', p.video_muted);
   }
@@ -232,6 +259,7 @@ export class MeetingView implements CallView {
     this.tiles.delete(id);
     this.roster.remove(id);
     this.layout();
+    this.showGuide();
   }
 
   clearParticipants(): void {
@@ -285,11 +313,11 @@ export class MeetingView implements CallView {
   left(): void {
     this.lobby.dispose();
     document.body.classList.remove('in-meeting');
-    const rejoin = h('button', { type: 'button', class: 'btn btn-primary btn-lg' }, 'Rientra nella riunione');
+    const rejoin = h('button', { type: 'button', class: 'btn btn-primary btn-lg' }, 'Rientra nella videochiamata');
     rejoin.addEventListener('click', () => { this.actions.rejoin(); });
     this.root.replaceChildren(
       h('div', { class: 'left-page' },
-        h('h1', {}, 'Ha lasciato la riunione'),
+        h('h1', {}, 'Ha lasciato la videochiamata'),
         h('p', { class: 'lead' }, 'Videocamera e microfono sono spenti. Può chiudere questa finestra.'),
         h('p', { class: 'mb-0' }, rejoin)));
     rejoin.focus();

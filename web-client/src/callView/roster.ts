@@ -16,7 +16,7 @@ export class Roster {
 
   constructor() {
     this.root = h('section', { class: 'roster', 'aria-labelledby': 'roster-title' },
-      h('h2', { class: 'roster-title', id: 'roster-title' }, 'Nella stanza'),
+      h('h2', { class: 'roster-title', id: 'roster-title' }, 'Partecipanti'),
       this.list);
     this.render();
   }

@@ -67,4 +67,8 @@ services: Array<string>,
 /**
  * Whether a delegate acts for the applicant.
  */
-has_delegate: boolean, };
+has_delegate: boolean, 
+/**
+ * Whether the official closed its meeting ("Concluso": nothing left to open or join).
+ */
+meeting_closed: boolean, };

@@ -31,4 +31,9 @@ ends_at: string,
 /**
  * When the hold lapses unless confirmed.
  */
-expires_at: string, };
+expires_at: string, 
+/**
+ * The server's booking clock when it answered (the demo clock with `--demo-clock`): the
+ * client counts down `expires_at - server_now`, never against its own clock.
+ */
+server_now: string, };

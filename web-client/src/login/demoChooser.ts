@@ -15,7 +15,7 @@ const GROUPS: { legend: string; roles: DemoAccount['role'][] }[] = [
 /** The chooser form; `done` runs with the principal once the server opened the session. */
 export function demoChooser(accounts: DemoAccount[], done: (p: Principal) => void): HTMLFormElement {
   const error = h('div', { class: 'alert alert-danger mt-4', role: 'alert', id: 'login-error', tabindex: '-1', hidden: true });
-  const submit = h('button', { type: 'submit', class: 'btn btn-primary btn-lg btn-wide' }, 'Accedi');
+  const submit = h('button', { type: 'submit', class: 'btn btn-primary btn-lg btn-wide' }, 'Accedi con il profilo scelto');
   const form = h('form', { class: 'sp-form', novalidate: true, 'aria-describedby': 'demo-help' },
     ...GROUPS.map((g) => {
       const list = accounts.filter((a) => g.roles.includes(a.role));
@@ -36,7 +36,7 @@ export function demoChooser(accounts: DemoAccount[], done: (p: Principal) => voi
     ev.preventDefault();
     const chosen = form.querySelector<HTMLInputElement>('input[name="account"]:checked');
     if (!chosen) {
-      error.textContent = 'Scelga un profilo, poi prema “Accedi”.';
+      error.textContent = 'Scelga un profilo, poi prema “Accedi con il profilo scelto”.';
       error.hidden = false;
       form.querySelector<HTMLInputElement>('input[name="account"]')?.focus();
       return;

@@ -80,7 +80,7 @@ export async function renderLoginPage(
       demo.accounts !== null
         ? section('login-demo-title', 'Con un profilo di prova',
           h('p', { class: 'lead mb-4', id: 'demo-help' },
-            'Versione dimostrativa: scelga con quale profilo entrare, poi prema “Accedi”. '
+            'Versione dimostrativa: scelga con quale profilo accedere, poi prema “Accedi con il profilo scelto”. '
             + 'Con nome utente e password, tutti i profili di prova hanno la password “demo-sportello”.'),
           demoChooser(demo.accounts, done))
         : null,

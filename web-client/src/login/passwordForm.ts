@@ -1,4 +1,4 @@
-// "Nome utente" + "Password" + "Entra": login with a password (`POST /v1/login`).
+// "Nome utente" + "Password" + "Accedi": login with a password (`POST /v1/login`).
 
 import { ApiError } from '../api';
 import type { Principal } from '../booking/types';
@@ -22,7 +22,7 @@ export function passwordForm(done: (p: Principal) => void): HTMLFormElement {
   account.input.setAttribute('autocapitalize', 'none');
   const password = textField('login-password', 'Password', { type: 'password', autocomplete: 'current-password' });
   const error = h('div', { class: 'alert alert-danger', role: 'alert', id: 'password-login-error', tabindex: '-1', hidden: true });
-  const submit = h('button', { type: 'submit', class: 'btn btn-primary btn-lg btn-wide' }, 'Entra');
+  const submit = h('button', { type: 'submit', class: 'btn btn-primary btn-lg btn-wide' }, 'Accedi');
   const form = h('form', { class: 'sp-form', novalidate: true, id: 'password-login' },
     account.wrap, password.wrap, showPasswordToggle('login-show-password', password.input), error, submit);
 

@@ -15,7 +15,7 @@ interface CardOptions {
   forOfficial?: boolean;
   isNew?: boolean;
   level?: 'h3' | 'h4';
-  /** Buttons shown at the bottom of the card (e.g. "Apri meeting"). */
+  /** Buttons shown at the bottom of the card (e.g. "Apri la videochiamata"). */
   actions?: HTMLElement | null;
 }
 

@@ -7,15 +7,12 @@ import * as booking from '../booking/api';
 import { formatTime } from '../booking/dates';
 import type { CitizenSession, DayTicket } from './wire';
 import { meetingErrorText } from '../messages';
-import { h } from '../widgets/dom';
-import { endedMessage } from '../callView/meetingView';
+import { kioskEndedPage, kioskIdlePage, kioskPage } from './kioskPages';
 import { startDesk } from './meetingDesk';
 
-function message(root: HTMLElement, title: string, text: string | null): void {
-  root.replaceChildren(h('div', { class: 'ended-page', id: 'kiosk-message' },
-    h('h1', { tabindex: '-1', class: 'ended-title' }, title),
-    text ? h('p', { class: 'lead' }, text) : null));
-  root.querySelector<HTMLElement>('h1')?.focus();
+function show(root: HTMLElement, page: HTMLElement): void {
+  root.replaceChildren(page);
+  page.querySelector<HTMLElement>('h1')?.focus();
 }
 
 export async function renderKiosk(root: HTMLElement): Promise<void> {
@@ -28,12 +25,11 @@ export async function renderKiosk(root: HTMLElement): Promise<void> {
   } catch (err) {
     const code = err instanceof ApiError ? err.code : 'network';
     if (code === 'meeting_closed') {
-      root.replaceChildren(endedMessage());
+      show(root, kioskEndedPage());
     } else if (err instanceof ApiError && err.status === 401) {
-      message(root, 'Nessun incontro in corso su questa postazione',
-        'L’operatore del Comune apre l’incontro e poi passa la videochiamata al cittadino.');
+      show(root, kioskIdlePage());
     } else {
-      message(root, 'Non è stato possibile riprendere l’incontro', meetingErrorText(code));
+      show(root, kioskPage('kiosk-message', 'Non è stato possibile riprendere la videochiamata', meetingErrorText(code)));
     }
     return;
   }

@@ -1,6 +1,6 @@
 // One workstation's part in the meeting of an appointment, across its changes of role: the
 // operator hands the kiosk to the citizen ("Passa al cittadino"), the operator comes back
-// ("Richiama operatore"), the official closes the meeting ("Chiudi meeting"). One Call and
+// ("Richiama operatore"), the official closes the meeting ("Chiudi la videochiamata"). One Call and
 // one MeetingView live through all of it: the call is never torn down for a change of role.
 
 import { setCurrentCall } from '../call/currentCall';
@@ -16,7 +16,8 @@ import { closeMeetingDialog } from '../callView/closeDialog';
 import { confirmHandover } from './confirmHandover';
 import { h } from '../widgets/dom';
 import type { Awaited } from '../callView/lobby';
-import { endedMessage, MeetingView } from '../callView/meetingView';
+import { MeetingView } from '../callView/meetingView';
+import { kioskEndedPage } from './kioskPages';
 import { recallOperatorDialog } from './recallOperator';
 
 /** The citizen kiosk's own address (a reload there resumes from the citizen session). */
@@ -51,7 +52,7 @@ export function startDesk(start: DeskStart): Desk {
   const { appointmentId } = start;
   let role: Role = start.ticket.role;
   let csrf = start.citizenCsrf ?? '';
-  /** The outcome line of the "Meeting chiuso" page (filled when the close answer arrives). */
+  /** The outcome line of the "Videochiamata chiusa" page (filled when the close answer arrives). */
   const outcomeLine = h('p', { class: 'lead', id: 'closed-outcome', 'aria-live': 'polite' });
   let busy = false;
 
@@ -64,9 +65,9 @@ export function startDesk(start: DeskStart): Desk {
   };
 
   const endedPage = (): HTMLElement => {
-    if (role !== 'official') return endedMessage();
+    if (role !== 'official') return kioskEndedPage();
     return h('div', { class: 'ended-page', id: 'meeting-closed' },
-      h('h1', { tabindex: '-1', class: 'ended-title' }, 'Meeting chiuso'),
+      h('h1', { tabindex: '-1', class: 'ended-title' }, 'Videochiamata chiusa'),
       outcomeLine,
       h('p', {}, linkTo(h('a', { class: 'btn btn-primary btn-lg', href: '/agenda' }, 'Torna all’agenda'))));
   };
@@ -96,8 +97,9 @@ export function startDesk(start: DeskStart): Desk {
     void call.start();
   };
 
-  const button = (id: string, label: string, onClick: () => Promise<void>): HTMLButtonElement => {
-    const b = h('button', { type: 'button', id, class: 'btn btn-lg btn-control btn-role' }, label);
+  /** A button of the role; `quiet` for one that is there but not the page's main action. */
+  const button = (id: string, label: string, onClick: () => Promise<void>, quiet = false): HTMLButtonElement => {
+    const b = h('button', { type: 'button', id, class: `btn btn-lg btn-control ${quiet ? 'btn-quiet' : 'btn-role'}` }, label);
     b.addEventListener('click', () => {
       if (busy) return;
       busy = true;
@@ -158,8 +160,8 @@ export function startDesk(start: DeskStart): Desk {
     view.setKiosk(kiosk);
     view.setTitle(kiosk ? 'Videochiamata con l’INPS' : h('span', {}, 'Videochiamata ', h('span', { class: 'room-name' }, `«${start.title}»`)));
     if (next === 'operator') view.setExtraControls(button('btn-handover', 'Passa al cittadino', handOver));
-    else if (next === 'citizen') view.setExtraControls(button('btn-recall', 'Richiama operatore', recall));
-    else if (next === 'official') view.setExtraControls(button('btn-close-meeting', 'Chiudi meeting', close));
+    else if (next === 'citizen') view.setExtraControls(button('btn-recall', 'Richiama operatore', recall, true));
+    else if (next === 'official') view.setExtraControls(button('btn-close-meeting', 'Chiudi la videochiamata', close));
     else view.setExtraControls();
   };
 

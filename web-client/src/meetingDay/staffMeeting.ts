@@ -1,5 +1,5 @@
-// The meeting page of the staff ("/meeting"): opened by "Apri meeting" (operator home) or
-// "Entra nel meeting" (agenda). The join token travels in memory, never in the address bar or
+// The meeting page of the staff ("/meeting"): opened by "Apri la videochiamata" (operator home) or
+// "Entra nella videochiamata" (agenda). The join token travels in memory, never in the address bar or
 // the history; every (re)join asks the server for a fresh one (the endpoints are idempotent).
 
 import { ApiError } from '../api';
@@ -61,32 +61,41 @@ export function goToMeeting(a: Appointment, ticket: MeetingTicket): void {
 const REFRESH_MS = 15_000;
 
 /**
- * The meeting area of one of today's cards: "Apri meeting" (operator) or "Entra nel meeting"
+ * The meeting area of one of today's cards: "Apri la videochiamata" (operator) or "Entra nella videochiamata"
  * (official), enabled inside the meeting window; outside it, an Italian hint with the times.
  */
 export function meetingAction(a: Appointment, kind: 'open' | 'join', ctx: PageContext): HTMLElement {
-  const label = kind === 'open' ? 'Apri meeting' : 'Entra nel meeting';
+  if (a.meeting_closed) return concluded();
+  const label = kind === 'open' ? 'Apri la videochiamata' : 'Entra nella videochiamata';
   const hintId = `meeting-hint-${a.id}`;
   const button = h('button', { type: 'button', class: 'btn btn-primary btn-lg btn-meeting', 'aria-describedby': hintId }, label);
   const hint = h('p', { class: 'meeting-hint', id: hintId });
   const problem = h('p', { class: 'meeting-error', role: 'alert', hidden: true });
+  const area = h('div', { class: 'appt-actions no-print' }, button, hint, problem);
+  let timer = 0;
   let busy = false;
   const refresh = (): void => {
     const where = meetingWindow(a);
     button.disabled = busy || where !== 'open';
     hint.textContent = where === 'before'
-      ? `Il meeting si potrà ${kind === 'open' ? 'aprire' : 'raggiungere'} dalle ${meetingOpensAt(a)}.`
+      ? `La videochiamata si potrà ${kind === 'open' ? 'aprire' : 'raggiungere'} dalle ${meetingOpensAt(a)}.`
       : where === 'after'
-        ? `Il tempo per il meeting è finito alle ${meetingClosesAt(a)}.`
+        ? `Il tempo per la videochiamata è finito alle ${meetingClosesAt(a)}.`
         : `Disponibile fino alle ${meetingClosesAt(a)}.`;
   };
   button.addEventListener('click', () => {
     busy = true;
     problem.hidden = true;
     refresh();
-    button.textContent = kind === 'open' ? 'Apertura del meeting…' : 'Ingresso nel meeting…';
+    button.textContent = kind === 'open' ? 'Apertura della videochiamata…' : 'Ingresso nella videochiamata…';
     const ask = kind === 'open' ? booking.openMeeting(a.id) : booking.joinMeeting(a.id);
     ask.then((ticket) => { goToMeeting(a, ticket); }, (err: unknown) => {
+      if (err instanceof ApiError && err.code === 'meeting_closed') {
+        // Closed meanwhile (by the official): the card shows the state, nothing to press.
+        window.clearInterval(timer);
+        area.replaceWith(concluded());
+        return;
+      }
       busy = false;
       button.textContent = label;
       problem.textContent = bookingErrorText(err instanceof ApiError ? err.code : 'network');
@@ -95,9 +104,16 @@ export function meetingAction(a: Appointment, kind: 'open' | 'join', ctx: PageCo
     });
   });
   refresh();
-  const timer = window.setInterval(refresh, REFRESH_MS);
+  timer = window.setInterval(refresh, REFRESH_MS);
   ctx.onLeave(() => { window.clearInterval(timer); });
-  return h('div', { class: 'appt-actions no-print' }, button, hint, problem);
+  return area;
+}
+
+/** The state of an appointment whose videochiamata the official closed: "Concluso", no action. */
+function concluded(): HTMLElement {
+  return h('div', { class: 'appt-actions appt-concluded' },
+    h('p', { class: 'appt-state', 'data-state': 'concluded' }, 'Concluso'),
+    h('p', { class: 'meeting-hint' }, 'Il funzionario INPS ha chiuso la videochiamata.'));
 }
 
 export function renderStaffMeeting(ctx: PageContext): void {
@@ -106,10 +122,10 @@ export function renderStaffMeeting(ctx: PageContext): void {
   const home = ctx.principal.role === 'official' ? '/agenda' : '/operatore';
   if (!p) {
     ctx.root.replaceChildren(h('div', { class: 'staff-meeting-empty' },
-      h('h1', { tabindex: '-1' }, 'Meeting'),
+      h('h1', { tabindex: '-1' }, 'Videochiamata'),
       h('p', { class: 'lead' }, ctx.principal.role === 'official'
-        ? 'Per entrare in un meeting usi il pulsante “Entra nel meeting” nell’agenda.'
-        : 'Per aprire un meeting usi il pulsante “Apri meeting” sull’appuntamento di oggi.'),
+        ? 'Per entrare in una videochiamata usi il pulsante “Entra nella videochiamata” nell’agenda.'
+        : 'Per aprire una videochiamata usi il pulsante “Apri la videochiamata” sull’appuntamento di oggi.'),
       linkTo(h('a', { class: 'btn btn-primary btn-lg', href: home },
         ctx.principal.role === 'official' ? 'Torna all’agenda' : 'Torna all’area operatore'))));
     return;

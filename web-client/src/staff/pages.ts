@@ -36,7 +36,7 @@ const PAGES: Record<string, StaffPage> = {
   '/agenda': { title: 'Agenda dello sportello', roles: ['official'], render: renderAgenda },
   '/admin': { title: 'Amministrazione INPS', roles: ['inps_admin'], render: renderAdmin },
   [USERS_PATH]: { title: 'Gestione degli operatori', roles: ['user_admin', 'inps_admin'], render: renderUserAdmin },
-  [MEETING_PATH]: { title: 'Meeting', roles: ['operator', 'official'], render: renderStaffMeeting },
+  [MEETING_PATH]: { title: 'Videochiamata', roles: ['operator', 'official'], render: renderStaffMeeting },
 };
 
 export const LOGIN_PATH = '/accesso';
@@ -61,7 +61,7 @@ export function principalLabel(p: SessionInfo): string {
 }
 
 function staffBar(p: SessionInfo): HTMLElement {
-  const out = h('button', { type: 'button', class: 'btn btn-outline-primary btn-logout' }, 'Esci');
+  const out = h('button', { type: 'button', class: 'btn btn-outline-primary btn-logout' }, 'Esci dall’account');
   out.addEventListener('click', () => {
     out.disabled = true;
     // Release what the page holds (a slot) while the session is still valid, then log out.

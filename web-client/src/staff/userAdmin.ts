@@ -8,6 +8,7 @@ import * as identity from '../identity/api';
 import type { NewOperator, OperatorEntry } from '../identity/types';
 import { showPasswordToggle } from '../login/passwordForm';
 import { identityErrorText, OPERATOR_STATUS_LABEL } from '../messages';
+import { linkTo } from '../navigation';
 import { h } from '../widgets/dom';
 import { type Field, textField } from '../widgets/form';
 import { openModal } from '../widgets/modal';
@@ -152,7 +153,11 @@ function operatorTable(list: OperatorEntry[], caption: string, showComune: boole
           rowButton('Modifica validità', op.account, 'btn-outline-primary', () => { actions.edit(op); }))))))));
 }
 
-function newOperatorForm(isInps: boolean, created: (op: OperatorEntry) => void): HTMLFormElement {
+/**
+ * The form "Abilita un nuovo operatore"; `submitted` runs on every submit (the page clears the
+ * message of its previous action), `created` once the server enabled the operator.
+ */
+function newOperatorForm(isInps: boolean, submitted: () => void, created: (op: OperatorEntry) => void): HTMLFormElement {
   const account = textField('new-account', 'Nome utente', {
     required: true, maxlength: 64, hint: 'Solo lettere minuscole, numeri e i segni . - _ (ad esempio mario.rossi).',
   });
@@ -177,6 +182,7 @@ function newOperatorForm(isInps: boolean, created: (op: OperatorEntry) => void):
   form.addEventListener('submit', (ev) => {
     ev.preventDefault();
     error.hidden = true;
+    submitted();
     const name = account.input.value.trim().toLowerCase();
     account.input.value = name;
     const pw = password.input.value;
@@ -246,6 +252,7 @@ export async function renderUserAdmin(ctx: PageContext): Promise<void> {
   const act = (work: () => Promise<((list: OperatorEntry[]) => string) | null>): void => {
     if (busy) return;
     busy = true;
+    clearMessages();
     work().then(async (message) => {
       if (message === null) return;
       say(message(await refresh()));
@@ -283,7 +290,12 @@ export async function renderUserAdmin(ctx: PageContext): Promise<void> {
   };
   await refresh();
 
-  const form = newOperatorForm(isInps, (op) => {
+  // A new attempt: the message of the previous action no longer applies.
+  const clearMessages = (): void => {
+    notice.hidden = true;
+    problem.hidden = true;
+  };
+  const form = newOperatorForm(isInps, clearMessages, (op) => {
     void refresh().then(() => {
       say(`L’operatore ${op.account} è stato abilitato (${validityText(op.valid_from, op.valid_until)}). Gli comunichi il nome utente e la password iniziale.`);
     }, fail);
@@ -291,6 +303,7 @@ export async function renderUserAdmin(ctx: PageContext): Promise<void> {
 
   ctx.root.replaceChildren(
     h('div', { class: 'users' },
+      isInps ? h('p', { class: 'back-link' }, linkTo(h('a', { href: '/admin' }, 'Torna all’amministrazione INPS'))) : null,
       h('h1', { tabindex: '-1' }, 'Gestione degli operatori'),
       h('p', { class: 'lead' }, isInps ? 'Operatori di tutti i Comuni con il Punto Utente Evoluto.' : `Comune di ${comuneName}`),
       h('p', {}, 'Qui può abilitare gli operatori allo sportello, decidere in quali giorni possono entrare e revocare il loro accesso.'),
