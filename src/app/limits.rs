@@ -8,6 +8,8 @@ use std::time::Duration;
 
 use serde::Deserialize;
 
+use crate::api::ClientAddr;
+
 /// How long the HTTP edge waits for slow clients and how many connections it keeps open. The
 /// same limits apply to the plain-HTTP and the HTTPS listener.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -121,9 +123,11 @@ impl ConnectionSlots {
         })
     }
 
-    /// A place for one more connection from `ip`, if both caps allow it.
+    /// A place for one more connection from `ip`, if both caps allow it. Addresses are counted
+    /// as the login limits count them ([`ClientAddr::of`]): IPv4-mapped IPv6 as IPv4, IPv6 by
+    /// its /64 network (one host usually holds a whole /64).
     pub fn take(self: &Arc<Self>, ip: IpAddr) -> Option<Slot> {
-        let ip = ip.to_canonical();
+        let ip = ClientAddr::of(ip).0;
         let mut counts = self.counts.lock().unwrap_or_else(|e| e.into_inner());
         if counts.total >= self.max_total {
             return None;
@@ -185,6 +189,24 @@ mod tests {
         drop(first);
         let _fourth = slots.take(c).unwrap();
         assert_eq!(slots.open(), 3);
+    }
+
+    #[test]
+    fn ipv6_addresses_of_one_64_share_the_cap() {
+        let slots = ConnectionSlots::new(&HttpLimits {
+            max_connections: 10,
+            max_connections_per_ip: 2,
+            ..HttpLimits::default()
+        });
+        let host = |last: &str| -> IpAddr { format!("2001:db8:1:2::{last}").parse().unwrap() };
+        let _one = slots.take(host("1")).unwrap();
+        let _two = slots.take(host("abcd")).unwrap();
+        assert!(
+            slots.take(host("ffff")).is_none(),
+            "a third address of the same /64"
+        );
+        let other: IpAddr = "2001:db8:1:3::1".parse().unwrap();
+        assert!(slots.take(other).is_some(), "another /64");
     }
 
     #[test]
