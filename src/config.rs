@@ -108,6 +108,15 @@ pub struct Cli {
         value_delimiter = ','
     )]
     pub public_hosts: Vec<String>,
+    /// Addresses of reverse proxies in front of the server: a request from one of them is
+    /// attributed to the client its `X-Forwarded-For` names (for the per-client limits); repeat
+    /// or separate with commas. From any other address the header is ignored.
+    #[arg(
+        long = "trusted-proxy",
+        env = "SPORTELLO_TRUSTED_PROXIES",
+        value_delimiter = ','
+    )]
+    pub trusted_proxies: Vec<IpAddr>,
     /// Bearer token that `/metrics` asks for (without one, it answers loopback clients only).
     #[arg(long, env = "SPORTELLO_METRICS_TOKEN", hide_env_values = true)]
     pub metrics_token: Option<String>,
@@ -140,6 +149,8 @@ struct FileConfig {
     http: HttpLimitsFile,
     #[serde(default)]
     public_hosts: Vec<String>,
+    #[serde(default)]
+    trusted_proxies: Vec<IpAddr>,
     metrics_token: Option<String>,
 }
 
@@ -186,6 +197,8 @@ pub struct Config {
     pub http: HttpLimits,
     /// Host names the server answers to besides loopback names and IP literals.
     pub public_hosts: Vec<String>,
+    /// Reverse proxies whose `X-Forwarded-For` names the client.
+    pub trusted_proxies: Vec<IpAddr>,
     /// The bearer token of `/metrics`; `None` = loopback clients only.
     pub metrics_token: Option<String>,
 }
@@ -213,6 +226,7 @@ impl Default for Config {
             bootstrap_admin: None,
             http: HttpLimits::default(),
             public_hosts: Vec::new(),
+            trusted_proxies: Vec::new(),
             metrics_token: None,
         }
     }
@@ -313,6 +327,11 @@ impl Config {
                 file.public_hosts
             } else {
                 cli.public_hosts
+            },
+            trusted_proxies: if cli.trusted_proxies.is_empty() {
+                file.trusted_proxies
+            } else {
+                cli.trusted_proxies
             },
             session_limits,
             bootstrap_admin,

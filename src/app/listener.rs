@@ -24,6 +24,7 @@ use tokio_util::sync::CancellationToken;
 use tokio_util::task::TaskTracker;
 use tower::ServiceExt as _;
 
+use super::forwarded::TrustedProxies;
 use super::host_cookies;
 use super::limits::{ConnectionSlots, HttpLimits, Slot};
 
@@ -37,6 +38,8 @@ pub(crate) struct Listener {
     pub limits: HttpLimits,
     /// Shared by every listener of the server: the caps count all its connections.
     pub slots: Arc<ConnectionSlots>,
+    /// The reverse proxies whose `X-Forwarded-For` names the client.
+    pub proxies: TrustedProxies,
 }
 
 /// Serves `app` on `listener` until `shutdown`, then gives open connections `drain` to finish.
@@ -75,6 +78,7 @@ pub(crate) async fn serve(
             peer,
             listener.tls.clone(),
             listener.limits,
+            listener.proxies.clone(),
             app.clone(),
             shutdown.clone(),
         ));
@@ -89,14 +93,20 @@ async fn connection(
     peer: SocketAddr,
     tls: Option<TlsAcceptor>,
     limits: HttpLimits,
+    proxies: TrustedProxies,
     app: Router,
     shutdown: CancellationToken,
 ) {
+    let edge = Edge {
+        peer,
+        limits,
+        proxies,
+    };
     match tls {
-        None => http(io, peer, false, limits, app, shutdown).await,
+        None => http(io, false, edge, app, shutdown).await,
         Some(acceptor) => {
             match tokio::time::timeout(limits.header_timeout, acceptor.accept(io)).await {
-                Ok(Ok(stream)) => http(stream, peer, true, limits, app, shutdown).await,
+                Ok(Ok(stream)) => http(stream, true, edge, app, shutdown).await,
                 Ok(Err(e)) => tracing::debug!(%peer, error = %e, "TLS handshake failed"),
                 Err(_) => tracing::debug!(%peer, "TLS handshake timed out"),
             }
@@ -104,24 +114,32 @@ async fn connection(
     }
 }
 
+/// What one connection's requests are served with.
+struct Edge {
+    /// The TCP peer.
+    peer: SocketAddr,
+    limits: HttpLimits,
+    proxies: TrustedProxies,
+}
+
 /// HSTS on every HTTPS answer: a year, this host only.
 const HSTS: HeaderValue = HeaderValue::from_static("max-age=31536000");
 
 /// HTTP/1.1 on `io` (over TLS if `https`) until the client closes, a limit ends it, or
 /// shutdown.
-async fn http<I>(
-    io: I,
-    peer: SocketAddr,
-    https: bool,
-    limits: HttpLimits,
-    app: Router,
-    shutdown: CancellationToken,
-) where
+async fn http<I>(io: I, https: bool, edge: Edge, app: Router, shutdown: CancellationToken)
+where
     I: AsyncRead + AsyncWrite + Unpin + Send + 'static,
 {
+    let Edge {
+        peer,
+        limits,
+        proxies,
+    } = edge;
     let service = hyper::service::service_fn(move |req: hyper::Request<Incoming>| {
         let mut req = req.map(axum::body::Body::new);
-        req.extensions_mut().insert(ConnectInfo(peer));
+        let client = proxies.client(peer, req.headers());
+        req.extensions_mut().insert(ConnectInfo(client));
         if https {
             host_cookies::unprefix_request(req.headers_mut());
         }

@@ -6,6 +6,7 @@
 
 mod assets;
 pub mod dev_token;
+mod forwarded;
 mod headers;
 pub mod host_check;
 mod host_cookies;

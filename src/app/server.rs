@@ -147,6 +147,7 @@ impl Server {
                 super::host_check::check,
             ));
         let slots = ConnectionSlots::new(&config.http);
+        let proxies = super::forwarded::TrustedProxies::new(&config.trusted_proxies);
 
         let tcp = listen(config.listen).with_context(|| format!("binding {}", config.listen))?;
         let http_addr = tcp.local_addr()?;
@@ -155,6 +156,7 @@ impl Server {
             tls: None,
             limits: config.http,
             slots: slots.clone(),
+            proxies: proxies.clone(),
         };
         tasks.push(tokio::spawn(listener::serve(
             plain,
@@ -174,6 +176,7 @@ impl Server {
                 tls: Some(tokio_rustls::TlsAcceptor::from(rustls)),
                 limits: config.http,
                 slots,
+                proxies,
             };
             tasks.push(tokio::spawn(listener::serve(
                 secure,

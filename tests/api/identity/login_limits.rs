@@ -207,3 +207,82 @@ async fn a_login_flood_keeps_memory_bounded() {
     assert!(after - before < bound, "after +{:.0} MiB", after - before);
     env.stop().await;
 }
+
+/// A login from `from` that carries `X-Forwarded-For: forwarded`.
+async fn login_via(
+    env: &TestServer,
+    from: IpAddr,
+    forwarded: &str,
+    account: &str,
+    password: &str,
+) -> Response {
+    let body = serde_json::json!({"account": account, "password": password}).to_string();
+    let request = format!(
+        "POST /v1/login HTTP/1.1\r\nHost: localhost\r\nConnection: close\r\n\
+         X-Forwarded-For: {forwarded}\r\nContent-Type: application/json\r\n\
+         Content-Length: {}\r\n\r\n{body}",
+        body.len()
+    );
+    crate::support::from_address::send_from(from, env.server.http_addr(), &request).await
+}
+
+/// Behind a configured reverse proxy the limits count the client its `X-Forwarded-For` names;
+/// from any other address the header is ignored.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_trusted_proxy_names_the_client() {
+    let proxy = loopback(61);
+    let env = TestServer::start_with(None, |c| c.trusted_proxies = vec![proxy]).await;
+    // 20 failures of one client behind the proxy lock that client only.
+    for i in 0..20 {
+        login_via(
+            &env,
+            proxy,
+            "198.51.100.1",
+            &format!("nome.{}", i % 5),
+            "sbagliata!",
+        )
+        .await
+        .expect_error(401, "bad_credentials");
+    }
+    login_via(
+        &env,
+        proxy,
+        "198.51.100.1",
+        "operatore.alghero",
+        DEMO_PASSWORD,
+    )
+    .await
+    .expect_error(429, "too_many_attempts");
+    let r = login_via(
+        &env,
+        proxy,
+        "198.51.100.2",
+        "operatore.alghero",
+        DEMO_PASSWORD,
+    )
+    .await;
+    assert_eq!(r.status, 200, "another client behind the proxy: {}", r.text);
+    // A client that is not the proxy cannot pick its address with the header.
+    let stranger = loopback(62);
+    for i in 0..20 {
+        login_via(
+            &env,
+            stranger,
+            &format!("203.0.113.{i}"),
+            &format!("nome.{}", i % 5),
+            "sbagliata!",
+        )
+        .await
+        .expect_error(401, "bad_credentials");
+    }
+    login_via(
+        &env,
+        stranger,
+        "203.0.113.99",
+        "operatore.alghero",
+        DEMO_PASSWORD,
+    )
+    .await
+    .expect_error(429, "too_many_attempts");
+    env.stop().await;
+}
