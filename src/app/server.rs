@@ -59,10 +59,10 @@ impl Server {
         let store = Store::new(db, config.booking_clock.clone());
         let booking = Booking::new(store.clone());
         if config.demo {
-            crate::identity::accounts::seed_demo(store.db(), store.now()).await?;
+            crate::identity::service::accounts::seed_demo(store.db(), store.now()).await?;
         }
         if let Some((account, password)) = &config.bootstrap_admin
-            && crate::identity::accounts::bootstrap_admin(
+            && crate::identity::service::accounts::bootstrap_admin(
                 store.db(),
                 account,
                 password,

@@ -10,8 +10,9 @@ use std::time::Duration;
 
 use chrono::{DateTime, Utc};
 
+use super::Principal;
+use super::service::accounts;
 use super::session::{SessionStore, random_token, token_hash};
-use super::{Principal, accounts};
 use crate::booking::BookingError;
 use crate::store::Store;
 

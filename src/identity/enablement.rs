@@ -16,7 +16,7 @@ use chrono::NaiveDate;
 use serde::{Deserialize, Deserializer, Serialize};
 use ts_rs::TS;
 
-use super::accounts::{Account, Validity};
+use super::service::accounts::{Account, Validity};
 use super::service::operators::{self, NewOperatorFields, OperatorFieldsChange};
 use super::{Identity, Principal};
 use crate::api::PathParams;

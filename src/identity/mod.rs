@@ -4,7 +4,6 @@
 //! Handlers take a [`Principal`] extractor that resolves the opaque `sportello_session` cookie
 //! in a [`SessionStore`] (the database). Nothing else grants access, in demo or production mode.
 
-pub mod accounts;
 pub mod attempts;
 pub mod citizen;
 pub mod csrf;

@@ -28,7 +28,7 @@ use crate::api::ApiCode;
 use crate::api::{AppError, ClientAddr, PathParams, QueryParams};
 use crate::audit::RequestId;
 use crate::identity::Identity;
-use crate::identity::accounts::{self, AdmitError};
+use crate::identity::service::accounts::{self, AdmitError};
 use crate::identity::service::oidc_links::{account_for, subject_hash};
 use crate::identity::service::sessions;
 use crate::identity::session::{cookie_value, random_token, set_cookie};

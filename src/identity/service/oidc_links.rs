@@ -9,6 +9,7 @@ use axum::http::StatusCode;
 use chrono::{DateTime, Utc};
 use sportello_signalling::TokenKey;
 
+use super::accounts;
 use super::operators::{audit_denied, bad_account_id, unknown_account};
 use crate::api::ApiCode;
 use crate::api::AppError;
@@ -16,7 +17,7 @@ use crate::audit::AuditAction;
 use crate::audit::{self, Event, RequestId, Scope};
 use crate::booking::BookingError;
 use crate::identity::oidc::config::valid_name;
-use crate::identity::{Identity, Principal, StaffRole, accounts};
+use crate::identity::{Identity, Principal, StaffRole};
 use crate::store::Db;
 
 /// Longest subject value accepted.

@@ -7,12 +7,12 @@ use std::collections::HashMap;
 use axum::http::StatusCode;
 use chrono::{DateTime, NaiveDate, Utc};
 
+use super::accounts::{self, Account, Validity};
 use crate::api::ApiCode;
 use crate::api::AppError;
 use crate::audit::AuditAction;
 use crate::audit::{self, Event, RequestId, Scope};
 use crate::booking::{BookingError, rome};
-use crate::identity::accounts::{self, Account, Validity};
 use crate::identity::revocation::Revocation;
 use crate::identity::{Identity, Principal, StaffRole, password};
 use crate::store::Db;

@@ -9,13 +9,14 @@
 
 use axum::http::StatusCode;
 
+use super::accounts;
 use crate::api::ApiCode;
 use crate::api::{AppError, ClientAddr};
 use crate::audit::AuditAction;
 use crate::audit::{self, Event, RequestId, Scope};
 use crate::booking::BookingError;
 use crate::identity::attempts::{self, Reserved};
-use crate::identity::{Identity, Principal, StaffRole, accounts, demo, password};
+use crate::identity::{Identity, Principal, StaffRole, demo, password};
 use crate::store::Db;
 
 /// 401 `bad_credentials`.

@@ -9,11 +9,10 @@ use axum::http::StatusCode;
 use chrono::{DateTime, NaiveDate, Utc};
 use sqlx::Row as _;
 
-use super::Identity;
-use super::{Principal, StaffRole, demo, password};
 use crate::api::{ApiCode, AppError};
 use crate::audit::role_code;
 use crate::booking::{BookingError, rome};
+use crate::identity::{Identity, Principal, StaffRole, demo, password};
 use crate::store::Db;
 
 /// One row of `staff_accounts`.
