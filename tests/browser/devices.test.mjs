@@ -63,3 +63,73 @@ describe('devices', () => {
     });
   });
 });
+
+describe('device pickers', () => {
+  const t = useServerAndBrowser();
+
+  /** The deviceId of the track this page sends for `kind` ('audio' or 'video'). */
+  async function sentDevice(page, kind) {
+    return page.evaluate((k) => window.sportello.pc()?.getSenders()
+      .find((s) => s.track?.kind === k)?.track?.getSettings().deviceId ?? null, kind);
+  }
+
+  test('the lobby lists cameras and microphones; a choice is sent, kept for the next meeting', async () => {
+    await withPages(t.browser, t.server.url, 2, async (mario, anna) => {
+      await mario.goto(meetingUrl(t.server.url, { room: 'pickers', name: 'Mario', role: 'citizen', autojoin: '1' }));
+      const lobby = mario.locator('#lobby');
+      await lobby.waitFor({ state: 'visible' });
+      const camera = lobby.getByLabel('Videocamera da usare');
+      const mic = lobby.getByLabel('Microfono da usare');
+      await camera.waitFor();
+      await waitFor(async () => (await mic.locator('option').count()) >= 2 && await mic.isEnabled(),
+        { what: 'the microphones listed' });
+      // The device in use is the one selected.
+      const before = await sentDevice(mario, 'audio');
+      assert.equal(await mic.inputValue(), before);
+      const options = await mic.locator('option').evaluateAll((os) => os.map((o) => o.value));
+      const other = options.find((v) => v !== before && v !== 'default');
+      assert.ok(other, `a second microphone among ${options.join(', ')}`);
+
+      await mic.selectOption(other);
+      await waitFor(async () => (await sentDevice(mario, 'audio')) === other, { what: 'the chosen microphone sent' });
+      assert.equal(await mario.evaluate(() => localStorage.getItem('sportello.device.audioinput')), other);
+
+      // The other side hears the new microphone.
+      await anna.goto(meetingUrl(t.server.url, { room: 'pickers', name: 'Anna', role: 'official', autojoin: '1' }));
+      await waitFor(async () => (await inboundStats(anna)).audioPackets > 20, { what: 'audio at Anna' });
+
+      // The next meeting on this workstation opens the same microphone.
+      await mario.goto(meetingUrl(t.server.url, { room: 'pickers-2', name: 'Mario', role: 'citizen', autojoin: '1' }));
+      await mario.locator('#lobby').waitFor({ state: 'visible' });
+      await waitFor(async () => (await sentDevice(mario, 'audio')) === other, { what: 'the remembered microphone' });
+      await waitFor(async () => (await mario.locator('#lobby').getByLabel('Microfono da usare').inputValue()) === other,
+        { what: 'the remembered microphone selected' });
+      await screenshot(mario, 'lobby-device-pickers');
+      assertNoProblems(mario, anna);
+    });
+  });
+
+  test('a device that cannot be opened: the old one stays, the person is told', async () => {
+    await withPages(t.browser, t.server.url, 1, async (mario) => {
+      await mario.addInitScript(() => {
+        const real = navigator.mediaDevices.getUserMedia.bind(navigator.mediaDevices);
+        // The first request (the call's own) succeeds; asking for one exact device fails.
+        navigator.mediaDevices.getUserMedia = (c) => (c?.audio?.deviceId?.exact
+          ? Promise.reject(new DOMException('test: busy', 'NotReadableError'))
+          : real(c));
+      });
+      await mario.goto(meetingUrl(t.server.url, { room: 'pickers-busy', name: 'Mario', role: 'citizen', autojoin: '1' }));
+      const mic = mario.locator('#lobby').getByLabel('Microfono da usare');
+      await waitFor(async () => (await mic.locator('option').count()) >= 2 && await mic.isEnabled(),
+        { what: 'the microphones listed' });
+      const before = await sentDevice(mario, 'audio');
+      const options = await mic.locator('option').evaluateAll((os) => os.map((o) => o.value));
+      await mic.selectOption(options.find((v) => v !== before && v !== 'default'));
+      await mario.getByText('Non è stato possibile usare il microfono scelto: resta quello di prima.').waitFor();
+      assert.equal(await sentDevice(mario, 'audio'), before);
+      await waitFor(async () => (await mic.inputValue()) === before, { what: 'the picker back on the device in use' });
+      assert.equal(await mario.evaluate(() => localStorage.getItem('sportello.device.audioinput')), null);
+      assertNoProblems(mario);
+    });
+  });
+});

@@ -33,6 +33,7 @@ function parseRole(value: string | null): Role | undefined {
 function enter(root: HTMLElement, req: JoinRequest, token: string | null): void {
   const view = new MeetingView(root, req.room, {
     toggle: (kind) => { currentCall()?.toggle(kind); },
+    chooseDevice: (kind, id) => { void currentCall()?.chooseDevice(kind === 'audioinput' ? 'audio' : 'video', id); },
     leave: () => { void currentCall()?.leave(); },
     rejoin: () => { enter(root, req, null); },
   });

@@ -13,7 +13,11 @@ import type { MediaKind } from '../generated/MediaKind';
 import type { ParticipantInfo } from '../generated/ParticipantInfo';
 import type { Role } from '../generated/Role';
 import type { ServerMessage } from '../generated/ServerMessage';
+import { preferredDevice, rememberDevice } from './devices';
 import { PROTOCOL_VERSION, SignallingClient, signalUrl } from './signalling';
+
+const AUDIO_CONSTRAINTS = { echoCancellation: true, noiseSuppression: true, autoGainControl: true };
+const VIDEO_CONSTRAINTS = { width: { ideal: 640 }, height: { ideal: 480 }, frameRate: { ideal: 24, max: 30 } };
 
 export interface CallView {
   setState(state: ConnectionState): void;
@@ -149,6 +153,40 @@ export class Call {
     this.signalling?.send({ type: 'track_state', kind, muted });
   }
 
+  /**
+   * Switches camera or microphone to `deviceId`: opens that device alone, replaces the track on
+   * the sender (no renegotiation), stops the old one and remembers the choice. The mute state
+   * carries over. On failure the old device stays and a notice says so. Resolves to success.
+   */
+  async chooseDevice(kind: MediaKind, deviceId: string): Promise<boolean> {
+    const old = this.local?.getTracks().find((t) => t.kind === kind);
+    if (!this.local || !old) return false;
+    const constraints = { ...(kind === 'audio' ? AUDIO_CONSTRAINTS : VIDEO_CONSTRAINTS), deviceId: { exact: deviceId } };
+    let track: MediaStreamTrack | undefined;
+    try {
+      const stream = await navigator.mediaDevices.getUserMedia({ [kind]: constraints });
+      track = stream.getTracks().find((t) => t.kind === kind);
+      if (!track) throw new Error('no track');
+      track.enabled = !(kind === 'audio' ? this.audioMuted : this.videoMuted);
+      await this.peer?.replaceTrack(old, track);
+    } catch (err) {
+      console.warn('sportello: could not switch device', kind, err);
+      track?.stop();
+      this.opts.view.notice(kind === 'audio'
+        ? 'Non è stato possibile usare il microfono scelto: resta quello di prima.'
+        : 'Non è stato possibile usare la videocamera scelta: resta quella di prima.');
+      // The pickers show the device still in use again.
+      this.opts.view.setLocalStream(this.local);
+      return false;
+    }
+    // A new stream object, so the preview and the level meter follow the new track.
+    this.local = new MediaStream([...this.local.getTracks().filter((t) => t !== old), track]);
+    old.stop();
+    rememberDevice(kind === 'audio' ? 'audioinput' : 'videoinput', deviceId);
+    this.opts.view.setLocalStream(this.local);
+    return true;
+  }
+
   /** Leaves the meeting ("Esci"): tells the server, waits briefly for `left`, closes. */
   async leave(): Promise<void> {
     if (this.leaving) return;
@@ -184,8 +222,8 @@ export class Call {
    * a camera can still talk, and one without anything can still watch and listen.
    */
   private async openMedia(): Promise<MediaStream | null> {
-    const audio = { echoCancellation: true, noiseSuppression: true, autoGainControl: true };
-    const video = { width: { ideal: 640 }, height: { ideal: 480 }, frameRate: { ideal: 24, max: 30 } };
+    const audio = { ...AUDIO_CONSTRAINTS, ...preferredDevice('audioinput') };
+    const video = { ...VIDEO_CONSTRAINTS, ...preferredDevice('videoinput') };
     let firstError: unknown = null;
     for (const constraints of [{ audio, video }, { audio }, { video }]) {
       try {

@@ -61,6 +61,12 @@ export class Peer {
     }
   }
 
+  /** Sends `next` where `old` was sent, without renegotiation (a device switch). */
+  async replaceTrack(old: MediaStreamTrack, next: MediaStreamTrack): Promise<void> {
+    const sender = this.pc.getSenders().find((s) => s.track === old);
+    if (sender) await sender.replaceTrack(next);
+  }
+
   onRemoteOffer(sdp: string): void {
     this.enqueue(async () => {
       // Polite peer: setRemoteDescription(offer) rolls back our own pending offer if any.

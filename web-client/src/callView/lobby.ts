@@ -6,6 +6,7 @@ import type { Role } from '../generated/Role';
 import { playTestTone } from './audio';
 import { h } from '../widgets/dom';
 import { MicLevel } from './micLevel';
+import { type DeviceKind, listDevices, mediaDevices } from '../call/devices';
 
 /** Someone the lobby waits for, as shown: their name and role. */
 export interface Awaited {
@@ -14,6 +15,12 @@ export interface Awaited {
 }
 
 const SEGMENTS = 12;
+
+/** Called when the person picks another camera or microphone. */
+export type ChooseDevice = (kind: DeviceKind, deviceId: string) => void;
+
+const DEVICE_NAME: Record<DeviceKind, string> = { videoinput: 'Videocamera', audioinput: 'Microfono' };
+const PICKER_LABEL: Record<DeviceKind, string> = { videoinput: 'Videocamera da usare', audioinput: 'Microfono da usare' };
 
 export class Lobby {
   readonly root: HTMLElement;
@@ -34,8 +41,18 @@ export class Lobby {
   private stream: MediaStream | null = null;
   private active = false;
   private awaited: Awaited[] = [];
+  /** The device pickers; shown even with one device (disabled), so the layout stays put. */
+  private readonly pickers: Record<DeviceKind, HTMLSelectElement> = {
+    videoinput: h('select', { id: 'device-videoinput', class: 'form-select form-select-lg device-select', disabled: true }),
+    audioinput: h('select', { id: 'device-audioinput', class: 'form-select form-select-lg device-select', disabled: true }),
+  };
+  private readonly onDeviceChange = (): void => { void this.refreshDevices(); };
 
-  constructor(awaited: Awaited[]) {
+  constructor(awaited: Awaited[], private readonly choose: ChooseDevice = () => undefined) {
+    for (const kind of ['videoinput', 'audioinput'] as const) {
+      this.pickers[kind].addEventListener('change', () => { this.choose(kind, this.pickers[kind].value); });
+    }
+    mediaDevices()?.addEventListener('devicechange', this.onDeviceChange);
     for (let i = 0; i < SEGMENTS; i += 1) this.segments.push(h('span', { class: 'mic-seg' }));
     this.meter.append(...this.segments);
     this.preview.muted = true;
@@ -50,6 +67,8 @@ export class Lobby {
           h('figcaption', { class: 'tile-caption' }, h('span', { class: 'tile-name' }, 'La sua immagine'))),
         h('div', { class: 'lobby-checks' },
           h('h3', { class: 'check-title' }, 'Prova dei dispositivi'),
+          this.picker('videoinput'),
+          this.picker('audioinput'),
           h('div', { class: 'check' },
             h('p', { class: 'check-label', id: 'mic-label' }, 'Microfono'),
             this.meter, this.micHint),
@@ -81,6 +100,33 @@ export class Lobby {
       this.micHint.textContent = 'Microfono non disponibile: gli altri non potranno sentirla.';
     }
     if (this.active) this.activate();
+    void this.refreshDevices();
+  }
+
+  private picker(kind: DeviceKind): HTMLElement {
+    return h('div', { class: 'check check-device' },
+      h('label', { class: 'check-label', for: `device-${kind}` }, PICKER_LABEL[kind]),
+      this.pickers[kind]);
+  }
+
+  /** Lists the cameras and microphones, with the one in use selected. */
+  private async refreshDevices(): Promise<void> {
+    for (const kind of ['videoinput', 'audioinput'] as const) {
+      const select = this.pickers[kind];
+      let devices: MediaDeviceInfo[];
+      try {
+        devices = await listDevices(kind);
+      } catch {
+        devices = [];
+      }
+      const track = this.stream?.getTracks().find((t) => t.kind === (kind === 'audioinput' ? 'audio' : 'video'));
+      const current = track?.getSettings().deviceId ?? '';
+      const options = devices.map((d, i) => h('option', { value: d.deviceId }, d.label || `${DEVICE_NAME[kind]} ${String(i + 1)}`));
+      if (options.length === 0) options.push(h('option', { value: '' }, `${DEVICE_NAME[kind]} non disponibile`));
+      select.replaceChildren(...options);
+      if (devices.some((d) => d.deviceId === current)) select.value = current;
+      select.disabled = !track || devices.length < 2;
+    }
   }
 
   /** Shows or hides the lobby; the microphone is measured only while it shows. */
@@ -100,6 +146,7 @@ export class Lobby {
 
   dispose(): void {
     this.active = false;
+    mediaDevices()?.removeEventListener('devicechange', this.onDeviceChange);
     this.mic.stop();
     this.preview.srcObject = null;
   }

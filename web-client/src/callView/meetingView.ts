@@ -10,6 +10,7 @@ import type { CallView } from '../call/call';
 import { h } from '../widgets/dom';
 import { icon } from '../widgets/icons';
 import { type Awaited, Lobby } from './lobby';
+import type { DeviceKind } from '../call/devices';
 import { closeAllModals } from '../widgets/modal';
 import { Roster } from './roster';
 
@@ -17,6 +18,8 @@ const NOTICE_MS = 10_000;
 
 export interface MeetingActions {
   toggle(kind: MediaKind): void;
+  /** Switch camera (`videoinput`) or microphone (`audioinput`) to `deviceId`. */
+  chooseDevice(kind: DeviceKind, deviceId: string): void;
   leave(): void;
   rejoin(): void;
 }
@@ -81,7 +84,7 @@ export class MeetingView implements CallView {
     private readonly actions: MeetingActions,
     private readonly options: MeetingViewOptions = {},
   ) {
-    this.lobby = new Lobby(options.awaited ?? []);
+    this.lobby = new Lobby(options.awaited ?? [], (kind, id) => { this.actions.chooseDevice(kind, id); });
     this.setTitle(h('span', {}, 'Videochiamata ', h('span', { class: 'room-name' }, `«${room}»`)));
     this.localVideo.muted = true;
     this.micBtn = h('button', { type: 'button', id: 'btn-mic', class: 'btn btn-lg btn-control' });

@@ -78,6 +78,7 @@ export function startDesk(start: DeskStart): Desk {
   const run = (): void => {
     view = new MeetingView(start.root, start.title, {
       toggle: (kind) => { call.toggle(kind); },
+      chooseDevice: (kind, id) => { void call.chooseDevice(kind === 'audioinput' ? 'audio' : 'video', id); },
       leave: () => { void call.leave(); },
       rejoin: () => { run(); },
     }, { awaited: awaitedOf(start.ticket, start.citizenName), endedPage });
