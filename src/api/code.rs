@@ -82,6 +82,7 @@ sportello_signalling::string_enum! {
         TooFarAhead = "too_far_ahead",
         TooManyAttempts = "too_many_attempts",
         TooManyHolds = "too_many_holds",
+        TooManyWaiting = "too_many_waiting",
         Unauthenticated = "unauthenticated",
         UnknownAccount = "unknown_account",
         UnknownAppointment = "unknown_appointment",

@@ -62,6 +62,8 @@ pub struct AppState {
     pub privacy_notice: Arc<PrivacyNotice>,
     /// The OIDC providers (staff login) and the logins in flight.
     pub oidc: Arc<identity::oidc::Oidc>,
+    /// The meetings opened, told to the officials waiting for them.
+    pub openings: Arc<crate::meeting::opening::Openings>,
 }
 
 impl FromRef<AppState> for Store {
@@ -107,6 +109,7 @@ impl FromRef<AppState> for Meetings {
             signalling: s.signalling.clone(),
             sessions: s.sessions.clone(),
             shutdown: s.shutdown.clone(),
+            openings: s.openings.clone(),
         }
     }
 }

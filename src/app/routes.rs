@@ -29,10 +29,15 @@ pub const ROUTES: &[(&str, &str)] = &[
         "/v1/booking/appointments/{appointment_id}/reschedule",
     ),
     ("get", "/v1/booking/appointments/{appointment_id}/ics"),
+    ("get", "/v1/booking/appointments/{appointment_id}/case"),
     ("post", "/v1/booking/appointments/{appointment_id}/meeting"),
     (
         "post",
         "/v1/booking/appointments/{appointment_id}/meeting/join",
+    ),
+    (
+        "get",
+        "/v1/booking/appointments/{appointment_id}/meeting/opening",
     ),
     (
         "post",

@@ -134,6 +134,7 @@ impl Server {
             revocations,
             privacy_notice,
             oidc,
+            openings: Arc::default(),
         };
         let body_timeout = config.http.body_timeout;
         let app = super::app(state)

@@ -33,6 +33,7 @@ sportello_signalling::string_enum! {
     pub enum AuditAction {
         AppointmentCancel = "appointment.cancel",
         AppointmentReschedule = "appointment.reschedule",
+        CaseView = "case.view",
         CitizenLeave = "citizen.leave",
         ClosureAdd = "closure.add",
         HoldConfirm = "hold.confirm",

@@ -118,6 +118,25 @@ pub fn principal(account: &str) -> Option<Principal> {
         })
 }
 
+/// The person behind a demo account (invented names; the demo's staff only).
+pub fn full_name(account: &str) -> Option<&'static str> {
+    Some(match account {
+        "operatore.villanova" => "Giulia Serra",
+        "operatore.alghero" => "Antonio Pinna",
+        "operatore.pescasseroli" => "Marco Di Cesare",
+        "operatore.ostana" => "Elena Bruno",
+        "operatore.civita" => "Francesco Greco",
+        "utenze.villanova" => "Paola Cossu",
+        "funzionario.sassari" => "Roberto Manca",
+        "funzionario.laquila" => "Silvia Ferri",
+        "funzionario.cuneo" => "Luca Giordano",
+        "funzionario.cosenza" => "Teresa Russo",
+        "funzionario.polo" => "Davide Conti",
+        "admin.inps" => "Chiara Lombardi",
+        _ => return None,
+    })
+}
+
 /// Login request.
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields)]

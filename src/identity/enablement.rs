@@ -44,6 +44,8 @@ pub enum OperatorStatus {
 pub struct OperatorEntry {
     /// The account id.
     pub account: String,
+    /// The person's name, if recorded (accounts enabled before names were asked have none).
+    pub full_name: Option<String>,
     /// The comune (ISTAT code).
     pub comune_istat: Option<String>,
     /// The comune's name.
@@ -68,6 +70,8 @@ pub struct NewOperator {
     pub account: String,
     /// The initial password (at least 12 characters).
     pub password: String,
+    /// The person's name ("Nome e cognome", 2-100 characters).
+    pub full_name: String,
     /// First valid day (YYYY-MM-DD).
     #[serde(default)]
     #[ts(optional)]
@@ -99,6 +103,10 @@ pub struct OperatorChange {
     #[serde(default)]
     #[ts(optional)]
     pub password: Option<String>,
+    /// The person's name (2-100 characters).
+    #[serde(default)]
+    #[ts(optional)]
+    pub full_name: Option<String>,
 }
 
 /// A field that is present (perhaps null) deserializes to `Some`.
@@ -117,6 +125,7 @@ fn entry(state: &Identity, account: &Account, comune_name: Option<String>) -> Op
     let p = &account.principal;
     OperatorEntry {
         account: p.subject.clone(),
+        full_name: account.full_name.clone(),
         comune_istat: p.comune_istat.clone(),
         comune_name,
         valid_from: account.valid_from,
@@ -152,6 +161,7 @@ pub async fn create(
     let fields = NewOperatorFields {
         account: &req.account,
         password: &req.password,
+        full_name: &req.full_name,
         valid_from: req.valid_from.as_deref(),
         valid_until: req.valid_until.as_deref(),
         comune_istat: req.comune_istat.clone(),
@@ -160,7 +170,8 @@ pub async fn create(
     Ok((StatusCode::CREATED, Json(entry(&state, &account, name))))
 }
 
-/// `PATCH /v1/identity/operators/{account}`: changes validity dates or resets the password.
+/// `PATCH /v1/identity/operators/{account}`: changes validity dates or the name, or resets the
+/// password.
 pub async fn update(
     State(state): State<Identity>,
     who: Principal,
@@ -175,6 +186,7 @@ pub async fn update(
         valid_from: change.valid_from.as_ref().map(Option::as_deref),
         valid_until: change.valid_until.as_ref().map(Option::as_deref),
         password: change.password.as_deref(),
+        full_name: change.full_name.as_deref(),
     };
     let (found, name) = operators::update(&state, &who, &rid, found, fields).await?;
     Ok(Json(entry(&state, &found, name)))

@@ -128,6 +128,21 @@ pub async fn admit(
     open_place(&row, id, now)
 }
 
+/// The place of appointment `id` if `who` is an official of its sportello and it is booked
+/// (opened or not, at any time): who may read its case.
+pub async fn official_may_read(
+    db: &Db,
+    who: &Principal,
+    id: &str,
+) -> Result<MeetingPlace, BookingError> {
+    let row = official_row(db, who, id).await?;
+    if row.status != "booked" {
+        return Err(unknown_appointment());
+    }
+    let room = row.room.clone().unwrap_or_default();
+    Ok(row.place(id, room))
+}
+
 /// The meeting of appointment `id` if `who` may be in it now as staff (an `official` of its
 /// sportello, otherwise an operator of its comune): opened, not closed, inside its window.
 pub async fn staff_may_enter(

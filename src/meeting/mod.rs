@@ -1,6 +1,6 @@
-//! The meeting day: its rules (who may, when: [`rules`]), its SQL ([`store`]) and operations
+//! The meeting day: the official's view of the case ([`case`]); its rules (who may, when: [`rules`]), its SQL ([`store`]) and operations
 //! ([`day`]); over HTTP, "Apri meeting" and "Entra nel meeting" with the one ticket-issuing path
-//! ([`tickets`]), the handover to the citizen ([`handover`]), the citizen's meeting-scoped
+//! ([`tickets`]), the official's wait for the operator to open ([`opening`]), the handover to the citizen ([`handover`]), the citizen's meeting-scoped
 //! session ([`citizen_api`]), the official closing the meeting with an outcome ([`close`]), the
 //! check of who may be in the call at each join ([`admission`]), and the audit record of who
 //! joins, changes identity and leaves the call ([`audit_observer`]).
@@ -10,10 +10,12 @@
 
 pub mod admission;
 pub mod audit_observer;
+pub mod case;
 pub mod citizen_api;
 pub mod close;
 pub mod day;
 pub mod handover;
+pub mod opening;
 pub mod rules;
 mod store;
 pub mod tickets;
@@ -49,6 +51,8 @@ pub struct Meetings {
     pub sessions: Arc<dyn SessionStore>,
     /// Cancelled when shutdown begins.
     pub shutdown: CancellationToken,
+    /// The meetings opened, told to the officials waiting for them.
+    pub openings: Arc<opening::Openings>,
 }
 
 /// The meeting routes.
@@ -67,6 +71,14 @@ where
         .route(
             "/v1/booking/appointments/{appointment_id}/meeting/join",
             post(tickets::join_meeting),
+        )
+        .route(
+            "/v1/booking/appointments/{appointment_id}/case",
+            get(case::case_file),
+        )
+        .route(
+            "/v1/booking/appointments/{appointment_id}/meeting/opening",
+            get(opening::opening),
         )
         .route(
             "/v1/booking/appointments/{appointment_id}/meeting/handover",

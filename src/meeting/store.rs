@@ -136,3 +136,82 @@ pub(crate) async fn appointment_of_room(
             .await?;
     Ok(id.map(|(id,)| id))
 }
+
+/// The case of appointment `id` (after the caller was authorised): the request, its services
+/// and who booked it.
+pub(crate) async fn case_file(
+    db: &Db,
+    id: &str,
+) -> Result<super::case::CaseFile, BookingError> {
+    use super::case::{CaseApplicant, CaseBooker, CaseDelegate, CaseFile};
+    let row = sqlx::query(
+        "SELECT r.starts_at, r.ends_at, r.created_by, r.created_at, r.confirmed_at, \
+         cm.name AS comune_name, p.name AS sportello_name, \
+         q.given_name, q.family_name, q.codice_fiscale, q.birth_date, q.birth_place, \
+         q.delegate_given_name, q.delegate_family_name, q.delegate_codice_fiscale, \
+         q.delegation_act, q.notes, a.full_name AS booked_by_name \
+         FROM reservations r JOIN citizen_requests q ON q.reservation_id = r.id \
+         JOIN sportelli p ON p.id = r.sportello_id JOIN comuni cm ON cm.istat = r.comune_istat \
+         LEFT JOIN staff_accounts a ON a.account = r.created_by \
+         WHERE r.id = $1",
+    )
+    .bind(id)
+    .fetch_optional(db.pool())
+    .await?
+    .ok_or_else(unknown_appointment)?;
+    let services: Vec<String> = sqlx::query(
+        "SELECT s.name FROM request_services rs JOIN services s ON s.code = rs.service_code \
+         WHERE rs.reservation_id = $1 ORDER BY s.name",
+    )
+    .bind(id)
+    .fetch_all(db.pool())
+    .await?
+    .iter()
+    .map(|r| r.try_get("name"))
+    .collect::<Result<_, _>>()?;
+    let birth_date: String = row.try_get("birth_date")?;
+    let delegate = match (
+        row.try_get::<Option<String>, _>("delegate_given_name")?,
+        row.try_get::<Option<String>, _>("delegate_family_name")?,
+        row.try_get::<Option<String>, _>("delegate_codice_fiscale")?,
+    ) {
+        (Some(given_name), Some(family_name), Some(codice_fiscale)) => Some(CaseDelegate {
+            given_name,
+            family_name,
+            codice_fiscale,
+            delegation_act: row.try_get("delegation_act")?,
+        }),
+        _ => None,
+    };
+    let booked_at: Option<i64> = row.try_get("confirmed_at")?;
+    let booked_at = match booked_at {
+        Some(t) => t,
+        None => row.try_get("created_at")?,
+    };
+    Ok(CaseFile {
+        appointment_id: id.to_owned(),
+        starts_at: rome::to_local(from_unix(row.try_get("starts_at")?)),
+        ends_at: rome::to_local(from_unix(row.try_get("ends_at")?)),
+        comune_name: row.try_get("comune_name")?,
+        sportello_name: row.try_get("sportello_name")?,
+        applicant: CaseApplicant {
+            given_name: row.try_get("given_name")?,
+            family_name: row.try_get("family_name")?,
+            codice_fiscale: row.try_get("codice_fiscale")?,
+            birth_date: birth_date.parse().map_err(|_| {
+                BookingError::Database(sqlx::Error::Decode("a stored birth date".into()))
+            })?,
+            birth_place: row.try_get("birth_place")?,
+        },
+        services,
+        delegate,
+        notes: row
+            .try_get::<Option<String>, _>("notes")?
+            .filter(|n| !n.trim().is_empty()),
+        booked_by: CaseBooker {
+            account: row.try_get("created_by")?,
+            full_name: row.try_get("booked_by_name")?,
+        },
+        booked_at: rome::to_local(from_unix(booked_at)),
+    })
+}

@@ -213,7 +213,10 @@ pub async fn open_meeting(
     b: Result<JsonBody<EmptyBody>, AppError>,
 ) -> ApiResult<Json<MeetingTicket>> {
     let at = (id.as_str(), &headers);
-    staff_ticket(&s, &who, &rid, at, b, Door::Open, Role::Operator).await
+    let ticket = staff_ticket(&s, &who, &rid, at, b, Door::Open, Role::Operator).await?;
+    // The officials waiting for this meeting may enter now.
+    s.openings.opened(&ticket.appointment_id);
+    Ok(ticket)
 }
 
 /// `POST /v1/booking/appointments/{id}/meeting/join`: "Entra nel meeting".

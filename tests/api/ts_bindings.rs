@@ -19,6 +19,7 @@ use sportello::identity::oidc::routes::ProviderInfo;
 use sportello::identity::operators::OperatorState;
 use sportello::identity::routes::SessionInfo;
 use sportello::meeting::MeetingTicket;
+use sportello::meeting::case::CaseFile;
 use sportello::meeting::citizen_api::CitizenSessionInfo;
 use sportello::meeting::close::{CloseRequest, MeetingClosed};
 use sportello::meeting::handover::HandoverTicket;
@@ -60,6 +61,7 @@ fn booking_typescript_bindings() {
     PrivacyNotice::export_all(&cfg).unwrap();
     Comune::export_all(&cfg).unwrap();
     MeetingTicket::export_all(&cfg).unwrap();
+    CaseFile::export_all(&cfg).unwrap();
     SessionInfo::export_all(&cfg).unwrap();
     HandoverTicket::export_all(&cfg).unwrap();
     CloseRequest::export_all(&cfg).unwrap();

@@ -45,16 +45,16 @@ async function logout(page) {
   await page.getByRole('heading', { name: 'Accesso', level: 1 }).waitFor({ timeout: LONG });
 }
 
-/** "Modifica validità" of `account`: fills the two dates ('' clears one) and saves. */
+/** "Modifica" of `account`: fills the two dates ('' clears one) and saves. */
 async function setValidity(page, account, from, until) {
-  await row(page, account).getByRole('button', { name: 'Modifica validità' }).click();
-  const dialog = page.getByRole('dialog', { name: `Validità dell’accesso di ${account}` });
+  await row(page, account).getByRole('button', { name: 'Modifica' }).click();
+  const dialog = page.getByRole('dialog', { name: `Modifica l’accesso di ${account}` });
   await dialog.waitFor();
   await dialog.getByLabel('Valido dal').fill(from);
   await dialog.getByLabel('Valido fino al').fill(until);
   await dialog.getByRole('button', { name: 'Salva' }).click();
   await dialog.waitFor({ state: 'detached' });
-  await page.locator('#users-notice').getByText(`Validità dell’accesso di ${account} aggiornata`).waitFor();
+  await page.locator('#users-notice').getByText(`Accesso di ${account} aggiornato`).waitFor();
 }
 
 describe('identity', () => {
@@ -184,29 +184,37 @@ describe('identity', () => {
       assert.match(admin.url(), /\/utenze$/);
       await admin.getByText('Comune di Villanova Monteleone', { exact: true }).waitFor();
       await row(admin, 'operatore.villanova').getByText('Attivo', { exact: true }).waitFor();
+      // Each operator by the person's name, with the account under it.
+      await row(admin, 'operatore.villanova').getByRole('rowheader').getByText('Giulia Serra').waitFor();
       assert.equal(await row(admin, 'operatore.alghero').count(), 0, 'only the own comune');
 
-      // — Checked before sending: the password is too short.
+      // — Checked before sending: the name is missing, the password is too short.
       await admin.getByLabel('Nome utente').fill(NEW_OPERATOR);
       await admin.getByLabel('Password iniziale').fill('corta');
       await admin.getByRole('button', { name: 'Abilita l’operatore' }).click();
       await admin.getByText('La password deve avere almeno 12 caratteri.').waitFor();
       assert.equal(await admin.getByLabel('Password iniziale').getAttribute('aria-invalid'), 'true');
+      await admin.getByText('Scriva il nome e il cognome dell’operatore.').waitFor();
+      assert.equal(await admin.getByLabel('Nome e cognome').getAttribute('aria-invalid'), 'true');
 
       // — Enable the new operator.
+      await admin.getByLabel('Nome e cognome').fill('Maria Sanna');
       await admin.getByLabel('Password iniziale').fill(NEW_PASSWORD);
       await admin.getByRole('button', { name: 'Abilita l’operatore' }).click();
       await admin.locator('#users-notice').getByText(`L’operatore ${NEW_OPERATOR} è stato abilitato`, { exact: false }).waitFor({ timeout: LONG });
       await row(admin, NEW_OPERATOR).getByText('Attivo', { exact: true }).waitFor();
+      await row(admin, NEW_OPERATOR).getByText('Maria Sanna').waitFor();
       assert.equal(await admin.getByLabel('Nome utente').inputValue(), '', 'the form is emptied');
 
       // — The same name again: the server's answer, in Italian, on the field.
+      await admin.getByLabel('Nome e cognome').fill('Maria Sanna');
       await admin.getByLabel('Nome utente').fill(NEW_OPERATOR);
       await admin.getByLabel('Password iniziale').fill(NEW_PASSWORD);
       await admin.getByRole('button', { name: 'Abilita l’operatore' }).click();
       await admin.getByText('Esiste già un operatore con questo nome utente.', { exact: false }).waitFor({ timeout: LONG });
       // The success of the previous action is gone: it no longer stands beside the new error.
       assert.equal(await admin.locator('#users-notice').isVisible(), false, 'the old success message is cleared');
+      await admin.getByLabel('Nome e cognome').fill('');
       await admin.getByLabel('Nome utente').fill('');
       await admin.getByLabel('Password iniziale').fill('');
       await shot(admin, 'utenze');

@@ -9,7 +9,7 @@
 
 import assert from 'node:assert/strict';
 import {
-  ACCOUNTS, assertNoProblems, axeViolations, bookToday, LONG, login, screenshot, SHOTS_DIR, waitConnected, waitFor, withPages,
+  ACCOUNTS, assertNoProblems, axeViolations, bookToday, CITIZEN, LONG, login, screenshot, SHOTS_DIR, waitConnected, waitFor, withPages,
 } from './fixtures.mjs';
 
 /** Waits until the page shows `path` (a client-side navigation counts). */
@@ -126,6 +126,10 @@ export function runMeetingDay(browser, url, { shots = false, log = () => undefin
     await lobby.waitFor({ state: 'hidden', timeout: LONG });
     await official.locator('#roster [data-role="operator"]').getByText('Operatore del Comune', { exact: true }).waitFor();
     await official.locator('#roster [data-role="official"].is-self').waitFor();
+    // Beside the call, the official reads the case.
+    const casePanel = official.locator('.side .case-panel');
+    await casePanel.getByText(CITIZEN.codice_fiscale).waitFor({ timeout: LONG });
+    await casePanel.getByText('Giulia Serra (operatore.villanova), Comune di Villanova Monteleone').waitFor();
     await kiosk.locator('#roster [data-role="official"]').getByText('Funzionario INPS', { exact: true }).waitFor();
     const officialId = (await seesOnly(kiosk, 'official')).id;
     let kioskId = (await seesOnly(official, 'operator')).id;
@@ -149,6 +153,9 @@ export function runMeetingDay(browser, url, { shots = false, log = () => undefin
     assert.equal(await kiosk.evaluate(() => window.sportello.joinedAt), joinedAt, 'the kiosk did not rejoin');
     await official.getByText('L’operatore ha passato la parola al cittadino').waitFor({ timeout: LONG });
     await official.locator('#roster [data-role="citizen"]').getByText('Cittadino/a', { exact: true }).waitFor();
+    // The official sees the citizen by name (the name never travels over signalling).
+    await official.locator('#roster [data-role="citizen"] .roster-name')
+      .getByText(`${CITIZEN.given_name} ${CITIZEN.family_name}`, { exact: true }).waitFor();
     assert.equal(await statusWithCookie(url, '/v1/session', staffCookie), 401, 'the operator\'s old cookie no longer works');
     assert.equal((await kiosk.context().cookies()).some((c) => c.name === 'sportello_citizen'), true, 'citizen cookie set');
     // Video keeps flowing both ways across the handover.

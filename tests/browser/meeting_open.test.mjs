@@ -1,6 +1,7 @@
 // Meeting day, first piece: the operator books an appointment for today (through the booking API
 // from the page, to set up quickly), presses "Apri la videochiamata" on today's card; the official logs in,
-// presses "Entra nella videochiamata" on the agenda; both exchange video.
+// presses "Entra nella videochiamata" on the agenda (before the operator opened it: the page waits
+// and enters by itself when the server says the meeting opened); both exchange video.
 //
 // The server runs with `--demo-clock` (demo mode only) so that "today, inside the meeting window"
 // holds at any hour and on any day the tests run: Monday 23 November 2026, 10:05 in Italy.
@@ -8,7 +9,7 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import {
-  ACCOUNTS, assertNoProblems, bookToday, DEMO_NOW, inboundStats, login, screenshot, TODAY, useServerAndBrowser, waitConnected, waitFor,
+  ACCOUNTS, assertNoProblems, axeViolations, bookToday, CITIZEN, LONG, DEMO_NOW, inboundStats, login, screenshot, TODAY, useServerAndBrowser, waitConnected, waitFor,
   withPages,
 } from './fixtures.mjs';
 
@@ -38,21 +39,34 @@ describe('meeting day: "Apri la videochiamata" and "Entra nella videochiamata"',
       await laterCard.getByText('La videochiamata si potrà aprire dalle 11:30.').waitFor();
       await screenshot(operator, 'meeting-open-home', { fullPage: true });
 
-      // The official tries before the operator opened: a clear message, no meeting.
+      // The official tries before the operator opened: the card says it waits, and can stop.
       await login(official, ACCOUNTS.official);
       const row = official.locator(`[data-appointment-id="${appt.id}"]`);
       const enter = row.getByRole('button', { name: 'Entra nella videochiamata' });
       await enter.waitFor();
+      // The case, on request: "Dati della richiesta".
+      await row.locator('summary').getByText('Dati della richiesta').click();
+      await row.locator('.case-list').getByText(CITIZEN.codice_fiscale).waitFor({ timeout: LONG });
+      await row.locator('.case-list').getByText('Giulia Serra (operatore.villanova)', { exact: false }).waitFor();
       await enter.click();
-      await row.getByText('L’operatore del Comune non ha ancora aperto la videochiamata. Riprovi tra qualche istante.').waitFor();
+      const waiting = row.getByRole('status').getByText('In attesa che l’operatore del Comune apra la videochiamata.', { exact: false });
+      await waiting.waitFor();
+      assert.equal(await row.getByRole('button', { name: 'In attesa dell’operatore…' }).isDisabled(), true);
+      await row.getByRole('button', { name: 'Smetti di attendere' }).click();
+      await waiting.waitFor({ state: 'hidden' });
+      assert.equal(await enter.isEnabled(), true, 'the button is back');
+      await enter.click();
+      await waiting.waitFor();
+      await screenshot(official, 'meeting-official-waits', { fullPage: true });
+      assert.deepEqual(await axeViolations(official), [], 'the waiting agenda: axe-core');
 
+      // The operator opens: the official's page enters by itself, nobody clicks again.
       const start = Date.now();
       await open.click();
       await operator.waitForURL(`${t.server.url}/meeting`);
       assert.ok(!operator.url().includes('token'), 'no token in the address bar');
       await waitConnected(operator, { timeout: 10_000 });
 
-      await enter.click();
       await official.waitForURL(`${t.server.url}/meeting`);
       assert.ok(!official.url().includes('token'), 'no token in the address bar');
 

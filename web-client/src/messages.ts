@@ -265,6 +265,7 @@ const API_ERROR_TEXT: Record<ApiCode, string | null> = {
   replay: null,
   shutting_down: null,
   too_many_holds: null,
+  too_many_waiting: 'Troppe pagine sono in attesa in questo momento. Riprovi tra qualche secondo.',
   unknown_provider: null,
   unknown_sede: null,
 };
@@ -343,6 +344,7 @@ export const OPERATOR_STATUS_LABEL: Record<OperatorStatus, string> = {
 
 /** The texts of the operator enablement page that differ. */
 const IDENTITY_ERROR_TEXT: Partial<Record<ApiCode, string>> = {
+  invalid_name: "Scriva il nome e il cognome dell’operatore (da 2 a 100 caratteri, con almeno una lettera).",
   bad_account_id: 'Il nome utente può contenere solo lettere minuscole senza accenti, numeri, punto (.), trattino (-) e trattino basso (_), al massimo 64 caratteri. Ad esempio: mario.rossi',
   weak_password: 'La password deve avere almeno 12 caratteri.',
   bad_dates: 'Le date non sono valide: la data di fine non può essere prima della data di inizio.',

@@ -28,6 +28,8 @@ pub struct Account {
     pub valid_until: Option<NaiveDate>,
     /// Whether it is revoked (a row in `staff_revocations`), as read with the account.
     pub revoked: bool,
+    /// The person's name, if recorded.
+    pub full_name: Option<String>,
 }
 
 /// Where an account stands on a given day, revocation aside.
@@ -115,6 +117,26 @@ impl AdmitError {
     }
 }
 
+/// The most characters of a person's name.
+pub const MAX_FULL_NAME: usize = 100;
+
+/// A person's name as given ("Nome e cognome"), trimmed: 2-100 characters, at least one
+/// letter, no control characters.
+pub fn full_name(given: &str) -> Result<String, AppError> {
+    let name = given.trim();
+    let n = name.chars().count();
+    if !(2..=MAX_FULL_NAME).contains(&n)
+        || name.chars().any(char::is_control)
+        || !name.chars().any(char::is_alphabetic)
+    {
+        return Err(AppError::bad_request(
+            ApiCode::InvalidName,
+            "the name must be 2-100 printable characters with at least one letter",
+        ));
+    }
+    Ok(name.to_owned())
+}
+
 /// An account id: 1-64 characters of a-z, 0-9, '.', '_' and '-'.
 pub fn valid_account_id(account: &str) -> bool {
     (1..=64).contains(&account.len())
@@ -139,7 +161,7 @@ fn parse_day(s: Option<String>) -> Option<NaiveDate> {
 
 /// The account columns and whether it is revoked, in one read.
 const SELECT: &str = "SELECT a.account, a.role, a.comune_istat, a.sede_id, a.sportello_ids, \
-     a.password_hash, a.valid_from, a.valid_until, \
+     a.password_hash, a.valid_from, a.valid_until, a.full_name, \
      CAST(CASE WHEN r.subject IS NULL THEN 0 ELSE 1 END AS BIGINT) AS revoked \
      FROM staff_accounts a LEFT JOIN staff_revocations r ON r.subject = a.account";
 
@@ -166,6 +188,7 @@ fn decode(row: &sqlx::any::AnyRow) -> Result<Option<Account>, BookingError> {
         valid_from: parse_day(row.try_get("valid_from")?),
         valid_until: parse_day(row.try_get("valid_until")?),
         revoked: row.try_get::<i64, _>("revoked")? != 0,
+        full_name: row.try_get("full_name")?,
     }))
 }
 
@@ -241,8 +264,8 @@ pub async fn insert(
     let p = &account.principal;
     let done = sqlx::query(
         "INSERT INTO staff_accounts (account, role, comune_istat, sede_id, sportello_ids, \
-         password_hash, valid_from, valid_until, created_at, created_by) \
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10) ON CONFLICT (account) DO NOTHING",
+         password_hash, valid_from, valid_until, created_at, created_by, full_name) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11) ON CONFLICT (account) DO NOTHING",
     )
     .bind(&p.subject)
     .bind(role_code(p.role))
@@ -254,20 +277,22 @@ pub async fn insert(
     .bind(account.valid_until.map(|d| d.to_string()))
     .bind(now.timestamp())
     .bind(created_by)
+    .bind(account.full_name.as_deref())
     .execute(db.pool())
     .await?;
     Ok(done.rows_affected() == 1)
 }
 
-/// Stores the validity dates and password hash of `account` as they are in it.
+/// Stores the validity dates, password hash and name of `account` as they are in it.
 pub async fn update(db: &Db, account: &Account) -> Result<(), BookingError> {
     sqlx::query(
-        "UPDATE staff_accounts SET password_hash = $1, valid_from = $2, valid_until = $3 \
-         WHERE account = $4",
+        "UPDATE staff_accounts SET password_hash = $1, valid_from = $2, valid_until = $3, \
+         full_name = $4 WHERE account = $5",
     )
     .bind(account.password_hash.as_deref())
     .bind(account.valid_from.map(|d| d.to_string()))
     .bind(account.valid_until.map(|d| d.to_string()))
+    .bind(account.full_name.as_deref())
     .bind(&account.principal.subject)
     .execute(db.pool())
     .await?;
@@ -286,6 +311,7 @@ pub async fn seed_demo(db: &Db, now: DateTime<Utc>) -> Result<(), BookingError> 
                 valid_from: None,
                 valid_until: None,
                 revoked: false,
+                full_name: demo::full_name(subject).map(str::to_owned),
             };
             insert(db, &account, "system", now).await?;
         }
@@ -322,6 +348,7 @@ pub async fn bootstrap_admin(
         valid_from: None,
         valid_until: None,
         revoked: false,
+        full_name: None,
     };
     Ok(insert(db, &admin, "system", now).await?)
 }
@@ -337,6 +364,7 @@ mod tests {
             valid_from: from.map(|d| d.parse().unwrap()),
             valid_until: until.map(|d| d.parse().unwrap()),
             revoked: false,
+            full_name: None,
         }
     }
 
@@ -352,6 +380,15 @@ mod tests {
             account(None, None).validity(day("2000-01-01")),
             Validity::Valid
         );
+    }
+
+    #[test]
+    fn full_names() {
+        assert_eq!(full_name("  Giulia Serra ").unwrap(), "Giulia Serra");
+        assert_eq!(full_name("D'Annunzio Gabriele").unwrap(), "D'Annunzio Gabriele");
+        for bad in ["", " ", "A", "12", "Giulia\nSerra", &"a".repeat(101)] {
+            assert_eq!(full_name(bad).unwrap_err().code, ApiCode::InvalidName, "{bad:?}");
+        }
     }
 
     #[test]

@@ -254,6 +254,8 @@ pub struct NewOperatorFields<'a> {
     pub account: &'a str,
     /// The initial password.
     pub password: &'a str,
+    /// The person's name ("Nome e cognome").
+    pub full_name: &'a str,
     /// First valid day, as given.
     pub valid_from: Option<&'a str>,
     /// Last valid day, as given.
@@ -272,6 +274,7 @@ pub async fn create(
     if !accounts::valid_account_id(req.account) {
         return Err(bad_account_id());
     }
+    let full_name = accounts::full_name(req.full_name)?;
     password::check_length(req.password, password::MIN_LEN)?;
     let valid_from = day(req.valid_from)?;
     let valid_until = day(req.valid_until)?;
@@ -290,6 +293,7 @@ pub async fn create(
         valid_from,
         valid_until,
         revoked: false,
+        full_name: Some(full_name),
     };
     if !accounts::insert(db, &account, &who.subject, state.store.now()).await? {
         return Err(AppError::new(
@@ -314,9 +318,11 @@ pub struct OperatorFieldsChange<'a> {
     pub valid_until: Option<Option<&'a str>>,
     /// A new password.
     pub password: Option<&'a str>,
+    /// A new name.
+    pub full_name: Option<&'a str>,
 }
 
-/// Changes the dates or password of `found` (from [`authorize`]); a change that puts the
+/// Changes the dates, name or password of `found` (from [`authorize`]); a change that puts the
 /// operator outside their dates today, or a new password, ends their sessions and connections.
 pub async fn update(
     state: &Identity,
@@ -332,6 +338,9 @@ pub async fn update(
         found.valid_until = day(until)?;
     }
     check_window(found.valid_from, found.valid_until)?;
+    if let Some(name) = change.full_name {
+        found.full_name = Some(accounts::full_name(name)?);
+    }
     if let Some(new_password) = change.password {
         password::check_length(new_password, password::MIN_LEN)?;
         found.password_hash = Some(password::hash(new_password).await);

@@ -24,6 +24,7 @@ pub(super) async fn user_admin_enables_operators(db: Option<String>) {
             &json!({
                 "account": "operatore.nuovo",
                 "password": "una password lunga",
+                "full_name": "  Maria Sanna ",
                 "valid_from": "2026-11-23",
                 "valid_until": "2026-12-31",
             }),
@@ -36,6 +37,32 @@ pub(super) async fn user_admin_enables_operators(db: Option<String>) {
     assert_eq!(e["status"], "active");
     assert_eq!(e["valid_until"], "2026-12-31");
     assert_eq!(e["has_password"], true);
+    assert_eq!(e["full_name"], "Maria Sanna", "the name, trimmed");
+    // The list names each operator; the demo's own operator too.
+    let listed = admin.get("/v1/identity/operators").await.json();
+    let names: Vec<(&str, &str)> = listed
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| (e["account"].as_str().unwrap(), e["full_name"].as_str().unwrap()))
+        .collect();
+    assert_eq!(
+        names,
+        [
+            ("operatore.nuovo", "Maria Sanna"),
+            ("operatore.villanova", "Giulia Serra")
+        ]
+    );
+    // The name can be changed (and is checked).
+    let r = admin
+        .patch(
+            "/v1/identity/operators/operatore.nuovo",
+            &json!({"full_name": "Maria Grazia Sanna"}),
+        )
+        .await;
+    assert_eq!(r.status, 200, "{}", r.text);
+    assert_eq!(r.json()["full_name"], "Maria Grazia Sanna");
+    assert_eq!(r.json()["valid_until"], "2026-12-31", "the dates stay");
 
     let (c, r) = env
         .password_login("operatore.nuovo", "una password lunga")
@@ -84,7 +111,7 @@ pub(super) async fn user_admin_enables_operators(db: Option<String>) {
     let r = inps
         .post(
             "/v1/identity/operators",
-            &json!({"account": "operatore.elva", "password": "password di elva", "comune_istat": "004083"}),
+            &json!({"account": "operatore.elva", "password": "password di elva", "full_name": "Lucia Garnero", "comune_istat": "004083"}),
         )
         .await;
     assert_eq!(r.status, 201, "{}", r.text);
@@ -104,7 +131,7 @@ pub(super) async fn user_admin_enables_operators(db: Option<String>) {
 pub(super) async fn enablement_refusals(db: Option<String>) {
     let env = TestServer::start(db).await;
     let admin = env.user_admin().await;
-    let good = json!({"account": "operatore.due", "password": "una password lunga"});
+    let good = json!({"account": "operatore.due", "password": "una password lunga", "full_name": "Pietro Solinas"});
     let with = |k: &str, v: Value| {
         let mut b = good.clone();
         b[k] = v;
@@ -119,6 +146,20 @@ pub(super) async fn enablement_refusals(db: Option<String>) {
         ),
         (with("account", json!("")), 400, "bad_account_id"),
         (with("password", json!("corta")), 400, "weak_password"),
+        (with("full_name", json!("")), 400, "invalid_name"),
+        (with("full_name", json!(" X ")), 400, "invalid_name"),
+        (with("full_name", json!("12345")), 400, "invalid_name"),
+        (with("full_name", json!("Pietro\u{7}Solinas")), 400, "invalid_name"),
+        (with("full_name", json!("a".repeat(101))), 400, "invalid_name"),
+        (
+            {
+                let mut b = good.clone();
+                b.as_object_mut().unwrap().remove("full_name");
+                b
+            },
+            422,
+            "bad_request_body",
+        ),
         (with("valid_from", json!("23/11/2026")), 400, "bad_dates"),
         (with("valid_from", json!("2026-02-30")), 400, "bad_dates"),
         (
@@ -205,6 +246,12 @@ pub(super) async fn enablement_refusals(db: Option<String>) {
                 p("operatore.villanova", json!({"password": "corta"})),
                 400,
                 "weak_password",
+            ),
+            (
+                &admin,
+                p("operatore.villanova", json!({"full_name": " "})),
+                400,
+                "invalid_name",
             ),
             (
                 &admin,

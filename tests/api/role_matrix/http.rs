@@ -205,6 +205,7 @@ async fn every_endpoint_by_every_caller() {
                 json!({
                     "account": format!("operatore.matrice-{}", format!("{who:?}").to_lowercase()),
                     "password": "una password lunga",
+                    "full_name": "Operatore di prova",
                     "comune_istat": "090078",
                 })
             })

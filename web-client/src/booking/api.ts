@@ -3,7 +3,7 @@
 import { requestJson, setCsrfToken } from '../api';
 import type { CitizenSession, CloseRequest, DayTicket, HandoverTicket, MeetingClosed } from '../meetingDay/wire';
 import type {
-  Appointment, CitizenRequest, Comune, Hold, HoldRequest, Holidays, MeetingTicket, PrivacyNotice, Proposals, SedeDetail,
+  Appointment, CaseFile, CitizenRequest, Comune, Hold, HoldRequest, Holidays, MeetingTicket, PrivacyNotice, Proposals, SedeDetail,
   Service, Slots,
 } from './types';
 
@@ -93,6 +93,16 @@ export async function openMeeting(appointmentId: string): Promise<MeetingTicket>
 /** "Entra nella videochiamata" (official of the sportello): a join token for the meeting the operator opened. */
 export async function joinMeeting(appointmentId: string): Promise<MeetingTicket> {
   return (await requestJson<MeetingTicket>(`/v1/booking/appointments/${enc(appointmentId)}/meeting/join`, { method: 'POST', body: {} })).body;
+}
+
+/** The case of an appointment for the official of its sportello (personal data: never cached). */
+export async function caseFile(appointmentId: string): Promise<CaseFile> {
+  return (await requestJson<CaseFile>(`/v1/booking/appointments/${enc(appointmentId)}/case`)).body;
+}
+
+/** The event stream that tells the waiting official when the operator opens the meeting. */
+export function meetingOpeningUrl(appointmentId: string): string {
+  return `/v1/booking/appointments/${enc(appointmentId)}/meeting/opening`;
 }
 
 /**

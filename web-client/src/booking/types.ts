@@ -6,6 +6,7 @@ export type { Appointment } from '../generated/Appointment';
 export type { CitizenRequest } from '../generated/CitizenRequest';
 export type { Closure } from '../generated/Closure';
 export type { ClosureRequest } from '../generated/ClosureRequest';
+export type { CaseFile } from '../generated/CaseFile';
 export type { Comune } from '../generated/Comune';
 export type { ComuneRef } from '../generated/ComuneRef';
 export type { Delegate } from '../generated/Delegate';

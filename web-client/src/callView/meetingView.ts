@@ -29,6 +29,13 @@ export interface MeetingViewOptions {
   awaited?: Awaited[];
   /** The page shown when the meeting ends (`meeting_ended`); by default a big thank-you. */
   endedPage?: () => HTMLElement;
+  /**
+   * The citizen's real name, shown instead of the signalling's "Cittadino" (the official's page
+   * only: the name never travels over signalling).
+   */
+  citizenName?: string;
+  /** Shown in the side column under the participants (the official's case panel). */
+  sidePanel?: HTMLElement;
 }
 
 /** The default end of the meeting: a thank-you and nothing to press. */
@@ -111,7 +118,8 @@ export class MeetingView implements CallView {
         h('figure', { class: 'tile tile-local', 'aria-label': 'La sua immagine' },
           this.localVideo, this.localOff,
           h('figcaption', { class: 'tile-caption' }, h('span', { class: 'tile-name' }, 'Lei'))),
-        this.roster.root));
+        this.roster.root,
+        options.sidePanel ?? null));
     document.body.classList.add('in-meeting');
     this.meetingRoot = h('div', { class: 'meeting' },
       h('div', { class: 'meeting-top' }, this.title, this.status),
@@ -235,7 +243,10 @@ export class MeetingView implements CallView {
     if (kind === 'video') this.localOff.hidden = false;
   }
 
-  upsertParticipant(p: ParticipantInfo): void {
+  upsertParticipant(info: ParticipantInfo): void {
+    const p = info.role === 'citizen' && this.options.citizenName
+      ? { ...info, display_name: this.options.citizenName }
+      : info;
     let tile = this.tiles.get(p.id);
     if (!tile) {
       tile = this.createTile(p.id);

@@ -7,6 +7,7 @@ import { appointmentsByDay } from './appointments';
 import { h } from '../widgets/dom';
 import type { PageContext } from '../staff/pages';
 import { meetingAction } from './staffMeeting';
+import { caseDisclosure } from './casePanel';
 
 const DAYS = 7;
 
@@ -47,7 +48,9 @@ export async function renderAgenda(ctx: PageContext): Promise<void> {
             ? h('p', { class: 'empty' }, 'Nessun appuntamento in questi giorni.')
             : appointmentsByDay(list, {
               forOfficial: true,
-              actions: (a) => (dayOf(a.starts_at) === today ? meetingAction(a, 'join', ctx) : null),
+              actions: (a) => h('div', { class: 'appt-official' },
+                caseDisclosure(a.id),
+                dayOf(a.starts_at) === today ? meetingAction(a, 'join', ctx) : null),
             }));
       })));
 }

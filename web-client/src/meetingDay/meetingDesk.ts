@@ -19,6 +19,7 @@ import type { Awaited } from '../callView/lobby';
 import { MeetingView } from '../callView/meetingView';
 import { kioskEndedPage } from './kioskPages';
 import { recallOperatorDialog } from './recallOperator';
+import { casePanel } from './casePanel';
 
 /** The citizen kiosk's own address (a reload there resumes from the citizen session). */
 export const KIOSK_PATH = '/sportello';
@@ -81,7 +82,15 @@ export function startDesk(start: DeskStart): Desk {
       chooseDevice: (kind, id) => { void call.chooseDevice(kind === 'audioinput' ? 'audio' : 'video', id); },
       leave: () => { void call.leave(); },
       rejoin: () => { run(); },
-    }, { awaited: awaitedOf(start.ticket, start.citizenName), endedPage });
+    }, {
+      awaited: awaitedOf(start.ticket, start.citizenName),
+      endedPage,
+      // The official sees the citizen by name and the case beside the call.
+      ...(start.ticket.role === 'official' ? {
+        ...(start.citizenName ? { citizenName: start.citizenName } : {}),
+        sidePanel: casePanel(appointmentId),
+      } : {}),
+    });
     call = new Call({
       view,
       token: () => {

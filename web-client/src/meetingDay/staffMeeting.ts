@@ -10,6 +10,7 @@ import { linkTo, navigate } from '../navigation';
 import { bookingErrorText } from '../messages';
 import { h } from '../widgets/dom';
 import { startDesk } from './meetingDesk';
+import { type OpeningWait, waitForOpening } from './waitOpening';
 import type { PageContext } from '../staff/pages';
 
 export const MEETING_PATH = '/meeting';
@@ -83,6 +84,46 @@ export function meetingAction(a: Appointment, kind: 'open' | 'join', ctx: PageCo
         ? `Il tempo per la videochiamata è finito alle ${meetingClosesAt(a)}.`
         : `Disponibile fino alle ${meetingClosesAt(a)}.`;
   };
+  /** The official's wait for the operator (shown on the card; it joins by itself). */
+  let wait: OpeningWait | null = null;
+  const waiting = h('div', { class: 'meeting-waiting', hidden: true },
+    h('p', { class: 'meeting-waiting-text', role: 'status' },
+      h('span', { class: 'wait-dot', 'aria-hidden': 'true' }),
+      'In attesa che l’operatore del Comune apra la videochiamata. Resti su questa pagina: entrerà da solo appena sarà aperta.'),
+    h('button', { type: 'button', class: 'btn btn-outline-primary btn-lg btn-stop-waiting' }, 'Smetti di attendere'));
+  area.append(waiting);
+  const failed = (err: unknown): void => {
+    if (err instanceof ApiError && err.code === 'meeting_closed') {
+      // Closed meanwhile (by the official): the card shows the state, nothing to press.
+      window.clearInterval(timer);
+      area.replaceWith(concluded());
+      return;
+    }
+    busy = false;
+    waiting.hidden = true;
+    button.textContent = label;
+    problem.textContent = bookingErrorText(err instanceof ApiError ? err.code : 'network');
+    problem.hidden = false;
+    refresh();
+  };
+  const stopWaiting = (): void => {
+    wait?.stop();
+    wait = null;
+  };
+  const startWaiting = (): void => {
+    button.textContent = 'In attesa dell’operatore…';
+    waiting.hidden = false;
+    wait = waitForOpening(a.id);
+    wait.ticket.then((ticket) => { wait = null; goToMeeting(a, ticket); }, (err: unknown) => { wait = null; failed(err); });
+  };
+  waiting.querySelector('button')?.addEventListener('click', () => {
+    stopWaiting();
+    busy = false;
+    waiting.hidden = true;
+    button.textContent = label;
+    refresh();
+    button.focus();
+  });
   button.addEventListener('click', () => {
     busy = true;
     problem.hidden = true;
@@ -90,22 +131,16 @@ export function meetingAction(a: Appointment, kind: 'open' | 'join', ctx: PageCo
     button.textContent = kind === 'open' ? 'Apertura della videochiamata…' : 'Ingresso nella videochiamata…';
     const ask = kind === 'open' ? booking.openMeeting(a.id) : booking.joinMeeting(a.id);
     ask.then((ticket) => { goToMeeting(a, ticket); }, (err: unknown) => {
-      if (err instanceof ApiError && err.code === 'meeting_closed') {
-        // Closed meanwhile (by the official): the card shows the state, nothing to press.
-        window.clearInterval(timer);
-        area.replaceWith(concluded());
+      if (kind === 'join' && err instanceof ApiError && err.code === 'meeting_not_open') {
+        startWaiting();
         return;
       }
-      busy = false;
-      button.textContent = label;
-      problem.textContent = bookingErrorText(err instanceof ApiError ? err.code : 'network');
-      problem.hidden = false;
-      refresh();
+      failed(err);
     });
   });
   refresh();
   timer = window.setInterval(refresh, REFRESH_MS);
-  ctx.onLeave(() => { window.clearInterval(timer); });
+  ctx.onLeave(() => { window.clearInterval(timer); stopWaiting(); });
   return area;
 }
 

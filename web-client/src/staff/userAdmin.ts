@@ -74,17 +74,25 @@ function confirmRevoke(account: string): Promise<boolean> {
   });
 }
 
-/** "Modifica validità": resolves with the updated entry, or null when cancelled. */
-function editValidity(op: OperatorEntry): Promise<OperatorEntry | null> {
+/** The person's name as checked here and by the server: 2-100 characters, a letter at least. */
+function nameError(name: string): string | null {
+  if (!name) return 'Scriva il nome e il cognome dell’operatore.';
+  const n = Array.from(name).length;
+  return n >= 2 && n <= 100 && /\p{L}/u.test(name) ? null : identityErrorText('invalid_name');
+}
+
+/** "Modifica": name and validity dates; resolves with the updated entry, or null when cancelled. */
+function editOperator(op: OperatorEntry): Promise<OperatorEntry | null> {
   return new Promise((resolve) => {
+    const fullName = textField('edit-name', 'Nome e cognome', { required: true, maxlength: 100, value: op.full_name ?? '', autocomplete: 'off' });
     const from = textField('edit-from', 'Valido dal', { type: 'date', required: false, value: op.valid_from ?? '', hint: 'Se lo lascia vuoto: da subito.' });
     const until = textField('edit-until', 'Valido fino al', { type: 'date', required: false, value: op.valid_until ?? '', hint: 'Se lo lascia vuoto: senza scadenza.' });
     const error = h('div', { class: 'alert alert-danger', role: 'alert', id: 'edit-error', tabindex: '-1', hidden: true });
     const save = h('button', { type: 'submit', class: 'btn btn-primary btn-lg' }, 'Salva');
     const cancel = h('button', { type: 'button', class: 'btn btn-outline-primary btn-lg' }, 'Annulla');
     const form = h('form', { class: 'sp-form', novalidate: true },
-      from.wrap, until.wrap, error, h('div', { class: 'sp-modal-buttons' }, save, cancel));
-    const modal = openModal(`Validità dell’accesso di ${op.account}`, [
+      fullName.wrap, from.wrap, until.wrap, error, h('div', { class: 'sp-modal-buttons' }, save, cancel));
+    const modal = openModal(`Modifica l’accesso di ${op.account}`, [
       h('p', { class: 'sp-modal-text' }, 'L’operatore può entrare solo nei giorni indicati, compresi il primo e l’ultimo.'),
       form,
     ], () => { resolve(null); });
@@ -92,16 +100,23 @@ function editValidity(op: OperatorEntry): Promise<OperatorEntry | null> {
     form.addEventListener('submit', (ev) => {
       ev.preventDefault();
       error.hidden = true;
+      const name = fullName.input.value.trim();
+      fullName.setError(nameError(name));
+      if (nameError(name)) { fullName.input.focus(); return; }
       const dates = readDates(from, until);
       if (!dates) return;
       save.disabled = true;
-      identity.updateOperator(op.account, { valid_from: dates.from || null, valid_until: dates.until || null })
+      identity.updateOperator(op.account, {
+        valid_from: dates.from || null, valid_until: dates.until || null,
+        ...(name !== (op.full_name ?? '') ? { full_name: name } : {}),
+      })
         .then((entry) => { modal.close(); resolve(entry); }, (err: unknown) => {
           save.disabled = false;
           const code = codeOf(err);
-          if (code === 'bad_dates') {
-            until.setError(identityErrorText(code));
-            until.input.focus();
+          const field = code === 'bad_dates' ? until : code === 'invalid_name' ? fullName : null;
+          if (field) {
+            field.setError(identityErrorText(code));
+            field.input.focus();
             return;
           }
           error.textContent = identityErrorText(code);
@@ -109,7 +124,7 @@ function editValidity(op: OperatorEntry): Promise<OperatorEntry | null> {
           error.focus();
         });
     });
-    from.input.focus();
+    fullName.input.focus();
   });
 }
 
@@ -133,14 +148,18 @@ function rowButton(label: string, account: string, cls: string, onClick: () => v
 
 function operatorTable(list: OperatorEntry[], caption: string, showComune: boolean, actions: RowActions): HTMLElement {
   if (list.length === 0) return h('p', { class: 'empty' }, 'Non ci sono ancora operatori abilitati.');
-  const headers = ['Nome utente', ...(showComune ? ['Comune'] : []), 'Stato', 'Valido dal', 'Valido fino al', 'Azioni'];
-  const sorted = [...list].sort((a, b) => a.account.localeCompare(b.account));
+  const headers = ['Operatore', ...(showComune ? ['Comune'] : []), 'Stato', 'Valido dal', 'Valido fino al', 'Azioni'];
+  // By name (accounts without one after), then by account.
+  const key = (o: OperatorEntry): string => o.full_name ?? '\u{10FFFF}';
+  const sorted = [...list].sort((a, b) => key(a).localeCompare(key(b), 'it') || a.account.localeCompare(b.account));
   return h('div', { class: 'table-responsive' },
     h('table', { class: 'table data-table users-table', id: 'operators' },
       h('caption', {}, caption),
       h('thead', {}, h('tr', {}, ...headers.map((t) => h('th', { scope: 'col' }, t)))),
       h('tbody', {}, ...sorted.map((op) => h('tr', { 'data-account': op.account },
-        h('th', { scope: 'row' }, h('span', { class: 'user-account' }, op.account),
+        h('th', { scope: 'row' },
+          h('span', { class: 'user-name' }, op.full_name ?? 'Nome non indicato'),
+          h('span', { class: 'user-account' }, h('span', { class: 'visually-hidden' }, 'nome utente: '), op.account),
           op.has_password ? null : h('span', { class: 'user-note' }, 'senza password: entra solo con l’identità digitale')),
         showComune ? h('td', {}, op.comune_name || op.comune_istat) : null,
         h('td', {}, h('span', { class: 'user-status', 'data-status': op.status }, statusLabel(op.status))),
@@ -150,7 +169,7 @@ function operatorTable(list: OperatorEntry[], caption: string, showComune: boole
           op.status === 'revoked'
             ? rowButton('Riabilita', op.account, 'btn-outline-primary', () => { actions.enable(op); })
             : rowButton('Revoca', op.account, 'btn-outline-danger', () => { actions.revoke(op); }),
-          rowButton('Modifica validità', op.account, 'btn-outline-primary', () => { actions.edit(op); }))))))));
+          rowButton('Modifica', op.account, 'btn-outline-primary', () => { actions.edit(op); }))))))));
 }
 
 /**
@@ -158,6 +177,7 @@ function operatorTable(list: OperatorEntry[], caption: string, showComune: boole
  * message of its previous action), `created` once the server enabled the operator.
  */
 function newOperatorForm(isInps: boolean, submitted: () => void, created: (op: OperatorEntry) => void): HTMLFormElement {
+  const fullName = textField('new-name', 'Nome e cognome', { required: true, maxlength: 100, autocomplete: 'off' });
   const account = textField('new-account', 'Nome utente', {
     required: true, maxlength: 64, hint: 'Solo lettere minuscole, numeri e i segni . - _ (ad esempio mario.rossi).',
   });
@@ -174,7 +194,7 @@ function newOperatorForm(isInps: boolean, submitted: () => void, created: (op: O
   const error = h('div', { class: 'alert alert-danger', role: 'alert', id: 'new-error', tabindex: '-1', hidden: true });
   const submit = h('button', { type: 'submit', class: 'btn btn-primary btn-lg' }, 'Abilita l’operatore');
   const form = h('form', { class: 'sp-form new-operator', novalidate: true, id: 'new-operator' },
-    account.wrap, password.wrap, showPasswordToggle('new-show-password', password.input),
+    fullName.wrap, account.wrap, password.wrap, showPasswordToggle('new-show-password', password.input),
     comune?.wrap ?? null,
     h('div', { class: 'field-row' }, from.wrap, until.wrap),
     error, submit);
@@ -183,19 +203,21 @@ function newOperatorForm(isInps: boolean, submitted: () => void, created: (op: O
     ev.preventDefault();
     error.hidden = true;
     submitted();
+    const person = fullName.input.value.trim();
     const name = account.input.value.trim().toLowerCase();
     account.input.value = name;
+    fullName.setError(nameError(person));
     const pw = password.input.value;
     const istat = comune?.input.value.trim() ?? '';
     account.setError(!name ? 'Scriva il nome utente del nuovo operatore.' : ACCOUNT_RE.test(name) ? null : identityErrorText('bad_account_id'));
     password.setError(Array.from(pw).length >= PASSWORD_MIN ? null : identityErrorText('weak_password'));
     comune?.setError(/^\d{6}$/.test(istat) ? null : 'Il codice ISTAT del comune ha 6 cifre.');
-    const firstBad = [account, password, ...(comune ? [comune] : [])].find((f) => f.input.getAttribute('aria-invalid') === 'true');
+    const firstBad = [fullName, account, password, ...(comune ? [comune] : [])].find((f) => f.input.getAttribute('aria-invalid') === 'true');
     if (firstBad) { firstBad.input.focus(); return; }
     const dates = readDates(from, until);
     if (!dates) return;
     const req: NewOperator = {
-      account: name, password: pw,
+      account: name, password: pw, full_name: person,
       ...(dates.from ? { valid_from: dates.from } : {}),
       ...(dates.until ? { valid_until: dates.until } : {}),
       ...(comune ? { comune_istat: istat } : {}),
@@ -209,7 +231,8 @@ function newOperatorForm(isInps: boolean, submitted: () => void, created: (op: O
     }, (err: unknown) => {
       submit.disabled = false;
       const code = codeOf(err);
-      const field = code === 'bad_account_id' || code === 'account_exists' ? account
+      const field = code === 'invalid_name' ? fullName
+        : code === 'bad_account_id' || code === 'account_exists' ? account
         : code === 'weak_password' ? password
           : code === 'bad_dates' ? until
             : code === 'unknown_comune' ? comune : null;
@@ -277,9 +300,9 @@ export async function renderUserAdmin(ctx: PageContext): Promise<void> {
       };
     }); },
     edit: (op) => { act(async () => {
-      const entry = await editValidity(op);
+      const entry = await editOperator(op);
       if (!entry) return null;
-      return () => `Validità dell’accesso di ${op.account} aggiornata: ${validityText(entry.valid_from, entry.valid_until)}.${stillBlocked(entry)}`;
+      return () => `Accesso di ${op.account} aggiornato: ${validityText(entry.valid_from, entry.valid_until)}.${stillBlocked(entry)}`;
     }); },
   };
 
@@ -297,7 +320,7 @@ export async function renderUserAdmin(ctx: PageContext): Promise<void> {
   };
   const form = newOperatorForm(isInps, clearMessages, (op) => {
     void refresh().then(() => {
-      say(`L’operatore ${op.account} è stato abilitato (${validityText(op.valid_from, op.valid_until)}). Gli comunichi il nome utente e la password iniziale.`);
+      say(`L’operatore ${op.full_name ?? op.account} (nome utente ${op.account}) è stato abilitato (${validityText(op.valid_from, op.valid_until)}). Gli comunichi il nome utente e la password iniziale.`);
     }, fail);
   });
 
