@@ -143,14 +143,15 @@ export class ApplicantStep {
       this.setBirthPlaceNote('', false);
       return;
     }
-    let name: string | null;
+    let name: string | null | undefined;
     try {
       name = await birthplaceName(code);
     } catch {
-      return; // the list could not be loaded: no note rather than a wrong one
+      name = undefined; // the list could not be loaded: no note rather than a wrong one
     }
     if (this.birthPlaceCode() !== code) return; // the operator typed on meanwhile
-    this.setBirthPlaceNote(name ?? 'Codice non trovato nell’elenco dei comuni e degli Stati esteri.', name === null);
+    if (name === undefined) this.setBirthPlaceNote('', false);
+    else this.setBirthPlaceNote(name ?? 'Codice non trovato nell’elenco dei comuni e degli Stati esteri.', name === null);
   }
 
   private setBirthPlaceNote(text: string, unknown: boolean): void {
