@@ -63,8 +63,8 @@ describe('booking', () => {
       await page.getByLabel('Nome', { exact: true }).fill('Maria');
       await page.getByLabel('Cognome', { exact: true }).fill('Bianchi');
       // A wrong check character first: the Italian error is shown, the wizard stays on step 1.
-      await page.getByLabel('Codice fiscale', { exact: true }).fill('bncmra52e45l989x');
-      assert.equal(await page.getByLabel('Codice fiscale', { exact: true }).inputValue(), 'BNCMRA52E45L989X');
+      await page.getByLabel('Codice fiscale', { exact: true }).fill('bncmra52e45i452x');
+      assert.equal(await page.getByLabel('Codice fiscale', { exact: true }).inputValue(), 'BNCMRA52E45I452X');
       await page.getByRole('button', { name: 'Avanti' }).click();
       const cfError = page.locator('#codice-fiscale-error');
       await cfError.getByText('l’ultimo carattere (carattere di controllo) non corrisponde').waitFor();
@@ -72,13 +72,33 @@ describe('booking', () => {
       await page.getByText('Passo 1 di 6').waitFor();
       await shot(page, '04-richiedente-cf-error');
 
-      // The right code fills birth date, sex and birthplace.
-      await page.getByLabel('Codice fiscale', { exact: true }).fill('BNCMRA52E45L989K');
+      // The right code fills birth date, sex and birthplace (born in Sassari, I452).
+      await page.getByLabel('Codice fiscale', { exact: true }).fill('BNCMRA52E45I452C');
       await page.getByLabel('Codice fiscale', { exact: true }).blur();
       assert.equal(await page.getByLabel('Data di nascita').inputValue(), '05/05/1952');
-      assert.equal(await page.getByLabel('Luogo di nascita (codice catastale)').inputValue(), 'L989');
+      const birthPlace = page.getByLabel('Luogo di nascita (codice catastale)');
+      assert.equal(await birthPlace.inputValue(), 'I452');
       assert.equal(await page.locator('#sex-0').isChecked(), true, 'Femminile');
-      await page.getByText('Nato/a a Villanova Monteleone').waitFor();
+      // Under the field, the name of the comune or foreign country of the code (from the bundled
+      // ISTAT list, loaded on demand), read with the field (aria-describedby), live.
+      const placeName = page.locator('#birth-place-name');
+      await placeName.filter({ hasText: /^Sassari \(SS\)$/ }).waitFor();
+      assert.equal(await placeName.getAttribute('aria-live'), 'polite');
+      assert.ok((await birthPlace.getAttribute('aria-describedby')).split(' ').includes('birth-place-name'));
+      // As the operator types a code: nothing before the 4th character, then the name, or a note
+      // (not an error) for a code the list does not have.
+      await birthPlace.fill('');
+      await birthPlace.pressSequentially('z40');
+      assert.equal(await birthPlace.inputValue(), 'Z40');
+      assert.equal(await placeName.textContent(), '', 'no note for 3 characters');
+      await birthPlace.pressSequentially('4');
+      await placeName.filter({ hasText: /^Stati Uniti d'America$/ }).waitFor();
+      await birthPlace.fill('Z999');
+      await placeName.filter({ hasText: 'Codice non trovato nell’elenco dei comuni e degli Stati esteri' }).waitFor();
+      assert.equal(await birthPlace.getAttribute('aria-invalid'), null, 'a note, not an error');
+      await birthPlace.fill('');
+      await birthPlace.pressSequentially('i452');
+      await placeName.filter({ hasText: /^Sassari \(SS\)$/ }).waitFor();
       await page.getByLabel('Telefono').fill('079 123456');
       // The delegate section opens and closes.
       await tick(page, 'Il richiedente è rappresentato da un delegato');
@@ -137,8 +157,11 @@ describe('booking', () => {
       await clock.waitFor();
       const first = (await clock.textContent()).trim();
       assert.match(first, /^[45]:\d\d minuti$/);
-      await page.getByText('BNCMRA52E45L989K').waitFor();
+      await page.getByText('BNCMRA52E45I452C').waitFor();
       await page.locator('.summary').getByText('Alghero (SS)').waitFor();
+      // The birthplace with its name, already there when the step is shown.
+      const bornTerm = page.locator('.summary dt', { hasText: /^Luogo di nascita$/ });
+      assert.equal((await bornTerm.locator('xpath=following-sibling::dd[1]').textContent()).trim(), 'I452 – Sassari (SS)');
       // It moves within 2.1 s (it counts the seconds).
       await clock.filter({ hasNotText: first }).waitFor({ timeout: 2_100 });
       const later = (await clock.textContent()).trim();
@@ -164,6 +187,7 @@ describe('booking', () => {
       assert.equal(await page.getByRole('button', { name: 'Stampa modulo di richiesta' }).isVisible(), false);
       await page.getByText('Firma del richiedente').waitFor();
       await page.locator('.request-form').getByText('Alghero (SS)').waitFor();
+      await page.locator('.request-form').getByText('I452 – Sassari (SS)', { exact: true }).waitFor();
       await page.locator('.request-form').getByText('Titolare del trattamento', { exact: false }).waitFor();
       await shot(page, '12-modulo-stampa');
       await page.emulateMedia({ media: 'screen' });
@@ -181,7 +205,7 @@ describe('booking', () => {
       await card.getByText('Assegno Unico e Universale').waitFor();
       await card.getByText('Sportello 2 - Famiglia e lavoro', { exact: false }).waitFor();
       assert.ok(slotLabel.includes((await card.locator('.appt-time').textContent()).slice(0, 5)), 'the booked time');
-      assert.equal(await card.getByText('BNCMRA52E45L989K').count(), 0, 'no codice fiscale on cards');
+      assert.equal(await card.getByText('BNCMRA52E45I452C').count(), 0, 'no codice fiscale on cards');
       await shot(page, '13-home-new-card');
       assertNoProblems(page);
 

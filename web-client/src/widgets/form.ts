@@ -14,11 +14,12 @@ function describe(input: HTMLElement, ids: string[]): void {
   else input.removeAttribute('aria-describedby');
 }
 
-function withError<E extends HTMLElement>(id: string, input: E, wrap: HTMLElement, hintId: string | null, markInvalid = true): Field<E> {
+/** `hints`: ids of the elements that describe the field besides its error (hint, live note). */
+function withError<E extends HTMLElement>(id: string, input: E, wrap: HTMLElement, hints: string[], markInvalid = true): Field<E> {
   const anchor: HTMLElement = input;
   const error = h('p', { class: 'field-error', id: `${id}-error`, hidden: true });
   wrap.append(error);
-  describe(anchor, hintId ? [hintId] : []);
+  describe(anchor, hints);
   const field: Field<E> = {
     input,
     wrap,
@@ -28,7 +29,7 @@ function withError<E extends HTMLElement>(id: string, input: E, wrap: HTMLElemen
       wrap.classList.toggle('has-error', Boolean(message));
       if (message && markInvalid) anchor.setAttribute('aria-invalid', 'true');
       else anchor.removeAttribute('aria-invalid');
-      describe(anchor, [...(message ? [error.id] : []), ...(hintId ? [hintId] : [])]);
+      describe(anchor, [...(message ? [error.id] : []), ...hints]);
     },
   };
   // Once the person changes the value, the old message no longer applies.
@@ -65,6 +66,8 @@ export interface TextOptions {
   min?: string;
   max?: string;
   className?: string;
+  /** Id of a note shown next to the field (e.g. what a typed code stands for), also read with it. */
+  noteId?: string;
 }
 
 export function textField(id: string, label: string, o: TextOptions = {}): Field {
@@ -80,7 +83,7 @@ export function textField(id: string, label: string, o: TextOptions = {}): Field
     h('label', { for: id }, label, o.required === false ? h('span', { class: 'optional' }, ' (facoltativo)') : null),
     hintId ? h('p', { class: 'field-hint', id: hintId }, o.hint ?? '') : null,
     input);
-  return withError(id, input, wrap, hintId);
+  return withError(id, input, wrap, [...(hintId ? [hintId] : []), ...(o.noteId ? [o.noteId] : [])]);
 }
 
 export function textArea(id: string, label: string, hint: string, maxlength: number): Field<HTMLTextAreaElement> {
@@ -90,7 +93,7 @@ export function textArea(id: string, label: string, hint: string, maxlength: num
     h('label', { for: id }, label, h('span', { class: 'optional' }, ' (facoltativo)')),
     h('p', { class: 'field-hint', id: hintId }, hint),
     input);
-  return withError(id, input, wrap, hintId);
+  return withError(id, input, wrap, [hintId]);
 }
 
 export function checkField(id: string, label: string, hint?: string): Field {
@@ -100,7 +103,7 @@ export function checkField(id: string, label: string, hint?: string): Field {
     input,
     h('label', { class: 'form-check-label', for: id }, label),
     hintId ? h('p', { class: 'field-hint', id: hintId }, hint ?? '') : null);
-  return withError(id, input, wrap, hintId);
+  return withError(id, input, wrap, hintId ? [hintId] : []);
 }
 
 export interface RadioOption {
@@ -132,7 +135,7 @@ export function radioGroup(name: string, legend: string, options: RadioOption[],
         h('label', { class: 'form-check-label', for: id }, o.label),
         hid ? h('p', { class: 'field-hint', id: hid }, o.hint ?? '') : null);
     }));
-  const field = withError(name, fieldset, fieldset, hintId, false);
+  const field = withError(name, fieldset, fieldset, hintId ? [hintId] : [], false);
   return {
     ...field,
     inputs,

@@ -1,6 +1,7 @@
 // Step 1 of the booking wizard, "Richiedente": the applicant, the delegate and the documents
 // (signed GDPR notice, ID copy). Built once: the fields keep their values when going back.
 
+import { birthplaceName } from '../birthplaces';
 import { parseCodiceFiscale } from '../codiceFiscale';
 import { italianDate, parseItalianDate } from '../dates';
 import type { CitizenRequest, Comune, Sex } from '../types';
@@ -9,11 +10,6 @@ import { codiceFiscaleText } from '../../messages';
 import { h } from '../../widgets/dom';
 import { checkField, clearSummaryItem, type Field, radioGroup, type RadioGroup, textField } from '../../widgets/form';
 import type { Problem, StepHost } from './stepHost';
-
-/** "a Villanova Monteleone", "ad Alghero". */
-function inComune(name: string): string {
-  return /^a/i.test(name) ? `ad ${name}` : `a ${name}`;
-}
 
 export class ApplicantStep {
   readonly givenName = textField('given-name', 'Nome', { required: true, maxlength: 100, autocomplete: 'off' });
@@ -27,10 +23,11 @@ export class ApplicantStep {
   });
   private readonly sex = radioGroup('sex', 'Sesso', [{ value: 'F', label: 'Femminile' }, { value: 'M', label: 'Maschile' }], null);
   private readonly birthPlace = textField('birth-place', 'Luogo di nascita (codice catastale)', {
-    required: true, maxlength: 4,
+    required: true, maxlength: 4, noteId: 'birth-place-name',
     hint: 'Il codice di 4 caratteri del comune o dello Stato estero di nascita, come nel codice fiscale (per esempio H501 per Roma).',
   });
-  private readonly birthPlaceName = h('p', { class: 'field-note', 'aria-live': 'polite' });
+  /** What the typed code stands for ("Roma (RM)"), or that it is not in the list: a note, not an error. */
+  private readonly birthPlaceName = h('p', { class: 'field-note', id: 'birth-place-name', 'aria-live': 'polite' });
   private readonly residence: RadioGroup;
   private readonly residenceOther = textField('residence-name', 'Nome del comune di residenza', {
     required: true, maxlength: 60, autocomplete: 'off', hint: 'Scriva le prime lettere del nome, poi scelga il comune nell’elenco qui sotto.',
@@ -89,7 +86,7 @@ export class ApplicantStep {
     this.dCf.input.addEventListener('input', () => { this.dCf.input.value = this.dCf.input.value.toUpperCase(); });
     this.birthPlace.input.addEventListener('input', () => {
       this.birthPlace.input.value = this.birthPlace.input.value.toUpperCase();
-      this.showBirthPlaceName();
+      void this.showBirthPlaceName();
     });
     this.delegateOn.input.addEventListener('change', () => { this.delegateBox.hidden = !this.delegateOn.input.checked; });
     for (const input of this.delegationKind.inputs) {
@@ -136,18 +133,35 @@ export class ApplicantStep {
     fill(this.birthDate, !this.birthDate.input.value && r.cf.birthDate !== null, () => { this.birthDate.input.value = italianDate(r.cf.birthDate ?? ''); });
     fill(this.sex, !this.sex.value(), () => { this.sex.set(r.cf.sex); });
     fill(this.birthPlace, !this.birthPlace.input.value, () => { this.birthPlace.input.value = r.cf.belfiore; });
-    this.showBirthPlaceName();
+    void this.showBirthPlaceName();
   }
 
-  private showBirthPlaceName(): void {
-    const code = this.birthPlace.input.value.trim().toUpperCase();
-    this.birthPlaceName.textContent = this.comune && code === this.comune.belfiore ? `Nato/a ${inComune(this.comune.name)}` : '';
+  /** Under the field, the name of the comune or foreign country once the 4 characters are typed. */
+  private async showBirthPlaceName(): Promise<void> {
+    const code = this.birthPlaceCode();
+    if (!/^[A-Z]\d{3}$/.test(code)) {
+      this.setBirthPlaceNote('', false);
+      return;
+    }
+    let name: string | null | undefined;
+    try {
+      name = await birthplaceName(code);
+    } catch {
+      name = undefined; // the list could not be loaded: no note rather than a wrong one
+    }
+    if (this.birthPlaceCode() !== code) return; // the operator typed on meanwhile
+    if (name === undefined) this.setBirthPlaceNote('', false);
+    else this.setBirthPlaceNote(name ?? 'Codice non trovato nell’elenco dei comuni e degli Stati esteri.', name === null);
   }
 
-  /** "L989 (Villanova Monteleone)" when the code is the operator's comune, else the code. */
-  birthPlaceText(): string {
-    const code = this.birthPlace.input.value.trim().toUpperCase();
-    return this.comune && code === this.comune.belfiore ? `${code} (${this.comune.name})` : code;
+  private setBirthPlaceNote(text: string, unknown: boolean): void {
+    if (this.birthPlaceName.textContent !== text) this.birthPlaceName.textContent = text;
+    this.birthPlaceName.classList.toggle('field-note-unknown', unknown);
+  }
+
+  /** The birthplace's cadastral code as typed ("H501"). */
+  birthPlaceCode(): string {
+    return this.birthPlace.input.value.trim().toUpperCase();
   }
 
   check(): boolean {

@@ -12,6 +12,8 @@ export interface FormContext {
   comune: Comune | null;
   operatorName: string | null;
   residenceName: string | null;
+  /** The birthplace's code with its name, "H501 – Roma (RM)" (the code alone when unknown). */
+  birthplace: string;
   /** The GDPR notice served by the server. */
   notice: PrivacyNotice;
 }
@@ -49,8 +51,7 @@ export function requestForm(a: Appointment, req: CitizenRequest, ctx: FormContex
       ...row('Cognome e nome', `${p.family_name} ${p.given_name}`),
       ...row('Codice fiscale', p.codice_fiscale),
       ...row('Data di nascita', italianDate(p.birth_date)),
-      ...row('Luogo di nascita (codice catastale)',
-        ctx.comune?.belfiore === p.birth_place ? `${p.birth_place} (${ctx.comune.name})` : p.birth_place),
+      ...row('Luogo di nascita', ctx.birthplace),
       ...row('Comune di residenza', ctx.residenceName || `codice ISTAT ${p.residence_istat}`),
       ...row('E-mail', p.email ?? ''),
       ...row('Telefono', p.phone ?? '')),

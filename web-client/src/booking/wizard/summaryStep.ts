@@ -8,8 +8,12 @@ import type { ApplicantStep } from './applicantStep';
 import type { Choice } from './placeStep';
 import { def } from './stepHost';
 
-/** The summary of the booking about to be confirmed; `notes` is the trimmed text ('' for none). */
-export function summary(a: ApplicantStep, services: Service[], notes: string, choice: Choice | null, slot: Slot | null): HTMLElement {
+/**
+ * The summary of the booking about to be confirmed; `notes` is the trimmed text ('' for none),
+ * `birthplace` the birthplace's code with its name ("H501 – Roma (RM)", see birthplaces.ts).
+ */
+export function summary(a: ApplicantStep, services: Service[], notes: string, choice: Choice | null, slot: Slot | null,
+  birthplace: string): HTMLElement {
   const residence = a.residenceName();
   const delegate = a.delegateOn.input.checked;
   return h('div', { class: 'summary' },
@@ -27,7 +31,7 @@ export function summary(a: ApplicantStep, services: Service[], notes: string, ch
         ...def('Nome e cognome', `${a.givenName.input.value.trim()} ${a.familyName.input.value.trim()}`),
         ...def('Codice fiscale', a.cf.input.value.trim().toUpperCase()),
         ...def('Data di nascita', a.birthDate.input.value.trim() || null),
-        ...def('Luogo di nascita (codice)', a.birthPlaceText()),
+        ...def('Luogo di nascita', birthplace || null),
         ...def('Residenza', residence),
         ...def('E-mail', a.email.input.value.trim() || null),
         ...def('Telefono', a.phone.input.value.trim() || null),

@@ -4,6 +4,7 @@
 
 import type { ApiCode } from '../../apiCode';
 import * as booking from '../api';
+import { birthplaceText } from '../birthplaces';
 import { todayRome } from '../dates';
 import { operatorComune } from '../names';
 import type { Appointment, CitizenRequest, Comune, PrivacyNotice } from '../types';
@@ -70,6 +71,8 @@ class Wizard implements StepHost {
   private readonly timer = new HoldTimer();
   private appointment: Appointment | null = null;
   private request: CitizenRequest | null = null;
+  /** The booked applicant's birthplace with its name, for the printed form. */
+  private birthplace = '';
 
   constructor(readonly ctx: PageContext) {
     this.back.addEventListener('click', () => { void this.goBack(); });
@@ -191,6 +194,9 @@ class Wizard implements StepHost {
     body.append(h('p', { class: 'loading' }, 'Riservo l’orario scelto…'));
     this.setBusy(true);
     const services = this.loaded.services.selected();
+    // The birthplace's name is looked up while the slot is held, so the summary shows up complete
+    // (birthplaceText never fails: the code alone when the list cannot be loaded).
+    const birthplace = birthplaceText(this.loaded.applicant.birthPlaceCode());
     try {
       this.hold = await booking.placeHold({
         sportello_id: choice.sportelloId, starts_at: slot.starts_at, service_code: services[0]?.code ?? '',
@@ -205,10 +211,11 @@ class Wizard implements StepHost {
       this.show(4, bookingErrorText(code));
       return;
     }
+    const birthplaceLine = await birthplace;
     this.setBusy(false);
     const countdown = countdownView();
     body.replaceChildren(countdown.box, countdown.announce,
-      summary(this.loaded.applicant, services, this.loaded.services.notesText() ?? '', choice, slot));
+      summary(this.loaded.applicant, services, this.loaded.services.notesText() ?? '', choice, slot, birthplaceLine));
     this.timer.start(countdown, () => this.hold?.expiresAtLocal ?? null, () => { this.expired(); });
   }
 
@@ -273,11 +280,13 @@ class Wizard implements StepHost {
       alert.focus();
       return;
     }
-    this.setBusy(false);
     this.timer.stop();
     this.request = req;
     this.hold = null;
     markJustBooked(this.appointment.id);
+    // Already loaded for the summary: the code alone if the list could not be loaded.
+    this.birthplace = await birthplaceText(req.applicant.birth_place);
+    this.setBusy(false);
     this.show(6);
   }
 
@@ -292,6 +301,7 @@ class Wizard implements StepHost {
       comune: this.loaded.comune,
       operatorName: this.ctx.principal.comune_name,
       residenceName: this.loaded.applicant.residenceName(),
+      birthplace: this.birthplace,
       notice: this.loaded.notice,
     });
   }
