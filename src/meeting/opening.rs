@@ -54,7 +54,7 @@ pub const MAX_WAITERS_PER_SUBJECT: usize = 4;
 /// What the browser is told to wait before reconnecting, in milliseconds.
 const RECONNECT_MS: u64 = 3000;
 /// Seconds a refused waiter is told to wait.
-const BUSY_RETRY_SECS: u8 = 10;
+const BUSY_RETRY_SECS: u32 = 10;
 
 /// The meetings opened on this node, told to those waiting for them, and the count of waiters.
 #[derive(Debug)]
@@ -290,7 +290,10 @@ mod tests {
         let mine: Vec<Place> = (0..MAX_WAITERS_PER_SUBJECT)
             .map(|_| o.take_place("anna").expect("a place"))
             .collect();
-        assert!(o.take_place("anna").is_none(), "a fifth tab of the same person");
+        assert!(
+            o.take_place("anna").is_none(),
+            "a fifth tab of the same person"
+        );
         let other = o.take_place("bruno").expect("another person still waits");
         assert_eq!(o.waiting(), MAX_WAITERS_PER_SUBJECT + 1);
         drop(mine);

@@ -139,10 +139,7 @@ pub(crate) async fn appointment_of_room(
 
 /// The case of appointment `id` (after the caller was authorised): the request, its services
 /// and who booked it.
-pub(crate) async fn case_file(
-    db: &Db,
-    id: &str,
-) -> Result<super::case::CaseFile, BookingError> {
+pub(crate) async fn case_file(db: &Db, id: &str) -> Result<super::case::CaseFile, BookingError> {
     use super::case::{CaseApplicant, CaseBooker, CaseDelegate, CaseFile};
     let row = sqlx::query(
         "SELECT r.starts_at, r.ends_at, r.created_by, r.created_at, r.confirmed_at, \

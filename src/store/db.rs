@@ -45,6 +45,11 @@ const MIGRATIONS: &[(i64, &str, &str)] = &[
         "oidc_links",
         include_str!("../../migrations/0007_oidc_links.sql"),
     ),
+    (
+        8,
+        "staff_names",
+        include_str!("../../migrations/0008_staff_names.sql"),
+    ),
 ];
 
 /// Demo data (real comuni, made-up Sedi and calendars).

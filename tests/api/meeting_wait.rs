@@ -82,7 +82,8 @@ impl Events {
                 .await
                 .expect("an event or the end of the stream in time")
                 .expect("a readable stream")?;
-            self.buf.push_str(std::str::from_utf8(&chunk).expect("UTF-8"));
+            self.buf
+                .push_str(std::str::from_utf8(&chunk).expect("UTF-8"));
         }
     }
 

@@ -385,9 +385,16 @@ mod tests {
     #[test]
     fn full_names() {
         assert_eq!(full_name("  Giulia Serra ").unwrap(), "Giulia Serra");
-        assert_eq!(full_name("D'Annunzio Gabriele").unwrap(), "D'Annunzio Gabriele");
+        assert_eq!(
+            full_name("D'Annunzio Gabriele").unwrap(),
+            "D'Annunzio Gabriele"
+        );
         for bad in ["", " ", "A", "12", "Giulia\nSerra", &"a".repeat(101)] {
-            assert_eq!(full_name(bad).unwrap_err().code, ApiCode::InvalidName, "{bad:?}");
+            assert_eq!(
+                full_name(bad).unwrap_err().code,
+                ApiCode::InvalidName,
+                "{bad:?}"
+            );
         }
     }
 

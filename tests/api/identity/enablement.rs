@@ -44,7 +44,12 @@ pub(super) async fn user_admin_enables_operators(db: Option<String>) {
         .as_array()
         .unwrap()
         .iter()
-        .map(|e| (e["account"].as_str().unwrap(), e["full_name"].as_str().unwrap()))
+        .map(|e| {
+            (
+                e["account"].as_str().unwrap(),
+                e["full_name"].as_str().unwrap(),
+            )
+        })
         .collect();
     assert_eq!(
         names,
@@ -149,8 +154,16 @@ pub(super) async fn enablement_refusals(db: Option<String>) {
         (with("full_name", json!("")), 400, "invalid_name"),
         (with("full_name", json!(" X ")), 400, "invalid_name"),
         (with("full_name", json!("12345")), 400, "invalid_name"),
-        (with("full_name", json!("Pietro\u{7}Solinas")), 400, "invalid_name"),
-        (with("full_name", json!("a".repeat(101))), 400, "invalid_name"),
+        (
+            with("full_name", json!("Pietro\u{7}Solinas")),
+            400,
+            "invalid_name",
+        ),
+        (
+            with("full_name", json!("a".repeat(101))),
+            400,
+            "invalid_name",
+        ),
         (
             {
                 let mut b = good.clone();

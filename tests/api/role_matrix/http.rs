@@ -133,6 +133,20 @@ async fn every_endpoint_by_every_caller() {
         )
         .body(|_| json!({}))
         .allow(&[Official]),
+        // After the operator opened the meeting (above): the official's stream says `opened` at
+        // once and ends.
+        case(
+            "GET",
+            "/v1/booking/appointments/{appointment_id}/meeting/opening",
+            appt(&a, "/meeting/opening"),
+        )
+        .allow(&[Official]),
+        case(
+            "GET",
+            "/v1/booking/appointments/{appointment_id}/case",
+            appt(&a, "/case"),
+        )
+        .allow(&[Official]),
         case(
             "POST",
             "/v1/booking/appointments/{appointment_id}/meeting/handover",

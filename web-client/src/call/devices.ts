@@ -38,5 +38,5 @@ export async function listDevices(kind: DeviceKind): Promise<MediaDeviceInfo[]> 
 
 /** `navigator.mediaDevices`, absent outside secure contexts whatever the types say. */
 export function mediaDevices(): MediaDevices | undefined {
-  return navigator.mediaDevices as MediaDevices | undefined;
+  return 'mediaDevices' in navigator ? navigator.mediaDevices : undefined;
 }

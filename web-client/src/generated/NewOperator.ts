@@ -13,6 +13,10 @@ account: string,
  */
 password: string, 
 /**
+ * The person's name ("Nome e cognome", 2-100 characters).
+ */
+full_name: string, 
+/**
  * First valid day (YYYY-MM-DD).
  */
 valid_from?: string, 

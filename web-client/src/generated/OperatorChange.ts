@@ -16,4 +16,8 @@ valid_until?: string | null,
 /**
  * A new password (at least 12 characters).
  */
-password?: string, };
+password?: string, 
+/**
+ * The person's name (2-100 characters).
+ */
+full_name?: string, };

@@ -10,6 +10,10 @@ export type OperatorEntry = {
  */
 account: string, 
 /**
+ * The person's name, if recorded (accounts enabled before names were asked have none).
+ */
+full_name: string | null, 
+/**
  * The comune (ISTAT code).
  */
 comune_istat: string | null, 
