@@ -201,7 +201,7 @@ describe('identity', () => {
       await admin.getByLabel('Nome e cognome').fill('Maria Sanna');
       await admin.getByLabel('Password iniziale').fill(NEW_PASSWORD);
       await admin.getByRole('button', { name: 'Abilita l’operatore' }).click();
-      await admin.locator('#users-notice').getByText(`L’operatore ${NEW_OPERATOR} è stato abilitato`, { exact: false }).waitFor({ timeout: LONG });
+      await admin.locator('#users-notice').getByText(`L’operatore Maria Sanna (nome utente ${NEW_OPERATOR}) è stato abilitato`, { exact: false }).waitFor({ timeout: LONG });
       await row(admin, NEW_OPERATOR).getByText('Attivo', { exact: true }).waitFor();
       await row(admin, NEW_OPERATOR).getByText('Maria Sanna').waitFor();
       assert.equal(await admin.getByLabel('Nome utente').inputValue(), '', 'the form is emptied');
@@ -258,8 +258,14 @@ describe('identity', () => {
       await row(admin, NEW_OPERATOR).getByText('Attivo', { exact: true }).waitFor();
 
       // The end before the start is explained in the dialog, before anything is sent.
-      await row(admin, NEW_OPERATOR).getByRole('button', { name: 'Modifica validità' }).click();
-      const edit = admin.getByRole('dialog', { name: `Validità dell’accesso di ${NEW_OPERATOR}` });
+      await row(admin, NEW_OPERATOR).getByRole('button', { name: 'Modifica' }).click();
+      const edit = admin.getByRole('dialog', { name: `Modifica l’accesso di ${NEW_OPERATOR}` });
+      // The name is there to correct, and cannot be emptied.
+      assert.equal(await edit.getByLabel('Nome e cognome').inputValue(), 'Maria Sanna');
+      await edit.getByLabel('Nome e cognome').fill(' ');
+      await edit.getByRole('button', { name: 'Salva' }).click();
+      await edit.getByText('Scriva il nome e il cognome dell’operatore.').waitFor();
+      await edit.getByLabel('Nome e cognome').fill('Maria Grazia Sanna');
       await edit.getByLabel('Valido dal').fill('2099-03-10');
       await edit.getByLabel('Valido fino al').fill('2099-03-01');
       await edit.getByRole('button', { name: 'Salva' }).click();

@@ -222,10 +222,19 @@ export class Call {
    * a camera can still talk, and one without anything can still watch and listen.
    */
   private async openMedia(): Promise<MediaStream | null> {
-    const audio = { ...AUDIO_CONSTRAINTS, ...preferredDevice('audioinput') };
-    const video = { ...VIDEO_CONSTRAINTS, ...preferredDevice('videoinput') };
+    const audio = AUDIO_CONSTRAINTS;
+    const video = VIDEO_CONSTRAINTS;
+    // The devices chosen on this workstation first, exactly (Chromium does not honour an `ideal`
+    // device id); if one went away, the browser's defaults.
+    const chosenAudio = preferredDevice('audioinput');
+    const chosenVideo = preferredDevice('videoinput');
+    const chosen: MediaStreamConstraints[] = chosenAudio || chosenVideo
+      ? [{ audio: { ...audio, ...chosenAudio }, video: { ...video, ...chosenVideo } }]
+      : [];
     let firstError: unknown = null;
-    for (const constraints of [{ audio, video }, { audio }, { video }]) {
+    const plain: MediaStreamConstraints[] = [{ audio, video }, { audio }, { video }];
+    for (const constraints of [...chosen, ...plain]) {
+      const isChoice = chosen.includes(constraints);
       try {
         const stream = await navigator.mediaDevices.getUserMedia(constraints);
         this.local = stream;
@@ -236,6 +245,8 @@ export class Call {
         return stream;
       } catch (err) {
         console.warn('sportello: getUserMedia failed', constraints, err);
+        // A remembered device that is gone is not a problem to report.
+        if (isChoice && err instanceof DOMException && (err.name === 'OverconstrainedError' || err.name === 'NotFoundError')) continue;
         firstError ??= err;
         // Refused by the person or the browser: asking again for less will not help.
         if (err instanceof DOMException && (err.name === 'NotAllowedError' || err.name === 'SecurityError')) break;

@@ -1,5 +1,5 @@
 // Camera and microphone chosen on this workstation, remembered in localStorage so the next
-// meeting opens the same devices (asked as `ideal`: a device that went away falls back to the
+// meeting opens the same devices (asked for exactly; a device that went away falls back to the
 // browser's default).
 
 export type DeviceKind = 'audioinput' | 'videoinput';
@@ -22,10 +22,10 @@ export function rememberDevice(kind: DeviceKind, deviceId: string): void {
   }
 }
 
-/** The constraint that asks for the remembered device if there is one. */
-export function preferredDevice(kind: DeviceKind): { deviceId?: { ideal: string } } {
+/** The constraint that asks for exactly the remembered device, or null if none is remembered. */
+export function preferredDevice(kind: DeviceKind): { deviceId: { exact: string } } | null {
   const id = rememberedDevice(kind);
-  return id ? { deviceId: { ideal: id } } : {};
+  return id ? { deviceId: { exact: id } } : null;
 }
 
 /** The devices of `kind` the browser lists (labels are filled once media permission is given). */
