@@ -41,7 +41,7 @@ export class Lobby {
   private stream: MediaStream | null = null;
   private active = false;
   private awaited: Awaited[] = [];
-  /** The device pickers; shown even with one device (disabled), so the layout stays put. */
+  /** The device pickers; a kind with a single device shows none (nothing to choose). */
   private readonly pickers: Record<DeviceKind, HTMLSelectElement> = {
     videoinput: h('select', { id: 'device-videoinput', class: 'form-select form-select-lg device-select', disabled: true }),
     audioinput: h('select', { id: 'device-audioinput', class: 'form-select form-select-lg device-select', disabled: true }),
@@ -126,6 +126,8 @@ export class Lobby {
       select.replaceChildren(...options);
       if (devices.some((d) => d.deviceId === current)) select.value = current;
       select.disabled = !track || devices.length < 2;
+      const wrap = select.closest<HTMLElement>('.check-device');
+      if (wrap) wrap.hidden = devices.length < 2;
     }
   }
 

@@ -34,7 +34,7 @@ export interface MeetingViewOptions {
    * only: the name never travels over signalling).
    */
   citizenName?: string;
-  /** Shown in the side column under the participants (the official's case panel). */
+  /** Shown in the side column under the own image, before the participants (the official's case). */
   sidePanel?: HTMLElement;
 }
 
@@ -118,8 +118,8 @@ export class MeetingView implements CallView {
         h('figure', { class: 'tile tile-local', 'aria-label': 'La sua immagine' },
           this.localVideo, this.localOff,
           h('figcaption', { class: 'tile-caption' }, h('span', { class: 'tile-name' }, 'Lei'))),
-        this.roster.root,
-        options.sidePanel ?? null));
+        options.sidePanel ?? null,
+        this.roster.root));
     document.body.classList.add('in-meeting');
     this.meetingRoot = h('div', { class: 'meeting' },
       h('div', { class: 'meeting-top' }, this.title, this.status),

@@ -4,6 +4,7 @@
 
 import { ApiError } from '../api';
 import * as booking from '../booking/api';
+import { birthplaceText } from '../booking/birthplaces';
 import { italianDate } from '../booking/dates';
 import type { CaseFile } from '../booking/types';
 import { bookingErrorText } from '../messages';
@@ -20,8 +21,8 @@ function when(instant: string): string {
   return `${italianDate(instant.slice(0, 10))} alle ${time}`;
 }
 
-/** The case as a description list. */
-export function caseList(c: CaseFile): HTMLElement {
+/** The case as a description list; `birthplace` is the place as shown ("I452 – Sassari (SS)"). */
+export function caseList(c: CaseFile, birthplace: string): HTMLElement {
   const a = c.applicant;
   const d = c.delegate;
   const booker = c.booked_by.full_name ? `${c.booked_by.full_name} (${c.booked_by.account})` : c.booked_by.account;
@@ -29,7 +30,7 @@ export function caseList(c: CaseFile): HTMLElement {
     ...row('Cittadino/a', `${a.family_name} ${a.given_name}`),
     ...row('Codice fiscale', h('span', { class: 'case-cf' }, a.codice_fiscale)),
     ...row('Nato/a il', italianDate(a.birth_date)),
-    ...row('Luogo di nascita (codice catastale)', a.birth_place),
+    ...row('Luogo di nascita', birthplace),
     ...row('Servizi richiesti', c.services.length ? c.services.join('; ') : '—'),
     ...(d ? row('Delegato/a', `${d.family_name} ${d.given_name}, codice fiscale ${d.codice_fiscale}${d.delegation_act ? `; atto di delega: ${d.delegation_act}` : ''}`) : []),
     ...row('Note per il funzionario INPS', c.notes ?? 'Nessuna nota.'),
@@ -43,8 +44,8 @@ export function casePanel(appointmentId: string, headingLevel: 'h2' | 'h3' = 'h2
   const panel = h('section', { class: 'case-panel', 'aria-labelledby': `case-title-${appointmentId}` },
     h(headingLevel, { class: 'case-title', id: `case-title-${appointmentId}` }, 'Dati della richiesta'),
     body);
-  booking.caseFile(appointmentId).then((c) => {
-    body.replaceChildren(caseList(c));
+  booking.caseFile(appointmentId).then(async (c) => {
+    body.replaceChildren(caseList(c, await birthplaceText(c.applicant.birth_place)));
   }, (err: unknown) => {
     body.replaceChildren(h('p', { class: 'case-error', role: 'alert' },
       bookingErrorText(err instanceof ApiError ? err.code : 'network')));
