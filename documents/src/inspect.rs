@@ -104,48 +104,60 @@ pub fn inspect(
     if bytes.len() > MAX_DOCUMENT_BYTES {
         return Err(Refusal::DocumentTooLarge);
     }
-    if pdf::has_pdf_header(bytes) {
-        return Ok(Inspected {
-            kind: Kind::Pdf,
-            pages: pdf::check(bytes)?,
-            signers: Vec::new(),
-            chain: ChainStatus::NotChecked,
-        });
+    // A `.p7m` in DER carries the `%PDF-` of its content near its start, so the header alone
+    // does not make a PDF: a file starting with it is one, anything else is tried as `.p7m`
+    // first and as a PDF (with leading junk) after.
+    if bytes.starts_with(pdf::HEADER) {
+        return plain_pdf(bytes);
     }
     let mut signers = Vec::new();
     let mut current = Cow::Borrowed(bytes);
-    for depth in 0..MAX_P7M_NESTING {
-        let layer = p7m::open(&current).map_err(|refusal| match refusal {
-            Refusal::NotADocument if depth > 0 => Refusal::P7mContentNotPdf,
-            other => other,
-        })?;
-        for &(index, signing_time) in &layer.signers {
-            let certificate = &layer.certificates[index];
-            signers.push(signer(
-                certificate,
-                signing_time,
-                &layer.certificates,
-                trust,
-                now,
-            ));
+    for depth in 0..=MAX_P7M_NESTING {
+        if depth > 0 && current.starts_with(pdf::HEADER) {
+            return signed_pdf(&current, signers);
         }
-        if pdf::has_pdf_header(&layer.content) {
-            let pages = pdf::check(&layer.content)?;
-            let chain = overall_chain(&signers);
-            return Ok(Inspected {
-                kind: Kind::P7m,
-                pages,
-                signers,
-                chain,
-            });
+        match p7m::open(&current) {
+            Ok(_) if depth == MAX_P7M_NESTING => return Err(Refusal::P7mNestingTooDeep),
+            Ok(layer) => {
+                for &(index, signing_time) in &layer.signers {
+                    let certificate = &layer.certificates[index];
+                    let carried = &layer.certificates;
+                    signers.push(signer(certificate, signing_time, carried, trust, now));
+                }
+                current = Cow::Owned(layer.content);
+            }
+            Err(Refusal::NotADocument) if pdf::has_pdf_header(&current) => {
+                return match depth {
+                    0 => plain_pdf(&current),
+                    _ => signed_pdf(&current, signers),
+                };
+            }
+            Err(Refusal::NotADocument) if depth > 0 => return Err(Refusal::P7mContentNotPdf),
+            Err(refusal) => return Err(refusal),
         }
-        current = Cow::Owned(layer.content);
     }
-    // One more layer would be needed: refuse it, unless it is not a `.p7m` at all.
-    match p7m::open(&current) {
-        Err(Refusal::NotADocument) => Err(Refusal::P7mContentNotPdf),
-        _ => Err(Refusal::P7mNestingTooDeep),
-    }
+    // The last round (depth == MAX_P7M_NESTING) always returns.
+    Err(Refusal::P7mNestingTooDeep)
+}
+
+fn signed_pdf(content: &[u8], signers: Vec<Signer>) -> Result<Inspected, Refusal> {
+    let pages = pdf::check(content)?;
+    let chain = overall_chain(&signers);
+    Ok(Inspected {
+        kind: Kind::P7m,
+        pages,
+        signers,
+        chain,
+    })
+}
+
+fn plain_pdf(bytes: &[u8]) -> Result<Inspected, Refusal> {
+    Ok(Inspected {
+        kind: Kind::Pdf,
+        pages: pdf::check(bytes)?,
+        signers: Vec::new(),
+        chain: ChainStatus::NotChecked,
+    })
 }
 
 fn signer(

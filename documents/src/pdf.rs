@@ -6,6 +6,8 @@ use crate::Refusal;
 use lopdf::{Document, LoadOptions};
 use std::panic::{AssertUnwindSafe, catch_unwind};
 
+/// The start of a PDF file.
+pub const HEADER: &[u8] = b"%PDF-";
 /// Where the `%PDF-` header may start (readers accept leading junk up to 1 KiB).
 const HEADER_WINDOW: usize = 1024;
 /// How close to the end the last `%%EOF` must be (a truncated file lost it).
@@ -15,7 +17,11 @@ const MAX_DECOMPRESSED: usize = 32 * 1024 * 1024;
 
 /// Whether `bytes` announce themselves as a PDF (`%PDF-` within the first KiB).
 pub fn has_pdf_header(bytes: &[u8]) -> bool {
-    find(&bytes[..bytes.len().min(HEADER_WINDOW + 5)], b"%PDF-").is_some()
+    find(
+        &bytes[..bytes.len().min(HEADER_WINDOW + HEADER.len())],
+        HEADER,
+    )
+    .is_some()
 }
 
 /// Checks a document that [`has_pdf_header`]; returns its number of pages.
