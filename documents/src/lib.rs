@@ -44,3 +44,9 @@ pub const MAX_DOCUMENT_BYTES: usize = 4_000_000;
 
 /// Most `.p7m` layers unwrapped (a `.p7m` signed again as a `.p7m`, common in Italy).
 pub const MAX_P7M_NESTING: usize = 3;
+
+/// Most signatures (SignerInfos) accepted in one `.p7m` layer.
+pub const MAX_P7M_SIGNERS: usize = 16;
+
+/// Most certificates accepted in one `.p7m` layer.
+pub const MAX_P7M_CERTIFICATES: usize = 64;

@@ -3,7 +3,7 @@
 //! it.
 
 use crate::signature::{self, Verified};
-use crate::{Refusal, armor, ber};
+use crate::{MAX_P7M_CERTIFICATES, MAX_P7M_SIGNERS, Refusal, armor, ber};
 use cms::cert::CertificateChoices;
 use cms::content_info::ContentInfo;
 use cms::signed_data::SignedData;
@@ -68,6 +68,10 @@ pub fn open(bytes: &[u8]) -> Result<Layer, Refusal> {
             .ok_or(Refusal::CorruptDocument)?
             .into_bytes(),
     };
+    let carried = signed.certificates.as_ref().map_or(0, |set| set.0.len());
+    if signed.signer_infos.0.len() > MAX_P7M_SIGNERS || carried > MAX_P7M_CERTIFICATES {
+        return Err(Refusal::P7mTooComplex);
+    }
     let certificates: Vec<Certificate> = signed
         .certificates
         .iter()
@@ -86,11 +90,7 @@ pub fn open(bytes: &[u8]) -> Result<Layer, Refusal> {
             certificate,
             signing_time,
         } = signature::verify(info, &content_type, &content, &certificates)?;
-        let index = certificates
-            .iter()
-            .position(|c| std::ptr::eq(c, certificate))
-            .unwrap_or_default();
-        signers.push((index, signing_time));
+        signers.push((certificate, signing_time));
     }
     Ok(Layer {
         content,

@@ -32,6 +32,9 @@ pub enum Refusal {
     P7mNestingTooDeep,
     /// A `.p7m` that carries no signature at all.
     P7mUnsigned,
+    /// A `.p7m` with more signatures or certificates than [`crate::MAX_P7M_SIGNERS`] and
+    /// [`crate::MAX_P7M_CERTIFICATES`] allow (bounds the work a hostile file can cause).
+    P7mTooComplex,
     /// The certificate of a signer is not among the certificates carried in the `.p7m`.
     SignerCertificateMissing,
     /// A signature does not verify: the content or the signed attributes were altered.
@@ -42,7 +45,7 @@ pub enum Refusal {
 
 impl Refusal {
     /// Every refusal, for tables and exhaustive tests.
-    pub const ALL: [Refusal; 14] = [
+    pub const ALL: [Refusal; 15] = [
         Refusal::EmptyDocument,
         Refusal::DocumentTooLarge,
         Refusal::NotADocument,
@@ -54,6 +57,7 @@ impl Refusal {
         Refusal::P7mContentNotPdf,
         Refusal::P7mNestingTooDeep,
         Refusal::P7mUnsigned,
+        Refusal::P7mTooComplex,
         Refusal::SignerCertificateMissing,
         Refusal::SignatureInvalid,
         Refusal::UnsupportedSignature,
@@ -73,6 +77,7 @@ impl Refusal {
             Refusal::P7mContentNotPdf => "p7m_content_not_pdf",
             Refusal::P7mNestingTooDeep => "p7m_nesting_too_deep",
             Refusal::P7mUnsigned => "p7m_unsigned",
+            Refusal::P7mTooComplex => "p7m_too_complex",
             Refusal::SignerCertificateMissing => "signer_certificate_missing",
             Refusal::SignatureInvalid => "signature_invalid",
             Refusal::UnsupportedSignature => "unsupported_signature",
@@ -95,6 +100,7 @@ impl Refusal {
             Refusal::P7mContentNotPdf => "the document inside the .p7m file is not a PDF",
             Refusal::P7mNestingTooDeep => "the .p7m file is signed too many times over",
             Refusal::P7mUnsigned => "the .p7m file carries no signature",
+            Refusal::P7mTooComplex => "the .p7m file has too many signatures or certificates",
             Refusal::SignerCertificateMissing => {
                 "the .p7m file does not contain the signer's certificate"
             }

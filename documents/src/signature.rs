@@ -20,24 +20,25 @@ const ID_SIGNING_TIME: ObjectIdentifier = ObjectIdentifier::new_unwrap("1.2.840.
 
 /// A signature that verified.
 #[derive(Debug)]
-pub struct Verified<'a> {
-    /// The signer's certificate, one of those carried in the SignedData.
-    pub certificate: &'a Certificate,
+pub struct Verified {
+    /// The index of the signer's certificate among those carried in the SignedData.
+    pub certificate: usize,
     /// The `signingTime` signed attribute, if present.
     pub signing_time: Option<SystemTime>,
 }
 
 /// Verifies `info` over `content` (the encapsulated content, of type `content_type`).
-pub fn verify<'a>(
+pub fn verify(
     info: &SignerInfo,
     content_type: &ObjectIdentifier,
     content: &[u8],
-    certificates: &'a [Certificate],
-) -> Result<Verified<'a>, Refusal> {
-    let certificate = certificates
+    certificates: &[Certificate],
+) -> Result<Verified, Refusal> {
+    let index = certificates
         .iter()
-        .find(|c| identifies(&info.sid, c))
+        .position(|c| identifies(&info.sid, c))
         .ok_or(Refusal::SignerCertificateMissing)?;
+    let certificate = &certificates[index];
     let hash = Hash::from_oid(&info.digest_alg.oid).ok_or(Refusal::UnsupportedSignature)?;
     let scheme =
         Scheme::from_oid(&info.signature_algorithm.oid).ok_or(Refusal::UnsupportedSignature)?;
@@ -67,7 +68,7 @@ pub fn verify<'a>(
         VerifyError::Invalid => Refusal::SignatureInvalid,
     })?;
     Ok(Verified {
-        certificate,
+        certificate: index,
         signing_time,
     })
 }

@@ -168,6 +168,37 @@ fn damaged_p7m_files_are_refused() {
     );
 }
 
+#[test]
+fn other_p7m_refusals() {
+    let f = fixtures();
+    let mut no_certs = DER.to_vec();
+    no_certs.push("-nocerts");
+    let p7m = f.sign("doc.pdf", "rsa", &no_certs);
+    assert_eq!(check(&p7m), Err(Refusal::SignerCertificateMissing));
+
+    let mut pss = DER.to_vec();
+    pss.extend_from_slice(&["-keyopt", "rsa_padding_mode:pss"]);
+    let p7m = f.sign("doc.pdf", "rsa", &pss);
+    assert_eq!(check(&p7m), Err(Refusal::UnsupportedSignature));
+
+    f.openssl(&[
+        "cms",
+        "-encrypt",
+        "-binary",
+        "-in",
+        "doc.pdf",
+        "-outform",
+        "DER",
+        "-out",
+        "enveloped.p7m",
+        "rsa.crt",
+    ]);
+    assert_eq!(
+        check(&f.read("enveloped.p7m")),
+        Err(Refusal::UnsupportedP7m)
+    );
+}
+
 fn find(haystack: &[u8], needle: &[u8]) -> Option<usize> {
     haystack.windows(needle.len()).position(|w| w == needle)
 }

@@ -69,3 +69,42 @@ fn messages_never_echo_the_input() {
         assert!(refusal.message().is_ascii());
     }
 }
+
+/// A PDF encrypted by lopdf (RC4, 128 bits): with an empty user password (opens without
+/// asking, restricted by permissions) and with a real one.
+fn lopdf_encrypted(user_password: &str) -> Vec<u8> {
+    use lopdf::encryption::{EncryptionState, EncryptionVersion, Permissions};
+    let mut document = lopdf::Document::load_mem(&pdf(1)).unwrap();
+    document.trailer.set(
+        "ID",
+        lopdf::Object::Array(vec![
+            lopdf::Object::string_literal(b"0123456789abcdef".to_vec()),
+            lopdf::Object::string_literal(b"0123456789abcdef".to_vec()),
+        ]),
+    );
+    #[allow(deprecated)]
+    let version = EncryptionVersion::V2 {
+        document: &document,
+        owner_password: "owner",
+        user_password,
+        key_length: 128,
+        permissions: Permissions::PRINTABLE,
+    };
+    let state = EncryptionState::try_from(version).unwrap();
+    document.encrypt(&state).unwrap();
+    let mut out = Vec::new();
+    document.save_to(&mut out).unwrap();
+    out
+}
+
+#[test]
+fn pdfs_encrypted_by_a_real_writer_are_refused() {
+    for password in ["", "secret"] {
+        let bytes = lopdf_encrypted(password);
+        assert_eq!(
+            check(&bytes),
+            Err(Refusal::EncryptedPdf),
+            "user password {password:?}"
+        );
+    }
+}
