@@ -120,6 +120,11 @@ pub struct Cli {
     /// Bearer token that `/metrics` asks for (without one, it answers loopback clients only).
     #[arg(long, env = "SPORTELLO_METRICS_TOKEN", hide_env_values = true)]
     pub metrics_token: Option<String>,
+    /// PEM bundle of the certification authorities trusted for signed (.p7m) documents (e.g. the
+    /// AgID/EU trusted lists exported as PEM). Without it a valid signature is reported as
+    /// "firma valida, certificato non verificato".
+    #[arg(long, env = "SPORTELLO_DOCUMENT_TRUST_LIST")]
+    pub document_trust_list: Option<PathBuf>,
 }
 
 /// The same settings as a TOML file.
@@ -152,6 +157,7 @@ struct FileConfig {
     #[serde(default)]
     trusted_proxies: Vec<IpAddr>,
     metrics_token: Option<String>,
+    document_trust_list: Option<PathBuf>,
 }
 
 /// The server's resolved configuration.
@@ -201,6 +207,8 @@ pub struct Config {
     pub trusted_proxies: Vec<IpAddr>,
     /// The bearer token of `/metrics`; `None` = loopback clients only.
     pub metrics_token: Option<String>,
+    /// The PEM bundle of CAs trusted for signed documents, if any.
+    pub document_trust_list: Option<PathBuf>,
 }
 
 impl Default for Config {
@@ -228,6 +236,7 @@ impl Default for Config {
             public_hosts: Vec::new(),
             trusted_proxies: Vec::new(),
             metrics_token: None,
+            document_trust_list: None,
         }
     }
 }
@@ -335,6 +344,7 @@ impl Config {
             },
             session_limits,
             bootstrap_admin,
+            document_trust_list: cli.document_trust_list.or(file.document_trust_list),
             listen: cli.listen.or(file.listen).unwrap_or(d.listen),
             tls_listen: cli.tls_listen.or(file.tls_listen),
             tls_files,

@@ -11,6 +11,7 @@ pub mod audit;
 pub mod booking;
 pub mod codice_fiscale;
 pub mod config;
+pub mod documents;
 pub mod identity;
 pub mod meeting;
 pub mod store;

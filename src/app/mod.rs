@@ -64,6 +64,14 @@ pub struct AppState {
     pub oidc: Arc<identity::oidc::Oidc>,
     /// The meetings opened, told to the officials waiting for them.
     pub openings: Arc<crate::meeting::opening::Openings>,
+    /// The documents of the meetings (where they are kept, which CAs are trusted).
+    pub documents: crate::documents::Documents,
+}
+
+impl FromRef<AppState> for crate::documents::Documents {
+    fn from_ref(s: &AppState) -> Self {
+        s.documents.clone()
+    }
 }
 
 impl FromRef<AppState> for Store {
@@ -114,6 +122,18 @@ impl FromRef<AppState> for Meetings {
     }
 }
 
+/// The body limit of every request: [`crate::api::MAX_BODY_BYTES`] declared at most, except a
+/// document upload, whose handler reads up to its own limit and cuts there.
+async fn body_limits(
+    req: axum::extract::Request,
+    next: axum::middleware::Next,
+) -> axum::response::Response {
+    if crate::documents::is_upload(req.method(), req.uri().path()) {
+        return next.run(req).await;
+    }
+    crate::api::refuse_large_bodies(req, next).await
+}
+
 /// The application's routes.
 pub fn app(state: AppState) -> Router {
     let mut router = Router::new()
@@ -124,6 +144,7 @@ pub fn app(state: AppState) -> Router {
         .merge(identity::routes(state.demo))
         .merge(crate::booking::api::routes())
         .merge(crate::meeting::routes())
+        .merge(crate::documents::routes())
         .merge(crate::audit::api::routes());
     if state.demo {
         router = router.route("/v1/dev/token", post(dev_token::issue));
@@ -135,7 +156,7 @@ pub fn app(state: AppState) -> Router {
         .layer(axum::extract::DefaultBodyLimit::max(
             crate::api::MAX_BODY_BYTES,
         ))
-        .layer(axum::middleware::from_fn(crate::api::refuse_large_bodies))
+        .layer(axum::middleware::from_fn(body_limits))
         .layer(axum::middleware::from_fn(identity::csrf::check))
         .layer(axum::middleware::from_fn(crate::audit::request_id));
     headers::security_headers(router)

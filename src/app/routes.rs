@@ -30,6 +30,19 @@ pub const ROUTES: &[(&str, &str)] = &[
     ),
     ("get", "/v1/booking/appointments/{appointment_id}/ics"),
     ("get", "/v1/booking/appointments/{appointment_id}/case"),
+    ("get", "/v1/booking/appointments/{appointment_id}/documents"),
+    (
+        "post",
+        "/v1/booking/appointments/{appointment_id}/documents",
+    ),
+    (
+        "get",
+        "/v1/booking/appointments/{appointment_id}/documents/{document_id}",
+    ),
+    (
+        "post",
+        "/v1/booking/appointments/{appointment_id}/documents/{document_id}/attest",
+    ),
     ("post", "/v1/booking/appointments/{appointment_id}/meeting"),
     (
         "post",

@@ -28,6 +28,23 @@ use crate::{telemetry, tls};
 /// How long shutdown waits for connections to say goodbye before closing the media plane.
 const DRAIN: Duration = Duration::from_secs(3);
 
+/// A document upload may take this many times the body timeout (default 30 s × 4: 4 MB at
+/// about 270 kbit/s).
+const UPLOAD_TIME_FACTOR: u32 = 4;
+
+/// The CAs trusted for signed documents, from the configured PEM bundle.
+fn document_trust(config: &Config) -> anyhow::Result<Option<Arc<sportello_documents::TrustList>>> {
+    let Some(path) = &config.document_trust_list else {
+        return Ok(None);
+    };
+    let pem = std::fs::read(path)
+        .with_context(|| format!("reading the document trust list {}", path.display()))?;
+    let list = sportello_documents::TrustList::from_pem(&pem)
+        .with_context(|| format!("the document trust list {}", path.display()))?;
+    tracing::info!(authorities = list.len(), "documents: trust list loaded");
+    Ok(Some(Arc::new(list)))
+}
+
 /// A running server.
 #[derive(Debug)]
 pub struct Server {
@@ -135,12 +152,23 @@ impl Server {
             privacy_notice,
             oidc,
             openings: Arc::default(),
+            documents: crate::documents::Documents {
+                store: store.clone(),
+                dir: Arc::new(config.data_dir.join("documents")),
+                trust: document_trust(&config)?,
+            },
         };
         let body_timeout = config.http.body_timeout;
         let app = super::app(state)
             .layer(tower::util::MapRequestLayer::new(
                 move |req: axum::extract::Request| {
-                    crate::api::body_deadline::with_body_deadline(req, body_timeout)
+                    // A document (up to 4 MB) from a comune on a weak link gets longer.
+                    let limit = if crate::documents::is_upload(req.method(), req.uri().path()) {
+                        body_timeout * UPLOAD_TIME_FACTOR
+                    } else {
+                        body_timeout
+                    };
+                    crate::api::body_deadline::with_body_deadline(req, limit)
                 },
             ))
             .layer(axum::middleware::from_fn_with_state(

@@ -50,6 +50,11 @@ const MIGRATIONS: &[(i64, &str, &str)] = &[
         "staff_names",
         include_str!("../../migrations/0008_staff_names.sql"),
     ),
+    (
+        9,
+        "documents",
+        include_str!("../../migrations/0009_documents.sql"),
+    ),
 ];
 
 /// Demo data (real comuni, made-up Sedi and calendars).

@@ -10,6 +10,7 @@ mod bad_input;
 mod body_limit;
 mod booking;
 mod date_inputs;
+mod documents;
 mod edge_headers;
 mod error_echo;
 mod file_modes;

@@ -11,6 +11,7 @@ use sportello::booking::model::{
     Appointment, CitizenRequest, ClosureRequest, Comune, Hold, HoldRequest, Holidays,
     PrivacyNotice, Proposals, RescheduleRequest, SedeDetail, Slots,
 };
+use sportello::documents::DocumentEntry;
 use sportello::identity::Principal;
 use sportello::identity::demo::AccountInfo;
 use sportello::identity::enablement::{NewOperator, OperatorChange, OperatorEntry};
@@ -62,6 +63,7 @@ fn booking_typescript_bindings() {
     Comune::export_all(&cfg).unwrap();
     MeetingTicket::export_all(&cfg).unwrap();
     CaseFile::export_all(&cfg).unwrap();
+    DocumentEntry::export_all(&cfg).unwrap();
     SessionInfo::export_all(&cfg).unwrap();
     HandoverTicket::export_all(&cfg).unwrap();
     CloseRequest::export_all(&cfg).unwrap();

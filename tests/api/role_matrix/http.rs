@@ -42,6 +42,12 @@ async fn every_endpoint_by_every_caller() {
         csrf: r.json()["csrf_token"].as_str().unwrap().to_owned(),
     };
 
+    // A document in A's meeting (opened here; its "Apri la videochiamata" below opens it again).
+    assert_eq!(op.meeting(&a, "", json!({})).await.status, 200);
+    let doc = crate::documents::upload(&op, &a, "domanda.pdf", crate::documents::pdf()).await;
+    assert_eq!(doc.status, 201, "{}", doc.text);
+    let doc = doc.json()["id"].as_str().unwrap().to_owned();
+
     let appt = |id: &str, tail: &str| format!("/v1/booking/appointments/{id}{tail}");
     let meeting_route = "/v1/booking/appointments/{appointment_id}/meeting";
     let cases = vec![
@@ -147,6 +153,33 @@ async fn every_endpoint_by_every_caller() {
             appt(&a, "/case"),
         )
         .allow(&[Official]),
+        case(
+            "GET",
+            "/v1/booking/appointments/{appointment_id}/documents",
+            appt(&a, "/documents"),
+        )
+        .allow(&[Operator, Official]),
+        case(
+            "POST",
+            "/v1/booking/appointments/{appointment_id}/documents",
+            appt(&a, "/documents?name=altro.pdf"),
+        )
+        .raw(crate::documents::pdf())
+        .header("Content-Type", "application/octet-stream")
+        .allow(&[Operator]),
+        case(
+            "GET",
+            "/v1/booking/appointments/{appointment_id}/documents/{document_id}",
+            appt(&a, &format!("/documents/{doc}")),
+        )
+        .allow(&[Official]),
+        case(
+            "POST",
+            "/v1/booking/appointments/{appointment_id}/documents/{document_id}/attest",
+            appt(&a, &format!("/documents/{doc}/attest")),
+        )
+        .body(|_| json!({}))
+        .allow(&[Operator]),
         case(
             "POST",
             "/v1/booking/appointments/{appointment_id}/meeting/handover",

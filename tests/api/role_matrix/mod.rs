@@ -76,6 +76,8 @@ struct Case {
     route: &'static str,
     path: String,
     body: Box<dyn Fn(Who) -> Option<Value>>,
+    /// A body sent as it is (a document upload), instead of JSON.
+    raw: Option<Vec<u8>>,
     headers: Vec<(&'static str, String)>,
     allowed: Vec<Who>,
     hidden: Vec<Who>,
@@ -91,6 +93,7 @@ fn case(method: &'static str, route: &'static str, path: impl Into<String>) -> C
         route,
         path: path.into(),
         body: Box::new(|_| None),
+        raw: None,
         headers: Vec::new(),
         allowed: Vec::new(),
         hidden: Vec::new(),
@@ -110,6 +113,10 @@ impl Case {
     }
     fn body(mut self, f: impl Fn(Who) -> Value + 'static) -> Self {
         self.body = Box::new(move |w| Some(f(w)));
+        self
+    }
+    fn raw(mut self, bytes: Vec<u8>) -> Self {
+        self.raw = Some(bytes);
         self
     }
     fn header(mut self, name: &'static str, value: impl Into<String>) -> Self {
@@ -175,7 +182,10 @@ async fn run(
     if body.is_some() {
         headers.push(("Content-Type", "application/json"));
     }
-    let text = body.map(|b| b.to_string()).unwrap_or_default();
+    let text = match &case.raw {
+        Some(bytes) => String::from_utf8(bytes.clone()).expect("a text body"),
+        None => body.map(|b| b.to_string()).unwrap_or_default(),
+    };
     c.send(case.method, &case.path, &headers, &text).await
 }
 

@@ -1,0 +1,118 @@
+//! Documents the citizen sends to INPS during the meeting ("citizen → INPS"): the comune operator
+//! of the appointment uploads PDF or CAdES `.p7m` files (judged by content with
+//! [`sportello_documents::inspect`], at most [`MAX_DOCUMENT_BYTES`] = 4,000,000 bytes each, cut while
+//! streaming), attests a copy as conforming to the original, and the officials of the
+//! appointment's sportello list and download them. The bytes are kept content-addressed in the
+//! data dir ([`files`]), what is known of each upload in table `documents` ([`store`]); every
+//! upload, refusal, attestation and download is audited.
+//!
+//! Routes ([`api`]):
+//! - `POST /v1/booking/appointments/{id}/documents?name=…` (the operator, while the meeting can
+//!   be entered; the raw file as the body);
+//! - `GET /v1/booking/appointments/{id}/documents` (the operator, the officials);
+//! - `GET /v1/booking/appointments/{id}/documents/{document_id}` (the officials);
+//! - `POST /v1/booking/appointments/{id}/documents/{document_id}/attest` (the operator).
+
+pub mod api;
+pub mod files;
+mod store;
+mod upload;
+
+use std::path::PathBuf;
+use std::sync::Arc;
+
+use axum::Router;
+use axum::extract::FromRef;
+use axum::routing::{get, post};
+use chrono::{DateTime, FixedOffset};
+use serde::Serialize;
+pub use sportello_documents::MAX_DOCUMENT_BYTES;
+use sportello_documents::TrustList;
+
+use crate::identity::SessionStore;
+use crate::store::Store;
+
+/// Documents one meeting may hold at most.
+pub const MAX_DOCUMENTS_PER_MEETING: i64 = 20;
+
+/// The most characters of a document's name.
+pub const MAX_NAME_CHARS: usize = 200;
+
+/// What the document handlers work with.
+#[derive(Debug, Clone)]
+pub struct Documents {
+    /// The shared database and clock.
+    pub store: Store,
+    /// Where the bytes are kept (`<data dir>/documents`).
+    pub dir: Arc<PathBuf>,
+    /// The certification authorities trusted for signed documents, if configured.
+    pub trust: Option<Arc<TrustList>>,
+}
+
+/// A document as the meeting's staff see it.
+#[derive(Debug, Clone, Serialize, ts_rs::TS)]
+pub struct DocumentEntry {
+    /// The document's id.
+    pub id: String,
+    /// The file name as uploaded.
+    pub name: String,
+    /// `pdf` or `p7m` (by content).
+    pub kind: String,
+    /// Bytes.
+    pub size: u64,
+    /// SHA-256 of the bytes (hex).
+    pub sha256: String,
+    /// Pages of the PDF (inside the `.p7m`).
+    pub pages: u32,
+    /// The signer's name (`.p7m`).
+    pub signer_name: Option<String>,
+    /// The signer's codice fiscale, from a qualified certificate (`.p7m`).
+    pub signer_codice_fiscale: Option<String>,
+    /// `none` (a PDF), `not_checked` (valid signature, no trust list configured), `trusted`
+    /// (valid signature, certificate verified) or `untrusted` (valid signature, certificate not
+    /// verified against the trust list).
+    pub signature: String,
+    /// The operator who uploaded it.
+    pub uploaded_by: String,
+    /// That operator's name, if recorded.
+    pub uploaded_by_name: Option<String>,
+    /// When (Italian offset).
+    #[ts(type = "string")]
+    pub uploaded_at: DateTime<FixedOffset>,
+    /// The operator who attested it conforms to the original, if any.
+    pub attested_by: Option<String>,
+    /// When (Italian offset).
+    #[ts(type = "string | null")]
+    pub attested_at: Option<DateTime<FixedOffset>>,
+}
+
+/// The document routes.
+pub fn routes<S>() -> Router<S>
+where
+    S: Clone + Send + Sync + 'static,
+    Documents: FromRef<S>,
+    Store: FromRef<S>,
+    Arc<dyn SessionStore>: FromRef<S>,
+{
+    Router::new()
+        .route(
+            "/v1/booking/appointments/{appointment_id}/documents",
+            get(api::list).post(upload::upload),
+        )
+        .route(
+            "/v1/booking/appointments/{appointment_id}/documents/{document_id}",
+            get(api::download),
+        )
+        .route(
+            "/v1/booking/appointments/{appointment_id}/documents/{document_id}/attest",
+            post(api::attest),
+        )
+}
+
+/// Whether `method` and `path` are a document upload (the edge lets its body be up to
+/// [`MAX_DOCUMENT_BYTES`] and gives it longer to arrive).
+pub fn is_upload(method: &axum::http::Method, path: &str) -> bool {
+    method == axum::http::Method::POST
+        && path.starts_with("/v1/booking/appointments/")
+        && path.ends_with("/documents")
+}

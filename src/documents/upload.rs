@@ -1,0 +1,269 @@
+//! `POST /v1/booking/appointments/{id}/documents?name=…`: the comune operator of the
+//! appointment uploads one document while the meeting can be entered. The body is the file
+//! itself (any content type: the content decides). It is read frame by frame and cut at
+//! [`MAX_DOCUMENT_BYTES`] + 1: a larger upload is answered 413 `document_too_large` without the
+//! rest being read or kept. The content is then judged ([`sportello_documents::inspect`], on a
+//! blocking thread) and, if accepted, stored and recorded; a refusal is answered 422 with the
+//! check's code, audited (`document.refuse`), and nothing is kept.
+
+use axum::Json;
+use axum::extract::{Request, State};
+use axum::http::StatusCode;
+use futures_util::StreamExt as _;
+use serde::Deserialize;
+use sha2::{Digest as _, Sha256};
+use sportello_documents::{ChainStatus, Inspected, Kind, Refusal, inspect};
+
+use super::store::{self, NewDocument};
+use super::{
+    DocumentEntry, Documents, MAX_DOCUMENT_BYTES, MAX_DOCUMENTS_PER_MEETING, MAX_NAME_CHARS, files,
+};
+use crate::api::body_deadline::is_body_timeout;
+use crate::api::{ApiCode, ApiResult, AppError, PathParams, QueryParams};
+use crate::audit::{self, AuditAction, Event, RequestId};
+use crate::booking::api::appointment_id;
+use crate::booking::store::new_id;
+use crate::identity::Principal;
+use crate::meeting::day;
+use crate::meeting::tickets::meeting_scope;
+
+/// The query of an upload.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct UploadQuery {
+    /// The file's name, shown to the meeting's staff (1-200 characters).
+    name: String,
+}
+
+fn bad_name() -> AppError {
+    AppError::bad_request(
+        ApiCode::BadDocumentName,
+        "the document name must be 1-200 characters, without control characters or slashes",
+    )
+}
+
+/// The name as it will be shown: trimmed, 1-200 characters, no control characters or path.
+fn document_name(name: &str) -> ApiResult<String> {
+    let name = name.trim();
+    let n = name.chars().count();
+    if n == 0
+        || n > MAX_NAME_CHARS
+        || name
+            .chars()
+            .any(|c| c.is_control() || c == '/' || c == '\\')
+    {
+        return Err(bad_name());
+    }
+    Ok(name.to_owned())
+}
+
+fn too_large() -> AppError {
+    AppError::new(
+        StatusCode::PAYLOAD_TOO_LARGE,
+        ApiCode::DocumentTooLarge,
+        "the document is larger than 4 MB (4,000,000 bytes)",
+    )
+}
+
+/// The body, read up to the limit: 413 past it (the rest is never read), 408 when it comes too
+/// slowly, 400 when the connection breaks.
+async fn read_limited(req: Request) -> ApiResult<Vec<u8>> {
+    let declared = req
+        .headers()
+        .get(axum::http::header::CONTENT_LENGTH)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.parse::<u64>().ok());
+    if declared.is_some_and(|n| n > MAX_DOCUMENT_BYTES as u64) {
+        return Err(too_large());
+    }
+    let capacity = declared.map_or(64 * 1024, |n| usize::try_from(n).unwrap_or(0));
+    let mut bytes = Vec::with_capacity(capacity.min(MAX_DOCUMENT_BYTES));
+    let mut body = req.into_body().into_data_stream();
+    while let Some(data) = body.next().await {
+        let data = data.map_err(|e| {
+            if is_body_timeout(&e) {
+                AppError::new(
+                    StatusCode::REQUEST_TIMEOUT,
+                    ApiCode::RequestTimeout,
+                    "the document was not received in time",
+                )
+            } else {
+                AppError::bad_request(ApiCode::BadRequestBody, "the upload was interrupted")
+            }
+        })?;
+        if bytes.len() + data.len() > MAX_DOCUMENT_BYTES {
+            return Err(too_large());
+        }
+        bytes.extend_from_slice(&data);
+    }
+    Ok(bytes)
+}
+
+/// The HTTP code of a refusal of the content checks.
+fn refusal_code(r: Refusal) -> ApiCode {
+    match r {
+        Refusal::EmptyDocument => ApiCode::EmptyDocument,
+        Refusal::DocumentTooLarge => ApiCode::DocumentTooLarge,
+        Refusal::NotADocument => ApiCode::NotADocument,
+        Refusal::EncryptedPdf => ApiCode::EncryptedPdf,
+        Refusal::PdfWithoutPages => ApiCode::PdfWithoutPages,
+        Refusal::UnsupportedP7m => ApiCode::UnsupportedP7m,
+        Refusal::P7mWithoutContent => ApiCode::P7mWithoutContent,
+        Refusal::P7mContentNotPdf => ApiCode::P7mContentNotPdf,
+        Refusal::P7mNestingTooDeep => ApiCode::P7mNestingTooDeep,
+        Refusal::P7mUnsigned => ApiCode::P7mUnsigned,
+        Refusal::P7mTooComplex => ApiCode::P7mTooComplex,
+        Refusal::SignerCertificateMissing => ApiCode::SignerCertificateMissing,
+        Refusal::SignatureInvalid => ApiCode::SignatureInvalid,
+        Refusal::UnsupportedSignature => ApiCode::UnsupportedSignature,
+        // CorruptDocument, and any refusal a newer checker adds.
+        _ => ApiCode::CorruptDocument,
+    }
+}
+
+fn refused(r: Refusal) -> AppError {
+    let status = if r == Refusal::DocumentTooLarge {
+        StatusCode::PAYLOAD_TOO_LARGE
+    } else {
+        StatusCode::UNPROCESSABLE_ENTITY
+    };
+    AppError::new(status, refusal_code(r), r.message())
+}
+
+/// The signature column of what was inspected.
+fn signature_state(i: &Inspected) -> &'static str {
+    match (i.kind, &i.chain) {
+        (Kind::Pdf, _) => "none",
+        (_, ChainStatus::NotChecked) => "not_checked",
+        (_, ChainStatus::Trusted { .. }) => "trusted",
+        _ => "untrusted",
+    }
+}
+
+/// `POST /v1/booking/appointments/{id}/documents?name=…`.
+pub async fn upload(
+    State(d): State<Documents>,
+    who: Principal,
+    rid: RequestId,
+    PathParams(id): PathParams<String>,
+    QueryParams(q): QueryParams<UploadQuery>,
+    req: Request,
+) -> ApiResult<(StatusCode, Json<DocumentEntry>)> {
+    appointment_id(&id)?;
+    let name = document_name(&q.name)?;
+    let db = d.store.db();
+    // The operator of the appointment's comune, while the meeting can be entered.
+    let r = day::staff_may_enter(db, d.store.now(), &who, &id, false)
+        .await
+        .map_err(AppError::from);
+    let place = match r {
+        Ok(p) => p,
+        Err(e) => {
+            if e.status == StatusCode::FORBIDDEN {
+                let event = Event::staff(&who, &rid, AuditAction::DocumentUpload)
+                    .scope(audit::Scope::target(&id))
+                    .denied();
+                audit::record(&d.store, event).await;
+            }
+            return Err(e);
+        }
+    };
+    if store::count(db, &id).await? >= MAX_DOCUMENTS_PER_MEETING {
+        return Err(AppError::new(
+            StatusCode::CONFLICT,
+            ApiCode::TooManyDocuments,
+            format!("a meeting holds at most {MAX_DOCUMENTS_PER_MEETING} documents"),
+        ));
+    }
+    let bytes = match read_limited(req).await {
+        Ok(b) => b,
+        Err(e) => {
+            if e.code == ApiCode::DocumentTooLarge {
+                let event = Event::staff(&who, &rid, AuditAction::DocumentRefuse)
+                    .scope(meeting_scope(&place));
+                audit::record(&d.store, event).await;
+            }
+            return Err(e);
+        }
+    };
+    let size = bytes.len();
+    let trust = d.trust.clone();
+    let (bytes, judged) = tokio::task::spawn_blocking(move || {
+        let judged = inspect(&bytes, trust.as_deref(), std::time::SystemTime::now());
+        (bytes, judged)
+    })
+    .await
+    .map_err(|_| {
+        AppError::new(
+            StatusCode::INTERNAL_SERVER_ERROR,
+            ApiCode::Internal,
+            "internal error",
+        )
+    })?;
+    let inspected = match judged {
+        Ok(i) => i,
+        Err(r) => {
+            tracing::info!(code = r.code(), "document refused");
+            let event =
+                Event::staff(&who, &rid, AuditAction::DocumentRefuse).scope(meeting_scope(&place));
+            audit::record(&d.store, event).await;
+            return Err(refused(r));
+        }
+    };
+    let sha256 = hex(&Sha256::digest(&bytes));
+    let dir = d.dir.clone();
+    let digest = sha256.clone();
+    tokio::task::spawn_blocking(move || files::store(&dir, &digest, &bytes))
+        .await
+        .map_err(|_| {
+            AppError::new(
+                StatusCode::INTERNAL_SERVER_ERROR,
+                ApiCode::Internal,
+                "internal error",
+            )
+        })?
+        .map_err(|e| {
+            tracing::error!(error = %e, "storing a document");
+            AppError::new(
+                StatusCode::INTERNAL_SERVER_ERROR,
+                ApiCode::Internal,
+                "internal error",
+            )
+        })?;
+    let signer = inspected.signer();
+    let doc_id = new_id();
+    let row = NewDocument {
+        id: &doc_id,
+        appointment_id: &id,
+        sha256: &sha256,
+        size: u64::try_from(size).unwrap_or(u64::MAX),
+        kind: match inspected.kind {
+            Kind::Pdf => "pdf",
+            _ => "p7m",
+        },
+        name: &name,
+        pages: inspected.pages,
+        signer_name: signer.and_then(|s| s.name.as_deref()),
+        signer_codice_fiscale: signer.and_then(|s| s.codice_fiscale.as_deref()),
+        signature: signature_state(&inspected),
+        uploaded_by: &who.subject,
+    };
+    store::insert(db, &row, d.store.now()).await?;
+    let event = Event::staff(&who, &rid, AuditAction::DocumentUpload).scope(meeting_scope(&place));
+    audit::record(&d.store, event).await;
+    let entry = store::get(db, &id, &doc_id)
+        .await?
+        .ok_or_else(AppError::not_found)?;
+    Ok((StatusCode::CREATED, Json(entry)))
+}
+
+/// Lower-case hex of `bytes`.
+pub(super) fn hex(bytes: &[u8]) -> String {
+    use std::fmt::Write as _;
+    bytes
+        .iter()
+        .fold(String::with_capacity(bytes.len() * 2), |mut s, b| {
+            let _ = write!(s, "{b:02x}");
+            s
+        })
+}
