@@ -167,7 +167,8 @@ impl Negotiator {
             ServerMessage::Joined { .. }
             | ServerMessage::Reauthenticated { .. }
             | ServerMessage::Ping { .. }
-            | ServerMessage::Pong { .. } => {}
+            | ServerMessage::Pong { .. }
+            | ServerMessage::DocumentsChanged => {}
         }
         Ok(())
     }

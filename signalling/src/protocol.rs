@@ -279,6 +279,9 @@ pub enum ServerMessage {
     },
     /// Confirms `leave`; the server closes the connection next.
     Left,
+    /// The documents of the meeting changed (one was uploaded or attested): the meeting's staff
+    /// pages read the list again over HTTP. It carries nothing else (no names, no file names).
+    DocumentsChanged,
     /// Liveness probe; answer `pong` with the same nonce.
     Ping {
         /// Echo it back.

@@ -156,6 +156,7 @@ impl Server {
                 store: store.clone(),
                 dir: Arc::new(config.data_dir.join("documents")),
                 trust: document_trust(&config)?,
+                signalling: signalling.clone(),
             },
         };
         let body_timeout = config.http.body_timeout;

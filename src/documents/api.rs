@@ -190,6 +190,7 @@ pub async fn attest(
         .ok_or_else(unknown_document)?;
     if entry.attested_by.is_none() {
         store::attest(db, &doc, &who.subject, d.store.now()).await?;
+        d.changed(&place.room).await;
         let event = Event::staff(&who, &rid, AuditAction::DocumentAttest).scope(audit::Scope {
             target: Some(doc.clone()),
             ..meeting_scope(&place)

@@ -47,6 +47,23 @@ pub struct Documents {
     pub dir: Arc<PathBuf>,
     /// The certification authorities trusted for signed documents, if configured.
     pub trust: Option<Arc<TrustList>>,
+    /// The signalling layer: the meeting's pages are told when its documents change.
+    pub signalling: Arc<sportello_signalling::Signalling>,
+}
+
+impl Documents {
+    /// Tells everyone in `room` that the meeting's documents changed.
+    pub(crate) async fn changed(&self, room: &str) {
+        let n = self
+            .signalling
+            .rooms()
+            .notify_room(
+                room,
+                sportello_signalling::protocol::ServerMessage::DocumentsChanged,
+            )
+            .await;
+        tracing::debug!(told = n, "documents changed");
+    }
 }
 
 /// A document as the meeting's staff see it.

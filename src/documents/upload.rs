@@ -249,6 +249,7 @@ pub async fn upload(
         uploaded_by: &who.subject,
     };
     store::insert(db, &row, d.store.now()).await?;
+    d.changed(&place.room).await;
     let event = Event::staff(&who, &rid, AuditAction::DocumentUpload).scope(meeting_scope(&place));
     audit::record(&d.store, event).await;
     let entry = store::get(db, &id, &doc_id)

@@ -486,3 +486,32 @@ async fn a_100_mb_upload_is_cut_at_the_limit() {
     assert!(stored(&data).is_empty());
     env.stop().await;
 }
+
+#[tokio::test]
+async fn the_meetings_pages_are_told_at_once() {
+    let (env, _data) = start().await;
+    let op = env.operator().await;
+    let a = op.book(&at(MON_0930), "a").await;
+    assert_eq!(op.meeting(&a, "", json!({})).await.status, 200);
+    let official = env.official().await;
+    let ticket = official.meeting(&a, "join", json!({})).await.json();
+    let (mut off, _) =
+        crate::support::ws::join(&env.server, ticket["token"].as_str().unwrap()).await;
+    let within = Duration::from_secs(10);
+    let r = upload(&op, &a, "domanda.pdf", pdf()).await;
+    assert_eq!(r.status, 201, "{}", r.text);
+    let told = crate::support::ws::next_of(&mut off, "documents_changed", within)
+        .await
+        .expect("documents_changed after the upload");
+    // Nothing but the event: no names, no file name.
+    assert_eq!(told, json!({"type": "documents_changed"}));
+    let id = r.json()["id"].as_str().unwrap().to_owned();
+    let r = op
+        .post(&format!("{}/{id}/attest", docs(&a)), &json!({}))
+        .await;
+    assert_eq!(r.status, 200, "{}", r.text);
+    crate::support::ws::next_of(&mut off, "documents_changed", within)
+        .await
+        .expect("documents_changed after the attestation");
+    env.stop().await;
+}

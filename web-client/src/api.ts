@@ -132,6 +132,39 @@ async function send<T>(path: string, opts: RequestOptions, method: NonNullable<R
   return { body: body as T, status: res.status };
 }
 
+/**
+ * Uploads `file` as the raw body of `POST path` (the staff session's CSRF token attached),
+ * reporting the share sent so far to `progress` (0..1). Resolves with the JSON answer; a non-2xx
+ * answer rejects with an `ApiError` carrying the server's code. XMLHttpRequest, because fetch
+ * tells nothing of upload progress.
+ */
+export async function uploadFile<T>(path: string, file: Blob, progress: (sent: number) => void): Promise<T> {
+  if (csrfToken === null) {
+    const session = await send<unknown>('/v1/session', {}, 'GET').catch(() => null);
+    learnCsrfToken(session?.body);
+  }
+  return new Promise<T>((resolve, reject) => {
+    const xhr = new XMLHttpRequest();
+    xhr.open('POST', path);
+    xhr.setRequestHeader('content-type', 'application/octet-stream');
+    xhr.setRequestHeader('accept', 'application/json');
+    if (csrfToken !== null) xhr.setRequestHeader('x-csrf-token', csrfToken);
+    xhr.upload.addEventListener('progress', (e) => { if (e.lengthComputable && e.total > 0) progress(e.loaded / e.total); });
+    xhr.addEventListener('load', () => {
+      let body: unknown;
+      try { body = JSON.parse(xhr.responseText); } catch { body = null; }
+      if (xhr.status >= 200 && xhr.status < 300) { resolve(body as T); return; }
+      const err = (body ?? {}) as { code?: unknown; message?: unknown };
+      reject(new ApiError(xhr.status, typeof err.code === 'string' ? err.code : `http_${xhr.status}`,
+        typeof err.message === 'string' ? err.message : xhr.statusText));
+    });
+    const failed = (): void => { reject(new ApiError(0, 'network', 'network error')); };
+    xhr.addEventListener('error', failed);
+    xhr.addEventListener('abort', failed);
+    xhr.send(file);
+  });
+}
+
 /** Asks a server in demo mode for a meeting token (`POST /v1/dev/token`). */
 export async function fetchDevToken(req: DevTokenRequest): Promise<DevToken> {
   const { body, status } = await requestJson<Partial<DevToken> | null>('/v1/dev/token', { method: 'POST', body: req });

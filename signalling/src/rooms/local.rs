@@ -213,6 +213,18 @@ impl Rooms for LocalRooms {
         ready(n)
     }
 
+    fn notify_room(&self, room: &str, msg: ServerMessage) -> BoxFuture<'_, usize> {
+        let n = self.with_rooms(|rooms| {
+            rooms.get(room).map_or(0, |members| {
+                members
+                    .iter()
+                    .map(|m| m.outbox.deliver(msg.clone()))
+                    .count()
+            })
+        });
+        ready(n)
+    }
+
     fn kick_subject(&self, subject: &str, code: ErrorCode) -> BoxFuture<'_, usize> {
         let n = self.with_rooms(|rooms| {
             let mut n = 0;

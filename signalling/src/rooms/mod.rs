@@ -12,7 +12,7 @@ use std::future::Future;
 use std::pin::Pin;
 use std::time::Duration;
 
-use crate::protocol::{ErrorCode, LeaveReason, MediaKind, ParticipantInfo, Role};
+use crate::protocol::{ErrorCode, LeaveReason, MediaKind, ParticipantInfo, Role, ServerMessage};
 
 pub use local::LocalRooms;
 pub use outbox::{Kick, Outbox};
@@ -113,6 +113,10 @@ pub trait Rooms: Send + Sync + std::fmt::Debug + 'static {
     /// Closes `room` for good (the meeting ended): cuts off everyone in it with `code` and
     /// refuses later joins with [`RoomError::Closed`]; returns how many were cut off.
     fn close_room(&self, room: &str, code: ErrorCode) -> BoxFuture<'_, usize>;
+
+    /// Delivers `msg` to everyone in `room` on this node (a server event such as
+    /// [`ServerMessage::DocumentsChanged`]); returns to how many.
+    fn notify_room(&self, room: &str, msg: ServerMessage) -> BoxFuture<'_, usize>;
 
     /// Cuts off every connection of `subject` on this node (revocation); returns how many.
     fn kick_subject(&self, subject: &str, code: ErrorCode) -> BoxFuture<'_, usize>;

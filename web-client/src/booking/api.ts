@@ -1,9 +1,9 @@
 // Calls to the booking API (`/v1/booking/...`).
 
-import { requestJson, setCsrfToken } from '../api';
+import { requestJson, setCsrfToken, uploadFile } from '../api';
 import type { CitizenSession, CloseRequest, DayTicket, HandoverTicket, MeetingClosed } from '../meetingDay/wire';
 import type {
-  Appointment, CaseFile, CitizenRequest, Comune, Hold, HoldRequest, Holidays, MeetingTicket, PrivacyNotice, Proposals, SedeDetail,
+  Appointment, CaseFile, CitizenRequest, DocumentEntry, Comune, Hold, HoldRequest, Holidays, MeetingTicket, PrivacyNotice, Proposals, SedeDetail,
   Service, Slots,
 } from './types';
 
@@ -98,6 +98,27 @@ export async function joinMeeting(appointmentId: string): Promise<MeetingTicket>
 /** The case of an appointment for the official of its sportello (personal data: never cached). */
 export async function caseFile(appointmentId: string): Promise<CaseFile> {
   return (await requestJson<CaseFile>(`/v1/booking/appointments/${enc(appointmentId)}/case`)).body;
+}
+
+/** The documents of a meeting (its operator while it is open, its officials). */
+export async function documents(appointmentId: string): Promise<DocumentEntry[]> {
+  return (await requestJson<DocumentEntry[]>(`/v1/booking/appointments/${enc(appointmentId)}/documents`)).body;
+}
+
+/** Where the official downloads a document. */
+export function documentUrl(appointmentId: string, documentId: string): string {
+  return `/v1/booking/appointments/${enc(appointmentId)}/documents/${enc(documentId)}`;
+}
+
+/** Uploads a document for INPS (the meeting's operator); `progress` gets the share sent. */
+export function uploadDocument(appointmentId: string, file: File, progress: (sent: number) => void): Promise<DocumentEntry> {
+  const path = `/v1/booking/appointments/${enc(appointmentId)}/documents?name=${enc(file.name)}`;
+  return uploadFile<DocumentEntry>(path, file, progress);
+}
+
+/** "Attesta conforme all’originale" (the meeting's operator). */
+export async function attestDocument(appointmentId: string, documentId: string): Promise<DocumentEntry> {
+  return (await requestJson<DocumentEntry>(`${documentUrl(appointmentId, documentId)}/attest`, { method: 'POST', body: {} })).body;
 }
 
 /** The event stream that tells the waiting official when the operator opens the meeting. */

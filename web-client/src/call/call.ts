@@ -40,6 +40,8 @@ export interface CallView {
   setSelfRole(role: Role): void;
   /** The official closed the meeting (`meeting_ended`): nothing more happens on this page. */
   ended(): void;
+  /** The meeting's documents changed (`documents_changed`). */
+  documentsChanged?(): void;
 }
 
 export interface CallOptions {
@@ -365,6 +367,9 @@ export class Call {
       }
       case 'left':
         this.leftAck?.();
+        return;
+      case 'documents_changed':
+        view.documentsChanged?.();
         return;
       case 'error':
         this.onError(msg.code, msg.message);

@@ -34,8 +34,10 @@ export interface MeetingViewOptions {
    * only: the name never travels over signalling).
    */
   citizenName?: string;
-  /** Shown in the side column under the own image, before the participants (the official's case). */
+  /** Shown in the side column under the own image, before the participants (case, documents). */
   sidePanel?: HTMLElement;
+  /** The meeting's documents changed (signalling `documents_changed`). */
+  onDocumentsChanged?: () => void;
 }
 
 /** The default end of the meeting: a thank-you and nothing to press. */
@@ -241,6 +243,10 @@ export class MeetingView implements CallView {
     btn.classList.add('is-off');
     btn.removeAttribute('title');
     if (kind === 'video') this.localOff.hidden = false;
+  }
+
+  documentsChanged(): void {
+    this.options.onDocumentsChanged?.();
   }
 
   upsertParticipant(info: ParticipantInfo): void {

@@ -20,6 +20,7 @@ import { MeetingView } from '../callView/meetingView';
 import { kioskEndedPage } from './kioskPages';
 import { recallOperatorDialog } from './recallOperator';
 import { casePanel } from './casePanel';
+import { DocumentsPanel } from './documentsPanel';
 
 /** The citizen kiosk's own address (a reload there resumes from the citizen session). */
 export const KIOSK_PATH = '/sportello';
@@ -73,6 +74,19 @@ export function startDesk(start: DeskStart): Desk {
       h('p', {}, linkTo(h('a', { class: 'btn btn-primary btn-lg', href: '/agenda' }, 'Torna all’agenda'))));
   };
 
+  /** The side panels of the role: the case (official) and the documents (official, operator). */
+  const side = h('div', { class: 'side-panels' });
+  let documents: DocumentsPanel | null = null;
+  let sideRole: Role | null = null;
+  const sidePanels = (next: Role): void => {
+    if (next === sideRole) return;
+    sideRole = next;
+    documents = next === 'official' || next === 'operator' ? new DocumentsPanel(appointmentId, next) : null;
+    side.replaceChildren(
+      ...(next === 'official' ? [casePanel(appointmentId)] : []),
+      ...(documents ? [documents.root] : []));
+  };
+
   let first: string | null = start.ticket.token;
   let view!: MeetingView;
   let call!: Call;
@@ -85,11 +99,11 @@ export function startDesk(start: DeskStart): Desk {
     }, {
       awaited: awaitedOf(start.ticket, start.citizenName),
       endedPage,
-      // The official sees the citizen by name and the case beside the call.
-      ...(start.ticket.role === 'official' ? {
-        ...(start.citizenName ? { citizenName: start.citizenName } : {}),
-        sidePanel: casePanel(appointmentId),
-      } : {}),
+      // Beside the call: the official's case and documents, the operator's documents (set by role).
+      sidePanel: side,
+      onDocumentsChanged: () => { void documents?.refresh(); },
+      // The official sees the citizen by name.
+      ...(start.ticket.role === 'official' && start.citizenName ? { citizenName: start.citizenName } : {}),
     });
     call = new Call({
       view,
@@ -166,6 +180,7 @@ export function startDesk(start: DeskStart): Desk {
 
   const setRole = (next: Role): void => {
     role = next;
+    sidePanels(next);
     const kiosk = next === 'citizen';
     view.setKiosk(kiosk);
     view.setTitle(kiosk ? 'Videochiamata con l’INPS' : h('span', {}, 'Videochiamata ', h('span', { class: 'room-name' }, `«${start.title}»`)));
