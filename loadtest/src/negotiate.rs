@@ -168,7 +168,8 @@ impl Negotiator {
             | ServerMessage::Reauthenticated { .. }
             | ServerMessage::Ping { .. }
             | ServerMessage::Pong { .. }
-            | ServerMessage::DocumentsChanged => {}
+            | ServerMessage::DocumentsChanged
+            | ServerMessage::PrintsChanged => {}
         }
         Ok(())
     }

@@ -282,6 +282,9 @@ pub enum ServerMessage {
     /// The documents of the meeting changed (one was uploaded or attested): the meeting's staff
     /// pages read the list again over HTTP. It carries nothing else (no names, no file names).
     DocumentsChanged,
+    /// The documents to print of the meeting changed (the official sent one, or the kiosk
+    /// printed or dismissed one): the kiosk reads `GET /v1/citizen/prints` again. Nothing else.
+    PrintsChanged,
     /// Liveness probe; answer `pong` with the same nonce.
     Ping {
         /// Echo it back.

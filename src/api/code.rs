@@ -104,6 +104,10 @@ sportello_signalling::string_enum! {
         BadDocumentId = "bad_document_id",
         UnknownDocument = "unknown_document",
         TooManyDocuments = "too_many_documents",
+        // Documents to print (INPS → PUE).
+        PrintNotPdf = "print_not_pdf",
+        TooManyPrints = "too_many_prints",
+        PrintsFull = "prints_full",
         Unauthenticated = "unauthenticated",
         UnknownAccount = "unknown_account",
         UnknownAppointment = "unknown_appointment",

@@ -9,6 +9,7 @@ pub mod code;
 pub mod dates;
 pub mod error;
 pub mod extract;
+pub mod raw_body;
 pub mod rejection;
 
 pub use code::ApiCode;

@@ -43,6 +43,11 @@ pub const ROUTES: &[(&str, &str)] = &[
         "post",
         "/v1/booking/appointments/{appointment_id}/documents/{document_id}/attest",
     ),
+    ("get", "/v1/booking/appointments/{appointment_id}/prints"),
+    ("post", "/v1/booking/appointments/{appointment_id}/prints"),
+    ("get", "/v1/citizen/prints"),
+    ("get", "/v1/citizen/prints/{print_id}"),
+    ("post", "/v1/citizen/prints/{print_id}/done"),
     ("post", "/v1/booking/appointments/{appointment_id}/meeting"),
     (
         "post",

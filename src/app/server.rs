@@ -139,6 +139,13 @@ impl Server {
             revocations.clone(),
             shutdown.clone(),
         )));
+        // Documents to print live in memory; those of ended meetings are dropped by this task.
+        let prints = Arc::new(crate::documents::prints::Prints::default());
+        tasks.push(tokio::spawn(crate::documents::prints::sweep_closed(
+            prints.clone(),
+            store.clone(),
+            shutdown.clone(),
+        )));
         let state = AppState {
             signalling: signalling.clone(),
             demo: config.demo,
@@ -157,6 +164,7 @@ impl Server {
                 dir: Arc::new(config.data_dir.join("documents")),
                 trust: document_trust(&config)?,
                 signalling: signalling.clone(),
+                prints: prints.clone(),
             },
         };
         let body_timeout = config.http.body_timeout;

@@ -60,6 +60,8 @@ sportello_signalling::string_enum! {
         OperatorEnable = "operator.enable",
         OperatorRevoke = "operator.revoke",
         OperatorUpdate = "operator.update",
+        PrintDone = "print.done",
+        PrintSend = "print.send",
         SessionLogin = "session.login",
         SessionLogout = "session.logout",
     }

@@ -7,7 +7,7 @@ use axum::http::{HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Response};
 
 use super::store;
-use super::{DocumentEntry, Documents, files};
+use super::{DocumentEntry, Documents, files, internal, operator_of};
 use crate::api::{ApiCode, ApiResult, AppError, EmptyBody, JsonBody, PathParams};
 use crate::audit::{self, AuditAction, Event, RequestId, audited};
 use crate::booking::api::appointment_id;
@@ -17,7 +17,7 @@ use crate::meeting::day;
 use crate::meeting::tickets::meeting_scope;
 
 /// A document id: 32 lowercase hexadecimal digits.
-fn document_id(id: &str) -> ApiResult<()> {
+pub(super) fn document_id(id: &str) -> ApiResult<()> {
     if id.len() == 32 && id.bytes().all(|b| matches!(b, b'0'..=b'9' | b'a'..=b'f')) {
         Ok(())
     } else {
@@ -33,14 +33,6 @@ fn unknown_document() -> AppError {
         StatusCode::NOT_FOUND,
         ApiCode::UnknownDocument,
         "no such document in this meeting",
-    )
-}
-
-fn internal() -> AppError {
-    AppError::new(
-        StatusCode::INTERNAL_SERVER_ERROR,
-        ApiCode::Internal,
-        "internal error",
     )
 }
 
@@ -170,21 +162,7 @@ pub async fn attest(
     document_id(&doc)?;
     let JsonBody(_) = body?;
     let db = d.store.db();
-    let r = day::staff_may_enter(db, d.store.now(), &who, &id, false)
-        .await
-        .map_err(AppError::from);
-    let place = match r {
-        Ok(p) => p,
-        Err(e) => {
-            if e.status == StatusCode::FORBIDDEN {
-                let event = Event::staff(&who, &rid, AuditAction::DocumentAttest)
-                    .scope(audit::Scope::target(&doc))
-                    .denied();
-                audit::record(&d.store, event).await;
-            }
-            return Err(e);
-        }
-    };
+    let place = operator_of(&d, &who, &rid, AuditAction::DocumentAttest, (&id, &doc)).await?;
     let entry = store::get(db, &id, &doc)
         .await?
         .ok_or_else(unknown_document)?;

@@ -15,6 +15,8 @@
 
 pub mod api;
 pub mod files;
+mod print_api;
+pub mod prints;
 mod store;
 mod upload;
 
@@ -49,6 +51,8 @@ pub struct Documents {
     pub trust: Option<Arc<TrustList>>,
     /// The signalling layer: the meeting's pages are told when its documents change.
     pub signalling: Arc<sportello_signalling::Signalling>,
+    /// The documents waiting to be printed (memory only).
+    pub prints: Arc<prints::Prints>,
 }
 
 impl Documents {
@@ -124,12 +128,56 @@ where
             "/v1/booking/appointments/{appointment_id}/documents/{document_id}/attest",
             post(api::attest),
         )
+        .route(
+            "/v1/booking/appointments/{appointment_id}/prints",
+            get(print_api::pending).post(print_api::send),
+        )
+        .route("/v1/citizen/prints", get(print_api::citizen_list))
+        .route("/v1/citizen/prints/{print_id}", get(print_api::citizen_get))
+        .route(
+            "/v1/citizen/prints/{print_id}/done",
+            post(print_api::citizen_done),
+        )
 }
 
-/// Whether `method` and `path` are a document upload (the edge lets its body be up to
+/// The operator of the appointment's comune, while its meeting can be entered: the one who
+/// uploads and attests. A 403 is audited as `action` denied.
+pub(crate) async fn operator_of(
+    d: &Documents,
+    who: &crate::identity::Principal,
+    rid: &crate::audit::RequestId,
+    action: crate::audit::AuditAction,
+    (id, target): (&str, &str),
+) -> crate::api::ApiResult<crate::meeting::MeetingPlace> {
+    let r = crate::meeting::day::staff_may_enter(d.store.db(), d.store.now(), who, id, false).await;
+    match r {
+        Ok(p) => Ok(p),
+        Err(e) => {
+            let e = crate::api::AppError::from(e);
+            if e.status == axum::http::StatusCode::FORBIDDEN {
+                let event = crate::audit::Event::staff(who, rid, action)
+                    .scope(crate::audit::Scope::target(target))
+                    .denied();
+                crate::audit::record(&d.store, event).await;
+            }
+            Err(e)
+        }
+    }
+}
+
+/// 500 `internal`, for failures that are ours.
+pub(crate) fn internal() -> crate::api::AppError {
+    crate::api::AppError::new(
+        axum::http::StatusCode::INTERNAL_SERVER_ERROR,
+        crate::api::ApiCode::Internal,
+        "internal error",
+    )
+}
+
+/// Whether `method` and `path` are a document upload, for INPS or to print (the edge lets its body be up to
 /// [`MAX_DOCUMENT_BYTES`] and gives it longer to arrive).
 pub fn is_upload(method: &axum::http::Method, path: &str) -> bool {
     method == axum::http::Method::POST
         && path.starts_with("/v1/booking/appointments/")
-        && path.ends_with("/documents")
+        && (path.ends_with("/documents") || path.ends_with("/prints"))
 }

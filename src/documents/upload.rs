@@ -9,7 +9,6 @@
 use axum::Json;
 use axum::extract::{Request, State};
 use axum::http::StatusCode;
-use futures_util::StreamExt as _;
 use serde::Deserialize;
 use sha2::{Digest as _, Sha256};
 use sportello_documents::{ChainStatus, Inspected, Kind, Refusal, inspect};
@@ -17,14 +16,14 @@ use sportello_documents::{ChainStatus, Inspected, Kind, Refusal, inspect};
 use super::store::{self, NewDocument};
 use super::{
     DocumentEntry, Documents, MAX_DOCUMENT_BYTES, MAX_DOCUMENTS_PER_MEETING, MAX_NAME_CHARS, files,
+    internal, operator_of,
 };
-use crate::api::body_deadline::is_body_timeout;
+use crate::api::raw_body::read_limited;
 use crate::api::{ApiCode, ApiResult, AppError, PathParams, QueryParams};
 use crate::audit::{self, AuditAction, Event, RequestId};
 use crate::booking::api::appointment_id;
 use crate::booking::store::new_id;
 use crate::identity::Principal;
-use crate::meeting::day;
 use crate::meeting::tickets::meeting_scope;
 
 /// The query of an upload.
@@ -32,7 +31,7 @@ use crate::meeting::tickets::meeting_scope;
 #[serde(deny_unknown_fields)]
 pub struct UploadQuery {
     /// The file's name, shown to the meeting's staff (1-200 characters).
-    name: String,
+    pub(super) name: String,
 }
 
 fn bad_name() -> AppError {
@@ -43,7 +42,7 @@ fn bad_name() -> AppError {
 }
 
 /// The name as it will be shown: trimmed, 1-200 characters, no control characters or path.
-fn document_name(name: &str) -> ApiResult<String> {
+pub(super) fn document_name(name: &str) -> ApiResult<String> {
     let name = name.trim();
     let n = name.chars().count();
     if n == 0
@@ -57,7 +56,7 @@ fn document_name(name: &str) -> ApiResult<String> {
     Ok(name.to_owned())
 }
 
-fn too_large() -> AppError {
+pub(super) fn too_large() -> AppError {
     AppError::new(
         StatusCode::PAYLOAD_TOO_LARGE,
         ApiCode::DocumentTooLarge,
@@ -65,42 +64,8 @@ fn too_large() -> AppError {
     )
 }
 
-/// The body, read up to the limit: 413 past it (the rest is never read), 408 when it comes too
-/// slowly, 400 when the connection breaks.
-async fn read_limited(req: Request) -> ApiResult<Vec<u8>> {
-    let declared = req
-        .headers()
-        .get(axum::http::header::CONTENT_LENGTH)
-        .and_then(|v| v.to_str().ok())
-        .and_then(|v| v.parse::<u64>().ok());
-    if declared.is_some_and(|n| n > MAX_DOCUMENT_BYTES as u64) {
-        return Err(too_large());
-    }
-    let capacity = declared.map_or(64 * 1024, |n| usize::try_from(n).unwrap_or(0));
-    let mut bytes = Vec::with_capacity(capacity.min(MAX_DOCUMENT_BYTES));
-    let mut body = req.into_body().into_data_stream();
-    while let Some(data) = body.next().await {
-        let data = data.map_err(|e| {
-            if is_body_timeout(&e) {
-                AppError::new(
-                    StatusCode::REQUEST_TIMEOUT,
-                    ApiCode::RequestTimeout,
-                    "the document was not received in time",
-                )
-            } else {
-                AppError::bad_request(ApiCode::BadRequestBody, "the upload was interrupted")
-            }
-        })?;
-        if bytes.len() + data.len() > MAX_DOCUMENT_BYTES {
-            return Err(too_large());
-        }
-        bytes.extend_from_slice(&data);
-    }
-    Ok(bytes)
-}
-
 /// The HTTP code of a refusal of the content checks.
-fn refusal_code(r: Refusal) -> ApiCode {
+pub(super) fn refusal_code(r: Refusal) -> ApiCode {
     match r {
         Refusal::EmptyDocument => ApiCode::EmptyDocument,
         Refusal::DocumentTooLarge => ApiCode::DocumentTooLarge,
@@ -121,7 +86,7 @@ fn refusal_code(r: Refusal) -> ApiCode {
     }
 }
 
-fn refused(r: Refusal) -> AppError {
+pub(super) fn refused(r: Refusal) -> AppError {
     let status = if r == Refusal::DocumentTooLarge {
         StatusCode::PAYLOAD_TOO_LARGE
     } else {
@@ -152,22 +117,7 @@ pub async fn upload(
     appointment_id(&id)?;
     let name = document_name(&q.name)?;
     let db = d.store.db();
-    // The operator of the appointment's comune, while the meeting can be entered.
-    let r = day::staff_may_enter(db, d.store.now(), &who, &id, false)
-        .await
-        .map_err(AppError::from);
-    let place = match r {
-        Ok(p) => p,
-        Err(e) => {
-            if e.status == StatusCode::FORBIDDEN {
-                let event = Event::staff(&who, &rid, AuditAction::DocumentUpload)
-                    .scope(audit::Scope::target(&id))
-                    .denied();
-                audit::record(&d.store, event).await;
-            }
-            return Err(e);
-        }
-    };
+    let place = operator_of(&d, &who, &rid, AuditAction::DocumentUpload, (&id, &id)).await?;
     if store::count(db, &id).await? >= MAX_DOCUMENTS_PER_MEETING {
         return Err(AppError::new(
             StatusCode::CONFLICT,
@@ -175,7 +125,7 @@ pub async fn upload(
             format!("a meeting holds at most {MAX_DOCUMENTS_PER_MEETING} documents"),
         ));
     }
-    let bytes = match read_limited(req).await {
+    let bytes = match read_limited(req, MAX_DOCUMENT_BYTES, too_large).await {
         Ok(b) => b,
         Err(e) => {
             if e.code == ApiCode::DocumentTooLarge {
@@ -193,13 +143,7 @@ pub async fn upload(
         (bytes, judged)
     })
     .await
-    .map_err(|_| {
-        AppError::new(
-            StatusCode::INTERNAL_SERVER_ERROR,
-            ApiCode::Internal,
-            "internal error",
-        )
-    })?;
+    .map_err(|_| internal())?;
     let inspected = match judged {
         Ok(i) => i,
         Err(r) => {
@@ -215,20 +159,10 @@ pub async fn upload(
     let digest = sha256.clone();
     tokio::task::spawn_blocking(move || files::store(&dir, &digest, &bytes))
         .await
-        .map_err(|_| {
-            AppError::new(
-                StatusCode::INTERNAL_SERVER_ERROR,
-                ApiCode::Internal,
-                "internal error",
-            )
-        })?
+        .map_err(|_| internal())?
         .map_err(|e| {
             tracing::error!(error = %e, "storing a document");
-            AppError::new(
-                StatusCode::INTERNAL_SERVER_ERROR,
-                ApiCode::Internal,
-                "internal error",
-            )
+            internal()
         })?;
     let signer = inspected.signer();
     let doc_id = new_id();

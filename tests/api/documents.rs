@@ -106,22 +106,31 @@ fn docs(id: &str) -> String {
 
 /// Uploads `bytes` as `name` with `c`'s session (and its CSRF token).
 pub(crate) async fn upload(c: &Client, id: &str, name: &str, bytes: Vec<u8>) -> Response {
-    let mut req = reqwest::Client::new()
-        .post(format!(
-            "http://{}{}?name={}",
-            c.addr,
-            docs(id),
-            urlencode(name)
-        ))
-        .header("Host", "localhost")
-        .header("Content-Type", "application/octet-stream");
+    let path = format!("{}?name={}", docs(id), urlencode(name));
+    post_file(c, &path, "application/octet-stream", &bytes).await
+}
+
+/// POSTs `bytes` to `path` as `c` (its session and CSRF token) over a raw connection: the
+/// server may answer a too large file before it is all sent.
+pub(crate) async fn post_file(
+    c: &Client,
+    path: &str,
+    content_type: &str,
+    bytes: &[u8],
+) -> Response {
+    let mut head = format!(
+        "POST {path} HTTP/1.1\r\nHost: localhost\r\nConnection: close\r\n\
+         Content-Type: {content_type}\r\nContent-Length: {}\r\n",
+        bytes.len()
+    );
     if let Some(cookie) = &c.cookie {
-        req = req.header("Cookie", cookie);
+        head.push_str(&format!("Cookie: {cookie}\r\n"));
         if let Some(token) = cookie.strip_prefix("sportello_session=") {
-            req = req.header("x-csrf-token", csrf_token_for(token));
+            head.push_str(&format!("x-csrf-token: {}\r\n", csrf_token_for(token)));
         }
     }
-    read(req.body(bytes).send().await.expect("an answer")).await
+    head.push_str("\r\n");
+    crate::support::http::send_raw(c.addr, &head, bytes).await
 }
 
 fn urlencode(s: &str) -> String {

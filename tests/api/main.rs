@@ -22,6 +22,7 @@ mod meeting_open;
 mod meeting_wait;
 mod oidc;
 mod pii;
+mod prints;
 mod revocation;
 mod role_matrix;
 mod slow_clients;

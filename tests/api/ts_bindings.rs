@@ -12,6 +12,7 @@ use sportello::booking::model::{
     PrivacyNotice, Proposals, RescheduleRequest, SedeDetail, Slots,
 };
 use sportello::documents::DocumentEntry;
+use sportello::documents::prints::PrintEntry;
 use sportello::identity::Principal;
 use sportello::identity::demo::AccountInfo;
 use sportello::identity::enablement::{NewOperator, OperatorChange, OperatorEntry};
@@ -64,6 +65,7 @@ fn booking_typescript_bindings() {
     MeetingTicket::export_all(&cfg).unwrap();
     CaseFile::export_all(&cfg).unwrap();
     DocumentEntry::export_all(&cfg).unwrap();
+    PrintEntry::export_all(&cfg).unwrap();
     SessionInfo::export_all(&cfg).unwrap();
     HandoverTicket::export_all(&cfg).unwrap();
     CloseRequest::export_all(&cfg).unwrap();

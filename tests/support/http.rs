@@ -297,3 +297,45 @@ pub async fn expect_statuses(label: &str, cases: &[(&Client, Request, u16)]) {
         );
     }
 }
+
+/// Sends a request over a raw connection: `head` (request line and headers, ending in a blank
+/// line), then `body`, while reading the answer. For bodies the server may refuse before they
+/// are sent whole (it answers and closes: a client library would report a broken pipe). Returns
+/// the answer's status and body.
+pub async fn send_raw(addr: SocketAddr, head: &str, body: &[u8]) -> Response {
+    use tokio::io::{AsyncReadExt as _, AsyncWriteExt as _};
+    let stream = tokio::net::TcpStream::connect(addr)
+        .await
+        .expect("a connection");
+    let (mut rd, mut wr) = stream.into_split();
+    let reader = tokio::spawn(async move {
+        let mut answer = Vec::new();
+        let _ = tokio::time::timeout(Duration::from_secs(60), rd.read_to_end(&mut answer)).await;
+        answer
+    });
+    let _ = wr.write_all(head.as_bytes()).await;
+    for chunk in body.chunks(64 * 1024) {
+        let write = tokio::time::timeout(Duration::from_secs(10), wr.write_all(chunk)).await;
+        if !matches!(write, Ok(Ok(()))) || reader.is_finished() {
+            break;
+        }
+    }
+    // The write half stays open until the answer is in: a half-closed connection is closed
+    // by the server without an answer.
+    let answer = String::from_utf8_lossy(&reader.await.expect("the reader")).into_owned();
+    drop(wr);
+    let status = answer
+        .split(' ')
+        .nth(1)
+        .and_then(|s| s.parse().ok())
+        .unwrap_or(0);
+    let text = answer
+        .split_once("\r\n\r\n")
+        .map(|(_, b)| b.to_owned())
+        .unwrap_or_default();
+    Response {
+        status,
+        headers: Vec::new(),
+        text,
+    }
+}

@@ -48,6 +48,18 @@ async fn every_endpoint_by_every_caller() {
     assert_eq!(doc.status, 201, "{}", doc.text);
     let doc = doc.json()["id"].as_str().unwrap().to_owned();
 
+    // A document to print at C's kiosk (the citizen session's meeting).
+    let official = env.official().await;
+    let print = crate::documents::post_file(
+        &official,
+        &format!("/v1/booking/appointments/{c}/prints?name=cud.pdf"),
+        "application/pdf",
+        &crate::documents::pdf(),
+    )
+    .await;
+    assert_eq!(print.status, 201, "{}", print.text);
+    let print = print.json()["id"].as_str().unwrap().to_owned();
+
     let appt = |id: &str, tail: &str| format!("/v1/booking/appointments/{id}{tail}");
     let meeting_route = "/v1/booking/appointments/{appointment_id}/meeting";
     let cases = vec![
@@ -221,6 +233,38 @@ async fn every_endpoint_by_every_caller() {
         .citizen()
         .body(|_| json!({}))
         .allow(&[Citizen]),
+        case("GET", "/v1/citizen/prints", "/v1/citizen/prints")
+            .citizen()
+            .allow(&[Citizen]),
+        case(
+            "GET",
+            "/v1/citizen/prints/{print_id}",
+            format!("/v1/citizen/prints/{print}"),
+        )
+        .citizen()
+        .allow(&[Citizen]),
+        case(
+            "POST",
+            "/v1/citizen/prints/{print_id}/done",
+            format!("/v1/citizen/prints/{print}/done"),
+        )
+        .citizen()
+        .body(|_| json!({}))
+        .allow(&[Citizen]),
+        case(
+            "GET",
+            "/v1/booking/appointments/{appointment_id}/prints",
+            appt(&c, "/prints"),
+        )
+        .allow(&[Official]),
+        case(
+            "POST",
+            "/v1/booking/appointments/{appointment_id}/prints",
+            appt(&c, "/prints?name=cud.pdf"),
+        )
+        .raw(crate::documents::pdf())
+        .header("Content-Type", "application/pdf")
+        .allow(&[Official]),
         case("GET", "/v1/booking/sedi", "/v1/booking/sedi").allow(&[
             Official,
             OtherOfficial,

@@ -78,7 +78,7 @@ kind: MediaKind,
 /**
  * Whether it is now muted.
  */
-muted: boolean, } | { "type": "left" } | { "type": "documents_changed" } | { "type": "ping", 
+muted: boolean, } | { "type": "left" } | { "type": "documents_changed" } | { "type": "prints_changed" } | { "type": "ping", 
 /**
  * Echo it back.
  */
