@@ -82,3 +82,48 @@ describe('documents', () => {
     });
   });
 });
+
+describe('documents to print', () => {
+  const t = useServerAndBrowser({ extraArgs: ['--demo-clock', DEMO_NOW] });
+
+  test('the official sends a PDF to print: the kiosk shows it with "Stampa", "Ho finito" drops it', { timeout: 180_000 }, async () => {
+    await withPages(t.browser, t.server.url, 2, async (kiosk, official) => {
+      await login(kiosk, ACCOUNTS.operator);
+      const appt = await bookToday(kiosk);
+      await kiosk.goto('/operatore');
+      await kiosk.locator(`[data-appointment-id="${appt.id}"]`).getByRole('button', { name: 'Apri la videochiamata' }).click();
+      await waitConnected(kiosk);
+      await login(official, ACCOUNTS.official);
+      await official.locator(`[data-appointment-id="${appt.id}"]`).getByRole('button', { name: 'Entra nella videochiamata' }).click();
+      await waitConnected(official);
+      // "Passa al cittadino".
+      await kiosk.getByRole('button', { name: 'Passa al cittadino' }).click();
+      const dialog = kiosk.getByRole('dialog', { name: 'Passare la videochiamata al cittadino?' });
+      await dialog.getByRole('button', { name: 'Sì, passa al cittadino' }).click();
+      await kiosk.getByRole('button', { name: 'Richiama operatore' }).waitFor({ timeout: LONG });
+      assert.equal(await kiosk.locator('.documents-panel').count(), 0, 'no upload form for the citizen');
+
+      const panel = official.locator('.documents-panel');
+      await panel.getByLabel('Documento da stampare al Comune').setInputFiles({ name: 'Estratto conto.pdf', mimeType: 'application/pdf', buffer: pdf() });
+      const shown = kiosk.waitForResponse((r) => r.url().includes('/v1/citizen/prints/') && r.request().method() === 'GET');
+      await panel.getByRole('button', { name: 'Invia da stampare' }).click();
+      await panel.getByText('«Estratto conto.pdf» è stato inviato al Comune per la stampa.').waitFor({ timeout: LONG });
+
+      const print = kiosk.getByRole('dialog', { name: 'Documento da stampare' });
+      await print.waitFor({ timeout: LONG });
+      await print.getByText('L’INPS le ha mandato «Estratto conto.pdf».', { exact: false }).waitFor();
+      const res = await shown;
+      assert.equal(res.status(), 200);
+      assert.equal(res.headers()['content-type'], 'application/pdf');
+      assert.equal(res.headers()['cache-control'], 'no-store');
+      await print.getByRole('button', { name: 'Stampa' }).waitFor();
+      await screenshot(kiosk, 'print-kiosk', { fullPage: true });
+      assert.deepEqual(await axeViolations(kiosk), [], 'kiosk with a document to print: axe-core');
+
+      await print.getByRole('button', { name: 'Ho finito' }).click();
+      await print.waitFor({ state: 'hidden', timeout: LONG });
+      assert.deepEqual(await kiosk.evaluate(async () => (await fetch('/v1/citizen/prints')).json()), [], 'dropped on the server');
+      assertNoProblems(official);
+    });
+  });
+});

@@ -3,7 +3,7 @@
 import { requestJson, setCsrfToken, uploadFile } from '../api';
 import type { CitizenSession, CloseRequest, DayTicket, HandoverTicket, MeetingClosed } from '../meetingDay/wire';
 import type {
-  Appointment, CaseFile, CitizenRequest, DocumentEntry, Comune, Hold, HoldRequest, Holidays, MeetingTicket, PrivacyNotice, Proposals, SedeDetail,
+  Appointment, CaseFile, CitizenRequest, DocumentEntry, PrintEntry, Comune, Hold, HoldRequest, Holidays, MeetingTicket, PrivacyNotice, Proposals, SedeDetail,
   Service, Slots,
 } from './types';
 
@@ -148,6 +148,27 @@ export async function citizenSession(): Promise<CitizenSession> {
 }
 
 /** A fresh citizen join token for the session's meeting (every reconnect of the kiosk). */
+/** The kiosk's documents to print (citizen session). */
+export async function citizenPrints(): Promise<PrintEntry[]> {
+  return (await requestJson<PrintEntry[]>('/v1/citizen/prints')).body;
+}
+
+/** Where the kiosk shows a document to print. */
+export function citizenPrintUrl(printId: string): string {
+  return `/v1/citizen/prints/${enc(printId)}`;
+}
+
+/** The kiosk printed or dismissed a document: the server drops it. */
+export async function citizenPrintDone(printId: string, csrfToken: string): Promise<void> {
+  await requestJson<unknown>(`${citizenPrintUrl(printId)}/done`, { method: 'POST', body: {}, headers: { 'x-csrf-token': csrfToken } });
+}
+
+/** The official sends a PDF to be printed at the kiosk. */
+export function sendToPrint(appointmentId: string, file: File, progress: (sent: number) => void): Promise<PrintEntry> {
+  const path = `/v1/booking/appointments/${enc(appointmentId)}/prints?name=${enc(file.name)}`;
+  return uploadFile<PrintEntry>(path, file, progress);
+}
+
 export async function citizenToken(csrfToken: string): Promise<DayTicket> {
   return (await requestJson<DayTicket>('/v1/citizen/meeting/token', {
     method: 'POST', body: {}, headers: { 'x-csrf-token': csrfToken },

@@ -27,6 +27,7 @@ export type { OperatorEntry } from '../generated/OperatorEntry';
 export type { OperatorState } from '../generated/OperatorState';
 export type { OperatorStatus } from '../generated/OperatorStatus';
 export type { Principal } from '../generated/Principal';
+export type { PrintEntry } from '../generated/PrintEntry';
 export type { PrivacyNotice } from '../generated/PrivacyNotice';
 export type { Proposal } from '../generated/Proposal';
 export type { Proposals } from '../generated/Proposals';

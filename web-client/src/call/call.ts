@@ -42,6 +42,8 @@ export interface CallView {
   ended(): void;
   /** The meeting's documents changed (`documents_changed`). */
   documentsChanged?(): void;
+  /** The meeting's documents to print changed (`prints_changed`). */
+  printsChanged?(): void;
 }
 
 export interface CallOptions {
@@ -370,6 +372,9 @@ export class Call {
         return;
       case 'documents_changed':
         view.documentsChanged?.();
+        return;
+      case 'prints_changed':
+        view.printsChanged?.();
         return;
       case 'error':
         this.onError(msg.code, msg.message);

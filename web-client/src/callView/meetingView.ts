@@ -38,6 +38,8 @@ export interface MeetingViewOptions {
   sidePanel?: HTMLElement;
   /** The meeting's documents changed (signalling `documents_changed`). */
   onDocumentsChanged?: () => void;
+  /** The meeting's documents to print changed (signalling `prints_changed`). */
+  onPrintsChanged?: () => void;
 }
 
 /** The default end of the meeting: a thank-you and nothing to press. */
@@ -247,6 +249,10 @@ export class MeetingView implements CallView {
 
   documentsChanged(): void {
     this.options.onDocumentsChanged?.();
+  }
+
+  printsChanged(): void {
+    this.options.onPrintsChanged?.();
   }
 
   upsertParticipant(info: ParticipantInfo): void {

@@ -31,6 +31,39 @@ function signatureText(d: DocumentEntry): string | null {
   }
 }
 
+/** One of the panel's two ways to send a file. */
+interface Sending {
+  id: string;
+  label: string;
+  hint: string;
+  button: string;
+  accept: string;
+  send(appointmentId: string, file: File, progress: (sent: number) => void): Promise<{ name: string }>;
+  sent(name: string): string;
+}
+
+/** The operator sends the citizen's document to INPS. */
+const TO_INPS: Sending = {
+  id: 'document-file',
+  label: 'Documento del cittadino',
+  hint: 'Un file PDF o firmato .p7m, al massimo 4 MB.',
+  button: 'Invia all’INPS',
+  accept: '.pdf,.p7m,application/pdf,application/pkcs7-mime',
+  send: (id, file, progress) => booking.uploadDocument(id, file, progress),
+  sent: (name) => `«${name}» è stato inviato all’INPS.`,
+};
+
+/** The official sends a PDF to be printed at the kiosk (never kept). */
+const TO_PRINT: Sending = {
+  id: 'print-file',
+  label: 'Documento da stampare al Comune',
+  hint: 'Un file PDF, al massimo 4 MB. Il Comune lo stampa per il cittadino; non ne resta copia.',
+  button: 'Invia da stampare',
+  accept: '.pdf,application/pdf',
+  send: (id, file, progress) => booking.sendToPrint(id, file, progress),
+  sent: (name) => `«${name}» è stato inviato al Comune per la stampa.`,
+};
+
 export class DocumentsPanel {
   readonly root: HTMLElement;
   private readonly list = h('ul', { class: 'doc-list', id: 'documents' });
@@ -43,7 +76,7 @@ export class DocumentsPanel {
     const title = mode === 'operator' ? 'Documenti per l’INPS' : 'Documenti ricevuti';
     this.root = h('section', { class: 'documents-panel', 'aria-labelledby': 'documents-title' },
       h('h2', { class: 'documents-title', id: 'documents-title' }, title),
-      mode === 'operator' ? this.uploadForm() : null,
+      mode === 'operator' ? this.uploadForm(TO_INPS) : this.uploadForm(TO_PRINT),
       this.problem, this.status, this.list);
     void this.refresh();
   }
@@ -58,15 +91,13 @@ export class DocumentsPanel {
     }
   }
 
-  private uploadForm(): HTMLElement {
-    const input = h('input', {
-      type: 'file', id: 'document-file', class: 'form-control doc-file',
-      accept: '.pdf,.p7m,application/pdf,application/pkcs7-mime', 'aria-describedby': 'document-hint',
-    });
-    const send = h('button', { type: 'submit', class: 'btn btn-primary btn-lg doc-send' }, 'Invia all’INPS');
+  private uploadForm(how: Sending): HTMLElement {
+    const hintId = `${how.id}-hint`;
+    const input = h('input', { type: 'file', id: how.id, class: 'form-control doc-file', accept: how.accept, 'aria-describedby': hintId });
+    const send = h('button', { type: 'submit', class: 'btn btn-primary btn-lg doc-send' }, how.button);
     const form = h('form', { class: 'doc-form', novalidate: true },
-      h('label', { for: 'document-file', class: 'doc-label' }, 'Documento del cittadino'),
-      h('p', { class: 'doc-hint', id: 'document-hint' }, 'Un file PDF o firmato .p7m, al massimo 4 MB.'),
+      h('label', { for: how.id, class: 'doc-label' }, how.label),
+      h('p', { class: 'doc-hint', id: hintId }, how.hint),
       input, send, this.progress);
     form.addEventListener('submit', (ev) => {
       ev.preventDefault();
@@ -80,11 +111,11 @@ export class DocumentsPanel {
       this.progress.hidden = false;
       this.progress.value = 0;
       this.status.textContent = `Invio di «${file.name}» in corso…`;
-      booking.uploadDocument(this.appointmentId, file, (sent) => { this.progress.value = Math.round(sent * 100); })
+      how.send(this.appointmentId, file, (sent) => { this.progress.value = Math.round(sent * 100); })
         .then(async (doc) => {
           input.value = '';
           await this.refresh();
-          this.status.textContent = `«${doc.name}» è stato inviato all’INPS.`;
+          this.status.textContent = how.sent(doc.name);
         }, (err: unknown) => { this.showProblem(err); this.status.textContent = ''; })
         .finally(() => { this.busy = false; send.disabled = false; this.progress.hidden = true; });
     });

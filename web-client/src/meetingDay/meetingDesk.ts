@@ -21,6 +21,7 @@ import { kioskEndedPage } from './kioskPages';
 import { recallOperatorDialog } from './recallOperator';
 import { casePanel } from './casePanel';
 import { DocumentsPanel } from './documentsPanel';
+import { PrintPanel } from './printPanel';
 
 /** The citizen kiosk's own address (a reload there resumes from the citizen session). */
 export const KIOSK_PATH = '/sportello';
@@ -77,11 +78,14 @@ export function startDesk(start: DeskStart): Desk {
   /** The side panels of the role: the case (official) and the documents (official, operator). */
   const side = h('div', { class: 'side-panels' });
   let documents: DocumentsPanel | null = null;
+  let prints: PrintPanel | null = null;
   let sideRole: Role | null = null;
   const sidePanels = (next: Role): void => {
     if (next === sideRole) return;
     sideRole = next;
     documents = next === 'official' || next === 'operator' ? new DocumentsPanel(appointmentId, next) : null;
+    prints?.dispose();
+    prints = next === 'citizen' ? new PrintPanel(() => csrf) : null;
     side.replaceChildren(
       ...(next === 'official' ? [casePanel(appointmentId)] : []),
       ...(documents ? [documents.root] : []));
@@ -102,6 +106,7 @@ export function startDesk(start: DeskStart): Desk {
       // Beside the call: the official's case and documents, the operator's documents (set by role).
       sidePanel: side,
       onDocumentsChanged: () => { void documents?.refresh(); },
+      onPrintsChanged: () => { void prints?.refresh(); },
       // The official sees the citizen by name.
       ...(start.ticket.role === 'official' && start.citizenName ? { citizenName: start.citizenName } : {}),
     });
