@@ -7,7 +7,7 @@ use axum::http::{HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Response};
 
 use super::store;
-use super::{DocumentEntry, Documents, files, internal, operator_of};
+use super::{DocumentEntry, Documents, files, internal, staff_of};
 use crate::api::{ApiCode, ApiResult, AppError, EmptyBody, JsonBody, PathParams};
 use crate::audit::{self, AuditAction, Event, RequestId, audited};
 use crate::booking::api::appointment_id;
@@ -162,7 +162,14 @@ pub async fn attest(
     document_id(&doc)?;
     let JsonBody(_) = body?;
     let db = d.store.db();
-    let place = operator_of(&d, &who, &rid, AuditAction::DocumentAttest, (&id, &doc)).await?;
+    let place = staff_of(
+        &d,
+        &who,
+        &rid,
+        (AuditAction::DocumentAttest, false),
+        (&id, &doc),
+    )
+    .await?;
     let entry = store::get(db, &id, &doc)
         .await?
         .ok_or_else(unknown_document)?;

@@ -140,16 +140,18 @@ where
         )
 }
 
-/// The operator of the appointment's comune, while its meeting can be entered: the one who
-/// uploads and attests. A 403 is audited as `action` denied.
-pub(crate) async fn operator_of(
+/// The operator of the appointment's comune (who uploads and attests) or, with `official`, an
+/// official of its sportello (who sends to print), while its meeting can be entered. A 403 is
+/// audited as `action` denied.
+pub(crate) async fn staff_of(
     d: &Documents,
     who: &crate::identity::Principal,
     rid: &crate::audit::RequestId,
-    action: crate::audit::AuditAction,
+    (action, official): (crate::audit::AuditAction, bool),
     (id, target): (&str, &str),
 ) -> crate::api::ApiResult<crate::meeting::MeetingPlace> {
-    let r = crate::meeting::day::staff_may_enter(d.store.db(), d.store.now(), who, id, false).await;
+    let r =
+        crate::meeting::day::staff_may_enter(d.store.db(), d.store.now(), who, id, official).await;
     match r {
         Ok(p) => Ok(p),
         Err(e) => {

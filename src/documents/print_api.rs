@@ -24,7 +24,7 @@ use sportello_signalling::protocol::ServerMessage;
 
 use super::prints::{PrintEntry, PrintsFull};
 use super::upload::{UploadQuery, document_name, hex, refused, too_large};
-use super::{Documents, MAX_DOCUMENT_BYTES, internal};
+use super::{Documents, MAX_DOCUMENT_BYTES, internal, staff_of};
 use crate::api::raw_body::read_limited;
 use crate::api::{ApiCode, ApiResult, AppError, EmptyBody, JsonBody, PathParams, QueryParams};
 use crate::audit::{self, AuditAction, Event, RequestId, Scope};
@@ -61,21 +61,7 @@ pub async fn send(
 ) -> ApiResult<(StatusCode, Json<PrintEntry>)> {
     appointment_id(&id)?;
     let name = document_name(&q.name)?;
-    let r = day::staff_may_enter(d.store.db(), d.store.now(), &who, &id, true)
-        .await
-        .map_err(AppError::from);
-    let place = match r {
-        Ok(p) => p,
-        Err(e) => {
-            if e.status == StatusCode::FORBIDDEN {
-                let event = Event::staff(&who, &rid, AuditAction::PrintSend)
-                    .scope(Scope::target(&id))
-                    .denied();
-                audit::record(&d.store, event).await;
-            }
-            return Err(e);
-        }
-    };
+    let place = staff_of(&d, &who, &rid, (AuditAction::PrintSend, true), (&id, &id)).await?;
     let bytes = read_limited(req, MAX_DOCUMENT_BYTES, too_large).await?;
     let (bytes, judged) = tokio::task::spawn_blocking(move || {
         let judged = inspect(&bytes, None, std::time::SystemTime::now());

@@ -16,7 +16,7 @@ use sportello_documents::{ChainStatus, Inspected, Kind, Refusal, inspect};
 use super::store::{self, NewDocument};
 use super::{
     DocumentEntry, Documents, MAX_DOCUMENT_BYTES, MAX_DOCUMENTS_PER_MEETING, MAX_NAME_CHARS, files,
-    internal, operator_of,
+    internal, staff_of,
 };
 use crate::api::raw_body::read_limited;
 use crate::api::{ApiCode, ApiResult, AppError, PathParams, QueryParams};
@@ -117,7 +117,14 @@ pub async fn upload(
     appointment_id(&id)?;
     let name = document_name(&q.name)?;
     let db = d.store.db();
-    let place = operator_of(&d, &who, &rid, AuditAction::DocumentUpload, (&id, &id)).await?;
+    let place = staff_of(
+        &d,
+        &who,
+        &rid,
+        (AuditAction::DocumentUpload, false),
+        (&id, &id),
+    )
+    .await?;
     if store::count(db, &id).await? >= MAX_DOCUMENTS_PER_MEETING {
         return Err(AppError::new(
             StatusCode::CONFLICT,
