@@ -127,7 +127,7 @@ async fn json(
 
 /// The CSV header row.
 pub const CSV_HEADER: &str = "id,at,actor_subject,actor_role,comune_istat,sede_id,action,target,\
-request_id,outcome";
+request_id,outcome,detail";
 
 /// One CSV field, always quoted (RFC 4180), with a leading `'` against formula injection when a
 /// value starts with `=`, `+`, `-` or `@`.
@@ -157,6 +157,7 @@ pub fn to_csv(entries: &[AuditEntry]) -> String {
             e.target.as_deref().unwrap_or_default(),
             e.request_id.as_str(),
             e.outcome.as_str(),
+            e.detail.as_deref().unwrap_or_default(),
         ];
         for (i, v) in values.iter().enumerate() {
             if i > 0 {

@@ -17,6 +17,7 @@ pub struct Event {
     target: Option<String>,
     request_id: String,
     outcome: Outcome,
+    detail: Option<String>,
 }
 
 impl Event {
@@ -46,6 +47,7 @@ impl Event {
             target: None,
             request_id: rid.0.clone(),
             outcome: Outcome::Ok,
+            detail: None,
         }
     }
 
@@ -95,6 +97,13 @@ impl Event {
         self
     }
 
+    /// A short technical detail (sizes, digests, codes): never personal data.
+    #[must_use]
+    pub fn detail(mut self, detail: impl Into<String>) -> Self {
+        self.detail = Some(detail.into());
+        self
+    }
+
     /// The row to insert.
     pub(super) fn entry(&self) -> NewEntry<'_> {
         NewEntry {
@@ -106,6 +115,7 @@ impl Event {
             target: self.target.as_deref(),
             request_id: &self.request_id,
             outcome: self.outcome,
+            detail: self.detail.as_deref(),
         }
     }
 }

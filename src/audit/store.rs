@@ -46,6 +46,8 @@ pub struct NewEntry<'a> {
     pub request_id: &'a str,
     /// Outcome.
     pub outcome: Outcome,
+    /// A short technical detail, if any.
+    pub detail: Option<&'a str>,
 }
 
 /// A stored entry, as read back.
@@ -71,6 +73,8 @@ pub struct AuditEntry {
     pub request_id: String,
     /// `ok` or `denied`.
     pub outcome: String,
+    /// A short technical detail (a document's size and SHA-256, a refusal's code), if any.
+    pub detail: Option<String>,
 }
 
 /// Which entries to read.
@@ -93,7 +97,7 @@ pub async fn insert(db: &Db, at: DateTime<Utc>, e: &NewEntry<'_>) -> Result<Stri
     let id = new_id();
     sqlx::query(
         "INSERT INTO audit_log (id, at, actor_subject, actor_role, comune_istat, sede_id, action, \
-         target, request_id, outcome) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)",
+         target, request_id, outcome, detail) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)",
     )
     .bind(&id)
     .bind(at.timestamp())
@@ -105,6 +109,7 @@ pub async fn insert(db: &Db, at: DateTime<Utc>, e: &NewEntry<'_>) -> Result<Stri
     .bind(e.target)
     .bind(e.request_id)
     .bind(e.outcome.code())
+    .bind(e.detail)
     .execute(db.pool())
     .await?;
     Ok(id)
@@ -114,7 +119,7 @@ pub async fn insert(db: &Db, at: DateTime<Utc>, e: &NewEntry<'_>) -> Result<Stri
 pub async fn list(db: &Db, f: &AuditFilter) -> Result<Vec<AuditEntry>, sqlx::Error> {
     let mut sql = String::from(
         "SELECT id, at, actor_subject, actor_role, comune_istat, sede_id, action, target, \
-         request_id, outcome FROM audit_log WHERE 1 = 1",
+         request_id, outcome, detail FROM audit_log WHERE 1 = 1",
     );
     let mut n = 0;
     let mut next = || {
@@ -162,6 +167,7 @@ pub async fn list(db: &Db, f: &AuditFilter) -> Result<Vec<AuditEntry>, sqlx::Err
                 target: row.try_get("target")?,
                 request_id: row.try_get("request_id")?,
                 outcome: row.try_get("outcome")?,
+                detail: row.try_get("detail")?,
             })
         })
         .collect()

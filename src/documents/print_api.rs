@@ -8,8 +8,8 @@
 //!   documents, shows one (`Cache-Control: no-store`, framable by this site only), and says it
 //!   was printed or dismissed (the document is dropped).
 //!
-//! The audit records who sent or printed which document and when (`print.send`, `print.done`);
-//! the log line of a send carries the size and SHA-256 — never the content.
+//! The audit records who sent or printed which document and when, with its size and SHA-256
+//! (`print.send`, `print.done`) — never the content.
 
 use axum::Json;
 use axum::extract::{Request, State};
@@ -94,10 +94,12 @@ pub async fn send(
         ),
     })?;
     tracing::info!(size, sha256 = %digest, "document sent to print");
-    let event = Event::staff(&who, &rid, AuditAction::PrintSend).scope(Scope {
-        target: Some(print_id.clone()),
-        ..meeting_scope(&place)
-    });
+    let event = Event::staff(&who, &rid, AuditAction::PrintSend)
+        .scope(Scope {
+            target: Some(print_id.clone()),
+            ..meeting_scope(&place)
+        })
+        .detail(format!("size={size} sha256={digest}"));
     audit::record(&d.store, event).await;
     tell(&d, &place.room).await;
     Ok((
@@ -194,7 +196,6 @@ pub async fn citizen_done(
     let r = d
         .prints
         .remove(&place.appointment_id, &id)
-        .map(|_| ())
         .ok_or_else(unknown_print);
     let actor = Event::actor(
         session.subject.clone(),
@@ -202,15 +203,16 @@ pub async fn citizen_done(
         &rid,
         AuditAction::PrintDone,
     );
-    if r.is_ok() {
+    if let Ok(size) = r {
         let event = actor
             .place(
                 Some(place.comune_istat.clone()),
                 Some(place.sede_id.clone()),
             )
-            .target(id.clone());
+            .target(id.clone())
+            .detail(format!("size={size}"));
         audit::record(&d.store, event).await;
         tell(&d, &place.room).await;
     }
-    r.map(|()| StatusCode::NO_CONTENT)
+    r.map(|_| StatusCode::NO_CONTENT)
 }

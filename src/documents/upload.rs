@@ -137,7 +137,8 @@ pub async fn upload(
         Err(e) => {
             if e.code == ApiCode::DocumentTooLarge {
                 let event = Event::staff(&who, &rid, AuditAction::DocumentRefuse)
-                    .scope(meeting_scope(&place));
+                    .scope(meeting_scope(&place))
+                    .detail("code=document_too_large");
                 audit::record(&d.store, event).await;
             }
             return Err(e);
@@ -155,8 +156,9 @@ pub async fn upload(
         Ok(i) => i,
         Err(r) => {
             tracing::info!(code = r.code(), "document refused");
-            let event =
-                Event::staff(&who, &rid, AuditAction::DocumentRefuse).scope(meeting_scope(&place));
+            let event = Event::staff(&who, &rid, AuditAction::DocumentRefuse)
+                .scope(meeting_scope(&place))
+                .detail(format!("code={} size={size}", r.code()));
             audit::record(&d.store, event).await;
             return Err(refused(r));
         }
@@ -191,7 +193,9 @@ pub async fn upload(
     };
     store::insert(db, &row, d.store.now()).await?;
     d.changed(&place.room).await;
-    let event = Event::staff(&who, &rid, AuditAction::DocumentUpload).scope(meeting_scope(&place));
+    let event = Event::staff(&who, &rid, AuditAction::DocumentUpload)
+        .scope(meeting_scope(&place))
+        .detail(format!("document={doc_id} size={size} sha256={sha256}"));
     audit::record(&d.store, event).await;
     let entry = store::get(db, &id, &doc_id)
         .await?

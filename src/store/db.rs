@@ -55,6 +55,11 @@ const MIGRATIONS: &[(i64, &str, &str)] = &[
         "documents",
         include_str!("../../migrations/0009_documents.sql"),
     ),
+    (
+        10,
+        "audit_detail",
+        include_str!("../../migrations/0010_audit_detail.sql"),
+    ),
 ];
 
 /// Demo data (real comuni, made-up Sedi and calendars).

@@ -495,12 +495,12 @@ async fn csv_has_header_and_quoted_fields(db: Option<String>) {
     assert_eq!(
         lines.next(),
         Some(
-            "id,at,actor_subject,actor_role,comune_istat,sede_id,action,target,request_id,outcome"
+            "id,at,actor_subject,actor_role,comune_istat,sede_id,action,target,request_id,outcome,detail"
         )
     );
     let row = lines.next().expect("one row");
     let fields: Vec<&str> = row.split(',').collect();
-    assert_eq!(fields.len(), 10, "{row}");
+    assert_eq!(fields.len(), 11, "{row}");
     assert!(
         fields
             .iter()

@@ -327,6 +327,23 @@ async fn refusals_keep_nothing() {
         .count("SELECT COUNT(*) FROM audit_log WHERE action = 'document.refuse'")
         .await;
     assert_eq!(refused, 5, "each refusal of a content is audited");
+    let codes: Vec<(String,)> = sqlx::query_as(
+        "SELECT detail FROM audit_log WHERE action = 'document.refuse' ORDER BY detail",
+    )
+    .fetch_all(env.pool())
+    .await
+    .unwrap();
+    let codes: Vec<&str> = codes.iter().map(|(d,)| d.split(' ').next().unwrap()).collect();
+    assert_eq!(
+        codes,
+        [
+            "code=corrupt_document",
+            "code=document_too_large",
+            "code=empty_document",
+            "code=not_a_document",
+            "code=signature_invalid"
+        ]
+    );
     // Exactly 4,000,000 bytes is not refused for its size (it is not a PDF: another code).
     upload(&op, &a, "limite.pdf", vec![b'%'; MAX])
         .await
