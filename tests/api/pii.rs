@@ -37,6 +37,12 @@ async fn no_personal_data_in_logs_or_metrics() {
             .status,
         200
     );
+    // The official reads the case (names and codice fiscale in the answer, never in the logs).
+    let case = official
+        .get(&format!("/v1/booking/appointments/{hold_id}/case"))
+        .await;
+    assert_eq!(case.status, 200, "{}", case.text);
+    assert!(case.text.contains("BNCLRA92P55I452E"));
     let metrics = env.anonymous().get("/metrics").await.text;
     env.stop().await;
 
