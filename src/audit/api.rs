@@ -206,6 +206,7 @@ mod tests {
             target: Some("t".into()),
             request_id: "r".into(),
             outcome: "ok".into(),
+            detail: Some("size=3 sha256=ab".into()),
         };
         let text = to_csv(&[e]);
         let mut lines = text.split("\r\n");
@@ -214,7 +215,7 @@ mod tests {
             lines.next(),
             Some(
                 "\"x\",\"1970-01-01T00:00:00Z\",\"a\"\"b,c\",\"operator\",\"\",\"\",\"'=cmd\",\
-                 \"t\",\"r\",\"ok\""
+                 \"t\",\"r\",\"ok\",\"size=3 sha256=ab\""
             )
         );
     }

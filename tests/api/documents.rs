@@ -333,7 +333,10 @@ async fn refusals_keep_nothing() {
     .fetch_all(env.pool())
     .await
     .unwrap();
-    let codes: Vec<&str> = codes.iter().map(|(d,)| d.split(' ').next().unwrap()).collect();
+    let codes: Vec<&str> = codes
+        .iter()
+        .map(|(d,)| d.split(' ').next().unwrap())
+        .collect();
     assert_eq!(
         codes,
         [

@@ -227,14 +227,16 @@ async fn printed_at_the_kiosk_and_never_kept() {
     );
 
     // The audit row of a send names the size and the digest, never the content.
-    let (detail,): (String,) = sqlx::query_as(
-        "SELECT detail FROM audit_log WHERE action = 'print.send' AND target = $1",
-    )
-    .bind(&id)
-    .fetch_one(env.pool())
-    .await
-    .unwrap();
-    assert!(detail.starts_with(&format!("size={} sha256=", doc.len())), "{detail}");
+    let (detail,): (String,) =
+        sqlx::query_as("SELECT detail FROM audit_log WHERE action = 'print.send' AND target = $1")
+            .bind(&id)
+            .fetch_one(env.pool())
+            .await
+            .unwrap();
+    assert!(
+        detail.starts_with(&format!("size={} sha256=", doc.len())),
+        "{detail}"
+    );
     // Audited: one send per document, one print.
     for (action, n) in [("print.send", 4), ("print.done", 1)] {
         let (count,): (i64,) =
