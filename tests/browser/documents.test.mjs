@@ -104,7 +104,7 @@ describe('documents to print', () => {
       assert.equal(await kiosk.locator('.documents-panel').count(), 0, 'no upload form for the citizen');
 
       const panel = official.locator('.documents-panel');
-      await panel.getByLabel('Documento da stampare al Comune').setInputFiles({ name: 'Estratto conto.pdf', mimeType: 'application/pdf', buffer: pdf() });
+      await panel.getByLabel('Documento da stampare').setInputFiles({ name: 'Estratto conto.pdf', mimeType: 'application/pdf', buffer: pdf() });
       const shown = kiosk.waitForResponse((r) => r.url().includes('/v1/citizen/prints/') && r.request().method() === 'GET');
       await panel.getByRole('button', { name: 'Invia da stampare' }).click();
       await panel.getByText('«Estratto conto.pdf» è stato inviato al Comune per la stampa.').waitFor({ timeout: LONG });

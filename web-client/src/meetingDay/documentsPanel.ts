@@ -56,7 +56,7 @@ const TO_INPS: Sending = {
 /** The official sends a PDF to be printed at the kiosk (never kept). */
 const TO_PRINT: Sending = {
   id: 'print-file',
-  label: 'Documento da stampare al Comune',
+  label: 'Documento da stampare',
   hint: 'Un file PDF, al massimo 4 MB. Il Comune lo stampa per il cittadino; non ne resta copia.',
   button: 'Invia da stampare',
   accept: '.pdf,application/pdf',
@@ -73,11 +73,18 @@ export class DocumentsPanel {
   private busy = false;
 
   constructor(private readonly appointmentId: string, private readonly mode: DocumentsMode) {
-    const title = mode === 'operator' ? 'Documenti per l’INPS' : 'Documenti ricevuti';
-    this.root = h('section', { class: 'documents-panel', 'aria-labelledby': 'documents-title' },
-      h('h2', { class: 'documents-title', id: 'documents-title' }, title),
-      mode === 'operator' ? this.uploadForm(TO_INPS) : this.uploadForm(TO_PRINT),
-      this.problem, this.status, this.list);
+    // The operator: the form first, then what was sent. The official: what arrived first, then
+    // the form of what goes to the kiosk's printer.
+    this.root = mode === 'operator'
+      ? h('section', { class: 'documents-panel', 'aria-labelledby': 'documents-title' },
+        h('h2', { class: 'documents-title', id: 'documents-title' }, 'Documenti per l’INPS'),
+        this.uploadForm(TO_INPS), this.problem, this.status, this.list)
+      : h('section', { class: 'documents-panel', 'aria-labelledby': 'documents-title' },
+        h('h2', { class: 'documents-title', id: 'documents-title' }, 'Documenti'),
+        h('h3', { class: 'documents-subtitle' }, 'Ricevuti dal Comune'),
+        this.list,
+        h('h3', { class: 'documents-subtitle' }, 'Da stampare al Comune'),
+        this.uploadForm(TO_PRINT), this.problem, this.status);
     void this.refresh();
   }
 
