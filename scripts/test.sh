@@ -11,6 +11,8 @@ step() { printf '\n=== %s (%ss)\n' "$1" "$SECONDS"; }
 step "system packages"
 missing=()
 command -v chromium >/dev/null 2>&1 || missing+=(chromium)
+# The document tests make their signed .p7m fixtures with the openssl command-line tool.
+command -v openssl >/dev/null 2>&1 || missing+=(openssl)
 # The booking tests start a throwaway PostgreSQL server (initdb + postgres).
 compgen -G "/usr/lib/postgresql/*/bin/initdb" >/dev/null || missing+=(postgresql)
 if [ ${#missing[@]} -gt 0 ]; then
