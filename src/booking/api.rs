@@ -442,7 +442,7 @@ async fn ics_file(
 
 /// Appointment ids are 32 lowercase hex digits (`store::new_id`): anything else is 400.
 pub(crate) fn appointment_id(id: &str) -> ApiResult<()> {
-    if id.len() == 32 && id.bytes().all(|b| matches!(b, b'0'..=b'9' | b'a'..=b'f')) {
+    if super::store::is_id(id) {
         Ok(())
     } else {
         Err(AppError::bad_request(

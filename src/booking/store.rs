@@ -359,3 +359,8 @@ impl Db {
 pub fn new_id() -> String {
     format!("{:032x}", rand::random::<u128>())
 }
+
+/// Whether `id` has the form of [`new_id`]'s: 32 lowercase hexadecimal digits.
+pub fn is_id(id: &str) -> bool {
+    id.len() == 32 && id.bytes().all(|b| matches!(b, b'0'..=b'9' | b'a'..=b'f'))
+}

@@ -18,7 +18,7 @@ use crate::meeting::tickets::meeting_scope;
 
 /// A document id: 32 lowercase hexadecimal digits.
 pub(super) fn document_id(id: &str) -> ApiResult<()> {
-    if id.len() == 32 && id.bytes().all(|b| matches!(b, b'0'..=b'9' | b'a'..=b'f')) {
+    if crate::booking::store::is_id(id) {
         Ok(())
     } else {
         Err(AppError::bad_request(

@@ -23,7 +23,7 @@ use sportello_documents::{Kind, inspect};
 use sportello_signalling::protocol::ServerMessage;
 
 use super::prints::{PrintEntry, PrintsFull};
-use super::upload::{UploadQuery, document_name, hex, refused, too_large};
+use super::upload::{UploadQuery, document_name, refused, too_large};
 use super::{Documents, MAX_DOCUMENT_BYTES, internal, staff_of};
 use crate::api::raw_body::read_limited;
 use crate::api::{ApiCode, ApiResult, AppError, EmptyBody, JsonBody, PathParams, QueryParams};
@@ -80,7 +80,7 @@ pub async fn send(
         }
         Err(r) => return Err(refused(r)),
     }
-    let (size, digest) = (bytes.len(), hex(&Sha256::digest(&bytes)));
+    let (size, digest) = (bytes.len(), format!("{:x}", Sha256::digest(&bytes)));
     let print_id = d.prints.add(&id, &name, bytes).map_err(|full| match full {
         PrintsFull::Meeting => AppError::new(
             StatusCode::CONFLICT,

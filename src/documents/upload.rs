@@ -64,26 +64,14 @@ pub(super) fn too_large() -> AppError {
     )
 }
 
-/// The HTTP code of a refusal of the content checks.
+/// The HTTP code of a refusal of the content checks: the `ApiCode` of the same string (each
+/// refusal has one, see the test); `corrupt_document` for one a newer checker might add.
 pub(super) fn refusal_code(r: Refusal) -> ApiCode {
-    match r {
-        Refusal::EmptyDocument => ApiCode::EmptyDocument,
-        Refusal::DocumentTooLarge => ApiCode::DocumentTooLarge,
-        Refusal::NotADocument => ApiCode::NotADocument,
-        Refusal::EncryptedPdf => ApiCode::EncryptedPdf,
-        Refusal::PdfWithoutPages => ApiCode::PdfWithoutPages,
-        Refusal::UnsupportedP7m => ApiCode::UnsupportedP7m,
-        Refusal::P7mWithoutContent => ApiCode::P7mWithoutContent,
-        Refusal::P7mContentNotPdf => ApiCode::P7mContentNotPdf,
-        Refusal::P7mNestingTooDeep => ApiCode::P7mNestingTooDeep,
-        Refusal::P7mUnsigned => ApiCode::P7mUnsigned,
-        Refusal::P7mTooComplex => ApiCode::P7mTooComplex,
-        Refusal::SignerCertificateMissing => ApiCode::SignerCertificateMissing,
-        Refusal::SignatureInvalid => ApiCode::SignatureInvalid,
-        Refusal::UnsupportedSignature => ApiCode::UnsupportedSignature,
-        // CorruptDocument, and any refusal a newer checker adds.
-        _ => ApiCode::CorruptDocument,
-    }
+    ApiCode::ALL
+        .iter()
+        .copied()
+        .find(|c| c.as_str() == r.code())
+        .unwrap_or(ApiCode::CorruptDocument)
 }
 
 pub(super) fn refused(r: Refusal) -> AppError {
@@ -163,7 +151,7 @@ pub async fn upload(
             return Err(refused(r));
         }
     };
-    let sha256 = hex(&Sha256::digest(&bytes));
+    let sha256 = format!("{:x}", Sha256::digest(&bytes));
     let dir = d.dir.clone();
     let digest = sha256.clone();
     tokio::task::spawn_blocking(move || files::store(&dir, &digest, &bytes))
@@ -203,13 +191,14 @@ pub async fn upload(
     Ok((StatusCode::CREATED, Json(entry)))
 }
 
-/// Lower-case hex of `bytes`.
-pub(super) fn hex(bytes: &[u8]) -> String {
-    use std::fmt::Write as _;
-    bytes
-        .iter()
-        .fold(String::with_capacity(bytes.len() * 2), |mut s, b| {
-            let _ = write!(s, "{b:02x}");
-            s
-        })
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_refusal_has_its_own_api_code() {
+        for r in Refusal::ALL {
+            assert_eq!(refusal_code(r).as_str(), r.code(), "{r:?}");
+        }
+    }
 }

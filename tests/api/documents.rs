@@ -18,13 +18,23 @@ use crate::support::{TestServer, at};
 
 const MAX: usize = 4_000_000;
 
-/// A small valid PDF of one page (hand-written, with a correct cross-reference table).
+/// A small valid PDF of one page.
 pub(crate) fn pdf() -> Vec<u8> {
+    pdf_with("Domanda")
+}
+
+/// A valid PDF of one page whose text is `text` (hand-written, with a correct cross-reference
+/// table).
+pub(crate) fn pdf_with(text: &str) -> Vec<u8> {
+    let stream = format!("BT /F1 12 Tf 72 712 Td ({text}) Tj ET");
     let objects = [
-        "<< /Type /Catalog /Pages 2 0 R >>",
-        "<< /Type /Pages /Kids [3 0 R] /Count 1 >>",
-        "<< /Type /Page /Parent 2 0 R /MediaBox [0 0 595 842] /Contents 4 0 R >>",
-        "<< /Length 38 >>\nstream\nBT /F1 12 Tf 72 712 Td (Domanda) Tj ET\nendstream",
+        "<< /Type /Catalog /Pages 2 0 R >>".to_owned(),
+        "<< /Type /Pages /Kids [3 0 R] /Count 1 >>".to_owned(),
+        "<< /Type /Page /Parent 2 0 R /MediaBox [0 0 595 842] /Contents 4 0 R >>".to_owned(),
+        format!(
+            "<< /Length {} >>\nstream\n{stream}\nendstream",
+            stream.len()
+        ),
     ];
     let mut out = b"%PDF-1.4\n".to_vec();
     let mut offsets = Vec::new();
@@ -276,13 +286,7 @@ async fn operator_uploads_the_official_downloads() {
         ("document.attest", 1),
         ("document.download", 1),
     ] {
-        let (count,): (i64,) =
-            sqlx::query_as("SELECT COUNT(*) FROM audit_log WHERE action = $1 AND outcome = 'ok'")
-                .bind(action)
-                .fetch_one(env.pool())
-                .await
-                .unwrap();
-        assert_eq!(count, n, "{action}");
+        assert_eq!(env.audited_ok(action).await, n, "{action}");
     }
     env.stop().await;
 }

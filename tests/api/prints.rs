@@ -13,35 +13,6 @@ use crate::support::http::{Client, Response};
 use crate::support::slots::{MON_0930, MON_1000};
 use crate::support::{TestServer, at, eventually, ws};
 
-/// A PDF whose text is `marker` (to look for its bytes afterwards).
-fn pdf_with(marker: &str) -> Vec<u8> {
-    let stream = format!("BT /F1 12 Tf 72 712 Td ({marker}) Tj ET");
-    let objects = [
-        "<< /Type /Catalog /Pages 2 0 R >>".to_owned(),
-        "<< /Type /Pages /Kids [3 0 R] /Count 1 >>".to_owned(),
-        "<< /Type /Page /Parent 2 0 R /MediaBox [0 0 595 842] /Contents 4 0 R >>".to_owned(),
-        format!(
-            "<< /Length {} >>\nstream\n{stream}\nendstream",
-            stream.len()
-        ),
-    ];
-    let mut out = b"%PDF-1.4\n".to_vec();
-    let mut offsets = Vec::new();
-    for (i, body) in objects.iter().enumerate() {
-        offsets.push(out.len());
-        out.extend_from_slice(format!("{} 0 obj\n{body}\nendobj\n", i + 1).as_bytes());
-    }
-    let xref = out.len();
-    out.extend_from_slice(b"xref\n0 5\n0000000000 65535 f \n");
-    for o in offsets {
-        out.extend_from_slice(format!("{o:010} 00000 n \n").as_bytes());
-    }
-    out.extend_from_slice(
-        format!("trailer\n<< /Size 5 /Root 1 0 R >>\nstartxref\n{xref}\n%%EOF\n").as_bytes(),
-    );
-    out
-}
-
 /// Sends `bytes` to print as `c` (an official).
 async fn send(c: &Client, id: &str, name: &str, bytes: Vec<u8>) -> Response {
     let path = format!("/v1/booking/appointments/{id}/prints?name={name}");
@@ -78,7 +49,7 @@ async fn printed_at_the_kiosk_and_never_kept() {
     let other = op.book(&at(MON_1000), "b").await;
     let official = env.official().await;
     let marker = "STAMPA-7f3a9c-INPS";
-    let doc = pdf_with(marker);
+    let doc = crate::documents::pdf_with(marker);
     // Not before the meeting is open; not by the operator.
     send(&official, &a, "cud.pdf", doc.clone())
         .await
@@ -239,13 +210,7 @@ async fn printed_at_the_kiosk_and_never_kept() {
     );
     // Audited: one send per document, one print.
     for (action, n) in [("print.send", 4), ("print.done", 1)] {
-        let (count,): (i64,) =
-            sqlx::query_as("SELECT COUNT(*) FROM audit_log WHERE action = $1 AND outcome = 'ok'")
-                .bind(action)
-                .fetch_one(env.pool())
-                .await
-                .unwrap();
-        assert_eq!(count, n, "{action}");
+        assert_eq!(env.audited_ok(action).await, n, "{action}");
     }
     env.stop().await;
     // Neither the data dir (database included) nor anything under it ever held the bytes.

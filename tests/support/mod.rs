@@ -204,6 +204,17 @@ impl TestServer {
         n
     }
 
+    /// Audit entries of `action` with outcome `ok`.
+    pub async fn audited_ok(&self, action: &str) -> i64 {
+        let (n,): (i64,) =
+            sqlx::query_as("SELECT COUNT(*) FROM audit_log WHERE action = $1 AND outcome = 'ok'")
+                .bind(action)
+                .fetch_one(self.pool())
+                .await
+                .unwrap();
+        n
+    }
+
     /// Rows in the booking tables (to check that bad input changes nothing).
     pub async fn row_counts(&self) -> Vec<i64> {
         let mut out = Vec::new();

@@ -94,7 +94,7 @@ export class DocumentsPanel {
       const docs = await booking.documents(this.appointmentId);
       this.render(docs);
     } catch (err) {
-      this.showProblem(err);
+      this.say(err);
     }
   }
 
@@ -123,7 +123,7 @@ export class DocumentsPanel {
           input.value = '';
           await this.refresh();
           this.status.textContent = how.sent(doc.name);
-        }, (err: unknown) => { this.showProblem(err); this.status.textContent = ''; })
+        }, (err: unknown) => { this.say(err); this.status.textContent = ''; })
         .finally(() => { this.busy = false; send.disabled = false; this.progress.hidden = true; });
     });
     return form;
@@ -154,7 +154,7 @@ export class DocumentsPanel {
         attest.disabled = true;
         booking.attestDocument(this.appointmentId, d.id).then(() => this.refresh(), (err: unknown) => {
           attest.disabled = false;
-          this.showProblem(err);
+          this.say(err);
         });
       });
       actions.push(attest);
@@ -170,9 +170,5 @@ export class DocumentsPanel {
   private say(err: unknown, text?: string): void {
     this.problem.textContent = text ?? bookingErrorText(err instanceof ApiError ? err.code : 'network');
     this.problem.hidden = false;
-  }
-
-  private showProblem(err: unknown): void {
-    this.say(err);
   }
 }
