@@ -104,6 +104,7 @@ sportello_signalling::string_enum! {
         BadDocumentId = "bad_document_id",
         UnknownDocument = "unknown_document",
         TooManyDocuments = "too_many_documents",
+        UploadsBusy = "uploads_busy",
         // Documents to print (INPS → PUE).
         PrintNotPdf = "print_not_pdf",
         TooManyPrints = "too_many_prints",

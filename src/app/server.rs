@@ -165,6 +165,9 @@ impl Server {
                 trust: document_trust(&config)?,
                 signalling: signalling.clone(),
                 prints: prints.clone(),
+                uploads: Arc::new(tokio::sync::Semaphore::new(
+                    crate::documents::MAX_UPLOADS_AT_ONCE,
+                )),
             },
         };
         let body_timeout = config.http.body_timeout;

@@ -34,6 +34,14 @@ use sportello_documents::TrustList;
 use crate::identity::SessionStore;
 use crate::store::Store;
 
+/// Uploads (for INPS or to print) read at the same time at most, all clients together: each
+/// may buffer up to [`MAX_DOCUMENT_BYTES`], so at most 8 × 4 MB = 32 MB. One more is answered 503
+/// `uploads_busy` with a `Retry-After`.
+pub const MAX_UPLOADS_AT_ONCE: usize = 8;
+
+/// Seconds a client refused with `uploads_busy` is told to wait.
+const UPLOADS_BUSY_RETRY_SECS: u32 = 5;
+
 /// Documents one meeting may hold at most.
 pub const MAX_DOCUMENTS_PER_MEETING: i64 = 20;
 
@@ -53,6 +61,8 @@ pub struct Documents {
     pub signalling: Arc<sportello_signalling::Signalling>,
     /// The documents waiting to be printed (memory only).
     pub prints: Arc<prints::Prints>,
+    /// Places for uploads being read ([`MAX_UPLOADS_AT_ONCE`]).
+    pub uploads: Arc<tokio::sync::Semaphore>,
 }
 
 impl Documents {
@@ -165,6 +175,27 @@ pub(crate) async fn staff_of(
             Err(e)
         }
     }
+}
+
+/// A place to read one upload, if fewer than [`MAX_UPLOADS_AT_ONCE`] are being read.
+pub(crate) fn upload_place(d: &Documents) -> Option<tokio::sync::OwnedSemaphorePermit> {
+    d.uploads.clone().try_acquire_owned().ok()
+}
+
+/// 503 `uploads_busy` with a `Retry-After`: [`MAX_UPLOADS_AT_ONCE`] are being read.
+pub(crate) fn uploads_busy() -> axum::response::Response {
+    use axum::response::IntoResponse as _;
+    let mut resp = crate::api::AppError::new(
+        axum::http::StatusCode::SERVICE_UNAVAILABLE,
+        crate::api::ApiCode::UploadsBusy,
+        format!("too many uploads at once: try again in {UPLOADS_BUSY_RETRY_SECS} seconds"),
+    )
+    .into_response();
+    resp.headers_mut().insert(
+        axum::http::header::RETRY_AFTER,
+        axum::http::HeaderValue::from(UPLOADS_BUSY_RETRY_SECS),
+    );
+    resp
 }
 
 /// 500 `internal`, for failures that are ours.

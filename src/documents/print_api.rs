@@ -24,7 +24,7 @@ use sportello_signalling::protocol::ServerMessage;
 
 use super::prints::{PrintEntry, PrintsFull};
 use super::upload::{UploadQuery, document_name, refused, too_large};
-use super::{Documents, MAX_DOCUMENT_BYTES, internal, staff_of};
+use super::{Documents, MAX_DOCUMENT_BYTES, internal, staff_of, upload_place, uploads_busy};
 use crate::api::raw_body::read_limited;
 use crate::api::{ApiCode, ApiResult, AppError, EmptyBody, JsonBody, PathParams, QueryParams};
 use crate::audit::{self, AuditAction, Event, RequestId, Scope};
@@ -58,10 +58,14 @@ pub async fn send(
     PathParams(id): PathParams<String>,
     QueryParams(q): QueryParams<UploadQuery>,
     req: Request,
-) -> ApiResult<(StatusCode, Json<PrintEntry>)> {
+) -> ApiResult<Response> {
     appointment_id(&id)?;
     let name = document_name(&q.name)?;
     let place = staff_of(&d, &who, &rid, (AuditAction::PrintSend, true), (&id, &id)).await?;
+    // Held until the document is judged and taken.
+    let Some(_place) = upload_place(&d) else {
+        return Ok(uploads_busy());
+    };
     let bytes = read_limited(req, MAX_DOCUMENT_BYTES, too_large).await?;
     let (bytes, judged) = tokio::task::spawn_blocking(move || {
         let judged = inspect(&bytes, None, std::time::SystemTime::now());
@@ -102,14 +106,12 @@ pub async fn send(
         .detail(format!("size={size} sha256={digest}"));
     audit::record(&d.store, event).await;
     tell(&d, &place.room).await;
-    Ok((
-        StatusCode::CREATED,
-        Json(PrintEntry {
-            id: print_id,
-            name,
-            size: size as u64,
-        }),
-    ))
+    let entry = PrintEntry {
+        id: print_id,
+        name,
+        size: size as u64,
+    };
+    Ok((StatusCode::CREATED, Json(entry)).into_response())
 }
 
 /// `GET /v1/booking/appointments/{id}/prints`: what waits to be printed (the officials).

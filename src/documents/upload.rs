@@ -9,14 +9,15 @@
 use axum::Json;
 use axum::extract::{Request, State};
 use axum::http::StatusCode;
+use axum::response::{IntoResponse as _, Response};
 use serde::Deserialize;
 use sha2::{Digest as _, Sha256};
 use sportello_documents::{ChainStatus, Inspected, Kind, Refusal, inspect};
 
 use super::store::{self, NewDocument};
 use super::{
-    DocumentEntry, Documents, MAX_DOCUMENT_BYTES, MAX_DOCUMENTS_PER_MEETING, MAX_NAME_CHARS, files,
-    internal, staff_of,
+    Documents, MAX_DOCUMENT_BYTES, MAX_DOCUMENTS_PER_MEETING, MAX_NAME_CHARS, files, internal,
+    staff_of, upload_place, uploads_busy,
 };
 use crate::api::raw_body::read_limited;
 use crate::api::{ApiCode, ApiResult, AppError, PathParams, QueryParams};
@@ -101,7 +102,7 @@ pub async fn upload(
     PathParams(id): PathParams<String>,
     QueryParams(q): QueryParams<UploadQuery>,
     req: Request,
-) -> ApiResult<(StatusCode, Json<DocumentEntry>)> {
+) -> ApiResult<Response> {
     appointment_id(&id)?;
     let name = document_name(&q.name)?;
     let db = d.store.db();
@@ -120,6 +121,10 @@ pub async fn upload(
             format!("a meeting holds at most {MAX_DOCUMENTS_PER_MEETING} documents"),
         ));
     }
+    // Held until the document is judged and stored.
+    let Some(_place) = upload_place(&d) else {
+        return Ok(uploads_busy());
+    };
     let bytes = match read_limited(req, MAX_DOCUMENT_BYTES, too_large).await {
         Ok(b) => b,
         Err(e) => {
@@ -188,7 +193,7 @@ pub async fn upload(
     let entry = store::get(db, &id, &doc_id)
         .await?
         .ok_or_else(AppError::not_found)?;
-    Ok((StatusCode::CREATED, Json(entry)))
+    Ok((StatusCode::CREATED, Json(entry)).into_response())
 }
 
 #[cfg(test)]

@@ -14,7 +14,7 @@ use tokio::io::{AsyncReadExt as _, AsyncWriteExt as _};
 use crate::support::http::{Client, Response, read};
 use crate::support::internals::csrf_token_for;
 use crate::support::slots::{MON_0930, MON_1000};
-use crate::support::{TestServer, at};
+use crate::support::{TestServer, at, eventually};
 
 const MAX: usize = 4_000_000;
 
@@ -546,5 +546,63 @@ async fn the_meetings_pages_are_told_at_once() {
     crate::support::ws::next_of(&mut off, "documents_changed", within)
         .await
         .expect("documents_changed after the attestation");
+    env.stop().await;
+}
+
+/// Opens an upload that sends its headers and 10 bytes of a 1,000-byte body, then stalls.
+async fn stalled_upload(c: &Client, id: &str) -> tokio::net::TcpStream {
+    let cookie = c.cookie.clone().unwrap();
+    let token = csrf_token_for(cookie.strip_prefix("sportello_session=").unwrap());
+    let mut s = tokio::net::TcpStream::connect(c.addr).await.unwrap();
+    let head = format!(
+        "POST {}?name=lento.pdf HTTP/1.1\r\nHost: localhost\r\nCookie: {cookie}\r\n\
+         x-csrf-token: {token}\r\nContent-Type: application/pdf\r\nContent-Length: 1000\r\n\r\n\
+         %PDF-1.4\n",
+        docs(id)
+    );
+    s.write_all(head.as_bytes()).await.unwrap();
+    s
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn uploads_at_once_are_bounded_and_a_stalled_one_times_out() {
+    // Body timeout 1 s: an upload gets 4 s.
+    let env = TestServer::start_with(None, |c| c.http.body_timeout = Duration::from_secs(1)).await;
+    let op = env.operator().await;
+    let a = op.book(&at(MON_0930), "a").await;
+    assert_eq!(op.meeting(&a, "", json!({})).await.status, 200);
+    let mut stalled = Vec::new();
+    for _ in 0..8 {
+        stalled.push(stalled_upload(&op, &a).await);
+    }
+    // Once the eight are being read, a ninth is refused at once, whatever its size.
+    let op_ref = &op;
+    let a_ref = &a;
+    assert!(
+        eventually(Duration::from_secs(10), || async move {
+            // An empty body: with a place free it is refused for its content (nothing kept).
+            upload(op_ref, a_ref, "nono.pdf", Vec::new()).await.status == 503
+        })
+        .await,
+        "the ninth upload is refused"
+    );
+    let busy = upload(&op, &a, "nono.pdf", pdf()).await;
+    // (The real document is refused too while the eight are read.)
+    busy.expect_error(503, "uploads_busy");
+    // The stalled ones are answered 408 when their time is up, and their places come back.
+    for s in &mut stalled {
+        let mut answer = Vec::new();
+        let _ = tokio::time::timeout(Duration::from_secs(20), s.read_to_end(&mut answer)).await;
+        let answer = String::from_utf8_lossy(&answer).into_owned();
+        assert!(answer.starts_with("HTTP/1.1 408"), "{answer}");
+        assert!(answer.contains("request_timeout"), "{answer}");
+    }
+    assert_eq!(upload(&op, &a, "dopo.pdf", pdf()).await.status, 201);
+    assert_eq!(
+        env.count("SELECT COUNT(*) FROM documents WHERE name = 'lento.pdf'")
+            .await,
+        0,
+        "nothing of the stalled uploads kept"
+    );
     env.stop().await;
 }

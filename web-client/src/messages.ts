@@ -287,6 +287,7 @@ const API_ERROR_TEXT: Record<ApiCode, string | null> = {
   print_not_pdf: 'Si possono mandare in stampa solo documenti PDF.',
   too_many_prints: 'Ci sono già 3 documenti in attesa di stampa: aspetti che il Comune li stampi.',
   prints_full: 'Il servizio di stampa è molto occupato. Riprovi tra qualche minuto.',
+  uploads_busy: 'In questo momento si stanno inviando molti documenti. Riprovi tra qualche secondo.',
   too_many_waiting: 'Troppe pagine sono in attesa in questo momento. Riprovi tra qualche secondo.',
   unknown_provider: null,
   unknown_sede: null,
