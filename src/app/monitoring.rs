@@ -52,7 +52,8 @@ fn metrics_refusal(
     }
 }
 
-/// Prometheus metrics: rooms, participants, media counters, signalling errors, process usage.
+/// Prometheus metrics: rooms, participants, media counters, uploads being read, signalling
+/// errors, process usage.
 pub async fn metrics(State(state): State<AppState>, req: Request) -> Response {
     let peer = req
         .extensions()
@@ -69,6 +70,8 @@ pub async fn metrics(State(state): State<AppState>, req: Request) -> Response {
     metrics::gauge!("sportello_media_participants").set(s.participants as f64);
     metrics::gauge!("sportello_media_published_tracks").set(s.published_tracks as f64);
     metrics::gauge!("sportello_media_forwarded_tracks").set(s.forwarded_tracks as f64);
+    metrics::gauge!("sportello_uploads_in_progress")
+        .set(crate::documents::uploads_in_progress(&state.documents) as f64);
     metrics::counter!("sportello_media_packets_in_total").absolute(s.packets_in);
     metrics::counter!("sportello_media_bytes_in_total").absolute(s.bytes_in);
     metrics::counter!("sportello_media_packets_forwarded_total").absolute(s.packets_forwarded);

@@ -182,6 +182,11 @@ pub(crate) fn upload_place(d: &Documents) -> Option<tokio::sync::OwnedSemaphoreP
     d.uploads.clone().try_acquire_owned().ok()
 }
 
+/// How many uploads are being read now (out of [`MAX_UPLOADS_AT_ONCE`]).
+pub(crate) fn uploads_in_progress(d: &Documents) -> usize {
+    MAX_UPLOADS_AT_ONCE.saturating_sub(d.uploads.available_permits())
+}
+
 /// 503 `uploads_busy` with a `Retry-After`: [`MAX_UPLOADS_AT_ONCE`] are being read.
 pub(crate) fn uploads_busy() -> axum::response::Response {
     use axum::response::IntoResponse as _;

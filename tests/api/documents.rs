@@ -566,8 +566,9 @@ async fn stalled_upload(c: &Client, id: &str) -> tokio::net::TcpStream {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn uploads_at_once_are_bounded_and_a_stalled_one_times_out() {
-    // Body timeout 1 s: an upload gets 4 s.
-    let env = TestServer::start_with(None, |c| c.http.body_timeout = Duration::from_secs(1)).await;
+    // Body timeout 2 s: an upload gets 8 s, time enough for the eight to be admitted on a
+    // loaded machine.
+    let env = TestServer::start_with(None, |c| c.http.body_timeout = Duration::from_secs(2)).await;
     let op = env.operator().await;
     let a = op.book(&at(MON_0930), "a").await;
     assert_eq!(op.meeting(&a, "", json!({})).await.status, 200);
@@ -575,17 +576,20 @@ async fn uploads_at_once_are_bounded_and_a_stalled_one_times_out() {
     for _ in 0..8 {
         stalled.push(stalled_upload(&op, &a).await);
     }
-    // Once the eight are being read, a ninth is refused at once, whatever its size.
-    let op_ref = &op;
-    let a_ref = &a;
+    let metrics = env.anonymous();
+    let metrics = &metrics;
     assert!(
-        eventually(Duration::from_secs(10), || async move {
-            // An empty body: with a place free it is refused for its content (nothing kept).
-            upload(op_ref, a_ref, "nono.pdf", Vec::new()).await.status == 503
+        eventually(Duration::from_secs(8), || async move {
+            let text = metrics.get("/metrics").await.text;
+            text.lines().any(|l| l == "sportello_uploads_in_progress 8")
         })
         .await,
-        "the ninth upload is refused"
+        "the eight stalled uploads are being read"
     );
+    // Once the eight are being read, a ninth is refused at once, whatever its size.
+    upload(&op, &a, "nono.pdf", Vec::new())
+        .await
+        .expect_error(503, "uploads_busy");
     let busy = upload(&op, &a, "nono.pdf", pdf()).await;
     // (The real document is refused too while the eight are read.)
     busy.expect_error(503, "uploads_busy");
@@ -597,6 +601,8 @@ async fn uploads_at_once_are_bounded_and_a_stalled_one_times_out() {
         assert!(answer.starts_with("HTTP/1.1 408"), "{answer}");
         assert!(answer.contains("request_timeout"), "{answer}");
     }
+    let text = metrics.get("/metrics").await.text;
+    assert!(text.contains("sportello_uploads_in_progress 0\n"), "{text}");
     assert_eq!(upload(&op, &a, "dopo.pdf", pdf()).await.status, 201);
     assert_eq!(
         env.count("SELECT COUNT(*) FROM documents WHERE name = 'lento.pdf'")
