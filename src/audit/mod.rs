@@ -120,6 +120,9 @@ pub fn role_code(role: StaffRole) -> &'static str {
         StaffRole::UserAdmin => "user_admin",
         StaffRole::Official => "official",
         StaffRole::InpsAdmin => "inps_admin",
+        StaffRole::ReferenteComune => "referente_comune",
+        StaffRole::ReferenteInps => "referente_inps",
+        StaffRole::ReferenteAnci => "referente_anci",
     }
 }
 

@@ -13,7 +13,8 @@ use super::{Principal, StaffRole};
 use crate::api::{AppError, JsonBody};
 use crate::audit::RequestId;
 
-/// A demo account: (account name, role, comune, sede, sportelli).
+/// A demo account: (account name, role, comune, sede, sportelli, or for a `referente_inps` the
+/// regions it monitors).
 type Account = (
     &'static str,
     StaffRole,
@@ -102,6 +103,28 @@ pub const ACCOUNTS: &[Account] = &[
         &["polo-famiglia-1"],
     ),
     ("admin.inps", StaffRole::InpsAdmin, None, None, &[]),
+    (
+        "referente.villanova",
+        StaffRole::ReferenteComune,
+        Some("090078"),
+        None,
+        &[],
+    ),
+    (
+        "referente.sardegna",
+        StaffRole::ReferenteInps,
+        None,
+        None,
+        &["Sardegna"],
+    ),
+    (
+        "referente.inps",
+        StaffRole::ReferenteInps,
+        None,
+        None,
+        &["*"],
+    ),
+    ("referente.anci", StaffRole::ReferenteAnci, None, None, &[]),
 ];
 
 /// The principal of a demo account.
@@ -109,12 +132,21 @@ pub fn principal(account: &str) -> Option<Principal> {
     ACCOUNTS
         .iter()
         .find(|a| a.0 == account)
-        .map(|&(subject, role, comune, sede, sportelli)| Principal {
-            subject: subject.to_owned(),
-            role,
-            comune_istat: comune.map(str::to_owned),
-            sede_id: sede.map(str::to_owned),
-            sportello_ids: sportelli.iter().map(|s| (*s).to_owned()).collect(),
+        .map(|&(subject, role, comune, sede, list)| {
+            let list: Vec<String> = list.iter().map(|s| (*s).to_owned()).collect();
+            let (sportello_ids, regions) = if role == StaffRole::ReferenteInps {
+                (vec![], list)
+            } else {
+                (list, vec![])
+            };
+            Principal {
+                subject: subject.to_owned(),
+                role,
+                comune_istat: comune.map(str::to_owned),
+                sede_id: sede.map(str::to_owned),
+                sportello_ids,
+                regions,
+            }
         })
 }
 
@@ -133,6 +165,10 @@ pub fn full_name(account: &str) -> Option<&'static str> {
         "funzionario.cosenza" => "Teresa Russo",
         "funzionario.polo" => "Davide Conti",
         "admin.inps" => "Chiara Lombardi",
+        "referente.villanova" => "Maria Sanna",
+        "referente.sardegna" => "Giovanni Satta",
+        "referente.inps" => "Anna Rinaldi",
+        "referente.anci" => "Stefano Moretti",
         _ => return None,
     })
 }

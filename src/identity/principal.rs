@@ -24,6 +24,22 @@ pub enum StaffRole {
     Official,
     /// INPS administrator: Sedi, sportelli, calendars, closures.
     InpsAdmin,
+    /// A comune's referente: monitors that comune's PUE (its figures and problem reports).
+    ReferenteComune,
+    /// INPS referente of a Direzione regionale (its regions) or the central one (all).
+    ReferenteInps,
+    /// ANCI's national referente: aggregated figures only, never personal data.
+    ReferenteAnci,
+}
+
+impl StaffRole {
+    /// Whether this is one of the three referente roles (monitoring only).
+    pub fn is_referente(self) -> bool {
+        matches!(
+            self,
+            Self::ReferenteComune | Self::ReferenteInps | Self::ReferenteAnci
+        )
+    }
 }
 
 /// Who is calling, as established by the session.
@@ -40,6 +56,9 @@ pub struct Principal {
     /// The sportelli whose agenda an official reads.
     #[serde(default)]
     pub sportello_ids: Vec<String>,
+    /// The regions a `referente_inps` monitors (`["*"]` = all of Italy).
+    #[serde(default)]
+    pub regions: Vec<String>,
 }
 
 impl Principal {

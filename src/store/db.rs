@@ -60,6 +60,11 @@ const MIGRATIONS: &[(i64, &str, &str)] = &[
         "audit_detail",
         include_str!("../../migrations/0010_audit_detail.sql"),
     ),
+    (
+        11,
+        "monitoring",
+        include_str!("../../migrations/0011_monitoring.sql"),
+    ),
 ];
 
 /// Demo data (real comuni, made-up Sedi and calendars).

@@ -20,7 +20,11 @@ impl Booking {
             StaffRole::Official | StaffRole::InpsAdmin => {
                 who.may_read_agenda(&a.sportello_id, &a.sede_id)
             }
-            StaffRole::UserAdmin => false,
+            // Referenti monitor figures, never an appointment's personal data.
+            StaffRole::UserAdmin
+            | StaffRole::ReferenteComune
+            | StaffRole::ReferenteInps
+            | StaffRole::ReferenteAnci => false,
         }
     }
 

@@ -151,8 +151,19 @@ fn parse_role(code: &str) -> Option<StaffRole> {
         "user_admin" => StaffRole::UserAdmin,
         "official" => StaffRole::Official,
         "inps_admin" => StaffRole::InpsAdmin,
+        "referente_comune" => StaffRole::ReferenteComune,
+        "referente_inps" => StaffRole::ReferenteInps,
+        "referente_anci" => StaffRole::ReferenteAnci,
         _ => return None,
     })
+}
+
+/// A comma-separated list stored in one column, without empty items.
+fn split_list(s: &str) -> Vec<String> {
+    s.split(',')
+        .filter(|s| !s.is_empty())
+        .map(str::to_owned)
+        .collect()
 }
 
 fn parse_day(s: Option<String>) -> Option<NaiveDate> {
@@ -161,7 +172,7 @@ fn parse_day(s: Option<String>) -> Option<NaiveDate> {
 
 /// The account columns and whether it is revoked, in one read.
 const SELECT: &str = "SELECT a.account, a.role, a.comune_istat, a.sede_id, a.sportello_ids, \
-     a.password_hash, a.valid_from, a.valid_until, a.full_name, \
+     a.regions, a.password_hash, a.valid_from, a.valid_until, a.full_name, \
      CAST(CASE WHEN r.subject IS NULL THEN 0 ELSE 1 END AS BIGINT) AS revoked \
      FROM staff_accounts a LEFT JOIN staff_revocations r ON r.subject = a.account";
 
@@ -172,6 +183,7 @@ fn decode(row: &sqlx::any::AnyRow) -> Result<Option<Account>, BookingError> {
         return Ok(None);
     };
     let sportelli: String = row.try_get("sportello_ids")?;
+    let regions: Option<String> = row.try_get("regions")?;
     Ok(Some(Account {
         principal: Principal {
             subject: row.try_get("account")?,
@@ -183,6 +195,7 @@ fn decode(row: &sqlx::any::AnyRow) -> Result<Option<Account>, BookingError> {
                 .filter(|s| !s.is_empty())
                 .map(str::to_owned)
                 .collect(),
+            regions: split_list(regions.as_deref().unwrap_or("")),
         },
         password_hash: row.try_get("password_hash")?,
         valid_from: parse_day(row.try_get("valid_from")?),
@@ -264,8 +277,8 @@ pub async fn insert(
     let p = &account.principal;
     let done = sqlx::query(
         "INSERT INTO staff_accounts (account, role, comune_istat, sede_id, sportello_ids, \
-         password_hash, valid_from, valid_until, created_at, created_by, full_name) \
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11) ON CONFLICT (account) DO NOTHING",
+         password_hash, valid_from, valid_until, created_at, created_by, full_name, regions) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12) ON CONFLICT (account) DO NOTHING",
     )
     .bind(&p.subject)
     .bind(role_code(p.role))
@@ -278,6 +291,7 @@ pub async fn insert(
     .bind(now.timestamp())
     .bind(created_by)
     .bind(account.full_name.as_deref())
+    .bind((!p.regions.is_empty()).then(|| p.regions.join(",")))
     .execute(db.pool())
     .await?;
     Ok(done.rows_affected() == 1)
@@ -343,6 +357,7 @@ pub async fn bootstrap_admin(
             comune_istat: None,
             sede_id: None,
             sportello_ids: vec![],
+            regions: vec![],
         },
         password_hash: Some(password::hash(password).await),
         valid_from: None,

@@ -288,6 +288,7 @@ pub async fn create(
             comune_istat: Some(comune.clone()),
             sede_id: None,
             sportello_ids: vec![],
+            regions: vec![],
         },
         password_hash: Some(password::hash(req.password).await),
         valid_from,

@@ -205,6 +205,9 @@ pub async fn display_names(
         StaffRole::Official if sede.is_empty() => "Funzionario INPS".to_owned(),
         StaffRole::Official => format!("Funzionario INPS – {sede}"),
         StaffRole::InpsAdmin => "Amministratore INPS".to_owned(),
+        StaffRole::ReferenteComune => format!("Referente del Comune di {comune}"),
+        StaffRole::ReferenteInps => "Referente INPS".to_owned(),
+        StaffRole::ReferenteAnci => "Referente ANCI".to_owned(),
     };
     Ok((comune_name, sede_name, label))
 }

@@ -24,4 +24,8 @@ sede_id: string | null,
 /**
  * The sportelli whose agenda an official reads.
  */
-sportello_ids: Array<string>, };
+sportello_ids: Array<string>, 
+/**
+ * The regions a `referente_inps` monitors (`["*"]` = all of Italy).
+ */
+regions: Array<string>, };

@@ -3,4 +3,4 @@
 /**
  * Staff roles (the citizen has a meeting-scoped token, not a staff session).
  */
-export type StaffRole = "operator" | "user_admin" | "official" | "inps_admin";
+export type StaffRole = "operator" | "user_admin" | "official" | "inps_admin" | "referente_comune" | "referente_inps" | "referente_anci";

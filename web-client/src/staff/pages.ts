@@ -40,6 +40,8 @@ const PAGES: Record<string, StaffPage> = {
 };
 
 export const LOGIN_PATH = '/accesso';
+/** The referenti's dashboard. */
+export const MONITORING_PATH = '/monitoraggio';
 
 export function isStaffPath(path: string): boolean {
   return path === LOGIN_PATH || path in PAGES;
@@ -52,6 +54,9 @@ export function homeOf(role: StaffRole): string {
     case 'official': return '/agenda';
     case 'inps_admin': return '/admin';
     case 'user_admin': return USERS_PATH;
+    case 'referente_comune':
+    case 'referente_inps':
+    case 'referente_anci': return MONITORING_PATH;
   }
 }
 
