@@ -6,6 +6,7 @@
 
 pub mod body_deadline;
 pub mod code;
+pub mod csv;
 pub mod dates;
 pub mod error;
 pub mod extract;

@@ -4,9 +4,7 @@
 use std::sync::Arc;
 
 use axum::extract::{FromRef, State};
-use axum::http::StatusCode;
-use axum::http::header::{CACHE_CONTROL, CONTENT_DISPOSITION, CONTENT_TYPE};
-use axum::response::{IntoResponse, Response};
+use axum::response::Response;
 use axum::routing::get;
 use axum::{Json, Router};
 use chrono::{DateTime, FixedOffset, NaiveDate, SecondsFormat, Utc};
@@ -129,17 +127,6 @@ async fn json(
 pub const CSV_HEADER: &str = "id,at,actor_subject,actor_role,comune_istat,sede_id,action,target,\
 request_id,outcome,detail";
 
-/// One CSV field, always quoted (RFC 4180), with a leading `'` against formula injection when a
-/// value starts with `=`, `+`, `-` or `@`.
-fn field(out: &mut String, value: &str) {
-    out.push('"');
-    if value.starts_with(['=', '+', '-', '@']) {
-        out.push('\'');
-    }
-    out.push_str(&value.replace('"', "\"\""));
-    out.push('"');
-}
-
 /// The entries as CSV (CRLF line ends, header row first).
 pub fn to_csv(entries: &[AuditEntry]) -> String {
     let mut out = String::from(CSV_HEADER);
@@ -159,13 +146,7 @@ pub fn to_csv(entries: &[AuditEntry]) -> String {
             e.outcome.as_str(),
             e.detail.as_deref().unwrap_or_default(),
         ];
-        for (i, v) in values.iter().enumerate() {
-            if i > 0 {
-                out.push(',');
-            }
-            field(&mut out, v);
-        }
-        out.push_str("\r\n");
+        crate::api::csv::row(&mut out, &values);
     }
     out
 }
@@ -177,16 +158,7 @@ async fn csv(
 ) -> Result<Response, AppError> {
     let f = filter(&who, q, s.now().date_naive())?;
     let entries = read(&s, &f).await?;
-    Ok((
-        StatusCode::OK,
-        [
-            (CONTENT_TYPE, "text/csv; charset=utf-8"),
-            (CONTENT_DISPOSITION, "attachment; filename=\"audit.csv\""),
-            (CACHE_CONTROL, "no-store"),
-        ],
-        to_csv(&entries),
-    )
-        .into_response())
+    Ok(crate::api::csv::attachment("audit.csv", to_csv(&entries)))
 }
 
 #[cfg(test)]

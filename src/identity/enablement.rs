@@ -18,7 +18,7 @@ use ts_rs::TS;
 
 use super::service::accounts::{Account, Validity};
 use super::service::operators::{self, NewOperatorFields, OperatorFieldsChange};
-use super::{Identity, Principal};
+use super::{Identity, Principal, StaffRole};
 use crate::api::PathParams;
 use crate::api::{AppError, JsonBody};
 use crate::audit::AuditAction;
@@ -60,6 +60,10 @@ pub struct OperatorEntry {
     pub status: OperatorStatus,
     /// Whether a password is set (else the operator logs in through OIDC only).
     pub has_password: bool,
+    /// The account's role: an operator or a referente.
+    pub role: StaffRole,
+    /// A `referente_inps`'s regions (`["*"]` = all).
+    pub regions: Vec<String>,
 }
 
 /// `POST /v1/identity/operators` body.
@@ -80,10 +84,20 @@ pub struct NewOperator {
     #[serde(default)]
     #[ts(optional)]
     pub valid_until: Option<String>,
-    /// The comune: required for the INPS administrator, the user administrator's own otherwise.
+    /// The comune: required for the INPS administrator, the user administrator's own otherwise
+    /// (operators and comune referenti; none for the other referenti).
     #[serde(default)]
     #[ts(optional)]
     pub comune_istat: Option<String>,
+    /// The role: `operator` (the default) or a referente (`referente_comune`, and for the INPS
+    /// administrator only `referente_inps` and `referente_anci`).
+    #[serde(default)]
+    #[ts(optional)]
+    pub role: Option<StaffRole>,
+    /// A `referente_inps`'s regions (names as in the comuni list), or `["*"]` for all of Italy.
+    #[serde(default)]
+    #[ts(optional)]
+    pub regions: Option<Vec<String>>,
 }
 
 /// `PATCH /v1/identity/operators/{account}` body: absent fields stay, a date set to null is
@@ -132,6 +146,8 @@ fn entry(state: &Identity, account: &Account, comune_name: Option<String>) -> Op
         valid_until: account.valid_until,
         status,
         has_password: account.password_hash.is_some(),
+        role: p.role,
+        regions: p.regions.clone(),
     }
 }
 
@@ -165,6 +181,8 @@ pub async fn create(
         valid_from: req.valid_from.as_deref(),
         valid_until: req.valid_until.as_deref(),
         comune_istat: req.comune_istat.clone(),
+        role: req.role.unwrap_or(StaffRole::Operator),
+        regions: req.regions.clone().unwrap_or_default(),
     };
     let (account, name) = operators::create(&state, &who, &rid, fields).await?;
     Ok((StatusCode::CREATED, Json(entry(&state, &account, name))))

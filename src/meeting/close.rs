@@ -104,6 +104,15 @@ pub async fn close(
         Scope::target(id),
     )
     .await?;
+    if matches!(outcome, MeetingOutcome::Resolved | MeetingOutcome::CallBack) {
+        // Counted for the monitoring without keeping who (a keyed hash); a failure here must
+        // not undo the close.
+        if let Err(e) =
+            crate::monitoring::citizens::record_served(s.store.db(), &place.appointment_id).await
+        {
+            tracing::error!(error = %e, "recording the served citizen for the monitoring");
+        }
+    }
     let ended = citizen::end_for_appointment(s.store.db(), &place.appointment_id).await?;
     let cut = s
         .signalling

@@ -257,6 +257,8 @@ const API_ERROR_TEXT: Record<ApiCode, string | null> = {
   bad_search: null,
   bad_subject: null,
   bad_year: null,
+  bad_month: 'Il periodo indicato non è valido: scelga mese e anno di inizio e di fine.',
+  bad_regions: 'Le regioni indicate non sono valide: le scelga dall’elenco.',
   invalid_reason: null,
   missing_comune: null,
   missing_idempotency_key: null,

@@ -128,16 +128,30 @@ pub(crate) async fn target(db: &Db, who: &Principal, account: &str) -> Result<Ac
     let Some(found) = accounts::get(db, account).await? else {
         return Err(unknown_account());
     };
-    let target = &found.principal;
-    if target.role != StaffRole::Operator {
-        return Err(forbidden());
-    }
-    if who.role == StaffRole::UserAdmin
-        && (who.comune_istat.is_none() || who.comune_istat != target.comune_istat)
-    {
+    if !manages(who, &found.principal) {
         return Err(forbidden());
     }
     Ok(found)
+}
+
+/// Whether `who` manages the accounts of `role`: the comune's user administrator its operators
+/// and comune referenti, the INPS administrator those of every comune and the INPS and ANCI
+/// referenti. (Officials and administrators are not managed here.)
+pub fn manages_role(who: &Principal, role: StaffRole) -> bool {
+    match role {
+        StaffRole::Operator | StaffRole::ReferenteComune => {
+            matches!(who.role, StaffRole::UserAdmin | StaffRole::InpsAdmin)
+        }
+        StaffRole::ReferenteInps | StaffRole::ReferenteAnci => who.role == StaffRole::InpsAdmin,
+        StaffRole::UserAdmin | StaffRole::Official | StaffRole::InpsAdmin => false,
+    }
+}
+
+/// Whether `who` manages account `target` (its role, and for a user administrator its comune).
+pub fn manages(who: &Principal, target: &Principal) -> bool {
+    manages_role(who, target.role)
+        && (who.role != StaffRole::UserAdmin
+            || (who.comune_istat.is_some() && who.comune_istat == target.comune_istat))
 }
 
 /// Audits a refused change of `account` (a 403): with the id only when it is an account's.
@@ -192,7 +206,17 @@ pub async fn list(
     // One name lookup per comune, not per operator.
     let mut names: HashMap<Option<String>, Option<String>> = HashMap::new();
     let mut out = Vec::new();
-    for account in accounts::list(db, StaffRole::Operator, comune).await? {
+    let roles = [
+        StaffRole::Operator,
+        StaffRole::ReferenteComune,
+        StaffRole::ReferenteInps,
+        StaffRole::ReferenteAnci,
+    ];
+    let mut managed = Vec::new();
+    for role in roles.into_iter().filter(|r| manages_role(who, *r)) {
+        managed.extend(accounts::list(db, role, comune).await?);
+    }
+    for account in managed {
         let istat = account.principal.comune_istat.clone();
         let name = match names.get(&istat) {
             Some(name) => name.clone(),
@@ -262,6 +286,10 @@ pub struct NewOperatorFields<'a> {
     pub valid_until: Option<&'a str>,
     /// The comune asked for.
     pub comune_istat: Option<String>,
+    /// The role: an operator or a referente ([`manages`]).
+    pub role: StaffRole,
+    /// A `referente_inps`'s regions.
+    pub regions: Vec<String>,
 }
 
 /// Enables a new operator (after [`may_create`]); answers it with its comune's name.
@@ -279,16 +307,31 @@ pub async fn create(
     let valid_from = day(req.valid_from)?;
     let valid_until = day(req.valid_until)?;
     check_window(valid_from, valid_until)?;
+    if !manages_role(who, req.role) {
+        return Err(forbidden());
+    }
     let db = state.store.db();
-    let comune = comune_for(db, who, req.comune_istat).await?;
+    let comune = match req.role {
+        StaffRole::Operator | StaffRole::ReferenteComune => {
+            Some(comune_for(db, who, req.comune_istat).await?)
+        }
+        _ if req.comune_istat.is_some() => {
+            return Err(AppError::bad_request(
+                ApiCode::BadRegions,
+                "an INPS or ANCI referente has no comune",
+            ));
+        }
+        _ => None,
+    };
+    let regions = regions_for(db, req.role, req.regions).await?;
     let account = Account {
         principal: Principal {
             subject: req.account.to_owned(),
-            role: StaffRole::Operator,
-            comune_istat: Some(comune.clone()),
+            role: req.role,
+            comune_istat: comune.clone(),
             sede_id: None,
             sportello_ids: vec![],
-            regions: vec![],
+            regions,
         },
         password_hash: Some(password::hash(req.password).await),
         valid_from,
@@ -306,8 +349,49 @@ pub async fn create(
     let scope = Scope::account(&account.principal);
     let event = Event::staff(who, rid, AuditAction::OperatorCreate).scope(scope);
     audit::record(&state.store, event).await;
-    let name = comune_name(db, Some(&comune)).await?;
+    let name = comune_name(db, comune.as_deref()).await?;
     Ok((account, name))
+}
+
+/// The regions of a new `referente_inps` (required: known region names, or `["*"]`); none for
+/// the other roles.
+async fn regions_for(
+    db: &Db,
+    role: StaffRole,
+    asked: Vec<String>,
+) -> Result<Vec<String>, AppError> {
+    let bad = |message: &str| AppError::bad_request(ApiCode::BadRegions, message.to_owned());
+    if role != StaffRole::ReferenteInps {
+        return if asked.is_empty() {
+            Ok(asked)
+        } else {
+            Err(bad("only an INPS referente has regions"))
+        };
+    }
+    if asked.is_empty() || asked.len() > 20 {
+        return Err(bad(
+            "an INPS referente needs 1-20 regions, or [\"*\"] for all",
+        ));
+    }
+    if asked == ["*"] {
+        return Ok(asked);
+    }
+    let known: Vec<(String,)> = sqlx::query_as("SELECT DISTINCT region FROM comuni")
+        .fetch_all(db.pool())
+        .await
+        .map_err(BookingError::from)?;
+    let mut out: Vec<String> = Vec::with_capacity(asked.len());
+    for r in asked {
+        if !known.iter().any(|(k,)| *k == r) {
+            return Err(bad(
+                "unknown region (regions are named as in the comuni list)",
+            ));
+        }
+        if !out.contains(&r) {
+            out.push(r);
+        }
+    }
+    Ok(out)
 }
 
 /// A change of an operator: a date `Some(None)` is cleared, `None` stays.
