@@ -88,6 +88,11 @@ pub const ROUTES: &[(&str, &str)] = &[
     ("get", "/v1/openapi.json"),
     ("get", "/v1/audit"),
     ("get", "/v1/audit.csv"),
+    ("get", "/v1/monitoring/summary"),
+    ("get", "/v1/monitoring/summary.csv"),
+    ("get", "/v1/monitoring/chart.svg"),
+    ("get", "/v1/monitoring/activity"),
+    ("get", "/v1/open-data/pue.csv"),
 ];
 
 /// `GET /v1/openapi.json`.

@@ -62,6 +62,7 @@ pub struct RevocationEntry {
 
 /// The answer.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, TS)]
+#[ts(rename = "OperatorsActivity")]
 pub struct Activity {
     /// The comune (ISTAT code).
     pub comune_istat: String,

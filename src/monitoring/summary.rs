@@ -13,6 +13,7 @@ use super::scope::Scope;
 /// How the figures are grouped.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, TS)]
 #[serde(rename_all = "snake_case")]
+#[ts(rename = "MonitoringGroupBy")]
 pub enum GroupBy {
     /// Calendar month of the appointment (every month of the period, zeros included).
     Month,
@@ -32,6 +33,7 @@ pub enum GroupBy {
 /// suppressed (1 to 4 in an aggregated view), and so are the medians and the rating of a group
 /// with fewer than 5 of what they are computed from.
 #[derive(Debug, Clone, Default, PartialEq, Serialize, TS)]
+#[ts(rename = "MonitoringFigures")]
 pub struct Figures {
     /// The group's key (month 'YYYY-MM', ISTAT code, province, region, Sede id, service code).
     pub key: String,
@@ -65,6 +67,7 @@ pub struct Figures {
 
 /// A monitoring view.
 #[derive(Debug, Clone, PartialEq, Serialize, TS)]
+#[ts(rename = "MonitoringSummary")]
 pub struct Summary {
     /// What the view covers, in Italian (e.g. "Comune di Villanova Monteleone").
     pub scope: String,
@@ -199,7 +202,10 @@ pub fn summarize(inputs: &Inputs<'_>, scope: &Scope, scope_label: String, by: Gr
             groups.entry(m.clone()).or_default().label = m.clone();
         }
     }
-    let mut total = Acc::default();
+    let mut total = Acc {
+        label: "Totale".to_owned(),
+        ..Acc::default()
+    };
     let inside = |p: &Place| scope.covers(&p.comune_istat, &p.region);
     for f in inputs.facts.iter().filter(|f| inside(&f.place)) {
         total.add(f);

@@ -20,6 +20,7 @@ mod meeting_case;
 mod meeting_day;
 mod meeting_open;
 mod meeting_wait;
+mod monitoring;
 mod oidc;
 mod pii;
 mod prints;

@@ -25,6 +25,8 @@ use sportello::meeting::case::CaseFile;
 use sportello::meeting::citizen_api::CitizenSessionInfo;
 use sportello::meeting::close::{CloseRequest, MeetingClosed};
 use sportello::meeting::handover::HandoverTicket;
+use sportello::monitoring::activity::Activity;
+use sportello::monitoring::summary::Summary;
 use ts_rs::{Config, TS};
 
 fn read_dir(dir: &Path) -> BTreeMap<String, String> {
@@ -57,6 +59,8 @@ fn booking_typescript_bindings() {
     ClosureRequest::export_all(&cfg).unwrap();
     Appointment::export_all(&cfg).unwrap();
     Principal::export_all(&cfg).unwrap();
+    Summary::export_all(&cfg).unwrap();
+    Activity::export_all(&cfg).unwrap();
     AccountInfo::export_all(&cfg).unwrap();
     SedeDetail::export_all(&cfg).unwrap();
     Holidays::export_all(&cfg).unwrap();

@@ -133,14 +133,28 @@ async fn every_endpoint_by_every_caller() {
             appt(&a, ""),
         )
         .allow(&[Operator, Official, InpsAdmin])
-        .hide(&[OtherOperator, UserAdmin, OtherOfficial]),
+        .hide(&[
+            OtherOperator,
+            UserAdmin,
+            OtherOfficial,
+            RefComune,
+            RefInps,
+            RefAnci,
+        ]),
         case(
             "GET",
             "/v1/booking/appointments/{appointment_id}/ics",
             appt(&a, "/ics"),
         )
         .allow(&[Operator, Official, InpsAdmin])
-        .hide(&[OtherOperator, UserAdmin, OtherOfficial]),
+        .hide(&[
+            OtherOperator,
+            UserAdmin,
+            OtherOfficial,
+            RefComune,
+            RefInps,
+            RefAnci,
+        ]),
         case("POST", meeting_route, appt(&a, "/meeting"))
             .body(|_| json!({}))
             .allow(&[Operator]),
@@ -281,6 +295,27 @@ async fn every_endpoint_by_every_caller() {
         .allow(&[InpsAdmin]),
         case("GET", "/v1/audit", "/v1/audit").allow(&[UserAdmin, InpsAdmin]),
         case("GET", "/v1/audit.csv", "/v1/audit.csv").allow(&[UserAdmin, InpsAdmin]),
+        case("GET", "/v1/monitoring/summary", "/v1/monitoring/summary?by=region")
+            .allow(&MONITORS),
+        case(
+            "GET",
+            "/v1/monitoring/summary.csv",
+            "/v1/monitoring/summary.csv?from=2026-01&to=2026-12",
+        )
+        .allow(&MONITORS),
+        case(
+            "GET",
+            "/v1/monitoring/chart.svg",
+            "/v1/monitoring/chart.svg?metric=held",
+        )
+        .allow(&MONITORS),
+        case(
+            "GET",
+            "/v1/monitoring/activity",
+            "/v1/monitoring/activity?comune=090078",
+        )
+        .allow(&[UserAdmin, InpsAdmin]),
+        case("GET", "/v1/open-data/pue.csv", "/v1/open-data/pue.csv").allow(&EVERYONE),
         case("GET", "/v1/session", "/v1/session").allow(&STAFF),
         case("POST", "/v1/demo/login", "/v1/demo/login")
             .body(|_| json!({"account": "funzionario.cuneo"}))

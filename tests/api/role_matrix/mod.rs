@@ -33,11 +33,17 @@ enum Who {
     Official,
     OtherOfficial,
     InpsAdmin,
+    /// The referente of the appointment's comune.
+    RefComune,
+    /// An INPS referente of the appointment's region (Sardegna).
+    RefInps,
+    /// ANCI's referente.
+    RefAnci,
 }
 
 use Who::*;
 
-const EVERYONE: [Who; 8] = [
+const EVERYONE: [Who; 11] = [
     Nobody,
     Citizen,
     Operator,
@@ -46,15 +52,23 @@ const EVERYONE: [Who; 8] = [
     Official,
     OtherOfficial,
     InpsAdmin,
+    RefComune,
+    RefInps,
+    RefAnci,
 ];
-const STAFF: [Who; 6] = [
+const STAFF: [Who; 9] = [
     Operator,
     OtherOperator,
     UserAdmin,
     Official,
     OtherOfficial,
     InpsAdmin,
+    RefComune,
+    RefInps,
+    RefAnci,
 ];
+/// Who reads the monitoring figures.
+const MONITORS: [Who; 5] = [UserAdmin, InpsAdmin, RefComune, RefInps, RefAnci];
 
 impl Who {
     fn account(self) -> Option<&'static str> {
@@ -66,6 +80,9 @@ impl Who {
             Official => Some("funzionario.sassari"),
             OtherOfficial => Some("funzionario.laquila"),
             InpsAdmin => Some("admin.inps"),
+            RefComune => Some("referente.villanova"),
+            RefInps => Some("referente.sardegna"),
+            RefAnci => Some("referente.anci"),
         }
     }
 }
