@@ -51,11 +51,12 @@ pub struct NewEntry<'a> {
 }
 
 /// A stored entry, as read back.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, ts_rs::TS)]
 pub struct AuditEntry {
     /// Id.
     pub id: String,
     /// When (UTC).
+    #[ts(type = "string")]
     pub at: DateTime<Utc>,
     /// Actor's subject.
     pub actor_subject: String,

@@ -25,6 +25,7 @@ use sportello::meeting::case::CaseFile;
 use sportello::meeting::citizen_api::CitizenSessionInfo;
 use sportello::meeting::close::{CloseRequest, MeetingClosed};
 use sportello::meeting::handover::HandoverTicket;
+use sportello::audit::store::AuditEntry;
 use sportello::monitoring::activity::Activity;
 use sportello::monitoring::summary::Summary;
 use ts_rs::{Config, TS};
@@ -61,6 +62,7 @@ fn booking_typescript_bindings() {
     Principal::export_all(&cfg).unwrap();
     Summary::export_all(&cfg).unwrap();
     Activity::export_all(&cfg).unwrap();
+    AuditEntry::export_all(&cfg).unwrap();
     AccountInfo::export_all(&cfg).unwrap();
     SedeDetail::export_all(&cfg).unwrap();
     Holidays::export_all(&cfg).unwrap();

@@ -258,7 +258,7 @@ const API_ERROR_TEXT: Record<ApiCode, string | null> = {
   bad_subject: null,
   bad_year: null,
   bad_month: 'Il periodo indicato non è valido: scelga mese e anno di inizio e di fine.',
-  bad_regions: 'Le regioni indicate non sono valide: le scelga dall’elenco.',
+  bad_regions: 'Le regioni indicate non sono valide: scriva i nomi delle regioni separati da virgole (ad esempio Sardegna, Abruzzo), oppure * per tutta Italia.',
   invalid_reason: null,
   missing_comune: null,
   missing_idempotency_key: null,

@@ -6,6 +6,7 @@ import * as booking from '../booking/api';
 import { formatDay, todayRome } from '../booking/dates';
 import type { Holidays, PrivacyNotice, SedeDetail, Service, SportelloDetail } from '../booking/types';
 import { linkTo } from '../navigation';
+import { MONITORING_PATH } from '../monitoring/dashboard';
 import { h } from '../widgets/dom';
 import type { PageContext } from './pages';
 import { USERS_PATH } from './userAdmin';
@@ -103,7 +104,9 @@ export async function renderAdmin(ctx: PageContext): Promise<void> {
     h('div', { class: 'admin' },
       h('h1', { tabindex: '-1' }, 'Amministrazione INPS'),
       h('p', { class: 'lead' }, 'Consultazione dei dati del servizio di prenotazione: Sedi, sportelli, orari, chiusure e festività.'),
-      h('p', {}, linkTo(h('a', { class: 'btn btn-outline-primary btn-lg', href: USERS_PATH }, 'Gestione degli operatori dei Comuni'))),
+      h('p', { class: 'admin-links' },
+        linkTo(h('a', { class: 'btn btn-outline-primary btn-lg', href: USERS_PATH }, 'Gestione degli operatori dei Comuni')), ' ',
+        linkTo(h('a', { class: 'btn btn-outline-primary btn-lg', href: MONITORING_PATH }, 'Monitoraggio del servizio'))),
       h('nav', { 'aria-label': 'Contenuto della pagina' },
         h('ul', { class: 'admin-toc' },
           h('li', {}, h('a', { href: '#services-title' }, 'Catalogo dei servizi')),

@@ -14,6 +14,8 @@ import { renderOperatorHome } from '../meetingDay/operatorHome';
 import { MEETING_PATH, renderStaffMeeting } from '../meetingDay/staffMeeting';
 import { USERS_PATH, renderUserAdmin } from './userAdmin';
 import { renderWizard } from '../booking/wizard/wizard';
+import { ACTIVITY_PATH, renderActivity } from '../monitoring/activity';
+import { MONITORING_PATH, renderMonitoring } from '../monitoring/dashboard';
 
 /** What a page needs: where to draw, who is signed in, and a way to register its cleanup. */
 export interface PageContext {
@@ -37,11 +39,15 @@ const PAGES: Record<string, StaffPage> = {
   '/admin': { title: 'Amministrazione INPS', roles: ['inps_admin'], render: renderAdmin },
   [USERS_PATH]: { title: 'Gestione degli operatori', roles: ['user_admin', 'inps_admin'], render: renderUserAdmin },
   [MEETING_PATH]: { title: 'Videochiamata', roles: ['operator', 'official'], render: renderStaffMeeting },
+  [MONITORING_PATH]: {
+    title: 'Monitoraggio del servizio',
+    roles: ['referente_comune', 'referente_inps', 'referente_anci', 'inps_admin', 'user_admin'],
+    render: renderMonitoring,
+  },
+  [ACTIVITY_PATH]: { title: 'Attività degli operatori', roles: ['user_admin', 'inps_admin'], render: renderActivity },
 };
 
 export const LOGIN_PATH = '/accesso';
-/** The referenti's dashboard. */
-export const MONITORING_PATH = '/monitoraggio';
 
 export function isStaffPath(path: string): boolean {
   return path === LOGIN_PATH || path in PAGES;

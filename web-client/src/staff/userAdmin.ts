@@ -13,8 +13,20 @@ import { h } from '../widgets/dom';
 import { type Field, textField } from '../widgets/form';
 import { openModal } from '../widgets/modal';
 import type { PageContext } from './pages';
+import { ACTIVITY_PATH } from '../monitoring/activity';
+import { MONITORING_PATH } from '../monitoring/dashboard';
 
 export const USERS_PATH = '/utenze';
+
+/** The roles managed on this page. */
+type ManagedRole = 'operator' | 'referente_comune' | 'referente_inps' | 'referente_anci';
+
+const ROLE_LABEL: Record<ManagedRole, string> = {
+  operator: 'Operatore dello sportello',
+  referente_comune: 'Referente del Comune (monitoraggio)',
+  referente_inps: 'Referente INPS (monitoraggio per regione)',
+  referente_anci: 'Referente ANCI (dati aggregati)',
+};
 
 const ACCOUNT_RE = /^[a-z0-9._-]{1,64}$/;
 const PASSWORD_MIN = 12;
@@ -160,6 +172,9 @@ function operatorTable(list: OperatorEntry[], caption: string, showComune: boole
         h('th', { scope: 'row' },
           h('span', { class: 'user-name' }, op.full_name ?? 'Nome non indicato'),
           h('span', { class: 'user-account' }, h('span', { class: 'visually-hidden' }, 'nome utente: '), op.account),
+          op.role === 'operator' ? null : h('span', { class: 'user-note user-role' },
+            (ROLE_LABEL as Record<string, string | undefined>)[op.role] ?? op.role,
+            op.regions.length > 0 ? `: ${op.regions.join(', ')}` : ''),
           op.has_password ? null : h('span', { class: 'user-note' }, 'senza password: entra solo con l’identità digitale')),
         showComune ? h('td', {}, op.comune_name || op.comune_istat) : null,
         h('td', {}, h('span', { class: 'user-status', 'data-status': op.status }, statusLabel(op.status))),
@@ -191,11 +206,23 @@ function newOperatorForm(isInps: boolean, submitted: () => void, created: (op: O
     : null;
   const from = textField('new-from', 'Valido dal', { type: 'date', required: false, hint: 'Se lo lascia vuoto: da subito.' });
   const until = textField('new-until', 'Valido fino al', { type: 'date', required: false, hint: 'Se lo lascia vuoto: senza scadenza.' });
+  const roles = (Object.keys(ROLE_LABEL) as ManagedRole[]).filter((r) => isInps || r === 'operator' || r === 'referente_comune');
+  const role = h('select', { class: 'form-select', id: 'new-role' }, ...roles.map((r) => h('option', { value: r }, ROLE_LABEL[r])));
+  const regions = isInps
+    ? textField('new-regions', 'Regioni', { required: false, maxlength: 400, hint: 'Per un referente INPS: le regioni separate da virgole (ad esempio Sardegna, Abruzzo), oppure * per tutta Italia.' })
+    : null;
+  const roleChanged = (): void => {
+    const r = role.value as ManagedRole;
+    if (comune) comune.wrap.hidden = r === 'referente_inps' || r === 'referente_anci';
+    if (regions) regions.wrap.hidden = r !== 'referente_inps';
+  };
+  role.addEventListener('change', roleChanged);
   const error = h('div', { class: 'alert alert-danger', role: 'alert', id: 'new-error', tabindex: '-1', hidden: true });
   const submit = h('button', { type: 'submit', class: 'btn btn-primary btn-lg' }, 'Abilita l’operatore');
   const form = h('form', { class: 'sp-form new-operator', novalidate: true, id: 'new-operator' },
+    h('div', { class: 'form-group' }, h('label', { for: 'new-role', class: 'active' }, 'Ruolo'), role),
     fullName.wrap, account.wrap, password.wrap, showPasswordToggle('new-show-password', password.input),
-    comune?.wrap ?? null,
+    comune?.wrap ?? null, regions?.wrap ?? null,
     h('div', { class: 'field-row' }, from.wrap, until.wrap),
     error, submit);
 
@@ -209,10 +236,15 @@ function newOperatorForm(isInps: boolean, submitted: () => void, created: (op: O
     fullName.setError(nameError(person));
     const pw = password.input.value;
     const istat = comune?.input.value.trim() ?? '';
+    const chosen = role.value as ManagedRole;
+    const needsComune = comune !== null && !comune.wrap.hidden;
+    const regionList = (regions?.input.value ?? '').split(',').map((r) => r.trim()).filter((r) => r !== '');
     account.setError(!name ? 'Scriva il nome utente del nuovo operatore.' : ACCOUNT_RE.test(name) ? null : identityErrorText('bad_account_id'));
     password.setError(Array.from(pw).length >= PASSWORD_MIN ? null : identityErrorText('weak_password'));
-    comune?.setError(/^\d{6}$/.test(istat) ? null : 'Il codice ISTAT del comune ha 6 cifre.');
-    const firstBad = [fullName, account, password, ...(comune ? [comune] : [])].find((f) => f.input.getAttribute('aria-invalid') === 'true');
+    comune?.setError(!needsComune || /^\d{6}$/.test(istat) ? null : 'Il codice ISTAT del comune ha 6 cifre.');
+    regions?.setError(chosen !== 'referente_inps' || regionList.length > 0 ? null : identityErrorText('bad_regions'));
+    const firstBad = [fullName, account, password, ...(comune ? [comune] : []), ...(regions ? [regions] : [])]
+      .find((f) => f.input.getAttribute('aria-invalid') === 'true');
     if (firstBad) { firstBad.input.focus(); return; }
     const dates = readDates(from, until);
     if (!dates) return;
@@ -220,12 +252,15 @@ function newOperatorForm(isInps: boolean, submitted: () => void, created: (op: O
       account: name, password: pw, full_name: person,
       ...(dates.from ? { valid_from: dates.from } : {}),
       ...(dates.until ? { valid_until: dates.until } : {}),
-      ...(comune ? { comune_istat: istat } : {}),
+      ...(needsComune ? { comune_istat: istat } : {}),
+      role: chosen,
+      ...(chosen === 'referente_inps' ? { regions: regionList } : {}),
     };
     submit.disabled = true;
     identity.createOperator(req).then((op) => {
       submit.disabled = false;
       form.reset();
+      roleChanged();
       password.input.type = 'password';
       created(op);
     }, (err: unknown) => {
@@ -235,7 +270,8 @@ function newOperatorForm(isInps: boolean, submitted: () => void, created: (op: O
         : code === 'bad_account_id' || code === 'account_exists' ? account
         : code === 'weak_password' ? password
           : code === 'bad_dates' ? until
-            : code === 'unknown_comune' ? comune : null;
+            : code === 'unknown_comune' ? comune
+              : code === 'bad_regions' ? regions : null;
       if (field) {
         field.setError(identityErrorText(code));
         field.input.focus();
@@ -329,7 +365,10 @@ export async function renderUserAdmin(ctx: PageContext): Promise<void> {
       isInps ? h('p', { class: 'back-link' }, linkTo(h('a', { href: '/admin' }, 'Torna all’amministrazione INPS'))) : null,
       h('h1', { tabindex: '-1' }, 'Gestione degli operatori'),
       h('p', { class: 'lead' }, isInps ? 'Operatori di tutti i Comuni con il Punto Utente Evoluto.' : `Comune di ${comuneName}`),
-      h('p', {}, 'Qui può abilitare gli operatori allo sportello, decidere in quali giorni possono entrare e revocare il loro accesso.'),
+      h('p', {}, 'Qui può abilitare gli operatori allo sportello e i referenti del monitoraggio, decidere in quali giorni possono entrare e revocare il loro accesso.'),
+      h('p', { class: 'admin-links' },
+        linkTo(h('a', { class: 'btn btn-outline-primary', href: ACTIVITY_PATH }, 'Attività degli operatori')), ' ',
+        linkTo(h('a', { class: 'btn btn-outline-primary', href: MONITORING_PATH }, 'Monitoraggio del servizio'))),
       h('section', { class: 'mt-4', 'aria-labelledby': 'users-list-title' },
         h('h2', { id: 'users-list-title' }, 'Operatori abilitati'),
         notice, problem, listBox),

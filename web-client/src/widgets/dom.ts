@@ -24,3 +24,8 @@ export function byId(id: string): HTMLElement {
   if (!el) throw new Error(`missing element #${id}`);
   return el;
 }
+
+/** The given nodes without the absent ones (for `replaceChildren`, which takes no nulls). */
+export function present(...nodes: (Node | null | undefined | false)[]): Node[] {
+  return nodes.filter((n): n is Node => n !== null && n !== undefined && n !== false);
+}

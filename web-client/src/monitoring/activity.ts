@@ -1,0 +1,150 @@
+// "Attività degli operatori" (`/utenze/attivita`): the comune's user administrator (who
+// monitors the correct use of the service by its operators) sees, for a period, what each
+// operator did (bookings, cancellations, meetings opened, documents, refused actions), the
+// revocations, and the audit log with filters. The INPS administrator picks the comune.
+
+import { ApiError, requestJson } from '../api';
+import type { AuditEntry } from '../generated/AuditEntry';
+import type { OperatorsActivity } from '../generated/OperatorsActivity';
+import { bookingErrorText } from '../messages';
+import { linkTo } from '../navigation';
+import type { PageContext } from '../staff/pages';
+import { h, present } from '../widgets/dom';
+import { textField } from '../widgets/form';
+import * as api from './api';
+import { MONITORING_PATH, monthName } from './dashboard';
+
+export const ACTIVITY_PATH = '/utenze/attivita';
+
+/** The audit actions offered as a filter, with their Italian names. */
+const ACTIONS: [string, string][] = [
+  ['', 'Tutte le operazioni'],
+  ['session.login', 'Accesso'],
+  ['hold.confirm', 'Prenotazione'],
+  ['appointment.cancel', 'Annullamento'],
+  ['appointment.reschedule', 'Spostamento'],
+  ['meeting.open', 'Apertura videochiamata'],
+  ['meeting.handover', 'Passaggio al cittadino'],
+  ['document.upload', 'Invio documento'],
+  ['operator.create', 'Abilitazione utente'],
+  ['operator.revoke', 'Revoca utente'],
+];
+
+function actionName(code: string): string {
+  return ACTIONS.find(([c]) => c === code)?.[1] ?? code;
+}
+
+function when(iso: string | null): string {
+  if (!iso) return '–';
+  return new Date(iso).toLocaleString('it-IT', { dateStyle: 'short', timeStyle: 'short', timeZone: 'Europe/Rome' });
+}
+
+function thisMonth(): string {
+  const d = new Date();
+  return `${d.getFullYear()}-${String(d.getMonth() + 1).padStart(2, '0')}`;
+}
+
+function activityTable(a: OperatorsActivity): HTMLElement {
+  if (a.operators.length === 0) return h('p', { class: 'empty' }, 'Il Comune non ha operatori abilitati.');
+  const cols = ['Operatore', 'Prenotazioni', 'Annullamenti', 'Videochiamate aperte', 'Documenti inviati', 'Operazioni rifiutate', 'Ultima attività'];
+  return h('div', { class: 'table-responsive' },
+    h('table', { class: 'table data-table', id: 'activity' },
+      h('caption', {}, `Attività degli operatori, da ${monthName(a.from)} a ${monthName(a.to)}`),
+      h('thead', {}, h('tr', {}, ...cols.map((c) => h('th', { scope: 'col' }, c)))),
+      h('tbody', {}, ...a.operators.map((o) => h('tr', { 'data-account': o.account },
+        h('th', { scope: 'row' }, o.full_name ?? o.account, h('span', { class: 'user-account' }, ` (${o.account})`)),
+        h('td', {}, String(o.bookings)),
+        h('td', {}, String(o.cancellations)),
+        h('td', {}, String(o.meetings_opened)),
+        h('td', {}, String(o.documents)),
+        h('td', {}, String(o.denied)),
+        h('td', {}, when(o.last_action_at)))))));
+}
+
+function revocationList(a: OperatorsActivity): HTMLElement {
+  if (a.revocations.length === 0) return h('p', { class: 'empty' }, 'Nessuna revoca nel periodo.');
+  return h('ul', { id: 'revocations' }, ...a.revocations.map((r) =>
+    h('li', {}, `${when(r.at)}: accesso di ${r.account} revocato da ${r.by}`)));
+}
+
+function auditTable(list: AuditEntry[]): HTMLElement {
+  if (list.length === 0) return h('p', { class: 'empty' }, 'Nessuna operazione registrata con questi filtri.');
+  return h('div', { class: 'table-responsive' },
+    h('table', { class: 'table data-table', id: 'audit' },
+      h('caption', {}, 'Registro delle operazioni (le più recenti prima)'),
+      h('thead', {}, h('tr', {}, ...['Quando', 'Chi', 'Operazione', 'Esito'].map((c) => h('th', { scope: 'col' }, c)))),
+      h('tbody', {}, ...list.map((e) => h('tr', {},
+        h('td', {}, when(e.at)),
+        h('td', {}, e.actor_subject),
+        h('td', {}, actionName(e.action)),
+        h('td', {}, e.outcome === 'ok' ? 'eseguita' : 'rifiutata'))))));
+}
+
+export async function renderActivity(ctx: PageContext): Promise<void> {
+  const isInps = ctx.principal.role === 'inps_admin';
+  const from = textField('act-from', 'Dal mese', { type: 'month', required: true, value: thisMonth() });
+  const to = textField('act-to', 'Fino al mese', { type: 'month', required: true, value: thisMonth() });
+  const comune = isInps
+    ? textField('act-comune', 'Codice ISTAT del comune', { required: true, maxlength: 6, inputmode: 'numeric', value: ctx.params.get('comune') ?? '' })
+    : null;
+  const action = h('select', { class: 'form-select', id: 'act-action' }, ...ACTIONS.map(([v, t]) => h('option', { value: v }, t)));
+  const submit = h('button', { type: 'submit', class: 'btn btn-primary btn-lg' }, 'Mostra');
+  const problem = h('div', { class: 'alert alert-danger', role: 'alert', id: 'act-error', tabindex: '-1', hidden: true });
+  const results = h('div', { id: 'act-results', 'aria-live': 'polite' });
+  const form = h('form', { class: 'sp-form', novalidate: true },
+    h('div', { class: 'field-row' }, from.wrap, to.wrap, comune?.wrap ?? null),
+    h('div', { class: 'form-group' }, h('label', { for: 'act-action', class: 'active' }, 'Operazione (per il registro)'), action),
+    submit);
+
+  const load = async (): Promise<void> => {
+    problem.hidden = true;
+    const f = from.input.value;
+    const t = to.input.value;
+    if (!/^\d{4}-\d{2}$/.test(f) || !/^\d{4}-\d{2}$/.test(t)) {
+      problem.textContent = bookingErrorText('bad_month');
+      problem.hidden = false;
+      problem.focus();
+      return;
+    }
+    if (comune && !/^\d{6}$/.test(comune.input.value.trim())) {
+      comune.setError('Il codice ISTAT del comune ha 6 cifre.');
+      comune.input.focus();
+      return;
+    }
+    comune?.setError(null);
+    submit.disabled = true;
+    try {
+      const a = await api.activity(f, t, comune?.input.value.trim());
+      // From the first day of `f` to the first of the month after `t`, local (Italian) time.
+      const start = new Date(Number(f.slice(0, 4)), Number(f.slice(5, 7)) - 1, 1).toISOString();
+      const end = new Date(Number(t.slice(0, 4)), Number(t.slice(5, 7)), 1).toISOString();
+      const params = new URLSearchParams({ from: start, to: end, limit: '200', ...(action.value ? { action: action.value } : {}) });
+      const audit = isInps
+        ? null
+        : (await requestJson<AuditEntry[]>(`/v1/audit?${params.toString()}`)).body;
+      results.replaceChildren(...present(
+        h('h2', {}, 'Attività per operatore'),
+        activityTable(a),
+        h('h2', {}, 'Revoche'),
+        revocationList(a),
+        audit ? h('h2', {}, 'Registro delle operazioni') : null,
+        audit ? auditTable(audit) : null,
+        audit ? h('p', {}, h('a', { class: 'btn btn-outline-primary', href: `/v1/audit.csv?${params.toString()}`, download: 'registro.csv' }, 'Scarica il registro (CSV)')) : null,
+      ));
+    } catch (err) {
+      problem.textContent = bookingErrorText(err instanceof ApiError ? err.code : 'network');
+      problem.hidden = false;
+      problem.focus();
+    } finally {
+      submit.disabled = false;
+    }
+  };
+  form.addEventListener('submit', (ev) => { ev.preventDefault(); void load(); });
+  ctx.root.replaceChildren(h('div', { class: 'activity' },
+    h('p', { class: 'back-link' }, linkTo(h('a', { href: '/utenze' }, 'Torna alla gestione degli operatori'))),
+    h('h1', { tabindex: '-1' }, 'Attività degli operatori'),
+    h('p', {}, 'Quello che gli operatori hanno fatto nel periodo scelto, dal registro delle operazioni.'),
+    h('p', {}, linkTo(h('a', { href: MONITORING_PATH }, 'Vai al monitoraggio del servizio'))),
+    form, problem, results));
+  if (!isInps) await load();
+}
