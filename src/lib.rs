@@ -14,6 +14,7 @@ pub mod config;
 pub mod documents;
 pub mod identity;
 pub mod meeting;
+pub mod retention;
 pub mod store;
 pub mod telemetry;
 pub mod tls;
