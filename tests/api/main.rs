@@ -23,6 +23,7 @@ mod meeting_wait;
 mod oidc;
 mod pii;
 mod prints;
+mod retention;
 mod revocation;
 mod role_matrix;
 mod slow_clients;
