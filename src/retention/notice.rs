@@ -20,9 +20,9 @@ pub const PLACEHOLDERS: [&str; 5] = [REQUESTS, DOCUMENTS, APPOINTMENTS, AUDIT, F
 /// A period in Italian: whole years ("un anno", "2 anni") when the days are a multiple of 365,
 /// else whole months (30 days: "un mese", "3 mesi"), else days ("un giorno", "45 giorni").
 pub fn period_text(days: u32) -> String {
-    let (n, one, many) = if days % 365 == 0 {
+    let (n, one, many) = if days.is_multiple_of(365) {
         (days / 365, "un anno", "anni")
-    } else if days % 30 == 0 {
+    } else if days.is_multiple_of(30) {
         (days / 30, "un mese", "mesi")
     } else {
         (days, "un giorno", "giorni")
