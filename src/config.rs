@@ -13,6 +13,7 @@ use sportello_signalling::protocol::IceServer;
 
 use crate::app::limits::{HttpLimits, HttpLimitsFile};
 use crate::identity::SessionLimits;
+use crate::retention::RetentionConfig;
 use crate::store::{Clock, OffsetClock, SystemClock};
 
 /// Log output format.
@@ -125,6 +126,22 @@ pub struct Cli {
     /// "firma valida, certificato non verificato".
     #[arg(long, env = "SPORTELLO_DOCUMENT_TRUST_LIST")]
     pub document_trust_list: Option<PathBuf>,
+    /// Days the citizen's request data is kept after the appointment (default 365).
+    #[arg(long, env = "SPORTELLO_RETENTION_REQUESTS_DAYS")]
+    pub retention_requests_days: Option<u32>,
+    /// Days uploaded documents are kept after the appointment (default 90).
+    #[arg(long, env = "SPORTELLO_RETENTION_DOCUMENTS_DAYS")]
+    pub retention_documents_days: Option<u32>,
+    /// Days the anonymised appointments are kept before they are rolled up into counts
+    /// (default 730).
+    #[arg(long, env = "SPORTELLO_RETENTION_APPOINTMENTS_DAYS")]
+    pub retention_appointments_days: Option<u32>,
+    /// Days audit log entries are kept (default 730).
+    #[arg(long, env = "SPORTELLO_RETENTION_AUDIT_DAYS")]
+    pub retention_audit_days: Option<u32>,
+    /// Days the citizens' feedback is kept before it is rolled up into counts (default 730).
+    #[arg(long, env = "SPORTELLO_RETENTION_FEEDBACK_DAYS")]
+    pub retention_feedback_days: Option<u32>,
 }
 
 /// The same settings as a TOML file.
@@ -158,6 +175,11 @@ struct FileConfig {
     trusted_proxies: Vec<IpAddr>,
     metrics_token: Option<String>,
     document_trust_list: Option<PathBuf>,
+    retention_requests_days: Option<u32>,
+    retention_documents_days: Option<u32>,
+    retention_appointments_days: Option<u32>,
+    retention_audit_days: Option<u32>,
+    retention_feedback_days: Option<u32>,
 }
 
 /// The server's resolved configuration.
@@ -209,6 +231,8 @@ pub struct Config {
     pub metrics_token: Option<String>,
     /// The PEM bundle of CAs trusted for signed documents, if any.
     pub document_trust_list: Option<PathBuf>,
+    /// How long each kind of data is kept (checked at start).
+    pub retention: RetentionConfig,
 }
 
 impl Default for Config {
@@ -237,6 +261,7 @@ impl Default for Config {
             trusted_proxies: Vec::new(),
             metrics_token: None,
             document_trust_list: None,
+            retention: RetentionConfig::default(),
         }
     }
 }
@@ -330,7 +355,38 @@ impl Config {
                 Some((account, password))
             }
         };
+        let days =
+            |flag: Option<u32>, key: Option<u32>, default: u32| flag.or(key).unwrap_or(default);
+        let retention = RetentionConfig {
+            requests_days: days(
+                cli.retention_requests_days,
+                file.retention_requests_days,
+                d.retention.requests_days,
+            ),
+            documents_days: days(
+                cli.retention_documents_days,
+                file.retention_documents_days,
+                d.retention.documents_days,
+            ),
+            appointments_days: days(
+                cli.retention_appointments_days,
+                file.retention_appointments_days,
+                d.retention.appointments_days,
+            ),
+            audit_days: days(
+                cli.retention_audit_days,
+                file.retention_audit_days,
+                d.retention.audit_days,
+            ),
+            feedback_days: days(
+                cli.retention_feedback_days,
+                file.retention_feedback_days,
+                d.retention.feedback_days,
+            ),
+        };
+        retention.validate()?;
         Ok(Self {
+            retention,
             http: file.http.resolve()?,
             public_hosts: if cli.public_hosts.is_empty() {
                 file.public_hosts
@@ -432,6 +488,48 @@ mod tests {
         assert!(Config::from_cli(cli).is_err());
         let cli = Cli::parse_from(["sportello", "--ice-server", "stun:127.0.0.1:3478"]);
         assert_eq!(Config::from_cli(cli).unwrap().ice_servers.len(), 1);
+    }
+
+    #[test]
+    fn retention_periods_from_flags_and_file() {
+        let dir = std::env::temp_dir().join(format!("sportello-ret-{}", std::process::id()));
+        std::fs::create_dir_all(&dir).unwrap();
+        let file = dir.join("s.toml");
+        std::fs::write(
+            &file,
+            "retention_requests_days = 200\nretention_documents_days = 30\n",
+        )
+        .unwrap();
+        let path = file.to_str().unwrap();
+        let cli = Cli::parse_from([
+            "sportello",
+            "--config",
+            path,
+            "--retention-audit-days",
+            "400",
+        ]);
+        let r = Config::from_cli(cli).unwrap().retention;
+        assert_eq!(
+            (
+                r.requests_days,
+                r.documents_days,
+                r.appointments_days,
+                r.audit_days
+            ),
+            (200, 30, 730, 400)
+        );
+        let cli = Cli::parse_from([
+            "sportello",
+            "--config",
+            path,
+            "--retention-documents-days",
+            "300",
+        ]);
+        let e = Config::from_cli(cli).unwrap_err().to_string();
+        assert!(e.contains("--retention-documents-days"), "{e}");
+        let cli = Cli::parse_from(["sportello", "--retention-feedback-days", "0"]);
+        assert!(Config::from_cli(cli).is_err());
+        let _ = std::fs::remove_dir_all(&dir);
     }
 
     #[test]

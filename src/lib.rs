@@ -15,6 +15,7 @@ pub mod documents;
 pub mod identity;
 pub mod meeting;
 pub mod monitoring;
+pub mod retention;
 pub mod store;
 pub mod telemetry;
 pub mod tls;

@@ -61,6 +61,7 @@ impl Server {
     /// Binds every listener and starts serving.
     pub async fn start(config: Config) -> anyhow::Result<Self> {
         files::private_dir(&config.data_dir)?;
+        config.retention.validate()?;
         let key = token_key(&config)?;
         let db_url = match &config.database_url {
             Some(url) => url.clone(),
@@ -91,6 +92,7 @@ impl Server {
         }
         let privacy_notice = Arc::new(crate::booking::privacy::load(
             config.privacy_notice_file.as_deref(),
+            &config.retention,
         )?);
         if privacy_notice.configured {
             tracing::info!("booking: privacy notice read from the configured file");
@@ -146,6 +148,14 @@ impl Server {
             store.clone(),
             shutdown.clone(),
         )));
+        // What is past its retention period is purged at start and then daily.
+        let documents_dir = config.data_dir.join("documents");
+        tasks.push(tokio::spawn(crate::retention::job::run_daily(
+            store.clone(),
+            config.retention,
+            documents_dir.clone(),
+            shutdown.clone(),
+        )));
         let state = AppState {
             signalling: signalling.clone(),
             demo: config.demo,
@@ -161,7 +171,7 @@ impl Server {
             openings: Arc::default(),
             documents: crate::documents::Documents {
                 store: store.clone(),
-                dir: Arc::new(config.data_dir.join("documents")),
+                dir: Arc::new(documents_dir),
                 trust: document_trust(&config)?,
                 signalling: signalling.clone(),
                 prints: prints.clone(),

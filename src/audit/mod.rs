@@ -62,6 +62,7 @@ sportello_signalling::string_enum! {
         OperatorUpdate = "operator.update",
         PrintDone = "print.done",
         PrintSend = "print.send",
+        RetentionPurge = "retention.purge",
         SessionLogin = "session.login",
         SessionLogout = "session.logout",
     }

@@ -24,6 +24,7 @@ mod monitoring;
 mod oidc;
 mod pii;
 mod prints;
+mod retention;
 mod revocation;
 mod role_matrix;
 mod slow_clients;

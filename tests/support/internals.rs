@@ -26,3 +26,21 @@ pub const HANDOVER_GRACE: Duration = sportello::meeting::handover::HANDOVER_GRAC
 pub fn room_counts(signalling: &sportello_signalling::Signalling) -> (usize, usize) {
     signalling.rooms().counts()
 }
+
+pub use sportello::retention::{PurgeCounts, RetentionConfig};
+
+/// Runs the retention purge now on a running server's database and clock, with `periods`, the
+/// document files being under `<data_dir>/documents`.
+pub async fn purge_now(
+    server: &sportello::Server,
+    periods: &RetentionConfig,
+    data_dir: &std::path::Path,
+) -> PurgeCounts {
+    sportello::retention::purge_now(
+        server.booking().store(),
+        periods,
+        &data_dir.join("documents"),
+    )
+    .await
+    .expect("the purge runs")
+}
