@@ -228,7 +228,7 @@ async fn comune_client(env: &TestServer) -> Client {
     env.login("referente.villanova").await
 }
 
-on_both_databases!(figures_on_postgres; figures_of_every_scope);
+on_both_databases!(figures_on_postgres; figures_of_every_scope, figures_survive_the_purge);
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn csv_and_chart_match_the_json() {
@@ -532,5 +532,42 @@ async fn referenti_are_created_scoped_and_revoked() {
         )
         .await
         .expect_error(403, "forbidden");
+    env.stop().await;
+}
+
+/// The figures of a past year stay when its appointments are purged: they are rolled up into
+/// counts, and the dashboards read those with the live rows.
+async fn figures_survive_the_purge(db: Option<String>) {
+    let data = std::sync::Arc::new(std::sync::Mutex::new(std::path::PathBuf::new()));
+    let seen = data.clone();
+    let env = TestServer::start_with(db, move |c| *seen.lock().unwrap() = c.data_dir.clone()).await;
+    let data = data.lock().unwrap().clone();
+    seed(&env).await;
+    let q = "/v1/monitoring/summary?from=2026-11&to=2026-11&by=comune";
+    let before = env.inps_admin().await.get(q).await.json();
+    assert_eq!(before["total"]["booked"], 8);
+    // Past every period: the appointments are rolled up and deleted.
+    env.clock.set("2029-01-10T09:00:00Z".parse().unwrap());
+    let periods = crate::support::internals::RetentionConfig::default();
+    crate::support::internals::purge_now(&env.server, &periods, &data).await;
+    assert_eq!(env.count("SELECT COUNT(*) FROM reservations").await, 0);
+    assert_eq!(env.count("SELECT COUNT(*) FROM citizen_requests").await, 0);
+    let after = env.inps_admin().await.get(q).await.json();
+    for field in [
+        "booked",
+        "held",
+        "resolved",
+        "call_back",
+        "no_show",
+        "cancelled",
+        "open",
+    ] {
+        assert_eq!(after["total"][field], before["total"][field], "{field}");
+    }
+    assert_eq!(after["rows"], before["rows"]);
+    assert_eq!(
+        after["total"]["duration_minutes_median"],
+        before["total"]["duration_minutes_median"]
+    );
     env.stop().await;
 }

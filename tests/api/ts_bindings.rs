@@ -7,6 +7,7 @@ use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
 use sportello::api::ApiCode;
+use sportello::audit::store::AuditEntry;
 use sportello::booking::model::{
     Appointment, CitizenRequest, ClosureRequest, Comune, Hold, HoldRequest, Holidays,
     PrivacyNotice, Proposals, RescheduleRequest, SedeDetail, Slots,
@@ -25,7 +26,6 @@ use sportello::meeting::case::CaseFile;
 use sportello::meeting::citizen_api::CitizenSessionInfo;
 use sportello::meeting::close::{CloseRequest, MeetingClosed};
 use sportello::meeting::handover::HandoverTicket;
-use sportello::audit::store::AuditEntry;
 use sportello::monitoring::activity::Activity;
 use sportello::monitoring::summary::Summary;
 use ts_rs::{Config, TS};
