@@ -196,9 +196,15 @@ pub struct AccountInfo {
 pub async fn accounts(State(state): State<Identity>) -> Result<Json<Vec<AccountInfo>>, AppError> {
     let mut out = Vec::with_capacity(ACCOUNTS.len());
     for &(account, role, comune_istat, sede_id, _) in ACCOUNTS {
-        let (_, _, label) =
-            super::service::sessions::display_names(state.store.db(), role, comune_istat, sede_id)
-                .await?;
+        let regions = principal(account).map(|p| p.regions).unwrap_or_default();
+        let (_, _, label) = super::service::sessions::display_names(
+            state.store.db(),
+            role,
+            comune_istat,
+            sede_id,
+            &regions,
+        )
+        .await?;
         out.push(AccountInfo {
             account,
             role,

@@ -60,6 +60,7 @@ pub async fn whoami(
         principal.role,
         principal.comune_istat.as_deref(),
         principal.sede_id.as_deref(),
+        &principal.regions,
     )
     .await?;
     let sportelli = sessions::sportello_names(db, &principal.sportello_ids)

@@ -162,6 +162,21 @@ fn median(values: &mut [(i64, i64)]) -> Option<f64> {
     })
 }
 
+/// "dic 2025" for '2025-12' (the chart's axis, the CSV's label).
+pub fn month_label(month: &str) -> String {
+    const SHORT: [&str; 12] = [
+        "gen", "feb", "mar", "apr", "mag", "giu", "lug", "ago", "set", "ott", "nov", "dic",
+    ];
+    let name = month
+        .get(5..7)
+        .and_then(|m| m.parse::<usize>().ok())
+        .and_then(|m| SHORT.get(m.wrapping_sub(1)));
+    match (name, month.get(..4)) {
+        (Some(n), Some(y)) => format!("{n} {y}"),
+        _ => month.to_owned(),
+    }
+}
+
 fn group_of(
     by: GroupBy,
     month: &str,
@@ -169,7 +184,7 @@ fn group_of(
     service: Option<(&str, &str)>,
 ) -> Option<(String, String)> {
     Some(match by {
-        GroupBy::Month => (month.to_owned(), month.to_owned()),
+        GroupBy::Month => (month.to_owned(), month_label(month)),
         GroupBy::Comune => (place.comune_istat.clone(), place.comune_name.clone()),
         GroupBy::Province => (place.province.clone(), place.province.clone()),
         GroupBy::Region => (place.region.clone(), place.region.clone()),
@@ -199,7 +214,7 @@ pub fn summarize(inputs: &Inputs<'_>, scope: &Scope, scope_label: String, by: Gr
     let mut groups: BTreeMap<String, Acc> = BTreeMap::new();
     if by == GroupBy::Month {
         for m in inputs.months {
-            groups.entry(m.clone()).or_default().label = m.clone();
+            groups.entry(m.clone()).or_default().label = month_label(m);
         }
     }
     let mut total = Acc {
@@ -292,6 +307,14 @@ mod tests {
             duration_minutes: matches!(state, State::Resolved | State::CallBack).then_some(20),
             n,
         }
+    }
+
+    #[test]
+    fn month_labels() {
+        assert_eq!(month_label("2025-12"), "dic 2025");
+        assert_eq!(month_label("2026-01"), "gen 2026");
+        assert_eq!(month_label("2026-13"), "2026-13");
+        assert_eq!(month_label("x"), "x");
     }
 
     #[test]

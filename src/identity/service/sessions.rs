@@ -182,6 +182,7 @@ pub async fn display_names(
     role: StaffRole,
     comune_istat: Option<&str>,
     sede_id: Option<&str>,
+    regions: &[String],
 ) -> Result<(Option<String>, Option<String>, String), BookingError> {
     let comune_name = match comune_istat {
         Some(istat) => db.comune(istat).await?.map(|c| c.name),
@@ -206,7 +207,10 @@ pub async fn display_names(
         StaffRole::Official => format!("Funzionario INPS – {sede}"),
         StaffRole::InpsAdmin => "Amministratore INPS".to_owned(),
         StaffRole::ReferenteComune => format!("Referente del Comune di {comune}"),
-        StaffRole::ReferenteInps => "Referente INPS".to_owned(),
+        StaffRole::ReferenteInps if regions.iter().any(|r| r == "*") => {
+            "Referente INPS – tutta Italia".to_owned()
+        }
+        StaffRole::ReferenteInps => format!("Referente INPS – {}", regions.join(", ")),
         StaffRole::ReferenteAnci => "Referente ANCI".to_owned(),
     };
     Ok((comune_name, sede_name, label))

@@ -10,6 +10,7 @@ import { demoLogin } from './staffSession';
 const GROUPS: { legend: string; roles: DemoAccount['role'][] }[] = [
   { legend: 'Comuni', roles: ['operator', 'user_admin'] },
   { legend: 'INPS', roles: ['official', 'inps_admin'] },
+  { legend: 'Monitoraggio', roles: ['referente_comune', 'referente_inps', 'referente_anci'] },
 ];
 
 /** The chooser form; `done` runs with the principal once the server opened the session. */

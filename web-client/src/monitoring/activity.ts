@@ -12,7 +12,7 @@ import type { PageContext } from '../staff/pages';
 import { h, present } from '../widgets/dom';
 import { textField } from '../widgets/form';
 import * as api from './api';
-import { MONITORING_PATH, monthName } from './dashboard';
+import { MONITORING_PATH, monthName, monthValue } from './dashboard';
 
 export const ACTIVITY_PATH = '/utenze/attivita';
 
@@ -20,11 +20,15 @@ export const ACTIVITY_PATH = '/utenze/attivita';
 const ACTIONS: [string, string][] = [
   ['', 'Tutte le operazioni'],
   ['session.login', 'Accesso'],
+  ['session.logout', 'Uscita'],
+  ['hold.place', 'Riserva di un orario'],
+  ['hold.release', 'Rinuncia a un orario'],
   ['hold.confirm', 'Prenotazione'],
   ['appointment.cancel', 'Annullamento'],
   ['appointment.reschedule', 'Spostamento'],
   ['meeting.open', 'Apertura videochiamata'],
   ['meeting.handover', 'Passaggio al cittadino'],
+  ['case.view', 'Lettura della pratica'],
   ['document.upload', 'Invio documento'],
   ['operator.create', 'Abilitazione utente'],
   ['operator.revoke', 'Revoca utente'],
@@ -39,15 +43,11 @@ function when(iso: string | null): string {
   return new Date(iso).toLocaleString('it-IT', { dateStyle: 'short', timeStyle: 'short', timeZone: 'Europe/Rome' });
 }
 
-function thisMonth(): string {
-  const d = new Date();
-  return `${d.getFullYear()}-${String(d.getMonth() + 1).padStart(2, '0')}`;
-}
 
 function activityTable(a: OperatorsActivity): HTMLElement {
   if (a.operators.length === 0) return h('p', { class: 'empty' }, 'Il Comune non ha operatori abilitati.');
   const cols = ['Operatore', 'Prenotazioni', 'Annullamenti', 'Videochiamate aperte', 'Documenti inviati', 'Operazioni rifiutate', 'Ultima attività'];
-  return h('div', { class: 'table-responsive' },
+  return h('div', { class: 'table-responsive', tabindex: '0', role: 'region', 'aria-label': 'Tabella scorrevole' },
     h('table', { class: 'table data-table', id: 'activity' },
       h('caption', {}, `Attività degli operatori, da ${monthName(a.from)} a ${monthName(a.to)}`),
       h('thead', {}, h('tr', {}, ...cols.map((c) => h('th', { scope: 'col' }, c)))),
@@ -69,7 +69,7 @@ function revocationList(a: OperatorsActivity): HTMLElement {
 
 function auditTable(list: AuditEntry[]): HTMLElement {
   if (list.length === 0) return h('p', { class: 'empty' }, 'Nessuna operazione registrata con questi filtri.');
-  return h('div', { class: 'table-responsive' },
+  return h('div', { class: 'table-responsive', tabindex: '0', role: 'region', 'aria-label': 'Tabella scorrevole' },
     h('table', { class: 'table data-table', id: 'audit' },
       h('caption', {}, 'Registro delle operazioni (le più recenti prima)'),
       h('thead', {}, h('tr', {}, ...['Quando', 'Chi', 'Operazione', 'Esito'].map((c) => h('th', { scope: 'col' }, c)))),
@@ -82,25 +82,26 @@ function auditTable(list: AuditEntry[]): HTMLElement {
 
 export async function renderActivity(ctx: PageContext): Promise<void> {
   const isInps = ctx.principal.role === 'inps_admin';
-  const from = textField('act-from', 'Dal mese', { type: 'month', required: true, value: thisMonth() });
-  const to = textField('act-to', 'Fino al mese', { type: 'month', required: true, value: thisMonth() });
+  // Empty at first: the server's default period (the last 12 months) fills them.
+  const from = textField('act-from', 'Dal mese', { type: 'month', required: false });
+  const to = textField('act-to', 'Fino al mese', { type: 'month', required: false });
   const comune = isInps
     ? textField('act-comune', 'Codice ISTAT del comune', { required: true, maxlength: 6, inputmode: 'numeric', value: ctx.params.get('comune') ?? '' })
     : null;
-  const action = h('select', { class: 'form-select', id: 'act-action' }, ...ACTIONS.map(([v, t]) => h('option', { value: v }, t)));
+  const action = h('select', { class: 'form-select form-select-lg', id: 'act-action' }, ...ACTIONS.map(([v, t]) => h('option', { value: v }, t)));
   const submit = h('button', { type: 'submit', class: 'btn btn-primary btn-lg' }, 'Mostra');
   const problem = h('div', { class: 'alert alert-danger', role: 'alert', id: 'act-error', tabindex: '-1', hidden: true });
   const results = h('div', { id: 'act-results', 'aria-live': 'polite' });
   const form = h('form', { class: 'sp-form', novalidate: true },
     h('div', { class: 'field-row' }, from.wrap, to.wrap, comune?.wrap ?? null),
-    h('div', { class: 'form-group' }, h('label', { for: 'act-action', class: 'active' }, 'Operazione (per il registro)'), action),
+    h('div', { class: 'sp-select' }, h('label', { for: 'act-action' }, 'Operazione (per il registro)'), action),
     submit);
 
   const load = async (): Promise<void> => {
     problem.hidden = true;
-    const f = from.input.value;
-    const t = to.input.value;
-    if (!/^\d{4}-\d{2}$/.test(f) || !/^\d{4}-\d{2}$/.test(t)) {
+    const f = monthValue(from.input);
+    const t = monthValue(to.input);
+    if (f === null || t === null) {
       problem.textContent = bookingErrorText('bad_month');
       problem.hidden = false;
       problem.focus();
@@ -115,9 +116,12 @@ export async function renderActivity(ctx: PageContext): Promise<void> {
     submit.disabled = true;
     try {
       const a = await api.activity(f, t, comune?.input.value.trim());
-      // From the first day of `f` to the first of the month after `t`, local (Italian) time.
-      const start = new Date(Number(f.slice(0, 4)), Number(f.slice(5, 7)) - 1, 1).toISOString();
-      const end = new Date(Number(t.slice(0, 4)), Number(t.slice(5, 7)), 1).toISOString();
+      from.input.value = a.from;
+      to.input.value = a.to;
+      // From the first day of the first month to the first of the month after the last, local
+      // (Italian) time.
+      const start = new Date(Number(a.from.slice(0, 4)), Number(a.from.slice(5, 7)) - 1, 1).toISOString();
+      const end = new Date(Number(a.to.slice(0, 4)), Number(a.to.slice(5, 7)), 1).toISOString();
       const params = new URLSearchParams({ from: start, to: end, limit: '200', ...(action.value ? { action: action.value } : {}) });
       const audit = isInps
         ? null

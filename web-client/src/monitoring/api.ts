@@ -16,8 +16,10 @@ export interface ViewQuery {
 /** The figures a chart can show. */
 export type Metric = 'booked' | 'held' | 'call_back' | 'no_show' | 'cancelled' | 'citizens';
 
+/** The query string of a view; an empty month is left out (the server's default). */
 function query(q: ViewQuery, extra: Record<string, string> = {}): string {
-  return new URLSearchParams({ from: q.from, to: q.to, by: q.by, ...extra }).toString();
+  const months = { ...(q.from ? { from: q.from } : {}), ...(q.to ? { to: q.to } : {}) };
+  return new URLSearchParams({ ...months, by: q.by, ...extra }).toString();
 }
 
 export async function summary(q: ViewQuery): Promise<MonitoringSummary> {
@@ -40,6 +42,6 @@ export function chartLink(q: ViewQuery, metric: Metric): string {
 }
 
 export async function activity(from: string, to: string, comune?: string): Promise<OperatorsActivity> {
-  const p = new URLSearchParams({ from, to, ...(comune ? { comune } : {}) });
+  const p = new URLSearchParams({ ...(from ? { from } : {}), ...(to ? { to } : {}), ...(comune ? { comune } : {}) });
   return (await requestJson<OperatorsActivity>(`/v1/monitoring/activity?${p.toString()}`)).body;
 }

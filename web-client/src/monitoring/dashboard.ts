@@ -43,14 +43,10 @@ function decimal(n: number | null, unit: string): string {
   return n === null ? 'non disponibile' : `${n.toLocaleString('it-IT', { maximumFractionDigits: 1 })} ${unit}`;
 }
 
-function thisMonth(): string {
-  const d = new Date();
-  return `${d.getFullYear()}-${String(d.getMonth() + 1).padStart(2, '0')}`;
-}
-
-function monthsBefore(month: string, n: number): string {
-  const d = new Date(Number(month.slice(0, 4)), Number(month.slice(5, 7)) - 1 - n, 1);
-  return `${d.getFullYear()}-${String(d.getMonth() + 1).padStart(2, '0')}`;
+/** A month field's value: 'YYYY-MM', '' when empty (the server's default), null when bad. */
+export function monthValue(input: HTMLInputElement): string | null {
+  const v = input.value.trim();
+  return v === '' || /^\d{4}-\d{2}$/.test(v) ? v : null;
 }
 
 function keyFigures(t: MonitoringFigures): HTMLElement {
@@ -90,7 +86,7 @@ function figuresTable(s: MonitoringSummary, groupLabel: string): HTMLElement {
   const row = (f: MonitoringFigures, total: boolean): HTMLElement => h('tr', total ? { class: 'total-row' } : {},
     h('th', { scope: 'row' }, total ? 'Totale' : label(f)),
     ...cols.map(([, get]) => h('td', {}, get(f))));
-  return h('div', { class: 'table-responsive' },
+  return h('div', { class: 'table-responsive', tabindex: '0', role: 'region', 'aria-label': 'Tabella scorrevole' },
     h('table', { class: 'table data-table figures-table', id: 'figures' },
       h('caption', {}, `Dati per ${groupLabel.toLowerCase()} – ${s.scope}`),
       h('thead', {}, h('tr', {}, h('th', { scope: 'col' }, groupLabel), ...cols.map(([t]) => h('th', { scope: 'col' }, t)))),
@@ -98,20 +94,24 @@ function figuresTable(s: MonitoringSummary, groupLabel: string): HTMLElement {
 }
 
 function chart(src: string, alt: string, id: string): HTMLElement {
+  // On a narrow screen the chart keeps a readable size and scrolls sideways.
   return h('figure', { class: 'chart', id },
-    h('img', { src, alt, loading: 'lazy', width: '720' }),
+    h('div', { class: 'chart-scroll', tabindex: '0', role: 'region', 'aria-label': alt },
+      h('img', { src, alt, width: '720' })),
     h('figcaption', {}, alt));
 }
 
 export async function renderMonitoring(ctx: PageContext): Promise<void> {
-  const to = textField('mon-to', 'Fino al mese', { type: 'month', required: true, value: thisMonth() });
-  const from = textField('mon-from', 'Dal mese', { type: 'month', required: true, value: monthsBefore(thisMonth(), 11) });
-  const group = h('select', { class: 'form-select', id: 'mon-by' },
+  // Empty at first: the server answers with its default period (the last 12 months, by its
+  // clock) and the fields show it.
+  const to = textField('mon-to', 'Fino al mese', { type: 'month', required: false, hint: 'Mese e anno, ad esempio 2026-11.' });
+  const from = textField('mon-from', 'Dal mese', { type: 'month', required: false, hint: 'Mese e anno, ad esempio 2025-12.' });
+  const group = h('select', { class: 'form-select form-select-lg', id: 'mon-by' },
     ...GROUPS.map(([v, t]) => h('option', { value: v }, t)));
   const submit = h('button', { type: 'submit', class: 'btn btn-primary btn-lg' }, 'Aggiorna');
   const form = h('form', { class: 'sp-form monitoring-filters', novalidate: true },
     h('div', { class: 'field-row' }, from.wrap, to.wrap,
-      h('div', { class: 'form-group' }, h('label', { for: 'mon-by', class: 'active' }, 'Raggruppa per'), group)),
+      h('div', { class: 'sp-select' }, h('label', { for: 'mon-by' }, 'Raggruppa per'), group)),
     submit);
   const problem = h('div', { class: 'alert alert-danger', role: 'alert', id: 'mon-error', tabindex: '-1', hidden: true });
   const results = h('div', { id: 'mon-results', 'aria-live': 'polite' });
@@ -119,8 +119,9 @@ export async function renderMonitoring(ctx: PageContext): Promise<void> {
 
   const load = async (): Promise<void> => {
     problem.hidden = true;
-    const q: api.ViewQuery = { from: from.input.value, to: to.input.value, by: group.value as MonitoringGroupBy };
-    if (!/^\d{4}-\d{2}$/.test(q.from) || !/^\d{4}-\d{2}$/.test(q.to)) {
+    const f = monthValue(from.input);
+    const t = monthValue(to.input);
+    if (f === null || t === null) {
       problem.textContent = bookingErrorText('bad_month');
       problem.hidden = false;
       problem.focus();
@@ -128,7 +129,11 @@ export async function renderMonitoring(ctx: PageContext): Promise<void> {
     }
     submit.disabled = true;
     try {
-      const s = await api.summary(q);
+      const asked: api.ViewQuery = { from: f, to: t, by: group.value as MonitoringGroupBy };
+      const s = await api.summary(asked);
+      from.input.value = s.from;
+      to.input.value = s.to;
+      const q: api.ViewQuery = { ...asked, from: s.from, to: s.to };
       const byMonth: api.ViewQuery = { ...q, by: 'month' };
       const groupLabel = GROUPS.find(([v]) => v === q.by)?.[1] ?? '';
       scopeLine.textContent = `${s.scope}, da ${monthName(s.from)} a ${monthName(s.to)}.`;

@@ -207,7 +207,7 @@ function newOperatorForm(isInps: boolean, submitted: () => void, created: (op: O
   const from = textField('new-from', 'Valido dal', { type: 'date', required: false, hint: 'Se lo lascia vuoto: da subito.' });
   const until = textField('new-until', 'Valido fino al', { type: 'date', required: false, hint: 'Se lo lascia vuoto: senza scadenza.' });
   const roles = (Object.keys(ROLE_LABEL) as ManagedRole[]).filter((r) => isInps || r === 'operator' || r === 'referente_comune');
-  const role = h('select', { class: 'form-select', id: 'new-role' }, ...roles.map((r) => h('option', { value: r }, ROLE_LABEL[r])));
+  const role = h('select', { class: 'form-select form-select-lg', id: 'new-role' }, ...roles.map((r) => h('option', { value: r }, ROLE_LABEL[r])));
   const regions = isInps
     ? textField('new-regions', 'Regioni', { required: false, maxlength: 400, hint: 'Per un referente INPS: le regioni separate da virgole (ad esempio Sardegna, Abruzzo), oppure * per tutta Italia.' })
     : null;
@@ -220,7 +220,7 @@ function newOperatorForm(isInps: boolean, submitted: () => void, created: (op: O
   const error = h('div', { class: 'alert alert-danger', role: 'alert', id: 'new-error', tabindex: '-1', hidden: true });
   const submit = h('button', { type: 'submit', class: 'btn btn-primary btn-lg' }, 'Abilita l’operatore');
   const form = h('form', { class: 'sp-form new-operator', novalidate: true, id: 'new-operator' },
-    h('div', { class: 'form-group' }, h('label', { for: 'new-role', class: 'active' }, 'Ruolo'), role),
+    h('div', { class: 'sp-select' }, h('label', { for: 'new-role' }, 'Ruolo'), role),
     fullName.wrap, account.wrap, password.wrap, showPasswordToggle('new-show-password', password.input),
     comune?.wrap ?? null, regions?.wrap ?? null,
     h('div', { class: 'field-row' }, from.wrap, until.wrap),
