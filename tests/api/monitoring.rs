@@ -6,7 +6,6 @@
 use chrono::{DateTime, Duration, Utc};
 use serde_json::{Value, json};
 
-use crate::on_both_databases;
 use crate::support::{Client, TestServer, citizen_with};
 
 /// The demo citizen born on `day` September 1992 (so with another codice fiscale).
