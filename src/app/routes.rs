@@ -73,6 +73,7 @@ pub const ROUTES: &[(&str, &str)] = &[
     ("get", "/v1/session"),
     ("delete", "/v1/session"),
     ("post", "/v1/login"),
+    ("post", "/v1/session/password"),
     ("get", "/v1/identity/operators"),
     ("post", "/v1/identity/operators"),
     ("patch", "/v1/identity/operators/{account}"),

@@ -60,6 +60,7 @@ sportello_signalling::string_enum! {
         OperatorEnable = "operator.enable",
         OperatorRevoke = "operator.revoke",
         OperatorUpdate = "operator.update",
+        PasswordChange = "password.change",
         PrintDone = "print.done",
         PrintSend = "print.send",
         RetentionPurge = "retention.purge",

@@ -165,7 +165,7 @@ pub fn full_name(account: &str) -> Option<&'static str> {
         "funzionario.cosenza" => "Teresa Russo",
         "funzionario.polo" => "Davide Conti",
         "admin.inps" => "Chiara Lombardi",
-        "referente.villanova" => "Maria Sanna",
+        "referente.villanova" => "Sara Piras",
         "referente.sardegna" => "Giovanni Satta",
         "referente.inps" => "Anna Rinaldi",
         "referente.anci" => "Stefano Moretti",

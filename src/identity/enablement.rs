@@ -64,6 +64,10 @@ pub struct OperatorEntry {
     pub role: StaffRole,
     /// A `referente_inps`'s regions (`["*"]` = all).
     pub regions: Vec<String>,
+    /// An official's Sede or Polo.
+    pub sede_id: Option<String>,
+    /// An official's sportelli (none = all of the Sede's).
+    pub sportello_ids: Vec<String>,
 }
 
 /// `POST /v1/identity/operators` body.
@@ -98,6 +102,14 @@ pub struct NewOperator {
     #[serde(default)]
     #[ts(optional)]
     pub regions: Option<Vec<String>>,
+    /// An official's Sede or Polo (required for an official, refused for the other roles).
+    #[serde(default)]
+    #[ts(optional)]
+    pub sede_id: Option<String>,
+    /// An official's sportelli, of that Sede (none = all of the Sede's).
+    #[serde(default)]
+    #[ts(optional)]
+    pub sportello_ids: Option<Vec<String>>,
 }
 
 /// `PATCH /v1/identity/operators/{account}` body: absent fields stay, a date set to null is
@@ -148,6 +160,8 @@ fn entry(state: &Identity, account: &Account, comune_name: Option<String>) -> Op
         has_password: account.password_hash.is_some(),
         role: p.role,
         regions: p.regions.clone(),
+        sede_id: p.sede_id.clone(),
+        sportello_ids: p.sportello_ids.clone(),
     }
 }
 
@@ -183,6 +197,8 @@ pub async fn create(
         comune_istat: req.comune_istat.clone(),
         role: req.role.unwrap_or(StaffRole::Operator),
         regions: req.regions.clone().unwrap_or_default(),
+        sede_id: req.sede_id.clone(),
+        sportello_ids: req.sportello_ids.clone().unwrap_or_default(),
     };
     let (account, name) = operators::create(&state, &who, &rid, fields).await?;
     Ok((StatusCode::CREATED, Json(entry(&state, &account, name))))

@@ -72,21 +72,31 @@ pub async fn login(
 ) -> Result<Response, AppError> {
     match sessions::password_login(&state, &rid, client, &req.account, &req.password).await? {
         PasswordLogin::Session(token, principal) => Ok(session_answer(&token, principal)),
-        PasswordLogin::Locked(wait) => Ok(retry_after(
-            AppError::new(
-                StatusCode::TOO_MANY_REQUESTS,
-                ApiCode::TooManyAttempts,
-                format!("too many failed logins: try again in {wait} seconds"),
-            ),
-            wait,
-        )),
-        PasswordLogin::Busy => Ok(retry_after(
-            AppError::new(
-                StatusCode::SERVICE_UNAVAILABLE,
-                ApiCode::LoginBusy,
-                format!("too many logins at once: try again in {BUSY_RETRY_SECS} seconds"),
-            ),
-            BUSY_RETRY_SECS.into(),
-        )),
+        PasswordLogin::Locked(wait) => Ok(locked(wait)),
+        PasswordLogin::Busy => Ok(busy()),
     }
+}
+
+/// 429 `too_many_attempts` with a `Retry-After` of `wait` seconds.
+pub(super) fn locked(wait: i64) -> Response {
+    retry_after(
+        AppError::new(
+            StatusCode::TOO_MANY_REQUESTS,
+            ApiCode::TooManyAttempts,
+            format!("too many failed attempts: try again in {wait} seconds"),
+        ),
+        wait,
+    )
+}
+
+/// 503 `login_busy` with a `Retry-After`: no hashing worker was free.
+pub(super) fn busy() -> Response {
+    retry_after(
+        AppError::new(
+            StatusCode::SERVICE_UNAVAILABLE,
+            ApiCode::LoginBusy,
+            format!("too many password checks at once: try again in {BUSY_RETRY_SECS} seconds"),
+        ),
+        BUSY_RETRY_SECS.into(),
+    )
 }

@@ -15,6 +15,7 @@ pub mod hashing;
 pub mod login;
 pub mod oidc;
 pub mod operators;
+pub mod own_password;
 pub mod password;
 pub mod principal;
 pub mod revocation;
@@ -61,6 +62,7 @@ where
     let router = Router::new()
         .route("/v1/session", get(routes::whoami).delete(routes::logout))
         .route("/v1/login", post(login::login))
+        .route("/v1/session/password", post(own_password::change))
         .route(
             "/v1/identity/operators",
             get(enablement::list).post(enablement::create),

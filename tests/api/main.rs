@@ -28,6 +28,7 @@ mod retention;
 mod revocation;
 mod role_matrix;
 mod slow_clients;
+mod staff_accounts;
 mod tickets;
 mod tls;
 mod ts_bindings;

@@ -128,24 +128,40 @@ pub(crate) async fn target(db: &Db, who: &Principal, account: &str) -> Result<Ac
     let Some(found) = accounts::get(db, account).await? else {
         return Err(unknown_account());
     };
-    if !manages(who, &found.principal) {
+    if !manages(who, &found.principal) || found.principal.subject == who.subject {
+        // (Nobody changes or revokes their own account here: an administrator could lock
+        // themselves out; a password of one's own is changed with the current one.)
         return Err(forbidden());
     }
     Ok(found)
 }
 
 /// Whether `who` manages the accounts of `role`: the comune's user administrator its operators
-/// and comune referenti, the INPS administrator those of every comune and the INPS and ANCI
-/// referenti. (Officials and administrators are not managed here.)
+/// and comune referenti; the INPS administrator every staff account (those of every comune,
+/// the user administrators, the officials, the referenti and the other INPS administrators).
 pub fn manages_role(who: &Principal, role: StaffRole) -> bool {
     match role {
         StaffRole::Operator | StaffRole::ReferenteComune => {
             matches!(who.role, StaffRole::UserAdmin | StaffRole::InpsAdmin)
         }
-        StaffRole::ReferenteInps | StaffRole::ReferenteAnci => who.role == StaffRole::InpsAdmin,
-        StaffRole::UserAdmin | StaffRole::Official | StaffRole::InpsAdmin => false,
+        StaffRole::ReferenteInps
+        | StaffRole::ReferenteAnci
+        | StaffRole::UserAdmin
+        | StaffRole::Official
+        | StaffRole::InpsAdmin => who.role == StaffRole::InpsAdmin,
     }
 }
+
+/// Every role, in the order the lists show them.
+const ROLES: [StaffRole; 7] = [
+    StaffRole::Operator,
+    StaffRole::ReferenteComune,
+    StaffRole::UserAdmin,
+    StaffRole::Official,
+    StaffRole::ReferenteInps,
+    StaffRole::ReferenteAnci,
+    StaffRole::InpsAdmin,
+];
 
 /// Whether `who` manages account `target` (its role, and for a user administrator its comune).
 pub fn manages(who: &Principal, target: &Principal) -> bool {
@@ -206,14 +222,8 @@ pub async fn list(
     // One name lookup per comune, not per operator.
     let mut names: HashMap<Option<String>, Option<String>> = HashMap::new();
     let mut out = Vec::new();
-    let roles = [
-        StaffRole::Operator,
-        StaffRole::ReferenteComune,
-        StaffRole::ReferenteInps,
-        StaffRole::ReferenteAnci,
-    ];
     let mut managed = Vec::new();
-    for role in roles.into_iter().filter(|r| manages_role(who, *r)) {
+    for role in ROLES.into_iter().filter(|r| manages_role(who, *r)) {
         managed.extend(accounts::list(db, role, comune).await?);
     }
     for account in managed {
@@ -290,6 +300,10 @@ pub struct NewOperatorFields<'a> {
     pub role: StaffRole,
     /// A `referente_inps`'s regions.
     pub regions: Vec<String>,
+    /// An official's Sede or Polo.
+    pub sede_id: Option<String>,
+    /// An official's sportelli (of that Sede; none = all of them).
+    pub sportello_ids: Vec<String>,
 }
 
 /// Enables a new operator (after [`may_create`]); answers it with its comune's name.
@@ -312,25 +326,26 @@ pub async fn create(
     }
     let db = state.store.db();
     let comune = match req.role {
-        StaffRole::Operator | StaffRole::ReferenteComune => {
+        StaffRole::Operator | StaffRole::ReferenteComune | StaffRole::UserAdmin => {
             Some(comune_for(db, who, req.comune_istat).await?)
         }
         _ if req.comune_istat.is_some() => {
             return Err(AppError::bad_request(
                 ApiCode::BadRegions,
-                "an INPS or ANCI referente has no comune",
+                "only the comune's staff have a comune",
             ));
         }
         _ => None,
     };
     let regions = regions_for(db, req.role, req.regions).await?;
+    let (sede_id, sportello_ids) = sede_for(db, req.role, req.sede_id, req.sportello_ids).await?;
     let account = Account {
         principal: Principal {
             subject: req.account.to_owned(),
             role: req.role,
             comune_istat: comune.clone(),
-            sede_id: None,
-            sportello_ids: vec![],
+            sede_id,
+            sportello_ids,
             regions,
         },
         password_hash: Some(password::hash(req.password).await),
@@ -351,6 +366,47 @@ pub async fn create(
     audit::record(&state.store, event).await;
     let name = comune_name(db, comune.as_deref()).await?;
     Ok((account, name))
+}
+
+/// The Sede and sportelli of a new official (the Sede required, the sportelli its own; none =
+/// all of them); none for the other roles.
+async fn sede_for(
+    db: &Db,
+    role: StaffRole,
+    sede: Option<String>,
+    sportelli: Vec<String>,
+) -> Result<(Option<String>, Vec<String>), AppError> {
+    let bad = |message: &str| AppError::bad_request(ApiCode::BadSede, message.to_owned());
+    if role != StaffRole::Official {
+        return if sede.is_none() && sportelli.is_empty() {
+            Ok((None, sportelli))
+        } else {
+            Err(bad("only an official has a Sede and sportelli"))
+        };
+    }
+    let sede = sede.ok_or_else(|| bad("an official needs a Sede or Polo (sede_id)"))?;
+    let own: Vec<(String,)> = sqlx::query_as("SELECT id FROM sportelli WHERE sede_id = $1")
+        .bind(&sede)
+        .fetch_all(db.pool())
+        .await
+        .map_err(BookingError::from)?;
+    if db.sede_name(&sede).await?.is_none() {
+        return Err(AppError::new(
+            StatusCode::NOT_FOUND,
+            ApiCode::UnknownSede,
+            "no such Sede or Polo",
+        ));
+    }
+    let mut out: Vec<String> = Vec::with_capacity(sportelli.len());
+    for s in sportelli {
+        if !own.iter().any(|(id,)| *id == s) {
+            return Err(bad("a sportello of another Sede (or none)"));
+        }
+        if !out.contains(&s) {
+            out.push(s);
+        }
+    }
+    Ok((Some(sede), out))
 }
 
 /// The regions of a new `referente_inps` (required: known region names, or `["*"]`); none for

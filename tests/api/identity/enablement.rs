@@ -16,7 +16,11 @@ pub(super) async fn user_admin_enables_operators(db: Option<String>) {
         .iter()
         .map(|e| e["account"].as_str().unwrap().to_owned())
         .collect();
-    assert_eq!(accounts, ["operatore.villanova"], "only the admin's comune");
+    assert_eq!(
+        accounts,
+        ["operatore.villanova", "referente.villanova"],
+        "only the admin's comune (its operators and its referente)"
+    );
 
     let r = admin
         .post(
@@ -55,7 +59,8 @@ pub(super) async fn user_admin_enables_operators(db: Option<String>) {
         names,
         [
             ("operatore.nuovo", "Maria Sanna"),
-            ("operatore.villanova", "Giulia Serra")
+            ("operatore.villanova", "Giulia Serra"),
+            ("referente.villanova", "Sara Piras")
         ]
     );
     // The name can be changed (and is checked).
@@ -186,7 +191,12 @@ pub(super) async fn enablement_refusals(db: Option<String>) {
             409,
             "account_exists",
         ),
-        (with("role", json!("inps_admin")), 422, "bad_request_body"),
+        // Roles the comune's administrator does not manage.
+        (with("role", json!("inps_admin")), 403, "forbidden"),
+        (with("role", json!("official")), 403, "forbidden"),
+        (with("role", json!("user_admin")), 403, "forbidden"),
+        (with("role", json!("mayor")), 422, "bad_request_body"),
+        (with("sede_id", json!("sede-sassari")), 400, "bad_sede"),
     ];
     for (body, status, code) in cases {
         admin

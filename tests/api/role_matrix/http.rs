@@ -387,6 +387,12 @@ async fn every_endpoint_by_every_caller() {
         case("DELETE", "/v1/citizen/session", "/v1/citizen/session")
             .citizen()
             .allow(&[Citizen]),
+        // A wrong current password is refused (400) for every staff role; the right one is in
+        // tests/api/identity (it ends the caller's sessions).
+        case("POST", "/v1/session/password", "/v1/session/password")
+            .body(|_| json!({"current_password": "non-e-questa-123", "new_password": "nuova-password-123"}))
+            .allow(&STAFF)
+            .allowed_status(400),
         // Last: revoking the operator (later logins of the operator would be refused).
         case(
             "POST",

@@ -148,6 +148,11 @@ impl Case {
         self.allowed_status = Some(303);
         self
     }
+    /// What an allowed caller gets when not a 2xx (a refusal of the body, not of the caller).
+    fn allowed_status(mut self, status: u16) -> Self {
+        self.allowed_status = Some(status);
+        self
+    }
 
     fn expected(&self, who: Who) -> u16 {
         if self.allowed.contains(&who) {

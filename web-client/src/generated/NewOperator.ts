@@ -38,4 +38,12 @@ role?: StaffRole,
 /**
  * A `referente_inps`'s regions (names as in the comuni list), or `["*"]` for all of Italy.
  */
-regions?: Array<string>, };
+regions?: Array<string>, 
+/**
+ * An official's Sede or Polo (required for an official, refused for the other roles).
+ */
+sede_id?: string, 
+/**
+ * An official's sportelli, of that Sede (none = all of the Sede's).
+ */
+sportello_ids?: Array<string>, };

@@ -45,4 +45,12 @@ role: StaffRole,
 /**
  * A `referente_inps`'s regions (`["*"]` = all).
  */
-regions: Array<string>, };
+regions: Array<string>, 
+/**
+ * An official's Sede or Polo.
+ */
+sede_id: string | null, 
+/**
+ * An official's sportelli (none = all of the Sede's).
+ */
+sportello_ids: Array<string>, };
