@@ -173,37 +173,42 @@ fn parse(req: &ReportRequest) -> ApiResult<(ReportKind, String)> {
 /// official of its sportello (the meeting rules). Another role: 403; an operator of another
 /// comune or an official of another sportello: 404 `unknown_appointment`, as for a hold or an
 /// id that names no appointment (not revealing that it exists).
+///
+/// A refusal says whether it is a denial to audit (`true`: the wrong role, or another comune's or
+/// sportello's appointment), not when the id names no appointment.
 async fn reporter_of(
     db: &Db,
     who: &Principal,
     id: &str,
-) -> Result<(MeetingRow, ReporterRole), BookingError> {
+) -> Result<(MeetingRow, ReporterRole), (BookingError, bool)> {
+    let denied = |e: BookingError| (e, true);
+    let plain = |e: BookingError| (e, false);
     let role = match who.role {
         StaffRole::Operator => ReporterRole::Operator,
         StaffRole::Official => ReporterRole::Official,
         _ => {
-            return Err(BookingError::Forbidden(
+            return Err(denied(BookingError::Forbidden(
                 "only the meeting's operator or official may report a problem".into(),
-            ));
+            )));
         }
     };
-    let hidden = |_| rules::unknown_appointment();
+    let hidden = |_| (rules::unknown_appointment(), true);
     let row = match role {
         ReporterRole::Operator => {
-            let comune = rules::check_operator_role(who)?.to_owned();
-            let row = store::row(db, id).await?;
+            let comune = rules::check_operator_role(who).map_err(denied)?.to_owned();
+            let row = store::row(db, id).await.map_err(plain)?;
             rules::check_operator_comune(&comune, &row).map_err(hidden)?;
             row
         }
         ReporterRole::Official => {
-            rules::check_official_role(who)?;
-            let row = store::row(db, id).await?;
+            rules::check_official_role(who).map_err(denied)?;
+            let row = store::row(db, id).await.map_err(plain)?;
             rules::check_official_sportello(who, &row).map_err(hidden)?;
             row
         }
     };
     if row.status != "booked" && row.status != "cancelled" {
-        return Err(rules::unknown_appointment());
+        return Err(plain(rules::unknown_appointment()));
     }
     Ok((row, role))
 }
@@ -222,12 +227,8 @@ pub async fn report(
     let (db, now) = (s.store.db(), s.store.now());
     let (row, role) = match reporter_of(db, &who, &id).await {
         Ok(found) => found,
-        Err(e) => {
-            let refused = matches!(
-                e,
-                BookingError::Forbidden(_) | BookingError::NotFound(ApiCode::UnknownAppointment, _)
-            );
-            if refused && (who.role == StaffRole::Operator || who.role == StaffRole::Official) {
+        Err((e, denied)) => {
+            if denied {
                 let event = Event::staff(&who, &rid, AuditAction::MeetingReport)
                     .scope(Scope::target(&id))
                     .denied();
