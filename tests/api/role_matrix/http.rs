@@ -91,6 +91,25 @@ async fn every_endpoint_by_every_caller() {
         .allow(&[Operator]),
         case(
             "GET",
+            "/v1/booking/comuni/{istat}/follow-ups",
+            "/v1/booking/comuni/090078/follow-ups",
+        )
+        .allow(&[Operator]),
+        case(
+            "POST",
+            "/v1/booking/appointments/{appointment_id}/reports",
+            appt(&a, "/reports"),
+        )
+        .body(|_| json!({"kind": "audio", "text": "Eco."}))
+        .allow(&[Operator, Official])
+        .hide(&[OtherOperator, OtherOfficial]),
+        case("GET", "/v1/monitoring/reports", "/v1/monitoring/reports").allow(&[
+            InpsAdmin,
+            ReferenteComune,
+            ReferenteInps,
+        ]),
+        case(
+            "GET",
             "/v1/booking/sportelli/{sportello_id}/slots",
             "/v1/booking/sportelli/sassari-1/slots?from=2026-11-24&to=2026-11-24",
         )
@@ -133,14 +152,28 @@ async fn every_endpoint_by_every_caller() {
             appt(&a, ""),
         )
         .allow(&[Operator, Official, InpsAdmin])
-        .hide(&[OtherOperator, UserAdmin, OtherOfficial]),
+        .hide(&[
+            OtherOperator,
+            UserAdmin,
+            OtherOfficial,
+            ReferenteComune,
+            ReferenteInps,
+            ReferenteAnci,
+        ]),
         case(
             "GET",
             "/v1/booking/appointments/{appointment_id}/ics",
             appt(&a, "/ics"),
         )
         .allow(&[Operator, Official, InpsAdmin])
-        .hide(&[OtherOperator, UserAdmin, OtherOfficial]),
+        .hide(&[
+            OtherOperator,
+            UserAdmin,
+            OtherOfficial,
+            ReferenteComune,
+            ReferenteInps,
+            ReferenteAnci,
+        ]),
         case("POST", meeting_route, appt(&a, "/meeting"))
             .body(|_| json!({}))
             .allow(&[Operator]),
@@ -233,6 +266,12 @@ async fn every_endpoint_by_every_caller() {
         .citizen()
         .body(|_| json!({}))
         .allow(&[Citizen]),
+        // The citizen's meeting is going on: the feedback waits for the close.
+        case("POST", "/v1/citizen/feedback", "/v1/citizen/feedback")
+            .citizen()
+            .body(|_| json!({"rating": 5}))
+            .answers(409)
+            .allow(&[Citizen]),
         case("GET", "/v1/citizen/prints", "/v1/citizen/prints")
             .citizen()
             .allow(&[Citizen]),

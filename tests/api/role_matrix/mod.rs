@@ -4,7 +4,8 @@
 //!
 //! Callers: nobody, a citizen session, the operator of the appointment's comune, an operator of
 //! another comune, the comune's user administrator, the official of the appointment's sportello,
-//! an official of another Sede, the INPS administrator. Each case logs in afresh (a handover or
+//! an official of another Sede, the INPS administrator, and the three referenti (of the comune,
+//! of INPS for Sardegna, of ANCI). Each case logs in afresh (a handover or
 //! a logout ends the session it used) and runs its refused callers before the allowed ones, so an
 //! allowed call that changes something (cancel, close, revoke) comes last.
 //! Expected answers: 2xx for an allowed caller; 401 for a caller without a staff session on a
@@ -33,11 +34,14 @@ enum Who {
     Official,
     OtherOfficial,
     InpsAdmin,
+    ReferenteComune,
+    ReferenteInps,
+    ReferenteAnci,
 }
 
 use Who::*;
 
-const EVERYONE: [Who; 8] = [
+const EVERYONE: [Who; 11] = [
     Nobody,
     Citizen,
     Operator,
@@ -46,14 +50,20 @@ const EVERYONE: [Who; 8] = [
     Official,
     OtherOfficial,
     InpsAdmin,
+    ReferenteComune,
+    ReferenteInps,
+    ReferenteAnci,
 ];
-const STAFF: [Who; 6] = [
+const STAFF: [Who; 9] = [
     Operator,
     OtherOperator,
     UserAdmin,
     Official,
     OtherOfficial,
     InpsAdmin,
+    ReferenteComune,
+    ReferenteInps,
+    ReferenteAnci,
 ];
 
 impl Who {
@@ -66,6 +76,9 @@ impl Who {
             Official => Some("funzionario.sassari"),
             OtherOfficial => Some("funzionario.laquila"),
             InpsAdmin => Some("admin.inps"),
+            ReferenteComune => Some("referente.villanova"),
+            ReferenteInps => Some("referente.sardegna"),
+            ReferenteAnci => Some("referente.anci"),
         }
     }
 }
@@ -129,6 +142,12 @@ impl Case {
     }
     fn redirects(mut self) -> Self {
         self.allowed_status = Some(303);
+        self
+    }
+    /// An allowed caller passes the access checks and is answered `status` by the rules (e.g.
+    /// 409 for a state the matrix's records are not in).
+    fn answers(mut self, status: u16) -> Self {
+        self.allowed_status = Some(status);
         self
     }
 
