@@ -96,6 +96,11 @@ describe('layout at 1366×768, 390×844 and 200% zoom', () => {
       await close.locator('label').getByText('Pratica risolta', { exact: true }).click();
       await close.getByRole('button', { name: 'Chiudi la videochiamata per tutti' }).click();
       await official.getByRole('heading', { name: 'Videochiamata chiusa', level: 1 }).waitFor({ timeout: LONG });
+      await official.getByRole('button', { name: 'Segnala un problema' }).waitFor();
+      await checkLayouts(official, 'official-closed');
+      await kiosk.getByRole('heading', { name: 'Com’è andata la videochiamata?', level: 1 }).waitFor({ timeout: LONG });
+      await checkLayouts(kiosk, 'kiosk-feedback', smallText);
+      await kiosk.getByRole('button', { name: 'Salta' }).click();
       await kiosk.getByRole('heading', { name: 'La videochiamata è terminata. Grazie.', level: 1 }).waitFor({ timeout: LONG });
       await checkLayouts(kiosk, 'kiosk-ended', smallText);
       assertNoProblems(kiosk, official);

@@ -64,7 +64,10 @@ export function kioskFeedbackPage(csrf: string): HTMLElement {
     const value = String(i + 1);
     const id = `rating-${value}`;
     const input = h('input', { type: 'radio', name: 'rating', id, value, class: 'rating-input' });
-    const choice = h('label', { class: 'rating-choice', for: id }, label);
+    // The mark of the chosen face is for the eye only: the radio button already says "selected".
+    const choice = h('label', { class: 'rating-choice', for: id },
+      h('span', { class: 'rating-label' }, label),
+      h('span', { class: 'rating-check', 'aria-hidden': 'true' }, '✓ Scelto'));
     choice.prepend(face(i + 1));
     return { input, wrap: h('div', { class: 'rating-option' }, input, choice) };
   });

@@ -20,7 +20,7 @@ function followUpCard(f: FollowUp): HTMLElement {
     h('h3', { class: 'appt-name' }, `${a.given_name} ${a.family_name}`),
     h('p', { class: 'appt-cf' }, h('span', { class: 'visually-hidden' }, 'Codice fiscale: '), a.codice_fiscale),
     h('p', { class: 'appt-service' }, f.service_name, others === 0 ? null : others === 1 ? ' e 1 altro servizio' : ` e altri ${others} servizi`),
-    h('p', { class: 'appt-time' }, `Videochiamata del ${formatDay(dayOf(f.starts_at))} alle ${formatTime(f.starts_at)}`),
+    h('p', { class: 'appt-when' }, `Videochiamata di ${formatDay(dayOf(f.starts_at))}, alle ${formatTime(f.starts_at)}`),
     f.notes
       ? h('p', { class: 'appt-note' }, h('span', { class: 'appt-note-label' }, 'Nota del funzionario INPS: '), f.notes)
       : null,
