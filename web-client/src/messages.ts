@@ -145,9 +145,9 @@ export const RATING_LABEL: readonly string[] = ['Molto male', 'Male', 'Così cos
 
 /** The kinds of problem of "Segnala un problema". */
 export const REPORT_KIND_LABEL: Record<ReportKind, string> = {
-  audio: 'Audio (non si sente o si sente male)',
-  video: 'Video (non si vede o si vede male)',
-  connection: 'Collegamento (cade, non si riesce a entrare)',
+  audio: 'Audio: non si sente bene',
+  video: 'Video: non si vede bene',
+  connection: 'Collegamento: cade o non parte',
   other: 'Altro',
 };
 

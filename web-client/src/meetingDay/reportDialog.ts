@@ -15,7 +15,7 @@ export function reportProblemDialog(appointmentId: string): Promise<boolean> {
   return new Promise((resolve) => {
     const error = h('div', { class: 'alert alert-danger', role: 'alert', id: 'report-error', hidden: true });
     const kinds = Object.entries(REPORT_KIND_LABEL) as [ReportKind, string][];
-    const radios = h('fieldset', { class: 'choice-list' },
+    const radios = h('fieldset', { class: 'choice-list report-kinds' },
       h('legend', {}, 'Che tipo di problema?'),
       ...kinds.map(([value, label]) => {
         const id = `report-kind-${value}`;
@@ -23,7 +23,7 @@ export function reportProblemDialog(appointmentId: string): Promise<boolean> {
           h('input', { class: 'form-check-input', type: 'radio', name: 'report-kind', id, value }),
           h('label', { class: 'form-check-label', for: id }, label));
       }));
-    const text = h('textarea', { class: 'form-control', id: 'report-text', maxlength: String(TEXT_MAX), rows: '3' });
+    const text = h('textarea', { class: 'form-control', id: 'report-text', maxlength: String(TEXT_MAX), rows: '2' });
     const submit = h('button', { type: 'submit', class: 'btn btn-primary btn-lg', id: 'btn-report-send' }, 'Invia la segnalazione');
     const cancel = h('button', { type: 'button', class: 'btn btn-outline-primary btn-lg' }, 'Annulla');
     const form = h('form', { class: 'sp-form', novalidate: true },
