@@ -114,6 +114,18 @@ sportello_signalling::string_enum! {
         PrintNotPdf = "print_not_pdf",
         TooManyPrints = "too_many_prints",
         PrintsFull = "prints_full",
+        // The citizen's feedback after the meeting.
+        BadRating = "bad_rating",
+        CommentTooLong = "comment_too_long",
+        BadComment = "bad_comment",
+        FeedbackAlreadyGiven = "feedback_already_given",
+        MeetingNotClosed = "meeting_not_closed",
+        // Problem reports of a meeting, and their list for the referenti.
+        BadReportKind = "bad_report_kind",
+        ReportTooLong = "report_too_long",
+        BadReportText = "bad_report_text",
+        TooManyReports = "too_many_reports",
+        BadPage = "bad_page",
         Unauthenticated = "unauthenticated",
         UnknownAccount = "unknown_account",
         UnknownAppointment = "unknown_appointment",

@@ -54,6 +54,8 @@ sportello_signalling::string_enum! {
         MeetingJoin = "meeting.join",
         MeetingOpen = "meeting.open",
         MeetingRemoved = "meeting.removed",
+        MeetingReport = "meeting.report",
+        MonitoringReports = "monitoring.reports",
         OidcLinkCreate = "oidc_link.create",
         OidcLinkDelete = "oidc_link.delete",
         OperatorCreate = "operator.create",

@@ -37,6 +37,7 @@ where
         .route("/v1/booking/privacy-notice", get(privacy_notice))
         .route("/v1/booking/comuni/{istat}/proposals", get(proposals))
         .route("/v1/booking/comuni/{istat}/appointments", get(comune_day))
+        .route("/v1/booking/comuni/{istat}/follow-ups", get(follow_ups))
         .route("/v1/booking/sportelli/{sportello_id}/slots", get(slots))
         .route("/v1/booking/sportelli/{sportello_id}/agenda", get(agenda))
         .route("/v1/booking/holds", post(hold))
@@ -151,6 +152,21 @@ async fn comune_day(
         }
     };
     Ok(Json(list))
+}
+
+/// `GET /v1/booking/comuni/{istat}/follow-ups`: personal data, never cached.
+async fn follow_ups(
+    State(booking): State<Booking>,
+    who: Principal,
+    PathParams(istat): PathParams<String>,
+) -> ApiResult<Response> {
+    let list = booking.follow_ups(&who, &istat).await?;
+    let mut resp = Json(list).into_response();
+    resp.headers_mut().insert(
+        CACHE_CONTROL,
+        axum::http::HeaderValue::from_static("no-store"),
+    );
+    Ok(resp)
 }
 
 #[derive(Debug, Deserialize)]

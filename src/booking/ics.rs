@@ -115,6 +115,8 @@ mod tests {
             services: vec!["pensioni".into()],
             has_delegate: false,
             meeting_closed: false,
+            meeting_outcome: None,
+            meeting_notes: None,
         };
         let ics = render(&a, start);
         assert!(ics.starts_with("BEGIN:VCALENDAR\r\n"));

@@ -8,6 +8,7 @@
 pub mod api;
 pub mod catalogue;
 pub mod error;
+pub mod follow_ups;
 pub mod holidays;
 pub mod ics;
 pub mod model;

@@ -234,6 +234,36 @@ pub struct ClosureRequest {
     pub reason: String,
 }
 
+/// How the official closed a meeting.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[serde(rename_all = "snake_case")]
+pub enum MeetingOutcome {
+    /// The citizen's request was dealt with ("Pratica risolta").
+    Resolved,
+    /// The office will call the citizen back ("Da richiamare").
+    CallBack,
+    /// The citizen did not come ("Cittadino non presente").
+    NoShow,
+}
+
+impl MeetingOutcome {
+    /// The stored code.
+    pub fn code(self) -> &'static str {
+        match self {
+            Self::Resolved => "resolved",
+            Self::CallBack => "call_back",
+            Self::NoShow => "no_show",
+        }
+    }
+
+    /// The outcome of a stored code (`None` for anything else).
+    pub fn from_code(code: &str) -> Option<Self> {
+        [Self::Resolved, Self::CallBack, Self::NoShow]
+            .into_iter()
+            .find(|o| o.code() == code)
+    }
+}
+
 /// An appointment.
 #[derive(Clone, Serialize, TS)]
 pub struct Appointment {
@@ -273,6 +303,10 @@ pub struct Appointment {
     pub has_delegate: bool,
     /// Whether the official closed its meeting ("Concluso": nothing left to open or join).
     pub meeting_closed: bool,
+    /// The outcome the official closed the meeting with.
+    pub meeting_outcome: Option<MeetingOutcome>,
+    /// The official's closing note, if any.
+    pub meeting_notes: Option<String>,
 }
 
 /// Weekly opening hours of a sportello.

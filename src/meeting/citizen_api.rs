@@ -18,7 +18,8 @@ use crate::api::AppError;
 use crate::api::{ApiResult, EmptyBody, JsonBody};
 use crate::audit::AuditAction;
 use crate::audit::{self, Event, RequestId};
-use crate::identity::citizen::{self, CitizenSession};
+use crate::booking::BookingError;
+use crate::identity::citizen::{self, CitizenSession, EndingSession};
 
 /// `GET /v1/citizen/session`.
 #[derive(Debug, Clone, Serialize, ts_rs::TS)]
@@ -52,6 +53,8 @@ async fn meeting(s: &Meetings, session: &CitizenSession) -> ApiResult<MeetingPla
             ApiCode::Unauthenticated,
             "this citizen session is not for the current meeting",
         )),
+        // Closed meanwhile: the session stays for the feedback (its grace was set by the close).
+        Err(e @ BookingError::Conflict(ApiCode::MeetingClosed, _)) => Err(e.into()),
         Err(e) => {
             citizen::end_for_appointment(s.store.db(), &session.appointment_id).await?;
             Err(e.into())
@@ -60,7 +63,7 @@ async fn meeting(s: &Meetings, session: &CitizenSession) -> ApiResult<MeetingPla
 }
 
 /// Records an action of the citizen session (its random subject; never personal data).
-async fn record(
+pub(crate) async fn record(
     s: &Meetings,
     session: &CitizenSession,
     place: Option<&MeetingPlace>,
@@ -119,10 +122,10 @@ pub async fn token(
 }
 
 /// `DELETE /v1/citizen/session`: the citizen session ends (its connections stay until they
-/// leave; they cannot rejoin).
+/// leave; they cannot rejoin). Also in the feedback grace after the close ("Salta").
 pub async fn leave(
     State(s): State<Meetings>,
-    session: CitizenSession,
+    EndingSession(session): EndingSession,
     rid: RequestId,
     headers: axum::http::HeaderMap,
 ) -> ApiResult<Response> {

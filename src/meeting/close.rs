@@ -1,6 +1,6 @@
 //! The official closes the meeting and records its outcome. Everyone still in the call receives
 //! `meeting_ended` and is disconnected, the room refuses later joins, and the citizen session
-//! of the meeting ends.
+//! of the meeting may only give the citizen's feedback, for [`citizen::FEEDBACK_GRACE`].
 
 use axum::Json;
 use axum::extract::State;
@@ -113,7 +113,12 @@ pub async fn close(
             tracing::error!(error = %e, "recording the served citizen for the monitoring");
         }
     }
-    let ended = citizen::end_for_appointment(s.store.db(), &place.appointment_id).await?;
+    let ended = citizen::keep_for_feedback(
+        s.store.db(),
+        &place.appointment_id,
+        at + citizen::FEEDBACK_GRACE,
+    )
+    .await?;
     let cut = s
         .signalling
         .rooms()

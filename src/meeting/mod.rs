@@ -2,8 +2,10 @@
 //! ([`day`]); over HTTP, "Apri meeting" and "Entra nel meeting" with the one ticket-issuing path
 //! ([`tickets`]), the official's wait for the operator to open ([`opening`]), the handover to the citizen ([`handover`]), the citizen's meeting-scoped
 //! session ([`citizen_api`]), the official closing the meeting with an outcome ([`close`]), the
-//! check of who may be in the call at each join ([`admission`]), and the audit record of who
-//! joins, changes identity and leaves the call ([`audit_observer`]).
+//! check of who may be in the call at each join ([`admission`]), the audit record of who
+//! joins, changes identity and leaves the call ([`audit_observer`]), the citizen's feedback after
+//! the close ([`feedback`]) and the problem reports of the staff for the referenti
+//! ([`reports`]).
 //!
 //! The citizen session store lives in `identity::citizen`; the connection-level handover
 //! (`reauthenticate`) in the signalling crate.
@@ -14,8 +16,10 @@ pub mod case;
 pub mod citizen_api;
 pub mod close;
 pub mod day;
+pub mod feedback;
 pub mod handover;
 pub mod opening;
+pub mod reports;
 pub mod rules;
 mod store;
 pub mod tickets;
@@ -93,4 +97,10 @@ where
             get(citizen_api::whoami).delete(citizen_api::leave),
         )
         .route("/v1/citizen/meeting/token", post(citizen_api::token))
+        .route("/v1/citizen/feedback", post(feedback::give))
+        .route(
+            "/v1/booking/appointments/{appointment_id}/reports",
+            post(reports::report),
+        )
+        .route("/v1/monitoring/reports", get(reports::list))
 }

@@ -7,7 +7,6 @@
 //! by the server clock.
 
 use chrono::{DateTime, Duration, Utc};
-use serde::{Deserialize, Serialize};
 
 use super::store::MeetingRow;
 use crate::api::ApiCode;
@@ -19,28 +18,7 @@ pub const MEETING_OPENS_BEFORE: Duration = Duration::minutes(30);
 /// How long after the slot ends the meeting may still be opened or joined.
 pub const MEETING_CLOSES_AFTER: Duration = Duration::minutes(30);
 
-/// How the official closed a meeting.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, ts_rs::TS)]
-#[serde(rename_all = "snake_case")]
-pub enum MeetingOutcome {
-    /// The citizen's request was dealt with ("Pratica risolta").
-    Resolved,
-    /// The office will call the citizen back ("Da richiamare").
-    CallBack,
-    /// The citizen did not come ("Cittadino non presente").
-    NoShow,
-}
-
-impl MeetingOutcome {
-    /// The stored code.
-    pub fn code(self) -> &'static str {
-        match self {
-            Self::Resolved => "resolved",
-            Self::CallBack => "call_back",
-            Self::NoShow => "no_show",
-        }
-    }
-}
+pub use crate::booking::model::MeetingOutcome;
 
 /// Longest notes of an outcome, in characters.
 pub const MAX_OUTCOME_NOTES: usize = 2000;

@@ -8,6 +8,7 @@ use std::path::{Path, PathBuf};
 
 use sportello::api::ApiCode;
 use sportello::audit::store::AuditEntry;
+use sportello::booking::follow_ups::FollowUp;
 use sportello::booking::model::{
     Appointment, CitizenRequest, ClosureRequest, Comune, Hold, HoldRequest, Holidays,
     PrivacyNotice, Proposals, RescheduleRequest, SedeDetail, Slots,
@@ -25,7 +26,9 @@ use sportello::meeting::MeetingTicket;
 use sportello::meeting::case::CaseFile;
 use sportello::meeting::citizen_api::CitizenSessionInfo;
 use sportello::meeting::close::{CloseRequest, MeetingClosed};
+use sportello::meeting::feedback::FeedbackRequest;
 use sportello::meeting::handover::HandoverTicket;
+use sportello::meeting::reports::{ReportCreated, ReportPage, ReportRequest};
 use sportello::monitoring::activity::Activity;
 use sportello::monitoring::summary::Summary;
 use ts_rs::{Config, TS};
@@ -85,6 +88,11 @@ fn booking_typescript_bindings() {
     ProviderInfo::export_all(&cfg).unwrap();
     OperatorState::export_all(&cfg).unwrap();
     ApiCode::export_all(&cfg).unwrap();
+    FollowUp::export_all(&cfg).unwrap();
+    FeedbackRequest::export_all(&cfg).unwrap();
+    ReportRequest::export_all(&cfg).unwrap();
+    ReportCreated::export_all(&cfg).unwrap();
+    ReportPage::export_all(&cfg).unwrap();
     let generated = read_dir(&out);
     let _ = std::fs::remove_dir_all(&out);
     assert!(generated["Appointment.ts"].contains("starts_at: string"));

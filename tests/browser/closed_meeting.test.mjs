@@ -43,14 +43,14 @@ describe('a closed videochiamata', () => {
       await card.locator('.appt-state').getByText('Concluso', { exact: true }).waitFor({ timeout: LONG });
       assert.equal(await card.getByRole('button').count(), 0, 'no action on a concluded card');
 
-      // Reloaded, the home and the agenda show it from the server's answer.
+      // Reloaded, the home and the agenda show it from the server's answer, with the outcome.
       await operator.reload();
-      await card.locator('.appt-state').getByText('Concluso', { exact: true }).waitFor({ timeout: LONG });
+      await card.locator('.appt-state').getByText('Concluso: Pratica risolta', { exact: true }).waitFor({ timeout: LONG });
       assert.equal(await card.getByRole('button').count(), 0, 'no action on the home');
       await checkLayouts(operator, 'home-concluded');
       await official.goto('/agenda');
       const row = official.locator(`[data-appointment-id="${appt.id}"]`);
-      await row.locator('.appt-state').getByText('Concluso', { exact: true }).waitFor({ timeout: LONG });
+      await row.locator('.appt-state').getByText('Concluso: Pratica risolta', { exact: true }).waitFor({ timeout: LONG });
       assert.equal(await row.getByRole('button').count(), 0, 'no action on the agenda');
       await checkLayouts(official, 'agenda-concluded');
       // The kiosk with no videochiamata (a workstation without a citizen session).

@@ -96,6 +96,23 @@ describe('layout at 1366×768, 390×844 and 200% zoom', () => {
       await close.locator('label').getByText('Pratica risolta', { exact: true }).click();
       await close.getByRole('button', { name: 'Chiudi la videochiamata per tutti' }).click();
       await official.getByRole('heading', { name: 'Videochiamata chiusa', level: 1 }).waitFor({ timeout: LONG });
+      await official.getByRole('button', { name: 'Segnala un problema' }).waitFor();
+      await checkLayouts(official, 'official-closed');
+      // "Segnala un problema" after the close: the kind, a text, sent.
+      await official.getByRole('button', { name: 'Segnala un problema' }).click();
+      const report = official.getByRole('dialog', { name: 'Segnala un problema' });
+      await report.getByRole('button', { name: 'Invia la segnalazione' }).click();
+      await report.getByText('Scelga il tipo di problema.').waitFor();
+      await checkLayouts(official, 'report-dialog', dialogFits);
+      await report.locator('label').getByText(/^Audio/).click();
+      await report.getByLabel(/Che cosa è successo/).fill('Eco durante la chiamata.');
+      await report.getByRole('button', { name: 'Invia la segnalazione' }).click();
+      await report.getByText('Segnalazione inviata. Grazie.').waitFor({ timeout: LONG });
+      await report.getByRole('button', { name: 'Chiudi' }).click();
+      await report.waitFor({ state: 'detached' });
+      await kiosk.getByRole('heading', { name: 'Com’è andata la videochiamata?', level: 1 }).waitFor({ timeout: LONG });
+      await checkLayouts(kiosk, 'kiosk-feedback', smallText);
+      await kiosk.getByRole('button', { name: 'Salta' }).click();
       await kiosk.getByRole('heading', { name: 'La videochiamata è terminata. Grazie.', level: 1 }).waitFor({ timeout: LONG });
       await checkLayouts(kiosk, 'kiosk-ended', smallText);
       assertNoProblems(kiosk, official);

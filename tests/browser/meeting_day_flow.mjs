@@ -2,7 +2,7 @@
 // operator logs in → today's card → "Apri la videochiamata" → lobby with device check → the official
 // joins from the agenda → roster → "Passa al cittadino" (the operator's cookie dies, the call
 // goes on) → kiosk reload on /sportello → "Richiama operatore" → hand over again → the official
-// closes with an outcome → the kiosk shows the end and the citizen session is gone.
+// closes with an outcome → the kiosk asks how it went, "Salta" → the end, the citizen session is gone.
 //
 // The server must run with `--demo-clock DEMO_NOW` so that "today, inside the meeting window"
 // holds whenever the tests run.
@@ -218,6 +218,10 @@ export function runMeetingDay(browser, url, { shots = false, log = () => undefin
     await official.getByText('Esito registrato: Pratica risolta.').waitFor();
     await official.getByRole('link', { name: 'Torna all’agenda' }).waitFor();
 
+    // The kiosk asks the citizen how it went; "Salta" ends the citizen session.
+    await kiosk.getByRole('heading', { name: 'Com’è andata la videochiamata?', level: 1 }).waitFor({ timeout: LONG });
+    if (shots) await screenshot(kiosk, 'kiosk-feedback', { dir: SHOTS_DIR });
+    await kiosk.getByRole('button', { name: 'Salta' }).click();
     await kiosk.getByRole('heading', { name: 'La videochiamata è terminata. Grazie.' }).waitFor({ timeout: LONG });
     await kiosk.getByText('Può lasciare la postazione.').waitFor();
     assert.equal(await kiosk.locator('#main button, #main a').count(), 1, 'only the operator\'s way back on the kiosk');

@@ -5,6 +5,8 @@ import type { ErrorCode } from './generated/ErrorCode';
 import type { LeaveReason } from './generated/LeaveReason';
 import type { MeetingOutcome } from './generated/MeetingOutcome';
 import type { OperatorStatus } from './generated/OperatorStatus';
+import type { ReporterRole } from './generated/ReporterRole';
+import type { ReportKind } from './generated/ReportKind';
 import type { Role } from './generated/Role';
 
 export const ROLE_LABEL: Record<Role, string> = {
@@ -138,6 +140,23 @@ export function roleChangeNotice(before: Role, after: Role, name: string): strin
 }
 
 /** The outcomes the official records when closing a meeting, with their Italian labels. */
+/** The five answers of the kiosk's "Com’è andata la videochiamata?", rating 1 to 5. */
+export const RATING_LABEL: readonly string[] = ['Molto male', 'Male', 'Così così', 'Bene', 'Molto bene'];
+
+/** The kinds of problem of "Segnala un problema". */
+export const REPORT_KIND_LABEL: Record<ReportKind, string> = {
+  audio: 'Audio: non si sente bene',
+  video: 'Video: non si vede bene',
+  connection: 'Collegamento: cade o non parte',
+  other: 'Altro',
+};
+
+/** Who reported, for the referenti. */
+export const REPORTER_ROLE_LABEL: Record<ReporterRole, string> = {
+  operator: 'Operatore del Comune',
+  official: 'Funzionario INPS',
+};
+
 export const OUTCOME_LABEL: Record<MeetingOutcome, string> = {
   resolved: 'Pratica risolta',
   call_back: 'Da richiamare',
@@ -296,6 +315,16 @@ const API_ERROR_TEXT: Record<ApiCode, string | null> = {
   too_many_waiting: 'Troppe pagine sono in attesa in questo momento. Riprovi tra qualche secondo.',
   unknown_provider: null,
   unknown_sede: null,
+  bad_rating: 'Scelga una delle cinque risposte.',
+  comment_too_long: 'Il commento è troppo lungo: al massimo 500 caratteri.',
+  bad_comment: 'Il commento contiene caratteri non ammessi. Lo riscriva con parole semplici.',
+  feedback_already_given: 'La sua risposta è già stata registrata. Grazie.',
+  meeting_not_closed: 'Potrà dire com’è andata quando la videochiamata sarà finita.',
+  bad_report_kind: 'Scelga il tipo di problema.',
+  report_too_long: 'La descrizione è troppo lunga: al massimo 1000 caratteri.',
+  bad_report_text: 'La descrizione contiene caratteri non ammessi. La riscriva senza simboli speciali.',
+  too_many_reports: 'Per questo appuntamento sono già state inviate 20 segnalazioni: non se ne possono aggiungere altre.',
+  bad_page: null,
 };
 
 /** Whether `code` (any string the server sent) is one of the codes of `ApiCode`. */

@@ -13,7 +13,7 @@ use sqlx::Row as _;
 use sqlx::any::AnyRow;
 
 use super::error::BookingError;
-use super::model::{Appointment, Hold};
+use super::model::{Appointment, Hold, MeetingOutcome};
 use super::store::Sportello;
 use super::{Booking, MAX_AHEAD_DAYS, from_unix, rome, unknown_sportello};
 use crate::api::ApiCode;
@@ -21,7 +21,8 @@ use crate::api::ApiCode;
 const APPOINTMENT_SELECT: &str = "SELECT r.id, r.status, r.comune_istat, r.sportello_id, \
     p.name AS sportello_name, s.id AS sede_id, s.name AS sede_name, r.service_code, \
     sv.name AS service_name, r.starts_at, r.ends_at, c.given_name, c.family_name, \
-    c.delegate_codice_fiscale, cm.name AS comune_name, r.meeting_closed_at \
+    c.delegate_codice_fiscale, cm.name AS comune_name, r.meeting_closed_at, \
+    r.meeting_outcome, r.meeting_notes \
     FROM reservations r JOIN sportelli p ON p.id = r.sportello_id \
     JOIN comuni cm ON cm.istat = r.comune_istat \
     JOIN sedi s ON s.id = p.sede_id JOIN services sv ON sv.code = r.service_code \
@@ -63,6 +64,11 @@ fn appointment_from(row: &AnyRow) -> Result<Appointment, sqlx::Error> {
         meeting_closed: row
             .try_get::<Option<i64>, _>("meeting_closed_at")?
             .is_some(),
+        meeting_outcome: row
+            .try_get::<Option<String>, _>("meeting_outcome")?
+            .as_deref()
+            .and_then(MeetingOutcome::from_code),
+        meeting_notes: row.try_get("meeting_notes")?,
     })
 }
 
@@ -191,7 +197,7 @@ impl Booking {
         Ok(a)
     }
 
-    async fn services_of(&self, id: &str) -> Result<Vec<String>, BookingError> {
+    pub(crate) async fn services_of(&self, id: &str) -> Result<Vec<String>, BookingError> {
         let rows = sqlx::query(
             "SELECT service_code FROM request_services WHERE reservation_id = $1 \
              ORDER BY service_code",

@@ -153,7 +153,7 @@ pub(super) async fn handover_recall_and_close(db: Option<String>) {
             .unwrap();
     assert_eq!(outcome.as_deref(), Some("resolved"));
     assert_eq!(notes.as_deref(), Some("Domanda di pensione inoltrata."));
-    // The citizen session ended with the meeting.
+    // The citizen session can no longer reach the meeting (it lives on for the feedback only).
     citizen2
         .get("/v1/citizen/session")
         .await

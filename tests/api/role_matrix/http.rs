@@ -91,6 +91,25 @@ async fn every_endpoint_by_every_caller() {
         .allow(&[Operator]),
         case(
             "GET",
+            "/v1/booking/comuni/{istat}/follow-ups",
+            "/v1/booking/comuni/090078/follow-ups",
+        )
+        .allow(&[Operator]),
+        case(
+            "POST",
+            "/v1/booking/appointments/{appointment_id}/reports",
+            appt(&a, "/reports"),
+        )
+        .body(|_| json!({"kind": "audio", "text": "Eco."}))
+        .allow(&[Operator, Official])
+        .hide(&[OtherOperator, OtherOfficial]),
+        case("GET", "/v1/monitoring/reports", "/v1/monitoring/reports").allow(&[
+            InpsAdmin,
+            RefComune,
+            RefInps,
+        ]),
+        case(
+            "GET",
             "/v1/booking/sportelli/{sportello_id}/slots",
             "/v1/booking/sportelli/sassari-1/slots?from=2026-11-24&to=2026-11-24",
         )
@@ -247,6 +266,12 @@ async fn every_endpoint_by_every_caller() {
         .citizen()
         .body(|_| json!({}))
         .allow(&[Citizen]),
+        // The citizen's meeting is going on: the feedback waits for the close.
+        case("POST", "/v1/citizen/feedback", "/v1/citizen/feedback")
+            .citizen()
+            .body(|_| json!({"rating": 5}))
+            .answers(409)
+            .allow(&[Citizen]),
         case("GET", "/v1/citizen/prints", "/v1/citizen/prints")
             .citizen()
             .allow(&[Citizen]),
@@ -392,7 +417,7 @@ async fn every_endpoint_by_every_caller() {
         case("POST", "/v1/session/password", "/v1/session/password")
             .body(|_| json!({"current_password": "non-e-questa-123", "new_password": "nuova-password-123"}))
             .allow(&STAFF)
-            .allowed_status(400),
+            .answers(400),
         // Last: revoking the operator (later logins of the operator would be refused).
         case(
             "POST",

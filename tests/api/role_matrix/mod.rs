@@ -4,7 +4,8 @@
 //!
 //! Callers: nobody, a citizen session, the operator of the appointment's comune, an operator of
 //! another comune, the comune's user administrator, the official of the appointment's sportello,
-//! an official of another Sede, the INPS administrator. Each case logs in afresh (a handover or
+//! an official of another Sede, the INPS administrator, and the three referenti (of the comune,
+//! of INPS for Sardegna, of ANCI). Each case logs in afresh (a handover or
 //! a logout ends the session it used) and runs its refused callers before the allowed ones, so an
 //! allowed call that changes something (cancel, close, revoke) comes last.
 //! Expected answers: 2xx for an allowed caller; 401 for a caller without a staff session on a
@@ -148,8 +149,9 @@ impl Case {
         self.allowed_status = Some(303);
         self
     }
-    /// What an allowed caller gets when not a 2xx (a refusal of the body, not of the caller).
-    fn allowed_status(mut self, status: u16) -> Self {
+    /// An allowed caller passes the access checks and is answered `status` by the rules (e.g.
+    /// 409 for a state the matrix's records are not in).
+    fn answers(mut self, status: u16) -> Self {
         self.allowed_status = Some(status);
         self
     }

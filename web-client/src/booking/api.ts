@@ -2,8 +2,12 @@
 
 import { requestJson, setCsrfToken, uploadFile } from '../api';
 import type { CitizenSession, CloseRequest, DayTicket, HandoverTicket, MeetingClosed } from '../meetingDay/wire';
+import type { FeedbackRequest } from '../generated/FeedbackRequest';
+import type { ReportCreated } from '../generated/ReportCreated';
+import type { ReportPage } from '../generated/ReportPage';
+import type { ReportRequest } from '../generated/ReportRequest';
 import type {
-  Appointment, CaseFile, CitizenRequest, DocumentEntry, PrintEntry, Comune, Hold, HoldRequest, Holidays, MeetingTicket, PrivacyNotice, Proposals, SedeDetail,
+  Appointment, CaseFile, FollowUp, CitizenRequest, DocumentEntry, PrintEntry, Comune, Hold, HoldRequest, Holidays, MeetingTicket, PrivacyNotice, Proposals, SedeDetail,
   Service, Slots,
 } from './types';
 
@@ -173,4 +177,29 @@ export async function citizenToken(csrfToken: string): Promise<DayTicket> {
   return (await requestJson<DayTicket>('/v1/citizen/meeting/token', {
     method: 'POST', body: {}, headers: { 'x-csrf-token': csrfToken },
   })).body;
+}
+
+/** The kiosk's feedback after the close (citizen session, in its grace): the session can do nothing more. */
+export async function giveFeedback(csrfToken: string, req: FeedbackRequest): Promise<void> {
+  await requestJson<null>('/v1/citizen/feedback', { method: 'POST', body: req, headers: { 'x-csrf-token': csrfToken } });
+}
+
+/** "Salta" / "esci": the kiosk's citizen session ends. */
+export async function endCitizenSession(csrfToken: string): Promise<void> {
+  await requestJson<null>('/v1/citizen/session', { method: 'DELETE', headers: { 'x-csrf-token': csrfToken } });
+}
+
+/** "Segnala un problema" (the meeting's operator or official), also after the close. */
+export async function reportProblem(appointmentId: string, req: ReportRequest): Promise<ReportCreated> {
+  return (await requestJson<ReportCreated>(`/v1/booking/appointments/${enc(appointmentId)}/reports`, { method: 'POST', body: req })).body;
+}
+
+/** The follow-ups "Da richiamare" of a comune (its operators; personal data, never cached). */
+export async function followUps(istat: string): Promise<FollowUp[]> {
+  return (await requestJson<FollowUp[]>(`/v1/booking/comuni/${enc(istat)}/follow-ups`)).body;
+}
+
+/** A page of the problem reports the caller (a referente, the INPS administrator) may read. */
+export async function monitoringReports(page: number, limit: number): Promise<ReportPage> {
+  return (await requestJson<ReportPage>(`/v1/monitoring/reports?page=${page}&limit=${limit}`)).body;
 }

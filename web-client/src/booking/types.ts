@@ -11,6 +11,7 @@ export type { Comune } from '../generated/Comune';
 export type { ComuneRef } from '../generated/ComuneRef';
 export type { Delegate } from '../generated/Delegate';
 export type { DocumentEntry } from '../generated/DocumentEntry';
+export type { FollowUp } from '../generated/FollowUp';
 export type { DemoAccount } from '../generated/DemoAccount';
 export type { Hold } from '../generated/Hold';
 export type { HoldRequest } from '../generated/HoldRequest';

@@ -50,7 +50,7 @@ export async function renderAgenda(ctx: PageContext): Promise<void> {
               forOfficial: true,
               actions: (a) => h('div', { class: 'appt-official' },
                 caseDisclosure(a.id),
-                dayOf(a.starts_at) === today ? meetingAction(a, 'join', ctx) : null),
+                a.meeting_closed || dayOf(a.starts_at) === today ? meetingAction(a, 'join', ctx) : null),
             }));
       })));
 }

@@ -18,6 +18,8 @@ import { h } from '../widgets/dom';
 import type { Awaited } from '../callView/lobby';
 import { MeetingView } from '../callView/meetingView';
 import { kioskEndedPage } from './kioskPages';
+import { kioskFeedbackPage } from './feedbackPage';
+import { reportProblemButton, reportProblemDialog } from './reportDialog';
 import { recallOperatorDialog } from './recallOperator';
 import { casePanel } from './casePanel';
 import { DocumentsPanel } from './documentsPanel';
@@ -68,11 +70,20 @@ export function startDesk(start: DeskStart): Desk {
   };
 
   const endedPage = (): HTMLElement => {
+    // The citizen at the kiosk: how did it go? (The session outlives the close for this only.)
+    if (role === 'citizen' && csrf) return kioskFeedbackPage(csrf);
+    if (role === 'operator') {
+      const page = kioskEndedPage();
+      page.append(h('p', { class: 'ended-report' }, reportProblemButton(appointmentId)));
+      return page;
+    }
     if (role !== 'official') return kioskEndedPage();
     return h('div', { class: 'ended-page', id: 'meeting-closed' },
       h('h1', { tabindex: '-1', class: 'ended-title' }, 'Videochiamata chiusa'),
       outcomeLine,
-      h('p', {}, linkTo(h('a', { class: 'btn btn-primary btn-lg', href: '/agenda' }, 'Torna all’agenda'))));
+      h('p', { class: 'ended-actions' },
+        linkTo(h('a', { class: 'btn btn-primary btn-lg', href: '/agenda' }, 'Torna all’agenda')),
+        reportProblemButton(appointmentId)));
   };
 
   /** The side panels of the role: the case (official) and the documents (official, operator). */
@@ -189,9 +200,12 @@ export function startDesk(start: DeskStart): Desk {
     const kiosk = next === 'citizen';
     view.setKiosk(kiosk);
     view.setTitle(kiosk ? 'Videochiamata con l’INPS' : h('span', {}, 'Videochiamata ', h('span', { class: 'room-name' }, `«${start.title}»`)));
-    if (next === 'operator') view.setExtraControls(button('btn-handover', 'Passa al cittadino', handOver));
+    const report = (): HTMLButtonElement => button('btn-report-problem', 'Segnala un problema', async () => {
+      await reportProblemDialog(appointmentId);
+    }, true);
+    if (next === 'operator') view.setExtraControls(button('btn-handover', 'Passa al cittadino', handOver), report());
     else if (next === 'citizen') view.setExtraControls(button('btn-recall', 'Richiama operatore', recall, true));
-    else if (next === 'official') view.setExtraControls(button('btn-close-meeting', 'Chiudi la videochiamata', close));
+    else if (next === 'official') view.setExtraControls(button('btn-close-meeting', 'Chiudi la videochiamata', close), report());
     else view.setExtraControls();
   };
 

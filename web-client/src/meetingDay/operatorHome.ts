@@ -1,4 +1,5 @@
-// "Area operatore": today's appointments of the comune, the next days, "Prenota appuntamento".
+// "Area operatore": today's appointments of the comune, those to call back ("Da richiamare"),
+// the next days, "Prenota appuntamento".
 
 import * as booking from '../booking/api';
 import { addDays, dayOf, formatDay, serverNowMs, todayRome } from '../booking/dates';
@@ -8,6 +9,7 @@ import { appointmentCard, appointmentsByDay } from './appointments';
 import { h } from '../widgets/dom';
 import type { PageContext } from '../staff/pages';
 import { meetingAction } from './staffMeeting';
+import { followUpsSection } from './followUps';
 
 /** How many days after today the home lists. */
 const AHEAD_DAYS = 14;
@@ -26,7 +28,10 @@ export async function renderOperatorHome(ctx: PageContext): Promise<void> {
   justBooked = null;
 
   // One request for today and the next days (GET …/appointments?from=&to=).
-  const all = await booking.comuneRange(istat, today, addDays(today, AHEAD_DAYS));
+  const [all, followUps] = await Promise.all([
+    booking.comuneRange(istat, today, addDays(today, AHEAD_DAYS)),
+    followUpsSection(istat),
+  ]);
   const todays: Appointment[] = all.filter((a) => dayOf(a.starts_at) === today);
   const later = all.filter((a) => dayOf(a.starts_at) !== today);
 
@@ -46,6 +51,7 @@ export async function renderOperatorHome(ctx: PageContext): Promise<void> {
           : h('ul', { class: 'appt-list' }, ...todays
             .sort((a, b) => a.starts_at.localeCompare(b.starts_at))
             .map((a) => appointmentCard(a, { isNew: a.id === newId, actions: meetingAction(a, 'open', ctx) })))),
+      followUps,
       h('section', { class: 'mt-5', 'aria-labelledby': 'next-title' },
         h('h2', { id: 'next-title' }, 'Prossimi giorni'),
         later.length === 0

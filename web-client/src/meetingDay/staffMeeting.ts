@@ -7,7 +7,7 @@ import * as booking from '../booking/api';
 import { formatTime, serverNowMs } from '../booking/dates';
 import type { Appointment, MeetingTicket } from '../booking/types';
 import { linkTo, navigate } from '../navigation';
-import { bookingErrorText } from '../messages';
+import { bookingErrorText, OUTCOME_LABEL } from '../messages';
 import { h } from '../widgets/dom';
 import { startDesk } from './meetingDesk';
 import { type OpeningWait, waitForOpening } from './waitOpening';
@@ -66,7 +66,7 @@ const REFRESH_MS = 15_000;
  * (official), enabled inside the meeting window; outside it, an Italian hint with the times.
  */
 export function meetingAction(a: Appointment, kind: 'open' | 'join', ctx: PageContext): HTMLElement {
-  if (a.meeting_closed) return concluded();
+  if (a.meeting_closed) return concluded(a);
   const label = kind === 'open' ? 'Apri la videochiamata' : 'Entra nella videochiamata';
   const hintId = `meeting-hint-${a.id}`;
   const button = h('button', { type: 'button', class: 'btn btn-primary btn-lg btn-meeting', 'aria-describedby': hintId }, label);
@@ -96,7 +96,7 @@ export function meetingAction(a: Appointment, kind: 'open' | 'join', ctx: PageCo
     if (err instanceof ApiError && err.code === 'meeting_closed') {
       // Closed meanwhile (by the official): the card shows the state, nothing to press.
       window.clearInterval(timer);
-      area.replaceWith(concluded());
+      area.replaceWith(concluded(a));
       return;
     }
     busy = false;
@@ -144,11 +144,17 @@ export function meetingAction(a: Appointment, kind: 'open' | 'join', ctx: PageCo
   return area;
 }
 
-/** The state of an appointment whose videochiamata the official closed: "Concluso", no action. */
-function concluded(): HTMLElement {
+/**
+ * The state of an appointment whose videochiamata the official closed: "Concluso: <esito>" and the
+ * official's note, no action. (Closed meanwhile, the card may not know the outcome yet.)
+ */
+function concluded(a: Appointment): HTMLElement {
+  const outcome = a.meeting_outcome ? `Concluso: ${OUTCOME_LABEL[a.meeting_outcome]}` : 'Concluso';
   return h('div', { class: 'appt-actions appt-concluded' },
-    h('p', { class: 'appt-state', 'data-state': 'concluded' }, 'Concluso'),
-    h('p', { class: 'meeting-hint' }, 'Il funzionario INPS ha chiuso la videochiamata.'));
+    h('p', { class: 'appt-state', 'data-state': 'concluded', 'data-outcome': a.meeting_outcome ?? '' }, outcome),
+    a.meeting_notes
+      ? h('p', { class: 'appt-note' }, h('span', { class: 'appt-note-label' }, 'Nota del funzionario INPS: '), a.meeting_notes)
+      : h('p', { class: 'meeting-hint' }, 'Il funzionario INPS ha chiuso la videochiamata.'));
 }
 
 export function renderStaffMeeting(ctx: PageContext): void {

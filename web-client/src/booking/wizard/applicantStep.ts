@@ -4,7 +4,7 @@
 import { birthplaceName } from '../birthplaces';
 import { parseCodiceFiscale } from '../codiceFiscale';
 import { italianDate, parseItalianDate } from '../dates';
-import type { CitizenRequest, Comune, Sex } from '../types';
+import type { Applicant, CitizenRequest, Comune, Sex } from '../types';
 import * as booking from '../api';
 import { codiceFiscaleText } from '../../messages';
 import { h } from '../../widgets/dom';
@@ -257,6 +257,31 @@ export class ApplicantStep {
     this.residenceNote.textContent = found.length === 0
       ? 'Nessun comune trovato con questo nome: controlli come è scritto.'
       : found.length === 1 ? 'Trovato 1 comune.' : `Trovati ${found.length} comuni: scelga quello giusto nell’elenco.`;
+  }
+
+  /**
+   * Fills the fields with an earlier request's applicant ("Prenota di nuovo" of a follow-up). The
+   * documents (signed notice, ID copy) are left for the operator to confirm for the new request.
+   */
+  prefill(a: Applicant): void {
+    this.givenName.input.value = a.given_name;
+    this.familyName.input.value = a.family_name;
+    this.cf.input.value = a.codice_fiscale;
+    this.birthDate.input.value = italianDate(a.birth_date);
+    this.sex.set(a.sex);
+    this.birthPlace.input.value = a.birth_place;
+    void this.showBirthPlaceName();
+    const own = this.host.ctx.principal.comune_istat ?? '';
+    if (a.residence_istat === own) {
+      this.residence.set(own);
+    } else {
+      this.residence.set('other');
+      this.residenceOther.wrap.hidden = false;
+      this.residenceChoice.replaceChildren(h('option', { value: a.residence_istat }, `Come nella richiesta precedente (codice ISTAT ${a.residence_istat})`));
+      this.residenceChoiceWrap.hidden = false;
+    }
+    this.email.input.value = a.email ?? '';
+    this.phone.input.value = a.phone ?? '';
   }
 
   /** The applicant's comune of residence, by name. */

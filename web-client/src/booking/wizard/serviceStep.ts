@@ -13,11 +13,20 @@ export class ServiceStep {
 
   constructor(private readonly host: StepHost, private readonly catalogue: Service[]) {}
 
+  /** Services to tick when the step is first shown ("Prenota di nuovo"). */
+  private preset: string[] = [];
+
+  /** Ticks `codes` (those of an earlier request) when the step is built. */
+  prefill(codes: string[]): void {
+    this.preset = codes;
+  }
+
   render(): HTMLElement {
     if (!this.fieldset) {
       this.boxes = this.catalogue.map((s) => {
         const f = checkField(`service-${s.code}`, s.name);
         f.input.value = s.code;
+        f.input.checked = this.preset.includes(s.code);
         return f;
       });
       this.fieldset = h('fieldset', { class: 'choice-list field', id: 'services' },

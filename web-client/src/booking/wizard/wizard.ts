@@ -102,7 +102,22 @@ class Wizard implements StepHost {
           this.stepBox,
           this.nav),
         this.printArea));
-    this.show(1);
+    this.show(1, await this.prefillFollowUp(istat));
+  }
+
+  /**
+   * "Prenota di nuovo" (`?richiamo=<appointment>`): fills the applicant and the services from the
+   * follow-up of that appointment; returns the notice for the first step, if any.
+   */
+  private async prefillFollowUp(istat: string): Promise<string | undefined> {
+    const id = this.ctx.params.get('richiamo');
+    if (!id) return undefined;
+    const list = await booking.followUps(istat).catch(() => []);
+    const f = list.find((x) => x.appointment_id === id);
+    if (!f) return 'Questo cittadino non è più da richiamare: forse è già stato prenotato un nuovo appuntamento. Compili i dati del richiedente.';
+    this.loaded.applicant.prefill(f.applicant);
+    this.loaded.services.prefill(f.services);
+    return `Nuovo appuntamento per ${f.applicant.given_name} ${f.applicant.family_name}, da richiamare: i dati della richiesta precedente sono già compilati. Li controlli e confermi i documenti.`;
   }
 
   // ——— navigation ———
