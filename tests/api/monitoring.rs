@@ -570,3 +570,59 @@ async fn figures_survive_the_purge(db: Option<String>) {
     );
     env.stop().await;
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_citizens_feedback_is_in_the_figures() {
+    let env = TestServer::start(None).await;
+    let op = env.operator().await;
+    let id = op
+        .book(&crate::support::at(crate::support::slots::MON_0930), "a")
+        .await;
+    assert_eq!(op.meeting(&id, "", json!({})).await.status, 200);
+    let handover = op.meeting(&id, "handover", json!({})).await;
+    assert_eq!(handover.status, 200, "{}", handover.text);
+    let citizen = env.citizen_after_handover(&handover);
+    let csrf = handover.json()["csrf_token"].as_str().unwrap().to_owned();
+    let r = env
+        .official()
+        .await
+        .meeting(&id, "close", json!({"outcome": "resolved"}))
+        .await;
+    assert_eq!(r.status, 200, "{}", r.text);
+    let r = citizen
+        .post_with(
+            "/v1/citizen/feedback",
+            &[("x-csrf-token", &csrf)],
+            &json!({"rating": 4}),
+        )
+        .await;
+    assert!(r.status < 300, "{}", r.text);
+    let q = "/v1/monitoring/summary?from=2026-11&to=2026-11";
+    let t = total(&env.login("referente.villanova").await.get(q).await);
+    assert_eq!(
+        (&t["feedback"], &t["rating_average"]),
+        (&json!(1), &json!(4.0))
+    );
+    // By service there is no feedback (it is not linked to the appointment); by Sede there is.
+    let by_sede = env
+        .login("referente.inps")
+        .await
+        .get(&format!("{q}&by=sede"))
+        .await
+        .json();
+    assert_eq!(by_sede["rows"][0]["feedback"], 1);
+    let by_service = env
+        .inps_admin()
+        .await
+        .get(&format!("{q}&by=service"))
+        .await
+        .json();
+    assert_eq!(by_service["rows"][0]["feedback"], 0);
+    // ANCI: one answer is under 5.
+    let t = total(&env.login("referente.anci").await.get(q).await);
+    assert_eq!(
+        (&t["feedback"], &t["rating_average"]),
+        (&Value::Null, &Value::Null)
+    );
+    env.stop().await;
+}

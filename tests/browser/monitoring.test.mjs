@@ -33,12 +33,24 @@ describe('monitoring', () => {
   test('each referente sees the figures of their scope, with charts and a table', async () => {
     await withPages(t.browser, t.server.url, 4, async (operator, comune, sardegna, anci) => {
       await login(operator, ACCOUNTS.operator);
-      await bookToday(operator, { index: 0 });
+      const first = await bookToday(operator, { index: 0 });
       await bookToday(operator, { index: 1 });
+      // A problem reported by the operator, for the referenti.
+      const reported = await operator.evaluate(async (id) => {
+        const { csrf_token: csrf } = await (await fetch('/v1/session')).json();
+        const res = await fetch(`/v1/booking/appointments/${id}/reports`, {
+          method: 'POST',
+          headers: { 'content-type': 'application/json', 'x-csrf-token': csrf },
+          body: JSON.stringify({ kind: 'audio', text: 'Il microfono del chiosco non funzionava.' }),
+        });
+        return res.status;
+      }, first.id);
+      assert.equal(reported, 201, 'the operator reports a problem');
 
       for (const [page, account, name] of [[comune, REFERENTI.comune, 'comune'], [sardegna, REFERENTI.sardegna, 'sardegna'], [anci, REFERENTI.anci, 'anci']]) {
         await login(page, account);
         await page.locator('#figures').waitFor({ timeout: LONG });
+        if (name !== 'anci') await page.locator('#mon-reports table').waitFor({ timeout: LONG });
         await page.waitForFunction(() => [...document.querySelectorAll('.chart img')].every((i) => i.complete), null, { timeout: LONG });
         assert.equal(await chartsLoaded(page), true, `${name}: the charts are drawn`);
         const booked = await keyFigure(page, 'Appuntamenti prenotati');
@@ -48,6 +60,8 @@ describe('monitoring', () => {
       assert.match(await comune.locator('#mon-scope').innerText(), /Comune di Villanova Monteleone/);
       assert.match(await sardegna.locator('#mon-scope').innerText(), /Regione Sardegna/);
       await anci.locator('#mon-suppressed').waitFor();
+      assert.equal(await anci.locator('#mon-reports').count(), 0, 'ANCI sees no report texts');
+      assert.match(await comune.locator('#mon-reports').innerText(), /Il microfono del chiosco non funzionava/);
 
       // Grouped by comune: a bar chart and one row per comune with appointments.
       await sardegna.locator('#mon-by').selectOption('comune');

@@ -12,6 +12,7 @@ import type { PageContext } from '../staff/pages';
 import { h, present } from '../widgets/dom';
 import { textField } from '../widgets/form';
 import * as api from './api';
+import { renderReports } from './reports';
 
 export const MONITORING_PATH = '/monitoraggio';
 
@@ -166,10 +167,18 @@ export async function renderMonitoring(ctx: PageContext): Promise<void> {
   };
   form.addEventListener('submit', (ev) => { ev.preventDefault(); void load(); });
 
+  // The problem reports of the scope: for the referenti of a comune or of INPS and the INPS
+  // administrator (not for ANCI: a report's text may name people).
+  const role = ctx.principal.role;
+  const reports = ['referente_comune', 'referente_inps', 'inps_admin'].includes(role)
+    ? h('div', { id: 'mon-reports', class: 'mt-5' })
+    : null;
   ctx.root.replaceChildren(h('div', { class: 'monitoring' },
     h('h1', { tabindex: '-1' }, 'Monitoraggio del servizio'),
     scopeLine,
     h('p', {}, 'Appuntamenti, incontri svolti, esiti e valutazioni dei cittadini nei Punti Utente Evoluto. Nessun dato personale: solo numeri.'),
-    form, problem, results));
+    form, problem, results,
+    reports));
   await load();
+  if (reports) await renderReports(reports);
 }

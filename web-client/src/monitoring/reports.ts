@@ -21,7 +21,7 @@ function when(instant: string): string {
 }
 
 function table(page: ReportPage): HTMLElement {
-  return h('div', { class: 'table-responsive' },
+  return h('div', { class: 'table-responsive', tabindex: '0', role: 'region', 'aria-label': 'Tabella scorrevole delle segnalazioni' },
     h('table', { class: 'table table-striped reports-table' },
       h('caption', { class: 'visually-hidden' }, 'Segnalazioni di problemi nelle videochiamate, dalla più recente'),
       h('thead', {}, h('tr', {},
@@ -59,10 +59,11 @@ export async function renderReports(root: HTMLElement, n = 1): Promise<void> {
   const go = (to: number): void => {
     void renderReports(root, to).then(() => { root.querySelector<HTMLElement>('#reports-title')?.focus(); });
   };
-  const prev = h('button', { type: 'button', class: 'btn btn-outline-primary btn-lg', disabled: page.page <= 1 }, 'Pagina precedente');
-  const next = h('button', { type: 'button', class: 'btn btn-outline-primary btn-lg', disabled: page.page >= pages }, 'Pagina successiva');
-  prev.addEventListener('click', () => { go(page.page - 1); });
-  next.addEventListener('click', () => { go(page.page + 1); });
-  section.append(table(page),
-    h('nav', { class: 'reports-pages', 'aria-label': 'Pagine delle segnalazioni' }, prev, next));
+  // Only the moves that exist (a disabled button would be one more stop that does nothing).
+  const prev = page.page > 1 ? h('button', { type: 'button', class: 'btn btn-outline-primary btn-lg' }, 'Pagina precedente') : null;
+  const next = page.page < pages ? h('button', { type: 'button', class: 'btn btn-outline-primary btn-lg' }, 'Pagina successiva') : null;
+  prev?.addEventListener('click', () => { go(page.page - 1); });
+  next?.addEventListener('click', () => { go(page.page + 1); });
+  section.append(table(page));
+  if (prev || next) section.append(h('nav', { class: 'reports-pages', 'aria-label': 'Pagine delle segnalazioni' }, prev, next));
 }
