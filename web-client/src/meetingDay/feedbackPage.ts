@@ -93,6 +93,9 @@ export function kioskFeedbackPage(csrf: string): HTMLElement {
     h('p', { class: 'lead kiosk-next' }, 'Il funzionario INPS ha chiuso la videochiamata. Tocchi la faccina che la descrive meglio: la risposta è anonima.'),
     form);
 
+  // Once a face is chosen, the "choose one" message no longer applies.
+  for (const c of choices) c.input.addEventListener('change', () => { error.hidden = true; });
+
   let busy = false;
   form.addEventListener('submit', (ev) => {
     ev.preventDefault();
