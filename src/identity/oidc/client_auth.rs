@@ -140,7 +140,12 @@ impl AssertionKey {
     /// A client assertion for `client_id` at the token endpoint `audience`, issued at `now`
     /// (Unix seconds): `iss` = `sub` = the client id, a random `jti`, valid
     /// [`ASSERTION_LIFETIME_SECS`].
-    pub fn assertion(&self, client_id: &str, audience: &str, now: i64) -> Result<String, ()> {
+    pub fn assertion(
+        &self,
+        client_id: &str,
+        audience: &str,
+        now: i64,
+    ) -> Result<String, ring::error::Unspecified> {
         let header = serde_json::json!({"alg": self.alg(), "typ": "JWT", "kid": self.kid});
         let claims = serde_json::json!({
             "iss": client_id,
@@ -158,15 +163,10 @@ impl AssertionKey {
         let signature = match &self.key {
             Key::Rsa(k) => {
                 let mut sig = vec![0; k.public().modulus_len()];
-                k.sign(&RSA_PKCS1_SHA256, &self.rng, input.as_bytes(), &mut sig)
-                    .map_err(|_| ())?;
+                k.sign(&RSA_PKCS1_SHA256, &self.rng, input.as_bytes(), &mut sig)?;
                 sig
             }
-            Key::Ec(k) => k
-                .sign(&self.rng, input.as_bytes())
-                .map_err(|_| ())?
-                .as_ref()
-                .to_vec(),
+            Key::Ec(k) => k.sign(&self.rng, input.as_bytes())?.as_ref().to_vec(),
         };
         Ok(format!("{input}.{}", URL_SAFE_NO_PAD.encode(signature)))
     }

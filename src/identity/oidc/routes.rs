@@ -314,7 +314,7 @@ async fn login(
                 audience.as_str(),
                 chrono::Utc::now().timestamp(),
             )
-            .map_err(|()| fail(Failure::Oidc("client_assertion")))?;
+            .map_err(|_| fail(Failure::Oidc("client_assertion")))?;
         request = request
             .add_extra_param("client_assertion_type", JWT_BEARER)
             .add_extra_param("client_assertion", assertion);
