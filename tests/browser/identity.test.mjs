@@ -117,6 +117,9 @@ describe('identity', () => {
       await page.goto('/accesso?errore=oidc_state');
       await page.locator('#oidc-error').getByText('Il tentativo di accesso è scaduto', { exact: false }).waitFor({ timeout: LONG });
 
+      await page.goto('/accesso?errore=oidc_acr');
+      await page.locator('#oidc-error').getByText('livello di sicurezza troppo basso', { exact: false }).waitFor({ timeout: LONG });
+
       const evil = '<img src=x onerror="window.__pwned=1">';
       await page.goto(`/accesso?errore=${encodeURIComponent(evil)}`);
       await page.locator('#oidc-error').getByText('L’accesso non è riuscito.', { exact: false }).waitFor({ timeout: LONG });

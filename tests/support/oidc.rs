@@ -1,15 +1,20 @@
 //! A small OpenID Connect provider inside the test process (axum on 127.0.0.1:0): discovery,
-//! a JWKS with one RSA key (2048 bits, generated once per test binary), `/authorize` (a code
-//! bound to the client, redirect URI, nonce and PKCE challenge) and `/token` (client
-//! authentication, the code once, the PKCE verifier; answers an RS256-signed ID token).
+//! a JWKS with one RSA key (2048 bits, generated once per test binary; [`TestProvider::rotate`]
+//! replaces it by another with a new key id), `/authorize` (a code bound to the client, redirect
+//! URI, nonce and PKCE challenge; the `acr_values` asked are recorded) and `/token` (client
+//! authentication by `client_secret_basic` or by a `private_key_jwt` assertion checked against
+//! our client's registered public key: signature, `iss`/`sub`, `aud`, expiry, `jti` used once;
+//! then the code once, the PKCE verifier; answers an RS256-signed ID token).
 //!
 //! What the next ID token looks like is set with [`TestProvider::set`] ([`Token`]): its claims,
-//! its audience, its expiry, its nonce, or a signature by another key (a forgery).
+//! its audience, its expiry, its nonce, its `acr`, or a signature by another key (a forgery,
+//! with the JWKS's key id or another).
 
 #![allow(dead_code)]
 
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 use std::net::SocketAddr;
+use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex, OnceLock};
 
 use axum::extract::{Query, State};
@@ -20,8 +25,9 @@ use axum::{Form, Json, Router};
 use base64::Engine as _;
 use base64::engine::general_purpose::{STANDARD, URL_SAFE_NO_PAD};
 use rsa::RsaPrivateKey;
-use rsa::pkcs1v15::SigningKey;
-use rsa::signature::{SignatureEncoding as _, Signer as _};
+use rsa::pkcs1v15::{Signature, SigningKey, VerifyingKey};
+use rsa::pkcs8::{EncodePrivateKey as _, LineEnding};
+use rsa::signature::{SignatureEncoding as _, Signer as _, Verifier as _};
 use rsa::traits::PublicKeyParts as _;
 use serde_json::{Value, json};
 use sha2::{Digest as _, Sha256};
@@ -31,9 +37,24 @@ pub const CLIENT_ID: &str = "sportello-test";
 pub const CLIENT_SECRET: &str = "test-secret-0123456789";
 /// The key id in the JWKS (a forgery uses it too, with another key).
 const KID: &str = "test-key-1";
+/// The key id of the provider's key after [`TestProvider::rotate`].
+pub const ROTATED_KID: &str = "test-key-2";
+/// The key id of our client's public key, as registered at the provider (`private_key_jwt`).
+pub const CLIENT_KID: &str = "rp-key-1";
+/// The `client_assertion_type` of `private_key_jwt`.
+const JWT_BEARER: &str = "urn:ietf:params:oauth:client-assertion-type:jwt-bearer";
+/// SPID's (and CIE OIDC's) authentication levels.
+pub const SPID_L1: &str = "https://www.spid.gov.it/SpidL1";
+pub const SPID_L2: &str = "https://www.spid.gov.it/SpidL2";
+pub const SPID_L3: &str = "https://www.spid.gov.it/SpidL3";
 
 fn key(slot: usize) -> &'static RsaPrivateKey {
-    static KEYS: [OnceLock<RsaPrivateKey>; 2] = [OnceLock::new(), OnceLock::new()];
+    static KEYS: [OnceLock<RsaPrivateKey>; 4] = [
+        OnceLock::new(),
+        OnceLock::new(),
+        OnceLock::new(),
+        OnceLock::new(),
+    ];
     KEYS[slot].get_or_init(|| {
         let mut rng = rsa::rand_core::OsRng;
         RsaPrivateKey::new(&mut rng, 2048).expect("an RSA key")
@@ -50,9 +71,24 @@ pub fn forger_key() -> &'static RsaPrivateKey {
     key(1)
 }
 
-/// A compact RS256 JWT of `claims` signed with `key`.
-pub fn sign_jwt(key: &RsaPrivateKey, claims: &Value) -> String {
-    let header = json!({"alg": "RS256", "typ": "JWT", "kid": KID});
+/// The provider's signing key after [`TestProvider::rotate`].
+pub fn rotated_key() -> &'static RsaPrivateKey {
+    key(2)
+}
+
+/// Our client's private key for `private_key_jwt` (its public key is registered at the provider).
+pub fn client_key() -> &'static RsaPrivateKey {
+    key(3)
+}
+
+/// `key` as a PKCS#8 PEM file's text.
+pub fn pem(key: &RsaPrivateKey) -> String {
+    key.to_pkcs8_pem(LineEnding::LF).unwrap().to_string()
+}
+
+/// A compact RS256 JWT of `claims` signed with `key`, with key id `kid`.
+pub fn sign_jwt_with_kid(key: &RsaPrivateKey, kid: &str, claims: &Value) -> String {
+    let header = json!({"alg": "RS256", "typ": "JWT", "kid": kid});
     let input = format!(
         "{}.{}",
         URL_SAFE_NO_PAD.encode(header.to_string()),
@@ -63,12 +99,60 @@ pub fn sign_jwt(key: &RsaPrivateKey, claims: &Value) -> String {
     format!("{input}.{}", URL_SAFE_NO_PAD.encode(signature))
 }
 
+/// A compact RS256 JWT of `claims` signed with `key`, with the JWKS's first key id.
+pub fn sign_jwt(key: &RsaPrivateKey, claims: &Value) -> String {
+    sign_jwt_with_kid(key, KID, claims)
+}
+
+/// Providers that authenticate with `private_key_jwt` (append to [`write_config_with`]):
+/// `spid-l2` (our client key, SPID level 2 or 3 required, subject claim `fiscal_number`) and
+/// `chiave-errata` (a key the provider does not know, under the registered key id).
+pub const PRIVATE_KEY_JWT_PROVIDERS: &str = r#"
+[[provider]]
+name = "spid-l2"
+label = "Entra con SPID (livello 2)"
+issuer = "{issuer}"
+client_id = "{client_id}"
+client_auth = "private_key_jwt"
+private_key_file = "rp.key"
+key_id = "{client_kid}"
+redirect_url = "http://127.0.0.1/v1/oidc/spid-l2/callback"
+subject_claim = "fiscal_number"
+acr_values = ["{l2}", "{l3}"]
+
+[[provider]]
+name = "chiave-errata"
+label = "Entra con una chiave sbagliata"
+issuer = "{issuer}"
+client_id = "{client_id}"
+client_auth = "private_key_jwt"
+private_key_file = "wrong.key"
+key_id = "{client_kid}"
+redirect_url = "http://127.0.0.1/v1/oidc/chiave-errata/callback"
+subject_claim = "fiscal_number"
+"#;
+
 /// Writes an OIDC config with provider `spid` (subject claim `fiscal_number`), `cie` (subject
 /// `sub`), both at `issuer`, and `rotto` (an issuer nobody answers at); returns its path.
 pub fn write_config(issuer: &str) -> std::path::PathBuf {
+    write_config_with(issuer, "")
+}
+
+/// [`write_config`] followed by `extra` providers (`{issuer}`, `{client_id}`, `{client_kid}`,
+/// `{l2}` and `{l3}` replaced); the directory also holds `rp.key` ([`client_key`]) and
+/// `wrong.key` ([`forger_key`]).
+pub fn write_config_with(issuer: &str, extra: &str) -> std::path::PathBuf {
     let dir = std::env::temp_dir().join(format!("sportello-oidc-{:x}", rand::random::<u64>()));
     std::fs::create_dir_all(&dir).unwrap();
     std::fs::write(dir.join("cie.secret"), format!("{CLIENT_SECRET}\n")).unwrap();
+    std::fs::write(dir.join("rp.key"), pem(client_key())).unwrap();
+    std::fs::write(dir.join("wrong.key"), pem(forger_key())).unwrap();
+    let extra = extra
+        .replace("{issuer}", issuer)
+        .replace("{client_id}", CLIENT_ID)
+        .replace("{client_kid}", CLIENT_KID)
+        .replace("{l2}", SPID_L2)
+        .replace("{l3}", SPID_L3);
     let text = format!(
         r#"
 [[provider]]
@@ -96,7 +180,7 @@ issuer = "http://127.0.0.1:1"
 client_id = "x"
 client_secret = "y"
 redirect_url = "http://127.0.0.1/v1/oidc/rotto/callback"
-"#
+{extra}"#
     );
     let path = dir.join("oidc.toml");
     std::fs::write(&path, text).unwrap();
@@ -120,6 +204,10 @@ pub struct Token {
     pub nonce: Option<String>,
     /// Signed by another key than the JWKS's.
     pub forged: bool,
+    /// The key id in the header (default: the provider's current one).
+    pub kid: Option<String>,
+    /// The `acr` claim (default: none).
+    pub acr: Option<String>,
 }
 
 impl Token {
@@ -138,6 +226,8 @@ impl Token {
             expires_in: 300,
             nonce: None,
             forged: false,
+            kid: None,
+            acr: None,
         }
     }
 }
@@ -157,6 +247,16 @@ struct Inner {
     codes: Mutex<HashMap<String, Grant>>,
     /// Token requests refused (bad client, code or verifier).
     refused: Mutex<Vec<&'static str>>,
+    /// Signing with [`rotated_key`] (after [`TestProvider::rotate`]).
+    rotated: AtomicBool,
+    /// `GET /jwks` requests answered.
+    jwks_fetches: AtomicUsize,
+    /// The `acr_values` of the last authorization request.
+    acr_values: Mutex<Option<String>>,
+    /// The `jti` of the client assertions accepted.
+    jtis: Mutex<HashSet<String>>,
+    /// Token requests authenticated with a client assertion.
+    assertions: AtomicUsize,
 }
 
 /// The running provider.
@@ -176,9 +276,14 @@ impl TestProvider {
             next: Mutex::new(Token::person("opaque-sub-1", "RSSMRA80A01H501U")),
             codes: Mutex::new(HashMap::new()),
             refused: Mutex::new(Vec::new()),
+            rotated: AtomicBool::new(false),
+            jwks_fetches: AtomicUsize::new(0),
+            acr_values: Mutex::new(None),
+            jtis: Mutex::new(HashSet::new()),
+            assertions: AtomicUsize::new(0),
         });
-        // Both keys before serving: a key made inside a request would stall it.
-        let _ = (provider_key(), forger_key());
+        // Every key before serving: a key made inside a request would stall it.
+        let _ = (provider_key(), forger_key(), rotated_key(), client_key());
         let app = Router::new()
             .route("/.well-known/openid-configuration", get(discovery))
             .route("/jwks", get(jwks))
@@ -205,6 +310,43 @@ impl TestProvider {
     pub fn refused(&self) -> Vec<&'static str> {
         self.inner.refused.lock().unwrap().clone()
     }
+
+    /// Rotates the signing key: from now on the ID tokens are signed with [`rotated_key`] under
+    /// [`ROTATED_KID`], and the JWKS publishes only that key.
+    pub fn rotate(&self) {
+        self.inner.rotated.store(true, Ordering::SeqCst);
+    }
+
+    /// How many times the JWKS was fetched.
+    pub fn jwks_fetches(&self) -> usize {
+        self.inner.jwks_fetches.load(Ordering::SeqCst)
+    }
+
+    /// The `acr_values` of the last authorization request (`None`: not sent).
+    pub fn last_acr_values(&self) -> Option<String> {
+        self.inner.acr_values.lock().unwrap().clone()
+    }
+
+    /// How many token requests were authenticated by a client assertion.
+    pub fn assertions_accepted(&self) -> usize {
+        self.inner.assertions.load(Ordering::SeqCst)
+    }
+
+    /// The token endpoint (the audience of client assertions).
+    pub fn token_endpoint(&self) -> String {
+        format!("{}/token", self.inner.issuer)
+    }
+}
+
+impl Inner {
+    /// The current signing key and its key id.
+    fn signing(&self) -> (&'static RsaPrivateKey, &'static str) {
+        if self.rotated.load(Ordering::SeqCst) {
+            (rotated_key(), ROTATED_KID)
+        } else {
+            (provider_key(), KID)
+        }
+    }
 }
 
 async fn discovery(State(p): State<Arc<Inner>>) -> Json<Value> {
@@ -217,19 +359,23 @@ async fn discovery(State(p): State<Arc<Inner>>) -> Json<Value> {
         "response_types_supported": ["code"],
         "subject_types_supported": ["public"],
         "id_token_signing_alg_values_supported": ["RS256"],
-        "token_endpoint_auth_methods_supported": ["client_secret_basic"],
+        "token_endpoint_auth_methods_supported": ["client_secret_basic", "private_key_jwt"],
+        "token_endpoint_auth_signing_alg_values_supported": ["RS256"],
+        "acr_values_supported": [SPID_L1, SPID_L2, SPID_L3],
         "code_challenge_methods_supported": ["S256"],
         "scopes_supported": ["openid", "profile"]
     }))
 }
 
-async fn jwks() -> Json<Value> {
-    let public = provider_key().to_public_key();
+async fn jwks(State(p): State<Arc<Inner>>) -> Json<Value> {
+    p.jwks_fetches.fetch_add(1, Ordering::SeqCst);
+    let (key, kid) = p.signing();
+    let public = key.to_public_key();
     Json(json!({"keys": [{
         "kty": "RSA",
         "use": "sig",
         "alg": "RS256",
-        "kid": KID,
+        "kid": kid,
         "n": URL_SAFE_NO_PAD.encode(public.n().to_bytes_be()),
         "e": URL_SAFE_NO_PAD.encode(public.e().to_bytes_be()),
     }]}))
@@ -250,6 +396,7 @@ async fn authorize(
     {
         return (StatusCode::BAD_REQUEST, "bad authorization request").into_response();
     }
+    *p.acr_values.lock().unwrap() = q.get("acr_values").cloned();
     let code = format!("code-{:032x}", rand::random::<u128>());
     let redirect_uri = get("redirect_uri");
     p.codes.lock().unwrap().insert(
@@ -287,16 +434,8 @@ async fn token(
     headers: HeaderMap,
     Form(form): Form<HashMap<String, String>>,
 ) -> Response {
-    let basic = format!(
-        "Basic {}",
-        STANDARD.encode(format!("{CLIENT_ID}:{CLIENT_SECRET}"))
-    );
-    if headers
-        .get("authorization")
-        .and_then(|v| v.to_str().ok())
-        .is_none_or(|v| v != basic)
-    {
-        return refuse(&p, "client_auth");
+    if let Err(why) = client_authentication(&p, &headers, &form) {
+        return refuse(&p, why);
     }
     if form.get("grant_type").map(String::as_str) != Some("authorization_code") {
         return refuse(&p, "grant_type");
@@ -327,16 +466,105 @@ async fn token(
     if let (Some(c), Some(extra)) = (claims.as_object_mut(), t.extra.as_object()) {
         c.extend(extra.clone());
     }
-    let key = if t.forged {
-        forger_key()
-    } else {
-        provider_key()
-    };
+    if let Some(acr) = &t.acr {
+        claims["acr"] = acr.clone().into();
+    }
+    let (key, kid) = p.signing();
+    let key = if t.forged { forger_key() } else { key };
+    let kid = t.kid.as_deref().unwrap_or(kid);
     Json(json!({
         "access_token": format!("at-{:032x}", rand::random::<u128>()),
         "token_type": "Bearer",
         "expires_in": 300,
-        "id_token": sign_jwt(key, &claims),
+        "id_token": sign_jwt_with_kid(key, kid, &claims),
     }))
     .into_response()
+}
+
+/// Checks the token request's client authentication: HTTP Basic with our secret, or (with
+/// `client_assertion_type`) a `private_key_jwt` assertion, with no Basic header beside it.
+fn client_authentication(
+    p: &Inner,
+    headers: &HeaderMap,
+    form: &HashMap<String, String>,
+) -> Result<(), &'static str> {
+    let authorization = headers.get("authorization").and_then(|v| v.to_str().ok());
+    let Some(kind) = form.get("client_assertion_type") else {
+        let basic = format!(
+            "Basic {}",
+            STANDARD.encode(format!("{CLIENT_ID}:{CLIENT_SECRET}"))
+        );
+        return match authorization {
+            Some(v) if v == basic => Ok(()),
+            _ => Err("client_auth"),
+        };
+    };
+    if kind != JWT_BEARER || authorization.is_some() {
+        return Err("client_auth");
+    }
+    if form.get("client_id").is_some_and(|c| c != CLIENT_ID) {
+        return Err("client_auth");
+    }
+    let assertion = form
+        .get("client_assertion")
+        .ok_or("client_assertion_format")?;
+    check_assertion(p, assertion)?;
+    p.assertions.fetch_add(1, Ordering::SeqCst);
+    Ok(())
+}
+
+/// Checks a client assertion against our client's registered key ([`client_key`] under
+/// [`CLIENT_KID`], RS256): signature, `iss` = `sub` = the client id, `aud` the token endpoint,
+/// `exp` in the future and at most 5 minutes after `iat`, a `jti` never seen before.
+fn check_assertion(p: &Inner, jwt: &str) -> Result<(), &'static str> {
+    let parts: Vec<&str> = jwt.split('.').collect();
+    let [header, payload, signature] = parts[..] else {
+        return Err("client_assertion_format");
+    };
+    let json = |s: &str| -> Option<Value> {
+        serde_json::from_slice(&URL_SAFE_NO_PAD.decode(s).ok()?).ok()
+    };
+    let (Some(header_json), Some(claims), Ok(signature)) = (
+        json(header),
+        json(payload),
+        URL_SAFE_NO_PAD.decode(signature),
+    ) else {
+        return Err("client_assertion_format");
+    };
+    if header_json["alg"] != "RS256" || header_json["kid"] != CLIENT_KID {
+        return Err("client_assertion_key");
+    }
+    let verifying = VerifyingKey::<Sha256>::new(client_key().to_public_key());
+    let signature =
+        Signature::try_from(signature.as_slice()).map_err(|_| "client_assertion_signature")?;
+    verifying
+        .verify(format!("{header}.{payload}").as_bytes(), &signature)
+        .map_err(|_| "client_assertion_signature")?;
+    if claims["iss"] != CLIENT_ID || claims["sub"] != CLIENT_ID {
+        return Err("client_assertion_issuer");
+    }
+    let audience = format!("{}/token", p.issuer);
+    let aud_ok = match &claims["aud"] {
+        Value::String(a) => *a == audience,
+        Value::Array(a) => a.iter().any(|a| *a == audience),
+        _ => false,
+    };
+    if !aud_ok {
+        return Err("client_assertion_audience");
+    }
+    let now = chrono::Utc::now().timestamp();
+    let (Some(iat), Some(exp)) = (claims["iat"].as_i64(), claims["exp"].as_i64()) else {
+        return Err("client_assertion_expiry");
+    };
+    if exp <= now || exp - iat > 300 || iat > now + 5 {
+        return Err("client_assertion_expiry");
+    }
+    let jti = claims["jti"].as_str().filter(|j| !j.is_empty());
+    let Some(jti) = jti else {
+        return Err("client_assertion_replay");
+    };
+    if !p.jtis.lock().unwrap().insert(jti.to_owned()) {
+        return Err("client_assertion_replay");
+    }
+    Ok(())
 }

@@ -355,7 +355,7 @@ function minutes(seconds: number): string {
 }
 
 /** The codes of a failed login: the API's, and those of `/accesso?errore=` after an OIDC login. */
-type LoginCode = ApiCode | 'oidc_state' | 'oidc_not_linked';
+type LoginCode = ApiCode | 'oidc_state' | 'oidc_not_linked' | 'oidc_acr';
 
 /** The texts of the login page that differ (`too_many_attempts` depends on the wait). */
 const LOGIN_ERROR_TEXT: Partial<Record<LoginCode, string>> = {
@@ -367,6 +367,7 @@ const LOGIN_ERROR_TEXT: Partial<Record<LoginCode, string>> = {
   oidc_failed: 'L’accesso con l’identità digitale non è riuscito. Riprovi; se il problema si ripete, entri con nome utente e password o avvisi l’assistenza.',
   oidc_state: 'Il tentativo di accesso è scaduto oppure era stato iniziato in un’altra finestra. Riprovi dall’inizio.',
   oidc_not_linked: 'Questa identità digitale non è abilitata per nessun profilo del servizio. Chieda all’Amministratore utenze del suo Comune di abilitarla.',
+  oidc_acr: 'L’accesso è avvenuto con un livello di sicurezza troppo basso per questo servizio. Riprovi e, quando il gestore dell’identità digitale lo chiede, confermi l’accesso con il livello richiesto (SPID di livello 2 o superiore: ad esempio con il codice temporaneo o l’app).',
 };
 
 /** Italian explanation of a login error (`POST /v1/login`, also the codes of a failed OIDC login). */
@@ -381,7 +382,7 @@ export function loginErrorText(code: string, retryAfterSeconds: number | null = 
 
 /** The codes the server puts in `/accesso?errore=CODE` after a failed OIDC login. */
 const OIDC_ERRORS: ReadonlySet<string> = new Set<string>([
-  'oidc_failed', 'oidc_state', 'oidc_not_linked', 'account_revoked', 'account_not_yet_valid', 'account_expired',
+  'oidc_failed', 'oidc_state', 'oidc_not_linked', 'oidc_acr', 'account_revoked', 'account_not_yet_valid', 'account_expired',
 ] satisfies LoginCode[]);
 
 /** Italian explanation of the `errore` of the login page (any other value: a generic text). */

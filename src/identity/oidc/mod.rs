@@ -3,7 +3,9 @@
 //! `openidconnect`'s verifier (JWKS signature, issuer, audience, expiry, nonce).
 //!
 //! - [`config`]: the provider file named by `--oidc-config`.
-//! - [`provider`]: discovery (metadata + JWKS) and the client of one provider.
+//! - [`client_auth`]: `client_secret_basic` or `private_key_jwt` at the token endpoint.
+//! - [`provider`]: discovery (metadata + JWKS), the client of one provider, the JWKS refetched
+//!   on an unknown key id (rate-limited), the accepted authentication levels (`acr`).
 //! - [`pending`]: login attempts in flight (state → nonce, PKCE verifier, return path).
 //! - [`routes`]: `GET /v1/oidc/providers`, `GET /v1/oidc/{name}/start`,
 //!   `GET /v1/oidc/{name}/callback`.
@@ -13,6 +15,7 @@
 //! The person's subject value (which may be a codice fiscale) is never stored, logged or
 //! audited: only its hash is kept, in `staff_oidc_links`.
 
+pub mod client_auth;
 pub mod config;
 pub mod links;
 pub mod pending;

@@ -1,10 +1,12 @@
 //! The login routes: `GET /v1/oidc/providers`, `GET /v1/oidc/{name}/start` and
 //! `GET /v1/oidc/{name}/callback`.
 //!
-//! Start answers 303 to the provider's authorization endpoint (state, nonce, PKCE S256) and sets
-//! the short-lived `sportello_oidc` cookie that binds the attempt to this browser. The callback
-//! takes the attempt (once), exchanges the code with the PKCE verifier, verifies the ID token,
-//! finds the linked account, admits it and opens a staff session; every failure answers 303 to
+//! Start answers 303 to the provider's authorization endpoint (state, nonce, PKCE S256, the
+//! configured `acr_values`) and sets the short-lived `sportello_oidc` cookie that binds the
+//! attempt to this browser. The callback takes the attempt (once), exchanges the code with the
+//! PKCE verifier (authenticating with the client secret or a `private_key_jwt` assertion),
+//! verifies the ID token, checks its authentication level (`acr`), finds the linked account,
+//! admits it and opens a staff session; every failure answers 303 to
 //! `/accesso?errore=CODE`. Every outcome is audited as `session.login`; logs carry the provider
 //! name and an error kind only, never the subject or any other claim.
 
@@ -17,11 +19,12 @@ use axum::http::{HeaderMap, HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Response};
 use openidconnect::core::CoreAuthenticationFlow;
 use openidconnect::{
-    AuthorizationCode, CsrfToken, Nonce, PkceCodeChallenge, PkceCodeVerifier, Scope as OidcScope,
-    TokenResponse as _,
+    AuthenticationContextClass, AuthorizationCode, CsrfToken, Nonce, PkceCodeChallenge,
+    PkceCodeVerifier, Scope as OidcScope, TokenResponse as _,
 };
 use serde::{Deserialize, Serialize};
 
+use super::client_auth::{ClientAuth, JWT_BEARER};
 use super::pending::{LIFETIME, Pending, StateError};
 use super::provider::Provider;
 use crate::api::ApiCode;
@@ -127,6 +130,9 @@ pub async fn start(
     for scope in provider.settings.scopes.iter().filter(|s| *s != "openid") {
         request = request.add_scope(OidcScope::new(scope.clone()));
     }
+    for acr in &provider.settings.acr_values {
+        request = request.add_auth_context_value(AuthenticationContextClass::new(acr.clone()));
+    }
     let (url, csrf, nonce) = request.set_pkce_challenge(challenge).url();
     // One binding per browser: a second tab's attempt keeps the first one's valid.
     let browser = cookie_value(&headers, OIDC_COOKIE)
@@ -181,6 +187,8 @@ enum Failure {
     Oidc(&'static str),
     State(StateError),
     NotLinked,
+    /// The authentication level (`acr`) is missing or not accepted: the error kind.
+    Acr(&'static str),
     /// The account may not act now: [`AdmitError::code`] (`account_revoked`, …).
     Refused(&'static str),
 }
@@ -191,6 +199,7 @@ impl Failure {
             Self::Oidc(_) => "oidc_failed",
             Self::State(_) => "oidc_state",
             Self::NotLinked => "oidc_not_linked",
+            Self::Acr(_) => "oidc_acr",
             Self::Refused(code) => code,
         }
     }
@@ -203,6 +212,7 @@ impl Failure {
             Self::State(StateError::OtherBrowser) => "state_other_browser",
             Self::State(StateError::OtherProvider) => "state_other_provider",
             Self::NotLinked => "not_linked",
+            Self::Acr(kind) => kind,
             Self::Refused(code) => code,
         }
     }
@@ -288,11 +298,27 @@ async fn login(
         .code
         .filter(|c| !c.is_empty())
         .ok_or_else(|| fail(Failure::Oidc("missing_code")))?;
-    let request = provider
+    let mut request = provider
         .client
         .exchange_code(AuthorizationCode::new(code))
         .map_err(|_| fail(Failure::Oidc("no_token_endpoint")))?
         .set_pkce_verifier(PkceCodeVerifier::new(pending.pkce_verifier));
+    if let ClientAuth::PrivateKeyJwt(key) = &provider.settings.client_auth {
+        let audience = provider
+            .client
+            .token_uri()
+            .ok_or_else(|| fail(Failure::Oidc("no_token_endpoint")))?;
+        let assertion = key
+            .assertion(
+                provider.settings.client_id.as_str(),
+                audience.as_str(),
+                chrono::Utc::now().timestamp(),
+            )
+            .map_err(|_| fail(Failure::Oidc("client_assertion")))?;
+        request = request
+            .add_extra_param("client_assertion_type", JWT_BEARER)
+            .add_extra_param("client_assertion", assertion);
+    }
     let response = request
         .request_async(&provider.http)
         .await
@@ -300,11 +326,14 @@ async fn login(
     let id_token = response
         .id_token()
         .ok_or_else(|| fail(Failure::Oidc("no_id_token")))?;
-    let verifier = provider.client.id_token_verifier();
     let nonce = Nonce::new(pending.nonce);
-    let claims = id_token
-        .claims(&verifier, &nonce)
+    let claims = provider
+        .verify(id_token, &nonce)
+        .await
         .map_err(|e| fail(Failure::Oidc(claims_error_kind(&e))))?;
+    provider
+        .check_acr(claims)
+        .map_err(|kind| fail(Failure::Acr(kind)))?;
     let subject = provider
         .subject(claims)
         .ok_or_else(|| fail(Failure::Oidc("missing_subject_claim")))?;

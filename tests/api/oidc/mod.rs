@@ -2,13 +2,18 @@
 //! with state, nonce and PKCE, RS256 ID tokens verified by the server; the login outcomes and
 //! their `errore` codes; the links API and its refusals; no subject value in the audit log.
 
-use crate::support::oidc::{CLIENT_ID, TestProvider, Token, write_config};
+use crate::support::oidc::{
+    CLIENT_ID, PRIVATE_KEY_JWT_PROVIDERS, TestProvider, Token, write_config, write_config_with,
+};
 use crate::support::{Client, Request, Response, TestServer, expect_errors};
 use serde_json::{Value, json};
 
+mod levels;
 mod links;
 mod login;
+mod private_key_jwt;
 mod refusals;
+mod rotation;
 
 use links::links_api_refusals;
 
@@ -21,6 +26,33 @@ async fn start(db: Option<String>) -> (TestServer, TestProvider) {
     let path = write_config(&provider.issuer());
     let env = TestServer::start_with(db, |c| c.oidc_config = Some(path)).await;
     (env, provider)
+}
+
+/// [`start`] on SQLite with the [`PRIVATE_KEY_JWT_PROVIDERS`] too, the Villanova operator linked
+/// to the person [`CF`] at `provider` (by the INPS administrator).
+async fn start_linked_at(provider: &str) -> (TestServer, TestProvider) {
+    let idp = TestProvider::start().await;
+    let path = write_config_with(&idp.issuer(), PRIVATE_KEY_JWT_PROVIDERS);
+    let env = TestServer::start_with(None, |c| c.oidc_config = Some(path)).await;
+    let admin = env.inps_admin().await;
+    let r = link(
+        &admin,
+        &json!({"account": "operatore.villanova", "provider": provider, "subject": CF}),
+    )
+    .await;
+    assert_eq!(r.status, 201, "{}", r.text);
+    (env, idp)
+}
+
+/// How many logins were refused (audited `session.login`, `denied`).
+async fn denied_logins(env: &TestServer) -> i64 {
+    let (n,): (i64,) = sqlx::query_as(
+        "SELECT COUNT(*) FROM audit_log WHERE action = 'session.login' AND outcome = 'denied'",
+    )
+    .fetch_one(env.pool())
+    .await
+    .unwrap();
+    n
 }
 
 /// [`start`] on SQLite, and the INPS administrator (returned) links the Villanova operator to
