@@ -101,6 +101,11 @@ pub struct Cli {
     /// only to a loopback host, for tests). Without it there is no OIDC login.
     #[arg(long, env = "SPORTELLO_OIDC_CONFIG")]
     pub oidc_config: Option<PathBuf>,
+    /// Whether comune operators may log in with a password (`true`, the default); `false` where
+    /// SPID/CIE is the rule: operators then log in through OIDC only (other roles keep their
+    /// passwords, and the demo login is not affected).
+    #[arg(long, env = "SPORTELLO_OPERATOR_PASSWORD_LOGIN")]
+    pub operator_password_login: Option<bool>,
     /// Host names the server answers to besides loopback names and IP literals (the `Host`
     /// check against DNS rebinding); repeat or separate with commas.
     #[arg(
@@ -167,6 +172,7 @@ struct FileConfig {
     session_idle_minutes: Option<u64>,
     session_absolute_minutes: Option<u64>,
     oidc_config: Option<PathBuf>,
+    operator_password_login: Option<bool>,
     #[serde(default)]
     http: HttpLimitsFile,
     #[serde(default)]
@@ -215,6 +221,8 @@ pub struct Config {
     pub privacy_notice_file: Option<PathBuf>,
     /// The OIDC provider file; `None` = no OIDC login.
     pub oidc_config: Option<PathBuf>,
+    /// Whether comune operators may log in with a password.
+    pub operator_password_login: bool,
     /// Signalling limits and timings (not configurable from the command line yet).
     pub signalling: SignallingConfig,
     /// Idle and absolute lifetimes of staff sessions.
@@ -253,6 +261,7 @@ impl Default for Config {
             log_format: LogFormat::Human,
             privacy_notice_file: None,
             oidc_config: None,
+            operator_password_login: true,
             signalling: SignallingConfig::default(),
             session_limits: SessionLimits::default(),
             bootstrap_admin: None,
@@ -424,6 +433,10 @@ impl Config {
             log_format: cli.log_format.or(file.log_format).unwrap_or_default(),
             privacy_notice_file: cli.privacy_notice_file.or(file.privacy_notice_file),
             oidc_config: cli.oidc_config.or(file.oidc_config),
+            operator_password_login: cli
+                .operator_password_login
+                .or(file.operator_password_login)
+                .unwrap_or(true),
             signalling: SignallingConfig::default(),
         })
     }

@@ -7,6 +7,7 @@ sportello_signalling::string_enum! {
     pub enum ApiCode {
         AccountExists = "account_exists",
         AccountExpired = "account_expired",
+        AccountNotEnabled = "account_not_enabled",
         AccountNotYetValid = "account_not_yet_valid",
         AccountRevoked = "account_revoked",
         AlreadyConfirmed = "already_confirmed",
@@ -33,6 +34,9 @@ sportello_signalling::string_enum! {
         BadQuery = "bad_query",
         BadRegions = "bad_regions",
         BadSede = "bad_sede",
+        BadAuthorisation = "bad_authorisation",
+        AuthorisationMissing = "authorisation_missing",
+        PasswordLoginDisabled = "password_login_disabled",
         SamePassword = "same_password",
         WrongPassword = "wrong_password",
         BadRequestBody = "bad_request_body",

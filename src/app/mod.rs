@@ -62,6 +62,8 @@ pub struct AppState {
     pub privacy_notice: Arc<PrivacyNotice>,
     /// The OIDC providers (staff login) and the logins in flight.
     pub oidc: Arc<identity::oidc::Oidc>,
+    /// Whether comune operators may log in with a password.
+    pub operator_password_login: bool,
     /// The meetings opened, told to the officials waiting for them.
     pub openings: Arc<crate::meeting::opening::Openings>,
     /// The documents of the meetings (where they are kept, which CAs are trusted).
@@ -106,6 +108,7 @@ impl FromRef<AppState> for Identity {
             revocations: s.revocations.clone(),
             oidc: s.oidc.clone(),
             signalling: s.signalling.clone(),
+            operator_password_login: s.operator_password_login,
         }
     }
 }

@@ -83,6 +83,7 @@ pub const ROUTES: &[(&str, &str)] = &[
     ("patch", "/v1/identity/operators/{account}"),
     ("post", "/v1/identity/operators/{account}/revoke"),
     ("post", "/v1/identity/operators/{account}/enable"),
+    ("post", "/v1/identity/operators/{account}/pue-enable"),
     ("get", "/v1/oidc/providers"),
     ("get", "/v1/oidc/{name}/start"),
     ("get", "/v1/oidc/{name}/callback"),

@@ -168,6 +168,7 @@ impl Server {
             revocations,
             privacy_notice,
             oidc,
+            operator_password_login: config.operator_password_login,
             openings: Arc::default(),
             documents: crate::documents::Documents {
                 store: store.clone(),

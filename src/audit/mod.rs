@@ -60,6 +60,7 @@ sportello_signalling::string_enum! {
         OidcLinkDelete = "oidc_link.delete",
         OperatorCreate = "operator.create",
         OperatorEnable = "operator.enable",
+        OperatorPueEnable = "operator.pue_enable",
         OperatorRevoke = "operator.revoke",
         OperatorUpdate = "operator.update",
         PasswordChange = "password.change",

@@ -37,6 +37,8 @@ pub enum OperatorStatus {
     NotYetValid,
     /// After the last valid day.
     Expired,
+    /// An operator named by the comune, waiting for INPS to enable them for the PUE.
+    AwaitingEnablement,
 }
 
 /// An operator as the user administrator sees it.
@@ -68,6 +70,11 @@ pub struct OperatorEntry {
     pub sede_id: Option<String>,
     /// An official's sportelli (none = all of the Sede's).
     pub sportello_ids: Vec<String>,
+    /// The date of the act authorising the operator to process personal data, if recorded.
+    #[ts(type = "string | null")]
+    pub data_authorisation_date: Option<NaiveDate>,
+    /// That act, if recorded.
+    pub data_authorisation_act: Option<String>,
 }
 
 /// `POST /v1/identity/operators` body.
@@ -110,6 +117,15 @@ pub struct NewOperator {
     #[serde(default)]
     #[ts(optional)]
     pub sportello_ids: Option<Vec<String>>,
+    /// The date of the act authorising the operator to process personal data (YYYY-MM-DD, not
+    /// in the future; with `data_authorisation_act`).
+    #[serde(default)]
+    #[ts(optional)]
+    pub data_authorisation_date: Option<String>,
+    /// That act (e.g. "Decreto sindacale n. 12/2026", 2-200 characters).
+    #[serde(default)]
+    #[ts(optional)]
+    pub data_authorisation_act: Option<String>,
 }
 
 /// `PATCH /v1/identity/operators/{account}` body: absent fields stay, a date set to null is
@@ -133,6 +149,14 @@ pub struct OperatorChange {
     #[serde(default)]
     #[ts(optional)]
     pub full_name: Option<String>,
+    /// A new data-processing authorisation's date (with `data_authorisation_act`).
+    #[serde(default)]
+    #[ts(optional)]
+    pub data_authorisation_date: Option<String>,
+    /// A new data-processing authorisation's act.
+    #[serde(default)]
+    #[ts(optional)]
+    pub data_authorisation_act: Option<String>,
 }
 
 /// A field that is present (perhaps null) deserializes to `Some`.
@@ -142,11 +166,13 @@ fn present<'de, D: Deserializer<'de>>(d: D) -> Result<Option<Option<String>>, D:
 
 fn entry(state: &Identity, account: &Account, comune_name: Option<String>) -> OperatorEntry {
     let today = rome::local_date(state.store.now());
-    let status = match (account.revoked, account.validity(today)) {
-        (true, _) => OperatorStatus::Revoked,
-        (false, Validity::Valid) => OperatorStatus::Active,
-        (false, Validity::NotYetValid) => OperatorStatus::NotYetValid,
-        (false, Validity::Expired) => OperatorStatus::Expired,
+    let waiting = account.principal.role == StaffRole::Operator && account.pue_enabled_at.is_none();
+    let status = match (account.revoked, waiting, account.validity(today)) {
+        (true, _, _) => OperatorStatus::Revoked,
+        (false, true, _) => OperatorStatus::AwaitingEnablement,
+        (false, false, Validity::Valid) => OperatorStatus::Active,
+        (false, false, Validity::NotYetValid) => OperatorStatus::NotYetValid,
+        (false, false, Validity::Expired) => OperatorStatus::Expired,
     };
     let p = &account.principal;
     OperatorEntry {
@@ -162,6 +188,8 @@ fn entry(state: &Identity, account: &Account, comune_name: Option<String>) -> Op
         regions: p.regions.clone(),
         sede_id: p.sede_id.clone(),
         sportello_ids: p.sportello_ids.clone(),
+        data_authorisation_date: account.data_authorisation.as_ref().map(|a| a.date),
+        data_authorisation_act: account.data_authorisation.as_ref().map(|a| a.act.clone()),
     }
 }
 
@@ -199,6 +227,8 @@ pub async fn create(
         regions: req.regions.clone().unwrap_or_default(),
         sede_id: req.sede_id.clone(),
         sportello_ids: req.sportello_ids.clone().unwrap_or_default(),
+        data_authorisation_date: req.data_authorisation_date.as_deref(),
+        data_authorisation_act: req.data_authorisation_act.as_deref(),
     };
     let (account, name) = operators::create(&state, &who, &rid, fields).await?;
     Ok((StatusCode::CREATED, Json(entry(&state, &account, name))))
@@ -221,7 +251,27 @@ pub async fn update(
         valid_until: change.valid_until.as_ref().map(Option::as_deref),
         password: change.password.as_deref(),
         full_name: change.full_name.as_deref(),
+        data_authorisation: match (
+            change.data_authorisation_date.as_deref(),
+            change.data_authorisation_act.as_deref(),
+        ) {
+            (None, None) => None,
+            (d, a) => Some((d.unwrap_or(""), a.unwrap_or(""))),
+        },
     };
     let (found, name) = operators::update(&state, &who, &rid, found, fields).await?;
+    Ok(Json(entry(&state, &found, name)))
+}
+
+/// `POST /v1/identity/operators/{account}/pue-enable`: INPS (the administrator, or an official
+/// of the Sede competent for the operator's comune) enables an operator named by the comune.
+pub async fn pue_enable(
+    State(state): State<Identity>,
+    who: Principal,
+    rid: RequestId,
+    PathParams(account): PathParams<String>,
+    JsonBody(crate::api::EmptyBody {}): JsonBody<crate::api::EmptyBody>,
+) -> Result<Json<OperatorEntry>, AppError> {
+    let (found, name) = operators::enable_for_pue(&state, &who, &rid, &account).await?;
     Ok(Json(entry(&state, &found, name)))
 }

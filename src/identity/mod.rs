@@ -50,6 +50,8 @@ pub struct Identity {
     pub oidc: Arc<oidc::Oidc>,
     /// The signalling layer (its token key hashes OIDC subjects).
     pub signalling: Arc<Signalling>,
+    /// Whether comune operators may log in with a password (`false` where SPID/CIE is the rule).
+    pub operator_password_login: bool,
 }
 
 /// The identity routes: sessions, logins, operators, OIDC (and the demo login in demo mode).
@@ -78,6 +80,10 @@ where
         .route(
             "/v1/identity/operators/{account}/enable",
             post(operators::enable),
+        )
+        .route(
+            "/v1/identity/operators/{account}/pue-enable",
+            post(enablement::pue_enable),
         )
         .route("/v1/oidc/providers", get(oidc::routes::providers))
         .route("/v1/oidc/{name}/start", get(oidc::routes::start))

@@ -65,6 +65,11 @@ const MIGRATIONS: &[(i64, &str, &str)] = &[
         "monitoring",
         include_str!("../../migrations/0011_monitoring.sql"),
     ),
+    (
+        14,
+        "operator_enablement",
+        include_str!("../../migrations/0014_operator_enablement.sql"),
+    ),
 ];
 
 /// Demo data (real comuni, made-up Sedi and calendars).

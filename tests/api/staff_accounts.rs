@@ -169,3 +169,19 @@ async fn staff_change_their_own_password() {
     assert_eq!(last, 429, "too many wrong current passwords");
     env.stop().await;
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn operators_log_in_with_spid_cie_only_when_so_configured() {
+    let env = TestServer::start_with(None, |c| c.operator_password_login = false).await;
+    // Only the right password learns why; a wrong one is a plain refusal.
+    let (_, r) = env.password_login("operatore.villanova", "sbagliata-123456").await;
+    r.expect_error(401, "bad_credentials");
+    let (_, r) = env.password_login("operatore.villanova", DEMO_PASSWORD).await;
+    r.expect_error(403, "password_login_disabled");
+    // Other roles keep their passwords.
+    let (_, r) = env.password_login("funzionario.sassari", DEMO_PASSWORD).await;
+    assert_eq!(r.status, 200, "{}", r.text);
+    let (_, r) = env.password_login("utenze.villanova", DEMO_PASSWORD).await;
+    assert_eq!(r.status, 200, "{}", r.text);
+    env.stop().await;
+}

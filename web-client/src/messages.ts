@@ -280,6 +280,10 @@ const API_ERROR_TEXT: Record<ApiCode, string | null> = {
   same_password: 'La nuova password è uguale a quella attuale: ne scelga una diversa.',
   wrong_password: 'La password attuale non è corretta.',
   bad_month: 'Il periodo indicato non è valido: scelga mese e anno di inizio e di fine.',
+  account_not_enabled: null,
+  bad_authorisation: null,
+  authorisation_missing: null,
+  password_login_disabled: null,
   bad_regions: 'Le regioni indicate non sono valide: scriva i nomi delle regioni separati da virgole (ad esempio Sardegna, Abruzzo), oppure * per tutta Italia.',
   invalid_reason: null,
   missing_comune: null,
@@ -363,6 +367,8 @@ const LOGIN_ERROR_TEXT: Partial<Record<LoginCode, string>> = {
   account_revoked: 'Il suo accesso è stato revocato. Per riaverlo si rivolga all’Amministratore utenze del suo Comune.',
   account_not_yet_valid: 'Il suo accesso non è ancora attivo. Per sapere da quando potrà entrare si rivolga all’Amministratore utenze del suo Comune.',
   account_expired: 'Il suo accesso è scaduto. Per prolungarlo si rivolga all’Amministratore utenze del suo Comune.',
+  account_not_enabled: 'Il suo profilo di operatore è stato creato dal Comune ma l’INPS non l’ha ancora abilitato al Punto Utente Evoluto. Potrà entrare dopo l’abilitazione: per informazioni si rivolga all’Amministratore utenze del suo Comune.',
+  password_login_disabled: 'Gli operatori entrano solo con l’identità digitale (SPID o CIE): usi il pulsante dell’identità digitale qui sopra.',
   bad_json: 'Scriva il nome utente e la password, poi prema “Entra”.',
   oidc_failed: 'L’accesso con l’identità digitale non è riuscito. Riprovi; se il problema si ripete, entri con nome utente e password o avvisi l’assistenza.',
   oidc_state: 'Il tentativo di accesso è scaduto oppure era stato iniziato in un’altra finestra. Riprovi dall’inizio.',
@@ -383,6 +389,7 @@ export function loginErrorText(code: string, retryAfterSeconds: number | null = 
 /** The codes the server puts in `/accesso?errore=CODE` after a failed OIDC login. */
 const OIDC_ERRORS: ReadonlySet<string> = new Set<string>([
   'oidc_failed', 'oidc_state', 'oidc_not_linked', 'oidc_acr', 'account_revoked', 'account_not_yet_valid', 'account_expired',
+  'account_not_enabled',
 ] satisfies LoginCode[]);
 
 /** Italian explanation of the `errore` of the login page (any other value: a generic text). */
@@ -398,10 +405,13 @@ export const OPERATOR_STATUS_LABEL: Record<OperatorStatus, string> = {
   revoked: 'Revocato',
   not_yet_valid: 'Non ancora valido',
   expired: 'Scaduto',
+  awaiting_enablement: 'In attesa di abilitazione INPS',
 };
 
 /** The texts of the operator enablement page that differ. */
 const IDENTITY_ERROR_TEXT: Partial<Record<ApiCode, string>> = {
+  bad_authorisation: 'Indichi la data (non futura) e gli estremi dell’atto che autorizza l’operatore al trattamento dei dati (da 2 a 200 caratteri), oppure lasci vuoti entrambi.',
+  authorisation_missing: 'Prima dell’abilitazione il Comune deve registrare l’atto che autorizza l’operatore al trattamento dei dati personali.',
   invalid_name: "Scriva il nome e il cognome dell’operatore (da 2 a 100 caratteri, con almeno una lettera).",
   bad_account_id: 'Il nome utente può contenere solo lettere minuscole senza accenti, numeri, punto (.), trattino (-) e trattino basso (_), al massimo 64 caratteri. Ad esempio: mario.rossi',
   weak_password: 'La password deve avere almeno 12 caratteri.',

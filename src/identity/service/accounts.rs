@@ -30,6 +30,54 @@ pub struct Account {
     pub revoked: bool,
     /// The person's name, if recorded.
     pub full_name: Option<String>,
+    /// When INPS enabled the account for the PUE (an operator named by the comune's user
+    /// administrator logs in only after it); `None` = waiting.
+    pub pue_enabled_at: Option<i64>,
+    /// The act that authorises the operator to process personal data, as the comune recorded it.
+    pub data_authorisation: Option<DataAuthorisation>,
+}
+
+/// The act that authorises a comune's operator to process personal data on behalf of INPS.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct DataAuthorisation {
+    /// Its date.
+    pub date: NaiveDate,
+    /// Which act (e.g. "Decreto sindacale n. 12/2026"), 2-200 characters.
+    pub act: String,
+}
+
+/// The longest act reference.
+pub const MAX_ACT: usize = 200;
+
+/// A data-processing authorisation as given (both fields or none): a past or present day and a
+/// printable reference of 2-200 characters.
+pub fn data_authorisation(
+    date: Option<&str>,
+    act: Option<&str>,
+    today: NaiveDate,
+) -> Result<Option<DataAuthorisation>, AppError> {
+    let bad = |m: &str| AppError::bad_request(ApiCode::BadAuthorisation, m.to_owned());
+    match (date, act.map(str::trim)) {
+        (None, None) => Ok(None),
+        (Some(d), Some(a)) => {
+            let date = NaiveDate::parse_from_str(d, "%Y-%m-%d")
+                .ok()
+                .filter(|_| d.len() == 10)
+                .ok_or_else(|| bad("the authorisation date is YYYY-MM-DD"))?;
+            if date > today {
+                return Err(bad("the authorisation date is in the future"));
+            }
+            let n = a.chars().count();
+            if !(2..=MAX_ACT).contains(&n) || a.chars().any(char::is_control) {
+                return Err(bad("the act is 2-200 printable characters"));
+            }
+            Ok(Some(DataAuthorisation {
+                date,
+                act: a.to_owned(),
+            }))
+        }
+        _ => Err(bad("the authorisation needs both its date and its act")),
+    }
 }
 
 /// Where an account stands on a given day, revocation aside.
@@ -68,6 +116,10 @@ pub enum AdmitError {
     /// After its last valid day.
     Expired,
     /// The database failed.
+    /// An operator INPS has not enabled for the PUE yet.
+    NotEnabled,
+    /// An operator's password login while operators log in with SPID/CIE only.
+    PasswordLoginDisabled,
     Db(BookingError),
 }
 
@@ -101,6 +153,16 @@ impl AdmitError {
                 ApiCode::AccountExpired,
                 "this account's validity has ended",
             ),
+            Self::NotEnabled => AppError::new(
+                StatusCode::FORBIDDEN,
+                ApiCode::AccountNotEnabled,
+                "INPS has not enabled this operator for the PUE yet",
+            ),
+            Self::PasswordLoginDisabled => AppError::new(
+                StatusCode::FORBIDDEN,
+                ApiCode::PasswordLoginDisabled,
+                "operators log in with SPID or CIE only",
+            ),
             Self::Db(e) => e.into(),
         }
     }
@@ -112,6 +174,8 @@ impl AdmitError {
             Self::Revoked => ApiCode::AccountRevoked,
             Self::NotYetValid => ApiCode::AccountNotYetValid,
             Self::Expired => ApiCode::AccountExpired,
+            Self::NotEnabled => ApiCode::AccountNotEnabled,
+            Self::PasswordLoginDisabled => ApiCode::PasswordLoginDisabled,
             Self::Db(_) => ApiCode::Internal,
         }
     }
@@ -172,7 +236,8 @@ fn parse_day(s: Option<String>) -> Option<NaiveDate> {
 
 /// The account columns and whether it is revoked, in one read.
 const SELECT: &str = "SELECT a.account, a.role, a.comune_istat, a.sede_id, a.sportello_ids, \
-     a.regions, a.password_hash, a.valid_from, a.valid_until, a.full_name, \
+     a.regions, a.pue_enabled_at, a.data_authorisation_date, a.data_authorisation_act, \
+     a.password_hash, a.valid_from, a.valid_until, a.full_name, \
      CAST(CASE WHEN r.subject IS NULL THEN 0 ELSE 1 END AS BIGINT) AS revoked \
      FROM staff_accounts a LEFT JOIN staff_revocations r ON r.subject = a.account";
 
@@ -202,6 +267,14 @@ fn decode(row: &sqlx::any::AnyRow) -> Result<Option<Account>, BookingError> {
         valid_until: parse_day(row.try_get("valid_until")?),
         revoked: row.try_get::<i64, _>("revoked")? != 0,
         full_name: row.try_get("full_name")?,
+        pue_enabled_at: row.try_get("pue_enabled_at")?,
+        data_authorisation: match (
+            parse_day(row.try_get("data_authorisation_date")?),
+            row.try_get::<Option<String>, _>("data_authorisation_act")?,
+        ) {
+            (Some(date), Some(act)) => Some(DataAuthorisation { date, act }),
+            _ => None,
+        },
     }))
 }
 
@@ -252,6 +325,9 @@ pub fn check(account: &Account, now: DateTime<Utc>) -> Result<(), AdmitError> {
     if account.revoked {
         return Err(AdmitError::Revoked);
     }
+    if account.principal.role == StaffRole::Operator && account.pue_enabled_at.is_none() {
+        return Err(AdmitError::NotEnabled);
+    }
     match account.validity(rome::local_date(now)) {
         Validity::Valid => Ok(()),
         Validity::NotYetValid => Err(AdmitError::NotYetValid),
@@ -277,8 +353,10 @@ pub async fn insert(
     let p = &account.principal;
     let done = sqlx::query(
         "INSERT INTO staff_accounts (account, role, comune_istat, sede_id, sportello_ids, \
-         password_hash, valid_from, valid_until, created_at, created_by, full_name, regions) \
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12) ON CONFLICT (account) DO NOTHING",
+         password_hash, valid_from, valid_until, created_at, created_by, full_name, regions, \
+         pue_enabled_at, pue_enabled_by, data_authorisation_date, data_authorisation_act) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16) \
+         ON CONFLICT (account) DO NOTHING",
     )
     .bind(&p.subject)
     .bind(role_code(p.role))
@@ -292,6 +370,15 @@ pub async fn insert(
     .bind(created_by)
     .bind(account.full_name.as_deref())
     .bind((!p.regions.is_empty()).then(|| p.regions.join(",")))
+    .bind(account.pue_enabled_at)
+    .bind(account.pue_enabled_at.map(|_| created_by))
+    .bind(
+        account
+            .data_authorisation
+            .as_ref()
+            .map(|a| a.date.to_string()),
+    )
+    .bind(account.data_authorisation.as_ref().map(|a| a.act.clone()))
     .execute(db.pool())
     .await?;
     Ok(done.rows_affected() == 1)
@@ -301,13 +388,41 @@ pub async fn insert(
 pub async fn update(db: &Db, account: &Account) -> Result<(), BookingError> {
     sqlx::query(
         "UPDATE staff_accounts SET password_hash = $1, valid_from = $2, valid_until = $3, \
-         full_name = $4 WHERE account = $5",
+         full_name = $4, data_authorisation_date = $6, data_authorisation_act = $7 \
+         WHERE account = $5",
     )
     .bind(account.password_hash.as_deref())
     .bind(account.valid_from.map(|d| d.to_string()))
     .bind(account.valid_until.map(|d| d.to_string()))
     .bind(account.full_name.as_deref())
     .bind(&account.principal.subject)
+    .bind(
+        account
+            .data_authorisation
+            .as_ref()
+            .map(|a| a.date.to_string()),
+    )
+    .bind(account.data_authorisation.as_ref().map(|a| a.act.clone()))
+    .execute(db.pool())
+    .await?;
+    Ok(())
+}
+
+/// Records that `by` enabled operator `account` for the PUE at `at` (idempotent: the first
+/// enabling stays).
+pub async fn mark_pue_enabled(
+    db: &Db,
+    account: &str,
+    by: &str,
+    at: DateTime<Utc>,
+) -> Result<(), BookingError> {
+    sqlx::query(
+        "UPDATE staff_accounts SET pue_enabled_at = $1, pue_enabled_by = $2 \
+         WHERE account = $3 AND pue_enabled_at IS NULL",
+    )
+    .bind(at.timestamp())
+    .bind(by)
+    .bind(account)
     .execute(db.pool())
     .await?;
     Ok(())
@@ -326,6 +441,8 @@ pub async fn seed_demo(db: &Db, now: DateTime<Utc>) -> Result<(), BookingError> 
                 valid_until: None,
                 revoked: false,
                 full_name: demo::full_name(subject).map(str::to_owned),
+                pue_enabled_at: Some(now.timestamp()),
+                data_authorisation: None,
             };
             insert(db, &account, "system", now).await?;
         }
@@ -364,6 +481,8 @@ pub async fn bootstrap_admin(
         valid_until: None,
         revoked: false,
         full_name: None,
+        pue_enabled_at: Some(now.timestamp()),
+        data_authorisation: None,
     };
     Ok(insert(db, &admin, "system", now).await?)
 }
@@ -380,6 +499,8 @@ mod tests {
             valid_until: until.map(|d| d.parse().unwrap()),
             revoked: false,
             full_name: None,
+            pue_enabled_at: Some(0),
+            data_authorisation: None,
         }
     }
 

@@ -304,6 +304,10 @@ pub struct NewOperatorFields<'a> {
     pub sede_id: Option<String>,
     /// An official's sportelli (of that Sede; none = all of them).
     pub sportello_ids: Vec<String>,
+    /// The act authorising an operator to process personal data: its date, as given.
+    pub data_authorisation_date: Option<&'a str>,
+    /// The act's reference, as given.
+    pub data_authorisation_act: Option<&'a str>,
 }
 
 /// Enables a new operator (after [`may_create`]); answers it with its comune's name.
@@ -339,6 +343,15 @@ pub async fn create(
     };
     let regions = regions_for(db, req.role, req.regions).await?;
     let (sede_id, sportello_ids) = sede_for(db, req.role, req.sede_id, req.sportello_ids).await?;
+    let now = state.store.now();
+    let authorisation = accounts::data_authorisation(
+        req.data_authorisation_date,
+        req.data_authorisation_act,
+        rome::local_date(now),
+    )?;
+    // The seeds' two steps: an operator named by the comune waits for INPS to enable them for
+    // the PUE; the INPS administrator does both at once. Other roles need no such step.
+    let waits = req.role == StaffRole::Operator && who.role != StaffRole::InpsAdmin;
     let account = Account {
         principal: Principal {
             subject: req.account.to_owned(),
@@ -353,8 +366,10 @@ pub async fn create(
         valid_until,
         revoked: false,
         full_name: Some(full_name),
+        pue_enabled_at: (!waits).then_some(now.timestamp()),
+        data_authorisation: authorisation,
     };
-    if !accounts::insert(db, &account, &who.subject, state.store.now()).await? {
+    if !accounts::insert(db, &account, &who.subject, now).await? {
         return Err(AppError::new(
             StatusCode::CONFLICT,
             ApiCode::AccountExists,
@@ -461,6 +476,8 @@ pub struct OperatorFieldsChange<'a> {
     pub password: Option<&'a str>,
     /// A new name.
     pub full_name: Option<&'a str>,
+    /// A new data-processing authorisation: (date, act), both given.
+    pub data_authorisation: Option<(&'a str, &'a str)>,
 }
 
 /// Changes the dates, name or password of `found` (from [`authorize`]); a change that puts the
@@ -482,6 +499,10 @@ pub async fn update(
     if let Some(name) = change.full_name {
         found.full_name = Some(accounts::full_name(name)?);
     }
+    if let Some((date, act)) = change.data_authorisation {
+        let today = rome::local_date(state.store.now());
+        found.data_authorisation = accounts::data_authorisation(Some(date), Some(act), today)?;
+    }
     if let Some(new_password) = change.password {
         password::check_length(new_password, password::MIN_LEN)?;
         found.password_hash = Some(password::hash(new_password).await);
@@ -500,6 +521,75 @@ pub async fn update(
     let scope = Scope::account(&found.principal);
     let event = Event::staff(who, rid, AuditAction::OperatorUpdate).scope(scope);
     audit::record(&state.store, event).await;
+    let name = comune_name(db, found.principal.comune_istat.as_deref()).await?;
+    Ok((found, name))
+}
+
+/// INPS enables operator `account` for the PUE (the second of the seeds' two steps): the INPS
+/// administrator, or an official of the Sede competent for the operator's comune; the comune
+/// must have recorded the act authorising the operator to process personal data (409
+/// `authorisation_missing` otherwise). Idempotent. Answers the account as it now is.
+pub async fn enable_for_pue(
+    state: &Identity,
+    who: &Principal,
+    rid: &RequestId,
+    account: &str,
+) -> Result<(Account, Option<String>), AppError> {
+    let db = state.store.db();
+    let result: Result<Account, AppError> = async {
+        if !accounts::valid_account_id(account) {
+            return Err(bad_account_id());
+        }
+        let found = accounts::get(db, account)
+            .await?
+            .ok_or_else(unknown_account)?;
+        if found.principal.role != StaffRole::Operator {
+            return Err(forbidden());
+        }
+        let allowed = match who.role {
+            StaffRole::InpsAdmin => true,
+            StaffRole::Official => {
+                let competent: Option<(String,)> = sqlx::query_as(
+                    "SELECT sede_id FROM sede_comuni WHERE comune_istat = $1 AND sede_id = $2",
+                )
+                .bind(found.principal.comune_istat.as_deref().unwrap_or(""))
+                .bind(who.sede_id.as_deref().unwrap_or(""))
+                .fetch_optional(db.pool())
+                .await
+                .map_err(BookingError::from)?;
+                competent.is_some()
+            }
+            _ => false,
+        };
+        if !allowed {
+            return Err(forbidden());
+        }
+        if found.data_authorisation.is_none() {
+            return Err(AppError::new(
+                StatusCode::CONFLICT,
+                ApiCode::AuthorisationMissing,
+                "the comune has not recorded the act authorising this operator to process \
+                 personal data",
+            ));
+        }
+        Ok(found)
+    }
+    .await;
+    let found = match result {
+        Ok(found) => found,
+        Err(e) => {
+            audit_denied(state, who, rid, AuditAction::OperatorPueEnable, account, &e).await?;
+            return Err(e);
+        }
+    };
+    let now = state.store.now();
+    accounts::mark_pue_enabled(db, account, &who.subject, now).await?;
+    let scope = Scope::account(&found.principal);
+    let event = Event::staff(who, rid, AuditAction::OperatorPueEnable).scope(scope);
+    audit::record(&state.store, event).await;
+    let found = accounts::get(db, account)
+        .await?
+        .ok_or_else(unknown_account)?;
     let name = comune_name(db, found.principal.comune_istat.as_deref()).await?;
     Ok((found, name))
 }

@@ -128,7 +128,15 @@ pub async fn password_login(
         }
     };
     attempts::succeeded(db, reservation).await?;
-    if let Err(e) = accounts::check(&account, now) {
+    let password_refused =
+        account.principal.role == StaffRole::Operator && !state.operator_password_login;
+    if let Err(e) = accounts::check(&account, now).and_then(|()| {
+        if password_refused {
+            Err(accounts::AdmitError::PasswordLoginDisabled)
+        } else {
+            Ok(())
+        }
+    }) {
         refused(state, rid, &account.principal).await;
         return Err(e.into_app_error());
     }

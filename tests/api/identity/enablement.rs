@@ -38,7 +38,7 @@ pub(super) async fn user_admin_enables_operators(db: Option<String>) {
     let e = r.json();
     assert_eq!(e["comune_istat"], "090078");
     assert_eq!(e["comune_name"], "Villanova Monteleone");
-    assert_eq!(e["status"], "active");
+    assert_eq!(e["status"], "awaiting_enablement", "INPS has not enabled it yet");
     assert_eq!(e["valid_until"], "2026-12-31");
     assert_eq!(e["has_password"], true);
     assert_eq!(e["full_name"], "Maria Sanna", "the name, trimmed");
@@ -74,6 +74,79 @@ pub(super) async fn user_admin_enables_operators(db: Option<String>) {
     assert_eq!(r.json()["full_name"], "Maria Grazia Sanna");
     assert_eq!(r.json()["valid_until"], "2026-12-31", "the dates stay");
 
+    // The seeds' two steps: named by the comune, the operator waits for INPS.
+    let (_, r) = env
+        .password_login("operatore.nuovo", "una password lunga")
+        .await;
+    r.expect_error(403, "account_not_enabled");
+    // INPS enables only once the comune recorded the act authorising the data processing.
+    let inps = env.inps_admin().await;
+    inps.post(
+        "/v1/identity/operators/operatore.nuovo/pue-enable",
+        &json!({}),
+    )
+    .await
+    .expect_error(409, "authorisation_missing");
+    for (date, act) in [
+        ("2099-01-01", "Decreto sindacale n. 12/2026"),
+        ("2026-11-2", "Decreto sindacale n. 12/2026"),
+        ("2026-11-20", "x"),
+        ("2026-11-20", ""),
+    ] {
+        admin
+            .patch(
+                "/v1/identity/operators/operatore.nuovo",
+                &json!({"data_authorisation_date": date, "data_authorisation_act": act}),
+            )
+            .await
+            .expect_error(400, "bad_authorisation");
+    }
+    admin
+        .patch(
+            "/v1/identity/operators/operatore.nuovo",
+            &json!({"data_authorisation_date": "2026-11-20"}),
+        )
+        .await
+        .expect_error(400, "bad_authorisation");
+    let r = admin
+        .patch(
+            "/v1/identity/operators/operatore.nuovo",
+            &json!({"data_authorisation_date": "2026-11-20", "data_authorisation_act": "Decreto sindacale n. 12/2026"}),
+        )
+        .await;
+    assert_eq!(r.status, 200, "{}", r.text);
+    assert_eq!(
+        r.json()["data_authorisation_act"],
+        "Decreto sindacale n. 12/2026"
+    );
+    // The user administrator cannot do INPS's step; an official of another Sede cannot either;
+    // an official of the competent Sede (Sassari) can.
+    admin
+        .post(
+            "/v1/identity/operators/operatore.nuovo/pue-enable",
+            &json!({}),
+        )
+        .await
+        .expect_error(403, "forbidden");
+    env.login("funzionario.laquila")
+        .await
+        .post(
+            "/v1/identity/operators/operatore.nuovo/pue-enable",
+            &json!({}),
+        )
+        .await
+        .expect_error(403, "forbidden");
+    let r = env
+        .official()
+        .await
+        .post(
+            "/v1/identity/operators/operatore.nuovo/pue-enable",
+            &json!({}),
+        )
+        .await;
+    assert_eq!(r.status, 200, "{}", r.text);
+    assert_eq!(r.json()["status"], "active");
+    assert_eq!(env.audited_ok("operator.pue_enable").await, 1);
     let (c, r) = env
         .password_login("operatore.nuovo", "una password lunga")
         .await;

@@ -408,6 +408,15 @@ async fn every_endpoint_by_every_caller() {
         )
         .body(|_| json!({}))
         .allow(&[UserAdmin, InpsAdmin]),
+        // INPS enabling for the PUE: the demo operator has no authorisation act recorded (409).
+        case(
+            "POST",
+            "/v1/identity/operators/{account}/pue-enable",
+            "/v1/identity/operators/operatore.villanova/pue-enable",
+        )
+        .body(|_| json!({}))
+        .allow(&[Official, InpsAdmin])
+        .answers(409),
         // The citizen leaves.
         case("DELETE", "/v1/citizen/session", "/v1/citizen/session")
             .citizen()

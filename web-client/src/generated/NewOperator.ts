@@ -46,4 +46,13 @@ sede_id?: string,
 /**
  * An official's sportelli, of that Sede (none = all of the Sede's).
  */
-sportello_ids?: Array<string>, };
+sportello_ids?: Array<string>, 
+/**
+ * The date of the act authorising the operator to process personal data (YYYY-MM-DD, not
+ * in the future; with `data_authorisation_act`).
+ */
+data_authorisation_date?: string, 
+/**
+ * That act (e.g. "Decreto sindacale n. 12/2026", 2-200 characters).
+ */
+data_authorisation_act?: string, };

@@ -20,4 +20,12 @@ password?: string,
 /**
  * The person's name (2-100 characters).
  */
-full_name?: string, };
+full_name?: string, 
+/**
+ * A new data-processing authorisation's date (with `data_authorisation_act`).
+ */
+data_authorisation_date?: string, 
+/**
+ * A new data-processing authorisation's act.
+ */
+data_authorisation_act?: string, };

@@ -53,4 +53,12 @@ sede_id: string | null,
 /**
  * An official's sportelli (none = all of the Sede's).
  */
-sportello_ids: Array<string>, };
+sportello_ids: Array<string>, 
+/**
+ * The date of the act authorising the operator to process personal data, if recorded.
+ */
+data_authorisation_date: string | null, 
+/**
+ * That act, if recorded.
+ */
+data_authorisation_act: string | null, };

@@ -3,4 +3,4 @@
 /**
  * Where an operator stands today.
  */
-export type OperatorStatus = "active" | "revoked" | "not_yet_valid" | "expired";
+export type OperatorStatus = "active" | "revoked" | "not_yet_valid" | "expired" | "awaiting_enablement";

@@ -26,6 +26,11 @@ export async function revokeOperator(account: string): Promise<OperatorState> {
   return (await requestJson<OperatorState>(`/v1/identity/operators/${enc(account)}/revoke`, { method: 'POST', body: {} })).body;
 }
 
+/** INPS enables an operator named by the comune for the PUE. */
+export async function enableForPue(account: string): Promise<OperatorEntry> {
+  return (await requestJson<OperatorEntry>(`/v1/identity/operators/${enc(account)}/pue-enable`, { method: 'POST', body: {} })).body;
+}
+
 export async function enableOperator(account: string): Promise<OperatorState> {
   return (await requestJson<OperatorState>(`/v1/identity/operators/${enc(account)}/enable`, { method: 'POST', body: {} })).body;
 }

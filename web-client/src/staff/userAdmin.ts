@@ -144,6 +144,8 @@ interface RowActions {
   revoke(op: OperatorEntry): void;
   enable(op: OperatorEntry): void;
   edit(op: OperatorEntry): void;
+  /** INPS enables an operator named by the comune (null when the page cannot). */
+  pueEnable: ((op: OperatorEntry) => void) | null;
 }
 
 /** The Italian name of a state (a state unknown to this page shows as the server wrote it). */
@@ -172,6 +174,9 @@ function operatorTable(list: OperatorEntry[], caption: string, showComune: boole
         h('th', { scope: 'row' },
           h('span', { class: 'user-name' }, op.full_name ?? 'Nome non indicato'),
           h('span', { class: 'user-account' }, h('span', { class: 'visually-hidden' }, 'nome utente: '), op.account),
+          op.data_authorisation_act
+            ? h('span', { class: 'user-note' }, `Autorizzato al trattamento dei dati: ${op.data_authorisation_act} del ${italianDate(op.data_authorisation_date ?? '')}`)
+            : op.role === 'operator' ? h('span', { class: 'user-note' }, 'Atto di autorizzazione al trattamento dei dati non registrato') : null,
           op.role === 'operator' ? null : h('span', { class: 'user-note user-role' },
             (ROLE_LABEL as Record<string, string | undefined>)[op.role] ?? op.role,
             op.regions.length > 0 ? `: ${op.regions.join(', ')}` : ''),
@@ -181,6 +186,9 @@ function operatorTable(list: OperatorEntry[], caption: string, showComune: boole
         h('td', {}, dayText(op.valid_from)),
         h('td', {}, dayText(op.valid_until)),
         h('td', {}, h('div', { class: 'user-actions' },
+          op.status === 'awaiting_enablement' && actions.pueEnable
+            ? rowButton('Abilita al PUE', op.account, 'btn-primary', () => { actions.pueEnable?.(op); })
+            : null,
           op.status === 'revoked'
             ? rowButton('Riabilita', op.account, 'btn-outline-primary', () => { actions.enable(op); })
             : rowButton('Revoca', op.account, 'btn-outline-danger', () => { actions.revoke(op); }),
@@ -215,8 +223,16 @@ function newOperatorForm(isInps: boolean, submitted: () => void, created: (op: O
     const r = role.value as ManagedRole;
     if (comune) comune.wrap.hidden = r === 'referente_inps' || r === 'referente_anci';
     if (regions) regions.wrap.hidden = r !== 'referente_inps';
+    authBox.hidden = r !== 'operator';
   };
   role.addEventListener('change', roleChanged);
+  const authDate = textField('new-auth-date', 'Data dell’atto di autorizzazione al trattamento dei dati', {
+    type: 'date', required: false, hint: 'L’atto con cui il Comune autorizza l’operatore a trattare i dati personali per conto dell’INPS.',
+  });
+  const authAct = textField('new-auth-act', 'Estremi dell’atto', { required: false, maxlength: 200, hint: 'Ad esempio: Decreto sindacale n. 12/2026.' });
+  const authBox = h('fieldset', { class: 'auth-fields' },
+    h('legend', {}, 'Autorizzazione al trattamento dei dati'),
+    h('div', { class: 'field-row' }, authDate.wrap, authAct.wrap));
   const error = h('div', { class: 'alert alert-danger', role: 'alert', id: 'new-error', tabindex: '-1', hidden: true });
   const submit = h('button', { type: 'submit', class: 'btn btn-primary btn-lg' }, 'Abilita l’operatore');
   const form = h('form', { class: 'sp-form new-operator', novalidate: true, id: 'new-operator' },
@@ -224,6 +240,7 @@ function newOperatorForm(isInps: boolean, submitted: () => void, created: (op: O
     fullName.wrap, account.wrap, password.wrap, showPasswordToggle('new-show-password', password.input),
     comune?.wrap ?? null, regions?.wrap ?? null,
     h('div', { class: 'field-row' }, from.wrap, until.wrap),
+    authBox,
     error, submit);
 
   form.addEventListener('submit', (ev) => {
@@ -255,6 +272,8 @@ function newOperatorForm(isInps: boolean, submitted: () => void, created: (op: O
       ...(needsComune ? { comune_istat: istat } : {}),
       role: chosen,
       ...(chosen === 'referente_inps' ? { regions: regionList } : {}),
+      ...(chosen === 'operator' && (authDate.input.value || authAct.input.value.trim())
+        ? { data_authorisation_date: authDate.input.value, data_authorisation_act: authAct.input.value.trim() } : {}),
     };
     submit.disabled = true;
     identity.createOperator(req).then((op) => {
@@ -271,7 +290,8 @@ function newOperatorForm(isInps: boolean, submitted: () => void, created: (op: O
         : code === 'weak_password' ? password
           : code === 'bad_dates' ? until
             : code === 'unknown_comune' ? comune
-              : code === 'bad_regions' ? regions : null;
+              : code === 'bad_regions' ? regions
+                : code === 'bad_authorisation' ? authAct : null;
       if (field) {
         field.setError(identityErrorText(code));
         field.input.focus();
@@ -340,6 +360,10 @@ export async function renderUserAdmin(ctx: PageContext): Promise<void> {
       if (!entry) return null;
       return () => `Accesso di ${op.account} aggiornato: ${validityText(entry.valid_from, entry.valid_until)}.${stillBlocked(entry)}`;
     }); },
+    pueEnable: isInps ? (op) => { act(async () => {
+      await identity.enableForPue(op.account);
+      return () => `${op.full_name ?? op.account} è abilitato al Punto Utente Evoluto: da ora può entrare.`;
+    }); } : null,
   };
 
   const refresh = async (): Promise<OperatorEntry[]> => {
@@ -356,7 +380,9 @@ export async function renderUserAdmin(ctx: PageContext): Promise<void> {
   };
   const form = newOperatorForm(isInps, clearMessages, (op) => {
     void refresh().then(() => {
-      say(`L’operatore ${op.full_name ?? op.account} (nome utente ${op.account}) è stato abilitato (${validityText(op.valid_from, op.valid_until)}). Gli comunichi il nome utente e la password iniziale.`);
+      say(op.status === 'awaiting_enablement'
+        ? `L’operatore ${op.full_name ?? op.account} (nome utente ${op.account}) è stato registrato. Potrà entrare dopo l’abilitazione da parte dell’INPS; intanto gli comunichi il nome utente e la password iniziale.`
+        : `L’operatore ${op.full_name ?? op.account} (nome utente ${op.account}) è stato abilitato (${validityText(op.valid_from, op.valid_until)}). Gli comunichi il nome utente e la password iniziale.`);
     }, fail);
   });
 
