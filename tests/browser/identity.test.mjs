@@ -200,13 +200,16 @@ describe('identity', () => {
       await admin.getByText('Scriva il nome e il cognome dell’operatore.').waitFor();
       assert.equal(await admin.getByLabel('Nome e cognome').getAttribute('aria-invalid'), 'true');
 
-      // — Enable the new operator.
+      // — Name the new operator, with the act authorising the data processing: INPS enables it.
       await admin.getByLabel('Nome e cognome').fill('Maria Sanna');
       await admin.getByLabel('Password iniziale').fill(NEW_PASSWORD);
+      await admin.getByLabel('Data dell’atto di autorizzazione al trattamento dei dati').fill('2026-11-20');
+      await admin.getByLabel('Estremi dell’atto').fill('Decreto sindacale n. 12/2026');
       await admin.getByRole('button', { name: 'Abilita l’operatore' }).click();
-      await admin.locator('#users-notice').getByText(`L’operatore Maria Sanna (nome utente ${NEW_OPERATOR}) è stato abilitato`, { exact: false }).waitFor({ timeout: LONG });
-      await row(admin, NEW_OPERATOR).getByText('Attivo', { exact: true }).waitFor();
+      await admin.locator('#users-notice').getByText(`L’operatore Maria Sanna (nome utente ${NEW_OPERATOR}) è stato registrato`, { exact: false }).waitFor({ timeout: LONG });
+      await row(admin, NEW_OPERATOR).getByText('In attesa di abilitazione INPS', { exact: true }).waitFor();
       await row(admin, NEW_OPERATOR).getByText('Maria Sanna').waitFor();
+      await row(admin, NEW_OPERATOR).getByText('Decreto sindacale n. 12/2026', { exact: false }).waitFor();
       assert.equal(await admin.getByLabel('Nome utente').inputValue(), '', 'the form is emptied');
 
       // — The same name again: the server's answer, in Italian, on the field.
@@ -223,8 +226,19 @@ describe('identity', () => {
       await shot(admin, 'utenze');
       assert.deepEqual(await axeViolations(admin), []);
 
-      // — Log out; the new operator logs in with the password.
+      // — Log out; the new operator cannot log in until INPS enables it.
       await logout(admin);
+      await passwordLogin(admin, NEW_OPERATOR, NEW_PASSWORD);
+      await loginAlert(admin).getByText('l’INPS non l’ha ancora abilitato', { exact: false }).waitFor({ timeout: LONG });
+      // — The INPS administrator enables it for the PUE.
+      await passwordLogin(admin, 'admin.inps', PASSWORD);
+      await admin.getByRole('heading', { name: 'Amministrazione INPS', level: 1 }).waitFor({ timeout: LONG });
+      await admin.goto('/utenze');
+      await row(admin, NEW_OPERATOR).getByRole('button', { name: 'Abilita al PUE' }).click();
+      await admin.locator('#users-notice').getByText('è abilitato al Punto Utente Evoluto', { exact: false }).waitFor({ timeout: LONG });
+      await row(admin, NEW_OPERATOR).getByText('Attivo', { exact: true }).waitFor();
+      await logout(admin);
+      // — Now the new operator logs in with the password.
       await passwordLogin(admin, NEW_OPERATOR, NEW_PASSWORD);
       await admin.getByRole('heading', { name: 'Area operatore', level: 1 }).waitFor({ timeout: LONG });
 
