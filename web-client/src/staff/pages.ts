@@ -6,7 +6,8 @@ import type { SessionInfo, StaffRole } from '../booking/types';
 import { currentPrincipal, logout } from '../login/staffSession';
 import { renderLoginPage } from '../login/loginPage';
 import { bookingErrorText } from '../messages';
-import { navigate, onNavigate } from '../navigation';
+import { linkTo, navigate, onNavigate } from '../navigation';
+import { PASSWORD_PATH, renderChangePassword } from '../login/changePassword';
 import { renderAdmin } from './admin';
 import { renderAgenda } from '../meetingDay/agenda';
 import { h } from '../widgets/dom';
@@ -32,6 +33,10 @@ interface StaffPage {
   render(ctx: PageContext): void | Promise<void>;
 }
 
+const ALL_STAFF: readonly StaffRole[] = [
+  'operator', 'user_admin', 'official', 'inps_admin', 'referente_comune', 'referente_inps', 'referente_anci',
+];
+
 const PAGES: Record<string, StaffPage> = {
   '/operatore': { title: 'Area operatore', roles: ['operator'], render: renderOperatorHome },
   '/operatore/prenota': { title: 'Prenota appuntamento', roles: ['operator'], render: renderWizard },
@@ -45,6 +50,7 @@ const PAGES: Record<string, StaffPage> = {
     render: renderMonitoring,
   },
   [ACTIVITY_PATH]: { title: 'Attività degli operatori', roles: ['user_admin', 'inps_admin'], render: renderActivity },
+  [PASSWORD_PATH]: { title: 'Cambia la password', roles: ALL_STAFF, render: renderChangePassword },
 };
 
 export const LOGIN_PATH = '/accesso';
@@ -71,7 +77,7 @@ export function principalLabel(p: SessionInfo): string {
   return p.label;
 }
 
-function staffBar(p: SessionInfo): HTMLElement {
+function staffBar(p: SessionInfo, path: string): HTMLElement {
   const out = h('button', { type: 'button', class: 'btn btn-outline-primary btn-logout' }, 'Esci dall’account');
   out.addEventListener('click', () => {
     out.disabled = true;
@@ -81,9 +87,13 @@ function staffBar(p: SessionInfo): HTMLElement {
       .catch(() => undefined)
       .finally(() => { navigate(LOGIN_PATH); });
   });
+  // Not during a videochiamata: its bar stays as small as it can.
+  const password = path === MEETING_PATH || path === PASSWORD_PATH
+    ? null
+    : linkTo(h('a', { href: PASSWORD_PATH, class: 'staff-password' }, 'Cambia la password'));
   return h('div', { class: 'staff-bar no-print' },
     h('p', { class: 'staff-who' }, h('span', { class: 'visually-hidden' }, 'Ha eseguito l’accesso come: '), principalLabel(p)),
-    out);
+    h('div', { class: 'staff-actions' }, password, out));
 }
 
 let leaving: (() => void | Promise<void>)[] = [];
@@ -137,7 +147,7 @@ async function show(root: HTMLElement): Promise<void> {
   }
   document.title = `${staffPage.title} – Sportello INPS`;
   const page = h('div', { class: 'staff-page' });
-  root.replaceChildren(staffBar(principal), page);
+  root.replaceChildren(staffBar(principal, path), page);
   try {
     await staffPage.render({ root: page, principal, params, onLeave: (fn) => { leaving.push(fn); } });
   } catch (err) {
