@@ -19,22 +19,6 @@ fn citizen_born(day: u32) -> Value {
     c
 }
 
-/// The free slots of `sportello` on Monday 23 and Tuesday 24 November 2026, as RFC 3339.
-async fn slots(op: &Client, sportello: &str) -> Vec<String> {
-    let r = op
-        .get(&format!(
-            "/v1/booking/sportelli/{sportello}/slots?from=2026-11-23&to=2026-11-24"
-        ))
-        .await;
-    assert_eq!(r.status, 200, "{}", r.text);
-    r.json()["slots"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|s| s["starts_at"].as_str().unwrap().to_owned())
-        .collect()
-}
-
 /// Books `sportello` at `starts_at` for the citizen born on `day`; returns the id.
 async fn book(op: &Client, sportello: &str, starts_at: &str, day: u32) -> String {
     let r = op.hold(sportello, starts_at, "pensioni").await;
@@ -83,7 +67,7 @@ async fn seed(env: &TestServer) {
     let alghero = env.login("operatore.alghero").await;
     let pescasseroli = env.login("operatore.pescasseroli").await;
     let official = env.official().await;
-    let s = slots(&op, "sassari-1").await;
+    let s = op.free_slots("sassari-1").await;
     let ids = [
         book(&op, "sassari-1", &s[0], 15).await,
         book(&op, "sassari-1", &s[1], 15).await,
@@ -93,7 +77,7 @@ async fn seed(env: &TestServer) {
         book(&op, "sassari-1", &s[5], 19).await,
     ];
     let alghero_id = book(&alghero, "sassari-1", &s[6], 20).await;
-    let l = slots(&pescasseroli, "laquila-1").await;
+    let l = pescasseroli.free_slots("laquila-1").await;
     book(&pescasseroli, "laquila-1", &l[0], 21).await;
     let r = op
         .post(
@@ -403,18 +387,7 @@ async fn the_user_administrator_sees_the_operators_activity() {
 async fn referenti_are_created_scoped_and_revoked() {
     let env = TestServer::start(None).await;
     let user_admin = env.user_admin().await;
-    let new = |account: &str, role: &str, extra: Value| {
-        let mut body = json!({
-            "account": account,
-            "password": "una-password-lunga",
-            "full_name": "Rita Porcu",
-            "role": role,
-        });
-        for (k, v) in extra.as_object().unwrap() {
-            body[k] = v.clone();
-        }
-        body
-    };
+    let new = crate::support::new_account;
     // The comune's user administrator: a comune referente of their comune only.
     let r = user_admin
         .post(

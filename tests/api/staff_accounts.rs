@@ -2,22 +2,9 @@
 //! sportelli, user administrators of a comune, other administrators) and cannot lock themselves
 //! out; staff change their own password with the current one, which ends their sessions.
 
-use serde_json::{Value, json};
+use serde_json::json;
 
-use crate::support::{DEMO_PASSWORD, TestServer};
-
-fn new(account: &str, role: &str, extra: Value) -> Value {
-    let mut body = json!({
-        "account": account,
-        "password": "una-password-lunga",
-        "full_name": "Rita Porcu",
-        "role": role,
-    });
-    for (k, v) in extra.as_object().unwrap() {
-        body[k] = v.clone();
-    }
-    body
-}
+use crate::support::{DEMO_PASSWORD, TestServer, new_account as new};
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn the_inps_administrator_creates_officials_and_administrators() {
@@ -174,12 +161,18 @@ async fn staff_change_their_own_password() {
 async fn operators_log_in_with_spid_cie_only_when_so_configured() {
     let env = TestServer::start_with(None, |c| c.operator_password_login = false).await;
     // Only the right password learns why; a wrong one is a plain refusal.
-    let (_, r) = env.password_login("operatore.villanova", "sbagliata-123456").await;
+    let (_, r) = env
+        .password_login("operatore.villanova", "sbagliata-123456")
+        .await;
     r.expect_error(401, "bad_credentials");
-    let (_, r) = env.password_login("operatore.villanova", DEMO_PASSWORD).await;
+    let (_, r) = env
+        .password_login("operatore.villanova", DEMO_PASSWORD)
+        .await;
     r.expect_error(403, "password_login_disabled");
     // Other roles keep their passwords.
-    let (_, r) = env.password_login("funzionario.sassari", DEMO_PASSWORD).await;
+    let (_, r) = env
+        .password_login("funzionario.sassari", DEMO_PASSWORD)
+        .await;
     assert_eq!(r.status, 200, "{}", r.text);
     let (_, r) = env.password_login("utenze.villanova", DEMO_PASSWORD).await;
     assert_eq!(r.status, 200, "{}", r.text);

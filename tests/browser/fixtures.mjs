@@ -217,6 +217,15 @@ export function assertNoProblems(...pages) {
   assert.deepEqual(pages.flatMap((p) => p.problems), []);
 }
 
+/** Logs `page` in at /accesso with `account` and `password` (the form; it does not wait for a home). */
+export async function passwordLogin(page, account, password) {
+  await page.goto('/accesso');
+  await page.getByRole('heading', { name: 'Accesso', level: 1 }).waitFor({ timeout: LONG });
+  await page.getByLabel('Nome utente').fill(account);
+  await page.getByLabel('Password', { exact: true }).fill(password);
+  await page.getByRole('button', { name: 'Accedi', exact: true }).click();
+}
+
 /** Logs `page` in with the demo chooser of /accesso as `account` (one of `ACCOUNTS`), waits for its home. */
 export async function login(page, account) {
   await page.goto('/accesso');

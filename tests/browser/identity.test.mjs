@@ -6,7 +6,8 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import {
-  ACCOUNTS, assertNoProblems, axeViolations, LONG, login, screenshot, SHOTS_DIR, useServerAndBrowser, waitFor, withPages,
+  ACCOUNTS, assertNoProblems, axeViolations, LONG, login, passwordLogin, screenshot, SHOTS_DIR, useServerAndBrowser, waitFor,
+  withPages,
 } from './fixtures.mjs';
 
 const PASSWORD = 'demo-sportello';
@@ -18,14 +19,6 @@ async function shot(page, name) {
   await screenshot(page, `identity-${name}`, { fullPage: true });
 }
 
-/** Opens /accesso and submits account and password (does not wait for the outcome). */
-async function passwordLogin(page, account, password) {
-  await page.goto('/accesso');
-  await page.getByRole('heading', { name: 'Accesso', level: 1 }).waitFor({ timeout: LONG });
-  await page.getByLabel('Nome utente').fill(account);
-  await page.getByLabel('Password', { exact: true }).fill(password);
-  await page.getByRole('button', { name: 'Accedi', exact: true }).click();
-}
 
 /** The visible login error of the password form. */
 function loginAlert(page) {

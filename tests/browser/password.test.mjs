@@ -4,15 +4,9 @@
 
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
-import { assertNoProblems, checkLayouts, LONG, useServerAndBrowser, withPages } from './fixtures.mjs';
-
-async function passwordLogin(page, account, password) {
-  await page.goto('/accesso');
-  await page.getByRole('heading', { name: 'Accesso', level: 1 }).waitFor({ timeout: LONG });
-  await page.getByLabel('Nome utente').fill(account);
-  await page.getByLabel('Password', { exact: true }).fill(password);
-  await page.getByRole('button', { name: 'Accedi', exact: true }).click();
-}
+import {
+  assertNoProblems, checkLayouts, LONG, passwordLogin, useServerAndBrowser, withPages,
+} from './fixtures.mjs';
 
 describe('own password', () => {
   const t = useServerAndBrowser();

@@ -278,6 +278,22 @@ impl Client {
         r.json()["id"].as_str().unwrap().to_owned()
     }
 
+    /// Free slot starts of `sportello` on Monday 23 and Tuesday 24 November 2026, as RFC 3339.
+    pub async fn free_slots(&self, sportello: &str) -> Vec<String> {
+        let r = self
+            .get(&format!(
+                "/v1/booking/sportelli/{sportello}/slots?from=2026-11-23&to=2026-11-24"
+            ))
+            .await;
+        assert_eq!(r.status, 200, "{}", r.text);
+        r.json()["slots"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|s| s["starts_at"].as_str().unwrap().to_owned())
+            .collect()
+    }
+
     /// Books sassari-1 at `starts_at` (sent as given) for the demo citizen with idempotency
     /// key `key`; returns the appointment id.
     pub async fn book(&self, starts_at: &str, key: &str) -> String {
@@ -317,6 +333,21 @@ pub fn citizen_with(path: &str, value: Value) -> Value {
     }
     target[parts[parts.len() - 1]] = value;
     c
+}
+
+/// The body of `POST /v1/identity/operators` for a new account of `role` (password
+/// "una-password-lunga", name "Rita Porcu"), with the fields of `extra` added.
+pub fn new_account(account: &str, role: &str, extra: Value) -> Value {
+    let mut body = json!({
+        "account": account,
+        "password": "una-password-lunga",
+        "full_name": "Rita Porcu",
+        "role": role,
+    });
+    for (k, v) in extra.as_object().expect("an object") {
+        body[k] = v.clone();
+    }
+    body
 }
 
 /// RFC 3339 of an instant.

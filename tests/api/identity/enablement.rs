@@ -38,7 +38,10 @@ pub(super) async fn user_admin_enables_operators(db: Option<String>) {
     let e = r.json();
     assert_eq!(e["comune_istat"], "090078");
     assert_eq!(e["comune_name"], "Villanova Monteleone");
-    assert_eq!(e["status"], "awaiting_enablement", "INPS has not enabled it yet");
+    assert_eq!(
+        e["status"], "awaiting_enablement",
+        "INPS has not enabled it yet"
+    );
     assert_eq!(e["valid_until"], "2026-12-31");
     assert_eq!(e["has_password"], true);
     assert_eq!(e["full_name"], "Maria Sanna", "the name, trimmed");

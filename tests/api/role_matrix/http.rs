@@ -9,7 +9,7 @@ async fn every_endpoint_by_every_caller() {
     let oidc_config = crate::support::oidc::write_config(&idp.issuer());
     let env = TestServer::start_with(None, |c| c.oidc_config = Some(oidc_config)).await;
     let op = env.operator().await;
-    let mut slots = free_slots(&op, "sassari-1").await.into_iter();
+    let mut slots = op.free_slots("sassari-1").await.into_iter();
     // The clock is at 09:00 on Monday: book the 09:30 (A: the meeting) and the 10:00 (C: the
     // citizen session's meeting), then move to 09:31 so that both meeting windows are open.
     let a = op.book(&at("2026-11-23T08:30:00Z"), "a").await;

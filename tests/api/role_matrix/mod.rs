@@ -213,22 +213,6 @@ async fn run(
     c.send(case.method, &case.path, &headers, &text).await
 }
 
-/// Free slot starts of `sportello` on 23–24 November 2026, as RFC 3339.
-async fn free_slots(op: &Client, sportello: &str) -> Vec<String> {
-    let r = op
-        .get(&format!(
-            "/v1/booking/sportelli/{sportello}/slots?from=2026-11-23&to=2026-11-24"
-        ))
-        .await;
-    assert_eq!(r.status, 200, "{}", r.text);
-    r.json()["slots"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|s| s["starts_at"].as_str().unwrap().to_owned())
-        .collect()
-}
-
 fn hold_body(slot: String, other: String) -> impl Fn(Who) -> Value {
     move |w| {
         json!({
