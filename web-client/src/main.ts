@@ -17,6 +17,7 @@ import { type JoinRequest, renderLanding } from './callView/landing';
 import { MeetingView } from './callView/meetingView';
 import { KIOSK_PATH } from './meetingDay/meetingDesk';
 import { isStaffPath, startStaffApp } from './staff/pages';
+import { LOGIN_DONE_PATH, renderLoginDone } from './login/popupLogin';
 
 const ROLES: readonly Role[] = ['citizen', 'operator', 'official'];
 
@@ -58,6 +59,10 @@ function main(): void {
   const path = window.location.pathname.replace(/\/+$/, '') || '/';
   if (path === KIOSK_PATH) {
     void renderKiosk(root);
+    return;
+  }
+  if (path === LOGIN_DONE_PATH) {
+    renderLoginDone(root);
     return;
   }
   if (isStaffPath(path)) {

@@ -4,7 +4,10 @@
 import { ApiError } from '../api';
 import type { DemoAccount, Principal } from '../booking/types';
 import { passwordForm } from '../login/passwordForm';
-import { demoAccounts, demoLogin, logout } from '../login/staffSession';
+import { currentPrincipal, demoAccounts, demoLogin, logout } from '../login/staffSession';
+import { oidcProviders } from '../identity/api';
+import type { OidcProvider } from '../identity/types';
+import { popupLogin } from '../login/popupLogin';
 import { bookingErrorText } from '../messages';
 import { h } from '../widgets/dom';
 import { openModal } from '../widgets/modal';
@@ -12,6 +15,7 @@ import { openModal } from '../widgets/modal';
 /** Shows the login overlay; resolves true once an operator signed in, false when cancelled. */
 export function recallOperatorDialog(): Promise<boolean> {
   return new Promise((resolve) => {
+    const waiting = new AbortController();
     const error = h('div', { class: 'alert alert-danger', role: 'alert', id: 'recall-error', hidden: true });
     const list = h('fieldset', { class: 'choice-list' }, h('legend', {}, 'Operatore'));
     const submit = h('button', { type: 'submit', class: 'btn btn-primary btn-lg', id: 'btn-recall-login' }, 'Accedi');
@@ -22,8 +26,43 @@ export function recallOperatorDialog(): Promise<boolean> {
     const modal = openModal('Accesso dell’operatore', [
       h('p', { class: 'sp-modal-text' }, 'L’operatore del Comune accede con il suo profilo per tornare nella videochiamata.'),
       form,
-    ], () => { resolve(false); });
-    cancel.addEventListener('click', () => { modal.close(); resolve(false); });
+    ], () => { waiting.abort(); resolve(false); });
+    // SPID/CIE in a popup window: the call stays as it is in this page.
+    const oidcBox = h('div', { class: 'recall-oidc', id: 'recall-oidc' });
+    const onlyOperator = 'Da questa postazione può tornare nella videochiamata solo l’operatore del Comune.';
+    const viaPopup = (p: OidcProvider, button: HTMLButtonElement): void => {
+      error.hidden = true;
+      button.disabled = true;
+      void popupLogin(p, waiting.signal).then(async (done) => {
+        button.disabled = false;
+        if (!done) {
+          error.textContent = 'La finestra dell’identità digitale è stata chiusa prima dell’accesso, oppure il browser non l’ha aperta. Riprovi.';
+          error.hidden = false;
+          return;
+        }
+        const who = await currentPrincipal().catch(() => null);
+        if (who?.role === 'operator') {
+          modal.close();
+          resolve(true);
+          return;
+        }
+        if (who) await logout().catch(() => undefined);
+        error.textContent = who ? onlyOperator : 'L’accesso con l’identità digitale non è riuscito. Riprovi.';
+        error.hidden = false;
+      });
+    };
+    oidcProviders().then((providers) => {
+      if (providers.length === 0) return;
+      oidcBox.replaceChildren(
+        h('p', { class: 'sp-modal-text' }, 'Con l’identità digitale (si apre una finestra; la videochiamata resta qui):'),
+        h('ul', { class: 'oidc-list' }, ...providers.map((p) => {
+          const b = h('button', { type: 'button', class: 'btn btn-primary btn-lg btn-wide btn-oidc' }, p.label);
+          b.addEventListener('click', () => { viaPopup(p, b); });
+          return h('li', {}, b);
+        })));
+    }, () => undefined);
+    form.before(oidcBox);
+    cancel.addEventListener('click', () => { waiting.abort(); modal.close(); resolve(false); });
     const fail = (err: unknown): void => {
       error.textContent = err instanceof ApiError && err.status === 404
         ? 'Su questo server l’accesso con i profili di prova non è disponibile.'
@@ -59,7 +98,7 @@ export function recallOperatorDialog(): Promise<boolean> {
         void logout().catch(() => undefined);
         const alert = pwForm.querySelector<HTMLElement>('[role="alert"]');
         if (alert) {
-          alert.textContent = 'Da questa postazione può tornare nella videochiamata solo l’operatore del Comune.';
+          alert.textContent = onlyOperator;
           alert.hidden = false;
           alert.focus();
         }
