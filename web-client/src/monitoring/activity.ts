@@ -11,6 +11,7 @@ import { linkTo } from '../navigation';
 import type { PageContext } from '../staff/pages';
 import { h, present } from '../widgets/dom';
 import { textField } from '../widgets/form';
+import { comunePicker } from '../widgets/comunePicker';
 import * as api from './api';
 import { MONITORING_PATH, monthName, monthValue } from './dashboard';
 
@@ -89,9 +90,7 @@ export async function renderActivity(ctx: PageContext): Promise<void> {
   // Empty at first: the server's default period (the last 12 months) fills them.
   const from = textField('act-from', 'Dal mese', { type: 'month', required: false });
   const to = textField('act-to', 'Fino al mese', { type: 'month', required: false });
-  const comune = isInps
-    ? textField('act-comune', 'Codice ISTAT del comune', { required: true, maxlength: 6, inputmode: 'numeric', value: ctx.params.get('comune') ?? '' })
-    : null;
+  const comune = isInps ? comunePicker('act-comune', 'Comune', ctx.params.get('comune') ?? '') : null;
   const action = h('select', { class: 'form-select form-select-lg', id: 'act-action' }, ...ACTIONS.map(([v, t]) => h('option', { value: v }, t)));
   const submit = h('button', { type: 'submit', class: 'btn btn-primary btn-lg' }, 'Mostra');
   const problem = h('div', { class: 'alert alert-danger', role: 'alert', id: 'act-error', tabindex: '-1', hidden: true });
@@ -111,15 +110,15 @@ export async function renderActivity(ctx: PageContext): Promise<void> {
       problem.focus();
       return;
     }
-    if (comune && !/^\d{6}$/.test(comune.input.value.trim())) {
-      comune.setError('Il codice ISTAT del comune ha 6 cifre.');
-      comune.input.focus();
+    if (comune && !comune.istat()) {
+      comune.setError('Scriva il nome del comune e lo scelga nell’elenco.');
+      comune.field.input.focus();
       return;
     }
     comune?.setError(null);
     submit.disabled = true;
     try {
-      const a = await api.activity(f, t, comune?.input.value.trim());
+      const a = await api.activity(f, t, comune?.istat() ?? undefined);
       from.input.value = a.from;
       to.input.value = a.to;
       // From the first day of the first month to the first of the month after the last, local

@@ -11,6 +11,8 @@ import { identityErrorText, OPERATOR_STATUS_LABEL } from '../messages';
 import { linkTo } from '../navigation';
 import { h } from '../widgets/dom';
 import { type Field, textField } from '../widgets/form';
+import { comunePicker } from '../widgets/comunePicker';
+import * as booking from '../booking/api';
 import { openModal } from '../widgets/modal';
 import type { PageContext } from './pages';
 import { ACTIVITY_PATH } from '../monitoring/activity';
@@ -19,14 +21,20 @@ import { MONITORING_PATH } from '../monitoring/dashboard';
 export const USERS_PATH = '/utenze';
 
 /** The roles managed on this page. */
-type ManagedRole = 'operator' | 'referente_comune' | 'referente_inps' | 'referente_anci';
+type ManagedRole = 'operator' | 'referente_comune' | 'user_admin' | 'official' | 'referente_inps' | 'referente_anci' | 'inps_admin';
 
 const ROLE_LABEL: Record<ManagedRole, string> = {
   operator: 'Operatore dello sportello',
   referente_comune: 'Referente del Comune (monitoraggio)',
+  user_admin: 'Amministratore utenze del Comune',
+  official: 'Funzionario INPS',
   referente_inps: 'Referente INPS (monitoraggio per regione)',
   referente_anci: 'Referente ANCI (dati aggregati)',
+  inps_admin: 'Amministratore INPS',
 };
+
+/** The roles that belong to a comune. */
+const COMUNE_ROLES: readonly ManagedRole[] = ['operator', 'referente_comune', 'user_admin'];
 
 const ACCOUNT_RE = /^[a-z0-9._-]{1,64}$/;
 const PASSWORD_MIN = 12;
@@ -209,9 +217,17 @@ function newOperatorForm(isInps: boolean, submitted: () => void, created: (op: O
     type: 'password', autocomplete: 'new-password', required: true,
     hint: `Almeno ${PASSWORD_MIN} caratteri. La comunichi all’operatore di persona.`,
   });
-  const comune = isInps
-    ? textField('new-comune', 'Codice ISTAT del comune', { required: true, maxlength: 6, inputmode: 'numeric', hint: '6 cifre, ad esempio 090078.' })
-    : null;
+  const comune = isInps ? comunePicker('new-comune', 'Comune') : null;
+  // An official's Sede or Polo (all its sportelli), for the INPS administrator.
+  const sede = h('select', { class: 'form-select form-select-lg', id: 'new-sede', 'aria-describedby': 'new-sede-error' }, h('option', { value: '' }, 'Scelga la Sede o il Polo'));
+  const sedeWrap = h('div', { class: 'sp-select', hidden: true }, h('label', { for: 'new-sede' }, 'Sede o Polo del funzionario'), sede);
+  const sedeError = h('p', { class: 'form-feedback just-validate-error-label', id: 'new-sede-error', hidden: true });
+  sedeWrap.append(sedeError);
+  if (isInps) {
+    void booking.sedi().then((list) => {
+      sede.append(...list.map((s) => h('option', { value: s.id }, `${s.name} (${s.comune_name})`)));
+    }, () => undefined);
+  }
   const from = textField('new-from', 'Valido dal', { type: 'date', required: false, hint: 'Se lo lascia vuoto: da subito.' });
   const until = textField('new-until', 'Valido fino al', { type: 'date', required: false, hint: 'Se lo lascia vuoto: senza scadenza.' });
   const roles = (Object.keys(ROLE_LABEL) as ManagedRole[]).filter((r) => isInps || r === 'operator' || r === 'referente_comune');
@@ -221,7 +237,8 @@ function newOperatorForm(isInps: boolean, submitted: () => void, created: (op: O
     : null;
   const roleChanged = (): void => {
     const r = role.value as ManagedRole;
-    if (comune) comune.wrap.hidden = r === 'referente_inps' || r === 'referente_anci';
+    if (comune) comune.wrap.hidden = !COMUNE_ROLES.includes(r);
+    sedeWrap.hidden = r !== 'official';
     if (regions) regions.wrap.hidden = r !== 'referente_inps';
     authBox.hidden = r !== 'operator';
   };
@@ -238,7 +255,7 @@ function newOperatorForm(isInps: boolean, submitted: () => void, created: (op: O
   const form = h('form', { class: 'sp-form new-operator', novalidate: true, id: 'new-operator' },
     h('div', { class: 'sp-select' }, h('label', { for: 'new-role' }, 'Ruolo'), role),
     fullName.wrap, account.wrap, password.wrap, showPasswordToggle('new-show-password', password.input),
-    comune?.wrap ?? null, regions?.wrap ?? null,
+    comune?.wrap ?? null, isInps ? sedeWrap : null, regions?.wrap ?? null,
     h('div', { class: 'field-row' }, from.wrap, until.wrap),
     authBox,
     error, submit);
@@ -252,17 +269,22 @@ function newOperatorForm(isInps: boolean, submitted: () => void, created: (op: O
     account.input.value = name;
     fullName.setError(nameError(person));
     const pw = password.input.value;
-    const istat = comune?.input.value.trim() ?? '';
+    const istat = comune?.istat() ?? '';
     const chosen = role.value as ManagedRole;
     const needsComune = comune !== null && !comune.wrap.hidden;
     const regionList = (regions?.input.value ?? '').split(',').map((r) => r.trim()).filter((r) => r !== '');
     account.setError(!name ? 'Scriva il nome utente del nuovo operatore.' : ACCOUNT_RE.test(name) ? null : identityErrorText('bad_account_id'));
     password.setError(Array.from(pw).length >= PASSWORD_MIN ? null : identityErrorText('weak_password'));
-    comune?.setError(!needsComune || /^\d{6}$/.test(istat) ? null : 'Il codice ISTAT del comune ha 6 cifre.');
+    comune?.setError(!needsComune || istat ? null : 'Scriva il nome del comune e lo scelga nell’elenco.');
     regions?.setError(chosen !== 'referente_inps' || regionList.length > 0 ? null : identityErrorText('bad_regions'));
-    const firstBad = [fullName, account, password, ...(comune ? [comune] : []), ...(regions ? [regions] : [])]
+    const firstBad = [fullName, account, password, ...(comune ? [comune.field] : []), ...(regions ? [regions] : [])]
       .find((f) => f.input.getAttribute('aria-invalid') === 'true');
     if (firstBad) { firstBad.input.focus(); return; }
+    const noSede = chosen === 'official' && !sede.value;
+    sedeError.textContent = noSede ? 'Scelga la Sede o il Polo del funzionario.' : '';
+    sedeError.hidden = !noSede;
+    if (noSede) { sede.setAttribute('aria-invalid', 'true'); sede.focus(); return; }
+    sede.removeAttribute('aria-invalid');
     const dates = readDates(from, until);
     if (!dates) return;
     const req: NewOperator = {
@@ -272,6 +294,7 @@ function newOperatorForm(isInps: boolean, submitted: () => void, created: (op: O
       ...(needsComune ? { comune_istat: istat } : {}),
       role: chosen,
       ...(chosen === 'referente_inps' ? { regions: regionList } : {}),
+      ...(chosen === 'official' ? { sede_id: sede.value } : {}),
       ...(chosen === 'operator' && (authDate.input.value || authAct.input.value.trim())
         ? { data_authorisation_date: authDate.input.value, data_authorisation_act: authAct.input.value.trim() } : {}),
     };
@@ -279,6 +302,7 @@ function newOperatorForm(isInps: boolean, submitted: () => void, created: (op: O
     identity.createOperator(req).then((op) => {
       submit.disabled = false;
       form.reset();
+      comune?.reset();
       roleChanged();
       password.input.type = 'password';
       created(op);
@@ -289,7 +313,7 @@ function newOperatorForm(isInps: boolean, submitted: () => void, created: (op: O
         : code === 'bad_account_id' || code === 'account_exists' ? account
         : code === 'weak_password' ? password
           : code === 'bad_dates' ? until
-            : code === 'unknown_comune' ? comune
+            : code === 'unknown_comune' ? comune?.field ?? null
               : code === 'bad_regions' ? regions
                 : code === 'bad_authorisation' ? authAct : null;
       if (field) {
