@@ -82,6 +82,11 @@ async fn scope_label(store: &Store, scope: &Scope) -> Result<String, AppError> {
     })
 }
 
+/// How many views are computed at once: a view holds the period's appointments in memory
+/// (a few hundred bytes each), so a burst of national five-year views waits its turn instead
+/// of multiplying that.
+static VIEWS_AT_ONCE: tokio::sync::Semaphore = tokio::sync::Semaphore::const_new(2);
+
 /// The view `who` asked for.
 async fn view(store: &Store, who: &Principal, q: &ViewQuery) -> Result<Summary, AppError> {
     let scope = Scope::of(who)?;
@@ -90,6 +95,8 @@ async fn view(store: &Store, who: &Principal, q: &ViewQuery) -> Result<Summary, 
         q.to.as_deref(),
         rome::local_date(store.now()),
     )?;
+    // The semaphore is never closed: a failed acquire cannot happen.
+    let _turn = VIEWS_AT_ONCE.acquire().await.ok();
     let months = period.months();
     let (first, last) = (&months[0], &months[months.len() - 1]);
     let db = store.db();
