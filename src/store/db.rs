@@ -65,6 +65,11 @@ const MIGRATIONS: &[(i64, &str, &str)] = &[
         "monitoring",
         include_str!("../../migrations/0011_monitoring.sql"),
     ),
+    (
+        13,
+        "booking_code",
+        include_str!("../../migrations/0013_booking_code.sql"),
+    ),
 ];
 
 /// Demo data (real comuni, made-up Sedi and calendars).
