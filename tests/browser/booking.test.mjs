@@ -169,7 +169,7 @@ describe('booking', () => {
       // signature; without the operator's confirmations "Prenota" says what is missing.
       await page.getByRole('button', { name: 'Stampa il modulo da firmare' }).waitFor();
       await page.getByRole('button', { name: 'Prenota' }).click();
-      await page.locator('.error-summary').getByText('Prima di prenotare il richiedente deve firmare il modulo stampato', { exact: false }).waitFor();
+      await page.locator('.error-summary').getByText('Il richiedente deve firmare il modulo stampato.').waitFor();
       await confirmSigned(page);
       await page.getByRole('button', { name: 'Prenota' }).click();
 

@@ -39,16 +39,16 @@ export class Confirmations {
   problems(kind: DelegateKind): Problem[] {
     const p: Problem[] = [];
     if (!this.signed.input.checked) {
-      p.push({ field: this.signed.input, message: 'Prima di prenotare il richiedente deve firmare il modulo stampato (informativa e autorizzazione al trattamento dei dati).' });
+      p.push({ field: this.signed.input, message: 'Il richiedente deve firmare il modulo stampato.' });
     }
     if (!this.idCopy.input.checked) {
-      p.push({ field: this.idCopy.input, message: 'Acquisisca la copia del documento d’identità del richiedente.' });
+      p.push({ field: this.idCopy.input, message: 'Acquisisca la copia del documento del richiedente.' });
     }
     if (kind.delegate && !this.delegateId.input.checked) {
-      p.push({ field: this.delegateId.input, message: 'Acquisisca la copia del documento d’identità del delegato.' });
+      p.push({ field: this.delegateId.input, message: 'Acquisisca la copia del documento del delegato.' });
     }
     if (kind.delegate && kind.paper && !this.delegatorId.input.checked) {
-      p.push({ field: this.delegatorId.input, message: 'Con la delega su carta servono l’atto firmato e la copia del documento del delegante.' });
+      p.push({ field: this.delegatorId.input, message: 'Serve l’atto di delega con il documento del delegante.' });
     }
     return p;
   }
