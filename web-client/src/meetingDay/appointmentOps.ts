@@ -91,10 +91,11 @@ export function cancelDialog(a: Appointment): Promise<boolean> {
 
 /**
  * The buttons of an appointment on the operator home: for a booked appointment that has not begun,
- * "Ristampa il modulo", "Sposta" and "Annulla"; `changed` is called after a cancellation.
+ * not concluded, "Ristampa il modulo", "Sposta" and "Annulla"; `changed` is called after a
+ * cancellation.
  */
 export function appointmentOps(a: Appointment, ctx: PageContext, area: HTMLElement, changed: () => void): HTMLElement | null {
-  if (a.status !== 'booked' || Date.parse(a.starts_at) <= serverNowMs()) return null;
+  if (a.status !== 'booked' || a.meeting_closed || Date.parse(a.starts_at) <= serverNowMs()) return null;
   const who = `${a.given_name} ${a.family_name}`;
   const print = h('button', { type: 'button', class: 'btn btn-outline-primary btn-lg', 'aria-label': `Ristampa il modulo di ${who}` }, 'Ristampa il modulo');
   print.addEventListener('click', () => {
@@ -107,7 +108,7 @@ export function appointmentOps(a: Appointment, ctx: PageContext, area: HTMLEleme
   cancel.addEventListener('click', () => {
     void cancelDialog(a).then((done) => { if (done) changed(); });
   });
-  return h('div', { class: 'appt-actions no-print' }, print, move, cancel);
+  return h('div', { class: 'appt-actions appt-ops no-print' }, print, move, cancel);
 }
 
 /** The search box of the operator home: by booking code, family name or date. */
