@@ -165,6 +165,12 @@ describe('booking, the operator\'s side', () => {
       assert.equal(await page.getByLabel('Data di nascita').inputValue(), '12/03/1948');
       assert.equal(await page.getByLabel('Nome del delegato', { exact: true }).inputValue(), 'Lucia');
       await checkLayouts(page, 'wizard-restored');
+      // The browser's Back to the home, then Forward: the data are there again.
+      await page.goBack();
+      await page.getByRole('heading', { name: 'Area operatore', level: 1 }).waitFor();
+      await page.goForward();
+      await page.getByText('Passo 1 di 6').waitFor({ timeout: LONG });
+      assert.equal(await page.getByLabel('Cognome', { exact: true }).inputValue(), 'Rossi');
       // Never in localStorage (personal data).
       assert.equal(await page.evaluate(() => JSON.stringify(localStorage).includes('RSSGPP48C12L989V')), false);
       await tick(page, 'Il richiedente è rappresentato da un delegato');

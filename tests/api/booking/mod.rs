@@ -25,7 +25,8 @@ use holds::{
 };
 use ops::{
     booking_codes_are_readable_and_unique, cancel_with_a_reason_not_audited,
-    reschedule_into_a_hold, search_by_code_name_or_date, the_request_is_read_back_for_reprinting,
+    earlier_appointments_get_a_code_at_start, reschedule_into_a_hold, search_by_code_name_or_date,
+    the_request_is_read_back_for_reprinting,
 };
 use reading::{
     admin_reads_sedi_calendars_and_holidays, callers_see_only_what_is_theirs,
@@ -53,6 +54,7 @@ on_both_databases!(
     cancel_with_a_reason_not_audited,
     search_by_code_name_or_date,
     reschedule_into_a_hold,
+    earlier_appointments_get_a_code_at_start,
 );
 
 fn id(v: &Value) -> String {

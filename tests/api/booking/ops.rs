@@ -252,3 +252,28 @@ pub(super) async fn reschedule_into_a_hold(db: Option<String>) {
     .expect_error(404, "unknown_hold");
     env.stop().await;
 }
+
+pub(super) async fn earlier_appointments_get_a_code_at_start(db: Option<String>) {
+    let mut data_dir = None;
+    let env = TestServer::start_with(db.clone(), |c| data_dir = Some(c.data_dir.clone())).await;
+    let op = env.operator().await;
+    let a = op.book(&at(TUE_0830), "earlier-1").await;
+    // As booked before migration 0013: no code.
+    sqlx::query("UPDATE reservations SET booking_code = NULL WHERE id = $1")
+        .bind(&a)
+        .execute(env.pool())
+        .await
+        .unwrap();
+    env.stop().await;
+    let dir = data_dir.expect("the data dir");
+    let env = TestServer::start_with(db, |c| {
+        c.certs_dir = dir.join("certs");
+        c.data_dir = dir;
+    })
+    .await;
+    let op = env.operator().await;
+    let r = op.get(&format!("/v1/booking/appointments/{a}")).await;
+    assert_eq!(r.status, 200, "{}", r.text);
+    assert!(is_code(r.json()["code"].as_str().unwrap()), "{}", r.text);
+    env.stop().await;
+}
