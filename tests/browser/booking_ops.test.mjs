@@ -135,6 +135,7 @@ describe('booking, the operator\'s side', () => {
       await page.getByRole('button', { name: 'Avanti' }).click();
       await page.locator('#countdown').waitFor();
       await page.getByText('Nuovo orario').waitFor();
+      await page.getByText('Tempo rimasto per premere “Conferma lo spostamento”', { exact: false }).waitFor();
       await checkLayouts(page, 'move-summary');
       await page.getByRole('button', { name: 'Conferma lo spostamento' }).click();
       await page.getByText(/^Spostato a /).waitFor({ timeout: LONG });

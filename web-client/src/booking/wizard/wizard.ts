@@ -271,7 +271,7 @@ class Wizard implements StepHost {
     const birthplaceLine = await birthplace;
     this.birthplace = birthplaceLine;
     this.setBusy(false);
-    const countdown = countdownView();
+    const countdown = countdownView(this.moving ? 'Conferma lo spostamento' : 'Prenota');
     if (this.moving) {
       const m = this.moving;
       body.replaceChildren(countdown.box, countdown.announce,
