@@ -183,6 +183,13 @@ describe('booking, the operator\'s side', () => {
       await page.getByRole('button', { name: 'Annulla' }).click();
       await page.getByRole('heading', { name: 'Area operatore', level: 1 }).waitFor();
       assert.equal(await page.evaluate(() => sessionStorage.length), 0);
+      // Nor does it outlive the operator's session.
+      await page.getByRole('link', { name: 'Prenota appuntamento' }).click();
+      await page.getByLabel('Cognome', { exact: true }).fill('Verdi');
+      assert.equal(await page.evaluate(() => sessionStorage.length), 1);
+      await page.getByRole('button', { name: 'Esci dall’account' }).click();
+      await page.getByRole('heading', { name: 'Accesso' }).waitFor();
+      assert.equal(await page.evaluate(() => sessionStorage.length), 0);
       assertNoProblems(page);
     });
   });

@@ -164,6 +164,8 @@ class Wizard implements StepHost {
   // ——— navigation ———
 
   private show(step: number, notice?: string): void {
+    // Back to the applicant's data or the services: the form must be printed and signed again.
+    if (step <= 2) this.confirmations.reset();
     this.step = step;
     this.progress.replaceChildren(...STEP_TITLES.map((t, i) => h('li', {
       class: i + 1 < step ? 'done' : i + 1 === step ? 'current' : 'todo',
