@@ -30,6 +30,7 @@ pub const ROUTES: &[(&str, &str)] = &[
         "/v1/booking/appointments/{appointment_id}/reschedule",
     ),
     ("get", "/v1/booking/appointments/{appointment_id}/ics"),
+    ("get", "/v1/booking/appointments/{appointment_id}/request"),
     ("get", "/v1/booking/appointments/{appointment_id}/case"),
     ("get", "/v1/booking/appointments/{appointment_id}/documents"),
     (

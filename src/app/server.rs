@@ -76,6 +76,10 @@ impl Server {
         }
         let store = Store::new(db, config.booking_clock.clone());
         let booking = Booking::new(store.clone());
+        let coded = booking.backfill_codes().await?;
+        if coded > 0 {
+            tracing::info!(coded, "booking: codes given to earlier appointments");
+        }
         if config.demo {
             crate::identity::service::accounts::seed_demo(store.db(), store.now()).await?;
         }

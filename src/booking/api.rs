@@ -3,8 +3,9 @@
 
 use super::Booking;
 use super::model::{
-    Appointment, CitizenRequest, ClosureRequest, Comune, Hold, HoldRequest, Holiday, Holidays,
-    PrivacyNotice, Proposals, RescheduleRequest, SedeDetail, Service, Slots,
+    Appointment, AppointmentRequest, CancelRequest, CitizenRequest, ClosureRequest, Comune, Hold,
+    HoldRequest, Holiday, Holidays, PrivacyNotice, Proposals, RescheduleRequest, SedeDetail,
+    Service, Slots,
 };
 use super::{BookingError, MAX_COMUNI_RESULTS, holidays, ics};
 use crate::api::PathParams;
@@ -58,6 +59,10 @@ where
         .route(
             "/v1/booking/appointments/{appointment_id}/ics",
             get(ics_file),
+        )
+        .route(
+            "/v1/booking/appointments/{appointment_id}/request",
+            get(appointment_request),
         )
         .route("/v1/booking/sedi", get(sedi))
         .route("/v1/booking/sedi/{sede_id}/closures", post(add_closure))
@@ -133,6 +138,8 @@ struct DayQuery {
     date: Option<NaiveDate>,
     from: Option<NaiveDate>,
     to: Option<NaiveDate>,
+    /// A booking code or the start of a family name.
+    q: Option<String>,
 }
 
 async fn comune_day(
@@ -140,18 +147,25 @@ async fn comune_day(
     who: Principal,
     PathParams(istat): PathParams<String>,
     QueryParams(q): QueryParams<DayQuery>,
-) -> ApiResult<Json<Vec<Appointment>>> {
-    let list = match (q.date, q.from, q.to) {
-        (date, None, None) => booking.day_of_comune(&who, &istat, date).await?,
-        (None, Some(from), Some(to)) => booking.comune_range(&who, &istat, from, to).await?,
+) -> ApiResult<Response> {
+    let list = match (q.date, q.from, q.to, q.q) {
+        (None, None, None, Some(text)) => booking.search_comune(&who, &istat, &text).await?,
+        (date, None, None, None) => booking.day_of_comune(&who, &istat, date).await?,
+        (None, Some(from), Some(to), None) => booking.comune_range(&who, &istat, from, to).await?,
         _ => {
             return Err(AppError::bad_request(
                 ApiCode::BadQuery,
-                "give either 'date' or both 'from' and 'to' (YYYY-MM-DD)",
+                "give either 'q', 'date' or both 'from' and 'to' (YYYY-MM-DD)",
             ));
         }
     };
-    Ok(Json(list))
+    // Personal data: never cached.
+    let mut resp = Json(list).into_response();
+    resp.headers_mut().insert(
+        CACHE_CONTROL,
+        axum::http::HeaderValue::from_static("no-store"),
+    );
+    Ok(resp)
 }
 
 /// `GET /v1/booking/comuni/{istat}/follow-ups`: personal data, never cached.
@@ -381,13 +395,23 @@ async fn appointment(
     Ok(Json(booking.appointment(&who, &id).await?))
 }
 
-#[derive(Debug, Deserialize)]
-#[serde(deny_unknown_fields)]
-struct CancelRequest {
-    #[serde(default)]
-    #[allow(dead_code)]
-    reason: Option<String>,
+/// `GET …/request`: the appointment with the citizen's request (personal data, never cached).
+async fn appointment_request(
+    State(booking): State<Booking>,
+    who: Principal,
+    PathParams(id): PathParams<String>,
+) -> ApiResult<Response> {
+    let r: AppointmentRequest = booking.appointment_request(&who, &id).await?;
+    let mut resp = Json(r).into_response();
+    resp.headers_mut().insert(
+        CACHE_CONTROL,
+        axum::http::HeaderValue::from_static("no-store"),
+    );
+    Ok(resp)
 }
+
+/// The longest cancellation reason, in characters.
+const MAX_REASON_CHARS: usize = 200;
 
 async fn cancel(
     State(booking): State<Booking>,
@@ -395,9 +419,28 @@ async fn cancel(
     rid: RequestId,
     PathParams(id): PathParams<String>,
     // A JSON body is required (even `{}`): cross-site forms cannot send one.
-    JsonBody(_): JsonBody<CancelRequest>,
+    JsonBody(req): JsonBody<CancelRequest>,
 ) -> ApiResult<Json<Appointment>> {
-    let r = booking.cancel(&who, &id).await.map_err(AppError::from);
+    let reason = req
+        .reason
+        .as_deref()
+        .map(str::trim)
+        .filter(|r| !r.is_empty());
+    if let Some(reason) = reason
+        && (reason.chars().count() > MAX_REASON_CHARS
+            || reason.chars().any(|c| c.is_control() && c != '\n'))
+    {
+        return Err(BookingError::invalid(
+            ApiCode::InvalidReason,
+            format!("the reason must be at most {MAX_REASON_CHARS} printable characters"),
+        )
+        .into());
+    }
+    // The reason is free text: stored with the appointment, never in the audit log.
+    let r = booking
+        .cancel(&who, &id, reason)
+        .await
+        .map_err(AppError::from);
     let a = audited(
         booking.store(),
         &who,

@@ -66,8 +66,9 @@ pub fn render(a: &Appointment, now: DateTime<Utc>) -> String {
         format!(
             "DESCRIPTION:{}",
             escape(&format!(
-                "Prenotazione {}.\nPresentarsi al PUE del comune qualche minuto prima.",
-                a.id
+                "Codice di prenotazione {}.\nPresentarsi al Punto Utente Evoluto del Comune di {} \
+                 qualche minuto prima, con un documento d'identità valido.",
+                a.code, a.comune_name
             ))
         ),
         format!(
@@ -98,6 +99,7 @@ mod tests {
         let start: DateTime<Utc> = "2026-11-24T07:30:00Z".parse().unwrap();
         let a = Appointment {
             id: "abc".into(),
+            code: "PUE-7K4M-2Q".into(),
             status: "booked".into(),
             comune_istat: "090078".into(),
             comune_name: "Villanova Monteleone".into(),
@@ -126,6 +128,10 @@ mod tests {
         let unfolded = ics.replace("\r\n ", "");
         assert!(unfolded.contains("Sassari\\; città"), "{unfolded}");
         assert!(!ics.contains("Sanna"), "no personal data");
+        assert!(
+            unfolded.contains("Codice di prenotazione PUE-7K4M-2Q"),
+            "{unfolded}"
+        );
         for line in ics.split("\r\n") {
             assert!(line.len() <= 75, "{line}");
         }

@@ -7,6 +7,7 @@
 
 pub mod api;
 pub mod catalogue;
+pub mod code;
 pub mod error;
 pub mod follow_ups;
 pub mod holidays;

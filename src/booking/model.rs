@@ -183,6 +183,9 @@ pub struct Delegate {
     /// Whether a digital-identity delegation already exists.
     #[serde(default)]
     pub digital_delegation: bool,
+    /// Whether the copy of the delegate's own ID document was acquired (always required).
+    #[serde(default)]
+    pub delegate_id_copy: bool,
 }
 
 /// The citizen's request, sent with "Prenota".
@@ -197,8 +200,11 @@ pub struct CitizenRequest {
     #[serde(default)]
     #[ts(optional = nullable)]
     pub delegate: Option<Delegate>,
-    /// The GDPR notice (art. 13 Reg. UE 2016/679) was signed.
+    /// The request form with the GDPR notice (art. 13 Reg. UE 2016/679) was signed.
     pub gdpr_notice_signed: bool,
+    /// The signed form carries the applicant's authorisation to process their personal data.
+    #[serde(default)]
+    pub data_processing_authorised: bool,
     /// The applicant's ID copy was acquired.
     pub id_copy_acquired: bool,
     /// Free notes.
@@ -215,9 +221,15 @@ pub struct RescheduleRequest {
     #[serde(default)]
     #[ts(optional = nullable)]
     pub sportello_id: Option<String>,
-    /// New slot start.
-    #[ts(type = "string")]
-    pub starts_at: DateTime<FixedOffset>,
+    /// New slot start (without `hold_id`).
+    #[serde(default)]
+    #[ts(type = "string | null", optional)]
+    pub starts_at: Option<DateTime<FixedOffset>>,
+    /// A live hold of the operator's comune on the new slot, for the same service: the
+    /// appointment moves into it and the hold is used up (the wizard's 5-minute hold flow).
+    #[serde(default)]
+    #[ts(optional = nullable)]
+    pub hold_id: Option<String>,
 }
 
 /// `POST …/closures` body.
@@ -269,6 +281,8 @@ impl MeetingOutcome {
 pub struct Appointment {
     /// Id.
     pub id: String,
+    /// Booking code to read aloud, `PUE-XXXX-XC` (see `booking::code`).
+    pub code: String,
     /// booked or cancelled.
     pub status: String,
     /// Comune that booked.
@@ -307,6 +321,26 @@ pub struct Appointment {
     pub meeting_outcome: Option<MeetingOutcome>,
     /// The official's closing note, if any.
     pub meeting_notes: Option<String>,
+}
+
+/// `GET /v1/booking/appointments/{id}/request` answer: an appointment with the citizen's
+/// request, to reprint the request form.
+#[derive(Debug, Clone, Serialize, TS)]
+pub struct AppointmentRequest {
+    /// The appointment.
+    pub appointment: Appointment,
+    /// The request recorded with "Prenota".
+    pub request: CitizenRequest,
+}
+
+/// `POST …/cancel` body.
+#[derive(Debug, Clone, Deserialize, TS)]
+#[serde(deny_unknown_fields)]
+pub struct CancelRequest {
+    /// Why the appointment is cancelled (1-200 characters; stored, never audited).
+    #[serde(default)]
+    #[ts(optional = nullable)]
+    pub reason: Option<String>,
 }
 
 /// Weekly opening hours of a sportello.

@@ -112,6 +112,18 @@ pub fn check_request(
                     "a delegate needs a delegation act or an existing digital delegation",
                 ));
             }
+            if !d.digital_delegation && !d.delegator_id_copy {
+                return Err(BookingError::invalid(
+                    ApiCode::DelegatorIdCopyMissing,
+                    "with a paper delegation act the copy of the delegator's ID is required",
+                ));
+            }
+            if !d.delegate_id_copy {
+                return Err(BookingError::invalid(
+                    ApiCode::DelegateIdCopyMissing,
+                    "the copy of the delegate's ID is required",
+                ));
+            }
             Some(dcf)
         }
     };
@@ -119,6 +131,18 @@ pub fn check_request(
         return Err(BookingError::invalid(
             ApiCode::GdprNoticeNotSigned,
             "the privacy notice (art. 13 Reg. UE 2016/679) must be signed before booking",
+        ));
+    }
+    if !req.data_processing_authorised {
+        return Err(BookingError::invalid(
+            ApiCode::DataProcessingNotAuthorised,
+            "the signed form must carry the authorisation to process the personal data",
+        ));
+    }
+    if !req.id_copy_acquired {
+        return Err(BookingError::invalid(
+            ApiCode::IdCopyMissing,
+            "the copy of the applicant's ID must be acquired before booking",
         ));
     }
     if let Some(notes) = &req.notes

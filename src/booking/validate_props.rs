@@ -98,6 +98,7 @@ fn delegate() -> impl Strategy<Value = Delegate> {
                     delegation_act,
                     delegator_id_copy,
                     digital_delegation,
+                    delegate_id_copy: delegator_id_copy || digital_delegation,
                 }
             },
         )
@@ -119,6 +120,7 @@ fn request() -> impl Strategy<Value = CitizenRequest> {
                     services,
                     delegate,
                     gdpr_notice_signed,
+                    data_processing_authorised: gdpr_notice_signed || id_copy_acquired,
                     id_copy_acquired,
                     notes,
                 }

@@ -66,6 +66,11 @@ const MIGRATIONS: &[(i64, &str, &str)] = &[
         include_str!("../../migrations/0011_monitoring.sql"),
     ),
     (
+        13,
+        "booking_code",
+        include_str!("../../migrations/0013_booking_code.sql"),
+    ),
+    (
         14,
         "operator_enablement",
         include_str!("../../migrations/0014_operator_enablement.sql"),

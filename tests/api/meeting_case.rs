@@ -21,7 +21,7 @@ async fn the_official_reads_the_case() {
     request["delegate"] = json!({
         "given_name": "Mario", "family_name": "Rossi", "codice_fiscale": "RSSMRA80A01H501U",
         "delegation_act": "delega del 20/11/2026", "delegator_id_copy": true,
-        "digital_delegation": false,
+        "digital_delegation": false, "delegate_id_copy": true,
     });
     request["notes"] = json!("Chiede della ricostituzione della pensione.");
     let r = op

@@ -10,8 +10,8 @@ use sportello::api::ApiCode;
 use sportello::audit::store::AuditEntry;
 use sportello::booking::follow_ups::FollowUp;
 use sportello::booking::model::{
-    Appointment, CitizenRequest, ClosureRequest, Comune, Hold, HoldRequest, Holidays,
-    PrivacyNotice, Proposals, RescheduleRequest, SedeDetail, Slots,
+    Appointment, AppointmentRequest, CancelRequest, CitizenRequest, ClosureRequest, Comune, Hold,
+    HoldRequest, Holidays, PrivacyNotice, Proposals, RescheduleRequest, SedeDetail, Slots,
 };
 use sportello::documents::DocumentEntry;
 use sportello::documents::prints::PrintEntry;
@@ -62,6 +62,8 @@ fn booking_typescript_bindings() {
     RescheduleRequest::export_all(&cfg).unwrap();
     ClosureRequest::export_all(&cfg).unwrap();
     Appointment::export_all(&cfg).unwrap();
+    AppointmentRequest::export_all(&cfg).unwrap();
+    CancelRequest::export_all(&cfg).unwrap();
     Principal::export_all(&cfg).unwrap();
     Summary::export_all(&cfg).unwrap();
     Activity::export_all(&cfg).unwrap();

@@ -5,7 +5,7 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import {
-  ACCOUNTS, assertNoProblems, axeViolations, choose, fillToSede, fillToSummary, login, screenshot, tick, useServerAndBrowser,
+  ACCOUNTS, assertNoProblems, axeViolations, choose, confirmSigned, fillToSede, fillToSummary, login, screenshot, tick, useServerAndBrowser,
   withPages,
 } from './fixtures.mjs';
 
@@ -56,7 +56,6 @@ describe('booking', () => {
       await summary.waitFor();
       await summary.getByText('Scriva il nome del richiedente.').waitFor();
       await summary.getByText('Scriva il codice fiscale.').waitFor();
-      await summary.getByText('Prima di prenotare il richiedente deve firmare l’informativa privacy.').waitFor();
       await shot(page, '03-richiedente-empty-errors');
       assert.deepEqual(await axeViolations(page), []);
 
@@ -105,8 +104,6 @@ describe('booking', () => {
       await page.getByLabel('Nome del delegato', { exact: true }).waitFor();
       await shot(page, '05-richiedente-delegate-open');
       await tick(page, 'Il richiedente è rappresentato da un delegato');
-      await tick(page, 'Informativa privacy (art. 13 Reg. UE 2016/679) firmata');
-      await tick(page, 'Copia del documento d’identità acquisita');
       // Residence in another comune: searched by name, chosen in the list.
       await choose(page, 'Un altro comune');
       await page.getByRole('button', { name: 'Avanti' }).click();
@@ -157,7 +154,7 @@ describe('booking', () => {
       await clock.waitFor();
       const first = (await clock.textContent()).trim();
       assert.match(first, /^[45]:\d\d minuti$/);
-      await page.getByText('BNCMRA52E45I452C').waitFor();
+      await page.locator('.summary').getByText('BNCMRA52E45I452C').waitFor();
       await page.locator('.summary').getByText('Alghero (SS)').waitFor();
       // The birthplace with its name, already there when the step is shown.
       const bornTerm = page.locator('.summary dt', { hasText: /^Luogo di nascita$/ });
@@ -168,6 +165,12 @@ describe('booking', () => {
       assert.notEqual(later, first, 'the countdown moves');
       await shot(page, '10-riepilogo');
       assert.deepEqual(await axeViolations(page), []);
+      // The request form is printed before "Prenota", with the notice and the authorisation, for
+      // signature; without the operator's confirmations "Prenota" says what is missing.
+      await page.getByRole('button', { name: 'Stampa il modulo da firmare' }).waitFor();
+      await page.getByRole('button', { name: 'Prenota' }).click();
+      await page.locator('.error-summary').getByText('Il richiedente deve firmare il modulo stampato.').waitFor();
+      await confirmSigned(page);
       await page.getByRole('button', { name: 'Prenota' }).click();
 
       // Step 6: confirmation.
@@ -175,16 +178,23 @@ describe('booking', () => {
       await page.getByRole('heading', { name: 'Appuntamento confermato' }).waitFor();
       await shot(page, '11-confermato');
       assert.deepEqual(await axeViolations(page), []);
-      await page.getByRole('button', { name: 'Stampa modulo di richiesta' }).waitFor();
+      await page.getByRole('button', { name: 'Ristampa il modulo con il codice' }).waitFor();
+      const code = (await page.locator('.confirmed .booking-code').textContent()).trim();
+      assert.match(code, /^PUE-[2-9A-HJ-NP-Z]{4}-[2-9A-HJ-NP-Z]{2}$/);
+      await page.locator('.tell-citizen').getByText('Cosa dire al cittadino').waitFor();
       const icsLink = page.getByRole('link', { name: 'Scarica nel calendario (.ics)' });
       const ics = await page.request.get(new URL(await icsLink.getAttribute('href'), t.server.url).href);
       assert.equal(ics.status(), 200);
       assert.match(ics.headers()['content-type'], /text\/calendar/);
-      assert.match(await ics.text(), /^BEGIN:VCALENDAR/);
+      const icsText = await ics.text();
+      assert.match(icsText, /^BEGIN:VCALENDAR/);
+      assert.ok(icsText.replace(/\r\n /g, '').includes(code), 'the code in the .ics');
       // The printed form: the data and the GDPR notice, nothing of the screen around it.
       await page.emulateMedia({ media: 'print' });
       await page.getByRole('heading', { name: /Informativa sul trattamento dei dati personali/ }).waitFor();
-      assert.equal(await page.getByRole('button', { name: 'Stampa modulo di richiesta' }).isVisible(), false);
+      assert.equal(await page.getByRole('button', { name: 'Ristampa il modulo con il codice' }).isVisible(), false);
+      await page.locator('.request-form').getByText(code, { exact: true }).waitFor();
+      await page.locator('.request-form').getByText('autorizza il Comune e l’INPS a trattare', { exact: false }).waitFor();
       await page.getByText('Firma del richiedente').waitFor();
       await page.locator('.request-form').getByText('Alghero (SS)').waitFor();
       await page.locator('.request-form').getByText('I452 – Sassari (SS)', { exact: true }).waitFor();
@@ -193,7 +203,7 @@ describe('booking', () => {
       await page.emulateMedia({ media: 'screen' });
       // window.print() is called by the button (stubbed: headless Chromium has no print dialog).
       await page.evaluate(() => { window.print = () => { window.printed = true; }; });
-      await page.getByRole('button', { name: 'Stampa modulo di richiesta' }).click();
+      await page.getByRole('button', { name: 'Ristampa il modulo con il codice' }).click();
       assert.equal(await page.evaluate(() => window.printed), true);
 
       // Back on the home: the new card.
@@ -270,7 +280,6 @@ describe('booking', () => {
         await second.getByLabel('Codice fiscale del delegato', { exact: true }).fill('NRELCU80A41A192Q');
         await tick(second, 'Atto di delega su carta');
         await second.getByLabel('Riferimento dell’atto di delega').fill('Delega del 20/11/2026');
-        await tick(second, 'Copia del documento d’identità del delegante acquisita');
       });
       await second.locator('label', { hasText: 'Sportello 2 - Famiglia e lavoro' }).click();
       await second.getByRole('button', { name: 'Avanti' }).click();
@@ -286,6 +295,7 @@ describe('booking', () => {
       await second.getByText('Passo 5 di 6').waitFor();
       await second.getByRole('heading', { name: 'Delegato' }).waitFor();
       await shot(second, '17-riepilogo-delegato');
+      await confirmSigned(second, { delegate: 'paper' });
       await second.getByRole('button', { name: 'Prenota' }).click();
       await second.getByRole('heading', { name: 'Appuntamento confermato' }).waitFor();
 

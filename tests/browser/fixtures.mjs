@@ -262,7 +262,9 @@ export function bookToday(page, { index = 0, applicant = CITIZEN } = {}) {
     const appt = await json(await fetch(`/v1/booking/holds/${hold.id}/confirm`, {
       method: 'POST',
       headers: { 'content-type': 'application/json', 'idempotency-key': `meeting-day-${hold.id}`, ...csrfHeader },
-      body: JSON.stringify({ applicant, services: ['pensioni'], gdpr_notice_signed: true, id_copy_acquired: true }),
+      body: JSON.stringify({
+        applicant, services: ['pensioni'], gdpr_notice_signed: true, data_processing_authorised: true, id_copy_acquired: true,
+      }),
     }));
     return { id: appt.id, startsAt: appt.starts_at };
   }, [TODAY, index, applicant]);
@@ -298,8 +300,6 @@ export async function fillToSede(page, { given, family, cf }, more = async () =>
   await page.getByLabel('Codice fiscale', { exact: true }).fill(cf);
   await page.getByLabel('Codice fiscale', { exact: true }).blur();
   await more(page);
-  await tick(page, 'Informativa privacy');
-  await tick(page, 'Copia del documento d’identità acquisita');
   await page.getByRole('button', { name: 'Avanti' }).click();
   await page.getByText('Passo 2 di 6').waitFor();
   await tick(page, 'Assegno Unico e Universale');
@@ -319,6 +319,17 @@ export async function fillToSummary(page, applicant) {
   await page.getByText('Passo 5 di 6').waitFor();
   await page.locator('#countdown').waitFor();
   return startsAt;
+}
+
+/**
+ * In "Verifica dei dati": the operator's confirmations after the form was signed (the applicant's
+ * and, with `delegate` 'paper' or 'digital', the delegate's documents).
+ */
+export async function confirmSigned(page, { delegate = null } = {}) {
+  await tick(page, 'Il richiedente ha firmato il modulo di richiesta');
+  await tick(page, 'Copia del documento d’identità del richiedente acquisita');
+  if (delegate) await tick(page, 'Copia del documento d’identità del delegato acquisita');
+  if (delegate === 'paper') await tick(page, 'Atto di delega firmato e copia del documento d’identità del delegante');
 }
 
 // ── Checks ──────────────────────────────────────────────────────────────────────────────────

@@ -8,7 +8,7 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import {
-  ACCOUNTS, assertNoProblems, bookToday, checkLayouts, DEMO_NOW, fillToSummary, LONG, login, useServerAndBrowser, waitConnected,
+  ACCOUNTS, assertNoProblems, bookToday, checkLayouts, confirmSigned, DEMO_NOW, fillToSummary, LONG, login, useServerAndBrowser, waitConnected,
   withPages,
 } from './fixtures.mjs';
 
@@ -128,6 +128,7 @@ describe('layout at 1366×768, 390×844 and 200% zoom', () => {
       console.log(`countdown under --demo-clock: ${clock}`);
       assert.ok(minutes * 60 + seconds <= 300 && minutes * 60 + seconds >= 240, `the countdown reads ${clock}`);
       await checkLayouts(page, 'booking-summary');
+      await confirmSigned(page);
       await page.getByRole('button', { name: 'Prenota' }).click();
       await page.getByRole('heading', { name: 'Appuntamento confermato' }).waitFor({ timeout: LONG });
       await checkLayouts(page, 'booking-confirmation');

@@ -319,6 +319,7 @@ pub fn citizen() -> Value {
         },
         "services": ["pensioni"],
         "gdpr_notice_signed": true,
+        "data_processing_authorised": true,
         "id_copy_acquired": true
     })
 }

@@ -4,13 +4,20 @@
 use chrono::{NaiveDate, Utc};
 
 use super::super::error::BookingError;
-use super::super::model::{Appointment, RescheduleRequest};
+use super::super::model::{
+    Applicant, Appointment, AppointmentRequest, CitizenRequest, Delegate, RescheduleRequest,
+};
 use super::super::{Booking, operator_comune, own_comune, rome, unknown_sportello};
 use super::{
     APPOINTMENT_SELECT, appointment_from, claim, expire_stale, slot_taken, unknown_appointment,
 };
 use crate::api::ApiCode;
+use crate::codice_fiscale::Sex;
 use crate::identity::{Principal, StaffRole};
+use sqlx::Row as _;
+
+/// The most appointments a search answers with.
+pub const MAX_SEARCH_RESULTS: i64 = 50;
 
 impl Booking {
     /// Whether `who` may see `a`.
@@ -42,8 +49,14 @@ impl Booking {
         }
     }
 
-    /// Cancels a future appointment of the operator's comune; its slot is free again.
-    pub async fn cancel(&self, who: &Principal, id: &str) -> Result<Appointment, BookingError> {
+    /// Cancels a future appointment of the operator's comune, with the operator's reason (if
+    /// given); its slot is free again.
+    pub async fn cancel(
+        &self,
+        who: &Principal,
+        id: &str,
+        reason: Option<&str>,
+    ) -> Result<Appointment, BookingError> {
         let comune = operator_comune(who)?;
         let now = self.now().timestamp();
         let mut tx = self.db().begin_write().await?;
@@ -62,11 +75,12 @@ impl Booking {
             ));
         }
         sqlx::query(
-            "UPDATE reservations SET status = 'cancelled', cancelled_at = $2 \
+            "UPDATE reservations SET status = 'cancelled', cancelled_at = $2, cancel_reason = $3 \
              WHERE id = $1 AND status = 'booked'",
         )
         .bind(id)
         .bind(now)
+        .bind(reason)
         .execute(&mut *tx)
         .await?;
         tx.commit().await?;
@@ -98,11 +112,22 @@ impl Booking {
                 "the appointment has already begun",
             ));
         }
+        if let Some(hold_id) = &req.hold_id {
+            return self
+                .move_into_hold(id, hold_id, &comune, &current.service, now)
+                .await;
+        }
+        let Some(starts_at) = req.starts_at else {
+            return Err(BookingError::invalid(
+                ApiCode::BadQuery,
+                "give the new slot's 'starts_at' or a 'hold_id'",
+            ));
+        };
         let sportello_id = match &req.sportello_id {
             Some(s) => s.clone(),
             None => self.appointment_row(id).await?.sportello_id,
         };
-        let start = req.starts_at.with_timezone(&Utc);
+        let start = starts_at.with_timezone(&Utc);
         let (sportello, end) = self
             .bookable(&comune, &sportello_id, &current.service, start, now)
             .await?;
@@ -117,6 +142,75 @@ impl Booking {
         .bind(start.timestamp())
         .bind(end.timestamp())
         .bind(&comune)
+        .execute(&mut *tx)
+        .await;
+        match moved.map_err(BookingError::from) {
+            Err(e) if e.is_unique_violation() => return Err(slot_taken()),
+            Err(e) => return Err(e),
+            Ok(r) if r.rows_affected() != 1 => return Err(unknown_appointment()),
+            Ok(_) => {}
+        }
+        tx.commit().await?;
+        self.appointment_row(id).await
+    }
+
+    /// Moves appointment `id` into the slot of the live hold `hold_id` (same comune, same
+    /// service), in one transaction: the hold is used up and the old slot freed.
+    async fn move_into_hold(
+        &self,
+        id: &str,
+        hold_id: &str,
+        comune: &str,
+        service: &str,
+        now: chrono::DateTime<Utc>,
+    ) -> Result<Appointment, BookingError> {
+        let mut tx = self.db().begin_write().await?;
+        let hold = sqlx::query(
+            "SELECT status, comune_istat, service_code, hold_expires_at, sportello_id, \
+             starts_at, ends_at FROM reservations WHERE id = $1",
+        )
+        .bind(hold_id)
+        .fetch_optional(&mut *tx)
+        .await?
+        .ok_or_else(super::unknown_hold)?;
+        let h_comune: String = hold.try_get("comune_istat")?;
+        let h_status: String = hold.try_get("status")?;
+        let h_service: String = hold.try_get("service_code")?;
+        let h_expires: i64 = hold.try_get("hold_expires_at")?;
+        if h_comune != comune || hold_id == id {
+            return Err(super::unknown_hold());
+        }
+        if h_status != "held" || h_expires <= now.timestamp() {
+            return Err(super::hold_expired());
+        }
+        if h_service != service {
+            return Err(BookingError::invalid(
+                ApiCode::ServiceNotHandled,
+                "the hold is for another service",
+            ));
+        }
+        let sportello: String = hold.try_get("sportello_id")?;
+        let starts: i64 = hold.try_get("starts_at")?;
+        let ends: i64 = hold.try_get("ends_at")?;
+        // The hold leaves the unique index first, then the appointment takes its slot.
+        let released = sqlx::query(
+            "UPDATE reservations SET status = 'released' WHERE id = $1 AND status = 'held'",
+        )
+        .bind(hold_id)
+        .execute(&mut *tx)
+        .await?;
+        if released.rows_affected() != 1 {
+            return Err(super::hold_expired());
+        }
+        let moved = sqlx::query(
+            "UPDATE reservations SET sportello_id = $2, starts_at = $3, ends_at = $4 \
+             WHERE id = $1 AND status = 'booked' AND comune_istat = $5",
+        )
+        .bind(id)
+        .bind(&sportello)
+        .bind(starts)
+        .bind(ends)
+        .bind(comune)
         .execute(&mut *tx)
         .await;
         match moved.map_err(BookingError::from) {
@@ -180,6 +274,127 @@ impl Booking {
         let (from, to) = day_bounds(from, to);
         self.appointments_where("r.comune_istat", istat, from, to)
             .await
+    }
+
+    /// The appointments of comune `istat` (booked or cancelled, newest first, at most
+    /// [`MAX_SEARCH_RESULTS`]) whose booking code is `q` or whose applicant's family name starts
+    /// with `q` (case-insensitive), for its operators.
+    pub async fn search_comune(
+        &self,
+        who: &Principal,
+        istat: &str,
+        q: &str,
+    ) -> Result<Vec<Appointment>, BookingError> {
+        own_comune(who, istat)?;
+        let q = q.trim();
+        if q.is_empty() || q.chars().count() > 60 || q.chars().any(char::is_control) {
+            return Err(BookingError::invalid(
+                ApiCode::BadSearch,
+                "'q' must be 1-60 printable characters",
+            ));
+        }
+        let (filter, key) = match super::super::code::normalize(q) {
+            Some(code) => ("r.booking_code = $2", code),
+            None => {
+                let mut pattern = String::with_capacity(q.len() + 1);
+                for c in q.to_lowercase().chars() {
+                    if matches!(c, '%' | '_' | '\\') {
+                        pattern.push('\\');
+                    }
+                    pattern.push(c);
+                }
+                pattern.push('%');
+                ("LOWER(c.family_name) LIKE $2 ESCAPE '\\'", pattern)
+            }
+        };
+        let sql = sqlx::AssertSqlSafe(format!(
+            "{APPOINTMENT_SELECT} WHERE r.comune_istat = $1 AND {filter} \
+             AND r.status IN ('booked', 'cancelled') ORDER BY r.starts_at DESC, r.id LIMIT $3"
+        ));
+        let rows = sqlx::query(sql)
+            .bind(istat)
+            .bind(key)
+            .bind(MAX_SEARCH_RESULTS)
+            .fetch_all(self.db().pool())
+            .await?;
+        let mut out = Vec::with_capacity(rows.len());
+        for r in &rows {
+            let mut a = appointment_from(r)?;
+            a.services = self.services_of(&a.id).await?;
+            out.push(a);
+        }
+        Ok(out)
+    }
+
+    /// An appointment with the citizen's request, to reprint its form: for the operators of
+    /// its comune only.
+    pub async fn appointment_request(
+        &self,
+        who: &Principal,
+        id: &str,
+    ) -> Result<AppointmentRequest, BookingError> {
+        let comune = operator_comune(who)?;
+        let appointment = self.appointment_row(id).await?;
+        if appointment.comune_istat != comune {
+            return Err(unknown_appointment());
+        }
+        let r = sqlx::query(
+            "SELECT given_name, family_name, codice_fiscale, birth_date, birth_place, sex, \
+             residence_istat, email, phone, delegate_given_name, delegate_family_name, \
+             delegate_codice_fiscale, delegation_act, delegator_id_copy, digital_delegation, \
+             delegate_id_copy, gdpr_notice_signed, data_processing_authorised, id_copy_acquired, \
+             notes FROM citizen_requests WHERE reservation_id = $1",
+        )
+        .bind(id)
+        .fetch_optional(self.db().pool())
+        .await?
+        .ok_or_else(unknown_appointment)?;
+        let flag = |name: &str| -> Result<bool, sqlx::Error> {
+            Ok(r.try_get::<Option<i64>, _>(name)?.unwrap_or(0) == 1)
+        };
+        let birth_date: String = r.try_get("birth_date")?;
+        let sex: String = r.try_get("sex")?;
+        let delegate = match r.try_get::<Option<String>, _>("delegate_codice_fiscale")? {
+            None => None,
+            Some(codice_fiscale) => Some(Delegate {
+                given_name: r
+                    .try_get::<Option<String>, _>("delegate_given_name")?
+                    .unwrap_or_default(),
+                family_name: r
+                    .try_get::<Option<String>, _>("delegate_family_name")?
+                    .unwrap_or_default(),
+                codice_fiscale,
+                delegation_act: r.try_get("delegation_act")?,
+                delegator_id_copy: flag("delegator_id_copy")?,
+                digital_delegation: flag("digital_delegation")?,
+                delegate_id_copy: flag("delegate_id_copy")?,
+            }),
+        };
+        let request = CitizenRequest {
+            applicant: Applicant {
+                given_name: r.try_get("given_name")?,
+                family_name: r.try_get("family_name")?,
+                codice_fiscale: r.try_get("codice_fiscale")?,
+                birth_date: birth_date.parse::<NaiveDate>().map_err(|_| {
+                    BookingError::Database(sqlx::Error::Decode("a stored birth date".into()))
+                })?,
+                birth_place: r.try_get("birth_place")?,
+                sex: if sex == "F" { Sex::Female } else { Sex::Male },
+                residence_istat: r.try_get("residence_istat")?,
+                email: r.try_get("email")?,
+                phone: r.try_get("phone")?,
+            },
+            services: appointment.services.clone(),
+            delegate,
+            gdpr_notice_signed: flag("gdpr_notice_signed")?,
+            data_processing_authorised: flag("data_processing_authorised")?,
+            id_copy_acquired: flag("id_copy_acquired")?,
+            notes: r.try_get("notes")?,
+        };
+        Ok(AppointmentRequest {
+            appointment,
+            request,
+        })
     }
 
     /// The agenda of a sportello between two days (inclusive), for its officials.

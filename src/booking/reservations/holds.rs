@@ -286,15 +286,17 @@ impl Booking {
                 "changed concurrently",
             ));
         }
+        super::assign_code(&mut tx, id).await?;
         let a = &req.applicant;
         let d = req.delegate.as_ref();
         sqlx::query(
             "INSERT INTO citizen_requests (reservation_id, given_name, family_name, \
              codice_fiscale, birth_date, birth_place, sex, residence_istat, email, phone, \
              delegate_given_name, delegate_family_name, delegate_codice_fiscale, delegation_act, \
-             delegator_id_copy, digital_delegation, gdpr_notice_signed, id_copy_acquired, notes) \
+             delegator_id_copy, digital_delegation, gdpr_notice_signed, id_copy_acquired, notes, \
+             data_processing_authorised, delegate_id_copy) \
              VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, \
-             $18, $19)",
+             $18, $19, $20, $21)",
         )
         .bind(id)
         .bind(a.given_name.trim())
@@ -318,6 +320,8 @@ impl Booking {
         .bind(i64::from(req.gdpr_notice_signed))
         .bind(i64::from(req.id_copy_acquired))
         .bind(req.notes.as_deref())
+        .bind(i64::from(req.data_processing_authorised))
+        .bind(d.map(|d| i64::from(d.delegate_id_copy)))
         .execute(&mut *tx)
         .await?;
         if !services.contains(&c.service) {

@@ -22,7 +22,7 @@ const APPOINTMENT_SELECT: &str = "SELECT r.id, r.status, r.comune_istat, r.sport
     p.name AS sportello_name, s.id AS sede_id, s.name AS sede_name, r.service_code, \
     sv.name AS service_name, r.starts_at, r.ends_at, c.given_name, c.family_name, \
     c.delegate_codice_fiscale, cm.name AS comune_name, r.meeting_closed_at, \
-    r.meeting_outcome, r.meeting_notes \
+    r.meeting_outcome, r.meeting_notes, r.booking_code \
     FROM reservations r JOIN sportelli p ON p.id = r.sportello_id \
     JOIN comuni cm ON cm.istat = r.comune_istat \
     JOIN sedi s ON s.id = p.sede_id JOIN services sv ON sv.code = r.service_code \
@@ -44,6 +44,9 @@ fn hold_from(row: &AnyRow, now: DateTime<Utc>) -> Result<Hold, sqlx::Error> {
 fn appointment_from(row: &AnyRow) -> Result<Appointment, sqlx::Error> {
     Ok(Appointment {
         id: row.try_get("id")?,
+        code: row
+            .try_get::<Option<String>, _>("booking_code")?
+            .unwrap_or_default(),
         status: row.try_get("status")?,
         comune_istat: row.try_get("comune_istat")?,
         comune_name: row.try_get("comune_name")?,
@@ -139,7 +142,59 @@ async fn expire_stale(
     Ok(())
 }
 
+/// How many codes "Prenota" draws before giving up (a collision is rare: 32^5 codes).
+const CODE_ATTEMPTS: usize = 16;
+
+/// Gives reservation `id` a new booking code, retrying on a collision. Each attempt runs in a
+/// savepoint, so a unique violation (which aborts a PostgreSQL transaction) can be retried.
+async fn assign_code(
+    tx: &mut sqlx::Transaction<'static, sqlx::Any>,
+    id: &str,
+) -> Result<String, BookingError> {
+    use sqlx::Acquire as _;
+    for _ in 0..CODE_ATTEMPTS {
+        let code = super::code::new_code();
+        let mut sp = tx.begin().await?;
+        let set = sqlx::query("UPDATE reservations SET booking_code = $2 WHERE id = $1")
+            .bind(id)
+            .bind(&code)
+            .execute(&mut *sp)
+            .await
+            .map_err(BookingError::from);
+        match set {
+            Ok(_) => {
+                sp.commit().await?;
+                return Ok(code);
+            }
+            Err(e) if e.is_unique_violation() => sp.rollback().await?,
+            Err(e) => return Err(e),
+        }
+    }
+    Err(BookingError::conflict(
+        ApiCode::Conflict,
+        "no free booking code found: try again",
+    ))
+}
+
 impl Booking {
+    /// Gives a booking code to the appointments booked before codes existed (run at start-up,
+    /// after the migrations); returns how many got one.
+    pub async fn backfill_codes(&self) -> Result<usize, BookingError> {
+        let rows = sqlx::query(
+            "SELECT id FROM reservations WHERE booking_code IS NULL \
+             AND status IN ('booked', 'cancelled')",
+        )
+        .fetch_all(self.db().pool())
+        .await?;
+        for r in &rows {
+            let id: String = r.try_get("id")?;
+            let mut tx = self.db().begin_write().await?;
+            assign_code(&mut tx, &id).await?;
+            tx.commit().await?;
+        }
+        Ok(rows.len())
+    }
+
     /// Checks that `comune` may book `start` at `sportello_id` for `service`.
     async fn bookable(
         &self,

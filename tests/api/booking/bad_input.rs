@@ -191,6 +191,37 @@ pub(super) async fn bad_input_changes_nothing(db: Option<String>) {
                 422,
                 "delegation_missing",
             ),
+            // The operator's confirmations, enforced by the server.
+            bad(
+                "data_processing_authorised",
+                json!(false),
+                422,
+                "data_processing_not_authorised",
+            ),
+            bad("id_copy_acquired", json!(false), 422, "id_copy_missing"),
+            bad(
+                "delegate",
+                json!({"given_name": "Mario", "family_name": "Rossi",
+                       "codice_fiscale": "RSSMRA80A01H501U", "delegation_act": "prot. 12",
+                       "delegate_id_copy": true}),
+                422,
+                "delegator_id_copy_missing",
+            ),
+            bad(
+                "delegate",
+                json!({"given_name": "Mario", "family_name": "Rossi",
+                       "codice_fiscale": "RSSMRA80A01H501U", "delegation_act": "prot. 12",
+                       "delegator_id_copy": true}),
+                422,
+                "delegate_id_copy_missing",
+            ),
+            bad(
+                "delegate",
+                json!({"given_name": "Mario", "family_name": "Rossi",
+                       "codice_fiscale": "RSSMRA80A01H501U", "digital_delegation": true}),
+                422,
+                "delegate_id_copy_missing",
+            ),
             bad(
                 "delegate",
                 json!({"given_name": "Mario", "family_name": "Rossi",

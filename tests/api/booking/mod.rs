@@ -11,6 +11,7 @@ mod bad_input;
 mod concurrency;
 mod config;
 mod holds;
+mod ops;
 mod reading;
 
 use bad_input::bad_input_changes_nothing;
@@ -21,6 +22,11 @@ use concurrency::{
 };
 use holds::{
     book_a_slot_end_to_end, hold_expires_by_the_clock, release_cancel_and_reschedule_free_slots,
+};
+use ops::{
+    booking_codes_are_readable_and_unique, cancel_with_a_reason_not_audited,
+    earlier_appointments_get_a_code_at_start, reschedule_into_a_hold, search_by_code_name_or_date,
+    the_request_is_read_back_for_reprinting,
 };
 use reading::{
     admin_reads_sedi_calendars_and_holidays, callers_see_only_what_is_theirs,
@@ -43,6 +49,12 @@ on_both_databases!(
     admin_reads_sedi_calendars_and_holidays,
     comuni_search_and_session_names,
     operator_home_reads_a_range_of_days,
+    booking_codes_are_readable_and_unique,
+    the_request_is_read_back_for_reprinting,
+    cancel_with_a_reason_not_audited,
+    search_by_code_name_or_date,
+    reschedule_into_a_hold,
+    earlier_appointments_get_a_code_at_start,
 );
 
 fn id(v: &Value) -> String {

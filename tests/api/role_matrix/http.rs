@@ -162,6 +162,13 @@ async fn every_endpoint_by_every_caller() {
         ]),
         case(
             "GET",
+            "/v1/booking/appointments/{appointment_id}/request",
+            appt(&a, "/request"),
+        )
+        .allow(&[Operator])
+        .hide(&[OtherOperator]),
+        case(
+            "GET",
             "/v1/booking/appointments/{appointment_id}/ics",
             appt(&a, "/ics"),
         )

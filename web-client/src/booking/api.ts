@@ -7,7 +7,7 @@ import type { ReportCreated } from '../generated/ReportCreated';
 import type { ReportPage } from '../generated/ReportPage';
 import type { ReportRequest } from '../generated/ReportRequest';
 import type {
-  Appointment, CaseFile, FollowUp, CitizenRequest, DocumentEntry, PrintEntry, Comune, Hold, HoldRequest, Holidays, MeetingTicket, PrivacyNotice, Proposals, SedeDetail,
+  Appointment, AppointmentRequest, CaseFile, FollowUp, CitizenRequest, DocumentEntry, PrintEntry, Comune, Hold, HoldRequest, Holidays, MeetingTicket, PrivacyNotice, Proposals, SedeDetail,
   Service, Slots,
 } from './types';
 
@@ -57,6 +57,36 @@ export async function confirmHold(id: string, idempotencyKey: string, req: Citiz
 /** Booked appointments of a comune, days `from`..`to` inclusive (at most 31 days). */
 export async function comuneRange(istat: string, from: string, to: string): Promise<Appointment[]> {
   return (await requestJson<Appointment[]>(`/v1/booking/comuni/${enc(istat)}/appointments?from=${from}&to=${to}`)).body;
+}
+
+/** Booked of a comune on one day (YYYY-MM-DD). */
+export async function comuneDay(istat: string, day: string): Promise<Appointment[]> {
+  return (await requestJson<Appointment[]>(`/v1/booking/comuni/${enc(istat)}/appointments?date=${day}`)).body;
+}
+
+/** Appointments of a comune (booked or cancelled) by booking code or start of the family name. */
+export async function searchAppointments(istat: string, q: string): Promise<Appointment[]> {
+  return (await requestJson<Appointment[]>(`/v1/booking/comuni/${enc(istat)}/appointments?q=${enc(q)}`)).body;
+}
+
+/** One appointment. */
+export async function appointment(id: string): Promise<Appointment> {
+  return (await requestJson<Appointment>(`/v1/booking/appointments/${enc(id)}`)).body;
+}
+
+/** An appointment with the citizen's request, to reprint its form (personal data, never cached). */
+export async function appointmentRequest(id: string): Promise<AppointmentRequest> {
+  return (await requestJson<AppointmentRequest>(`/v1/booking/appointments/${enc(id)}/request`)).body;
+}
+
+/** Cancels an appointment with the operator's reason. */
+export async function cancelAppointment(id: string, reason: string): Promise<Appointment> {
+  return (await requestJson<Appointment>(`/v1/booking/appointments/${enc(id)}/cancel`, { method: 'POST', body: { reason } })).body;
+}
+
+/** Moves an appointment into the slot of a live hold (the hold is used up). */
+export async function moveIntoHold(id: string, holdId: string): Promise<Appointment> {
+  return (await requestJson<Appointment>(`/v1/booking/appointments/${enc(id)}/reschedule`, { method: 'POST', body: { hold_id: holdId } })).body;
 }
 
 /** Comuni whose name starts with `prefix` (at most 20). */

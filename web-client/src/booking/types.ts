@@ -3,6 +3,8 @@
 // written here by hand.
 export type { Applicant } from '../generated/Applicant';
 export type { Appointment } from '../generated/Appointment';
+export type { AppointmentRequest } from '../generated/AppointmentRequest';
+export type { CancelRequest } from '../generated/CancelRequest';
 export type { CitizenRequest } from '../generated/CitizenRequest';
 export type { Closure } from '../generated/Closure';
 export type { ClosureRequest } from '../generated/ClosureRequest';

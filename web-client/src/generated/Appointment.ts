@@ -10,6 +10,10 @@ export type Appointment = {
  */
 id: string, 
 /**
+ * Booking code to read aloud, `PUE-XXXX-XC` (see `booking::code`).
+ */
+code: string, 
+/**
  * booked or cancelled.
  */
 status: string, 

@@ -19,9 +19,13 @@ services: Array<string>,
  */
 delegate?: Delegate | null, 
 /**
- * The GDPR notice (art. 13 Reg. UE 2016/679) was signed.
+ * The request form with the GDPR notice (art. 13 Reg. UE 2016/679) was signed.
  */
 gdpr_notice_signed: boolean, 
+/**
+ * The signed form carries the applicant's authorisation to process their personal data.
+ */
+data_processing_authorised: boolean, 
 /**
  * The applicant's ID copy was acquired.
  */

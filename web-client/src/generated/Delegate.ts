@@ -27,4 +27,8 @@ delegator_id_copy: boolean,
 /**
  * Whether a digital-identity delegation already exists.
  */
-digital_delegation: boolean, };
+digital_delegation: boolean, 
+/**
+ * Whether the copy of the delegate's own ID document was acquired (always required).
+ */
+delegate_id_copy: boolean, };

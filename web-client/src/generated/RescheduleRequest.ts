@@ -9,6 +9,11 @@ export type RescheduleRequest = {
  */
 sportello_id?: string | null, 
 /**
- * New slot start.
+ * New slot start (without `hold_id`).
  */
-starts_at: string, };
+starts_at?: string | null, 
+/**
+ * A live hold of the operator's comune on the new slot, for the same service: the
+ * appointment moves into it and the hold is used up (the wizard's 5-minute hold flow).
+ */
+hold_id?: string | null, };

@@ -5,6 +5,7 @@ import { ApiError, learnCsrfToken, requestJson, setCsrfToken } from '../api';
 import { setServerNow } from '../booking/dates';
 import type { DemoAccount, Principal, SessionInfo } from '../booking/types';
 import type { LoginAnswer, LoginRequest } from '../identity/types';
+import { clearDraft } from '../booking/wizard/draft';
 
 /** The signed-in staff member, or null when there is no valid session. */
 export async function currentPrincipal(): Promise<SessionInfo | null> {
@@ -41,6 +42,9 @@ export async function passwordLogin(req: LoginRequest): Promise<Principal> {
 }
 
 export async function logout(): Promise<void> {
+  // The booking wizard's draft is personal data: it does not outlive the operator's session
+  // (also on "Passa al cittadino", which logs the operator out).
+  clearDraft();
   try {
     await requestJson<null>('/v1/session', { method: 'DELETE' });
   } finally {

@@ -20,10 +20,12 @@ interface CardOptions {
 }
 
 export function appointmentCard(a: Appointment, { forOfficial = false, isNew = false, level = 'h3', actions = null }: CardOptions = {}): HTMLElement {
-  return h('li', { class: `appt-card${isNew ? ' is-new' : ''}`, 'data-appointment-id': a.id },
+  return h('li', { class: `appt-card${isNew ? ' is-new' : ''}${a.status === 'cancelled' ? ' is-cancelled' : ''}`, 'data-appointment-id': a.id },
     h('p', { class: 'appt-time' }, formatRange(a.starts_at, a.ends_at),
       isNew ? h('span', { class: 'appt-badge' }, 'Appena prenotato') : null),
     h(level, { class: 'appt-name' }, `${a.given_name} ${a.family_name}`),
+    a.status === 'cancelled' ? h('p', { class: 'appt-flag' }, 'Annullato') : null,
+    a.code ? h('p', { class: 'appt-code' }, 'Codice ', h('span', { class: 'booking-code' }, a.code)) : null,
     h('p', { class: 'appt-service' }, a.service_name, otherServices(a)),
     forOfficial
       ? h('p', { class: 'appt-place' }, `Dal Comune di ${a.comune_name}`)

@@ -10,6 +10,7 @@ import { h } from '../widgets/dom';
 import type { PageContext } from '../staff/pages';
 import { meetingAction } from './staffMeeting';
 import { followUpsSection } from './followUps';
+import { appointmentOps, printArea, searchSection } from './appointmentOps';
 
 /** How many days after today the home lists. */
 const AHEAD_DAYS = 14;
@@ -35,10 +36,16 @@ export async function renderOperatorHome(ctx: PageContext): Promise<void> {
   const todays: Appointment[] = all.filter((a) => dayOf(a.starts_at) === today);
   const later = all.filter((a) => dayOf(a.starts_at) !== today);
 
+  const area = printArea();
+  const changed = (): void => { void renderOperatorHome(ctx); };
+  const actions = (a: Appointment, meeting: HTMLElement | null): HTMLElement | null => {
+    const ops = appointmentOps(a, ctx, area, changed);
+    return meeting || ops ? h('div', {}, meeting, ops) : null;
+  };
   const prenota = linkTo(h('a', { class: 'btn btn-primary btn-lg btn-book', href: '/operatore/prenota' }, 'Prenota appuntamento'));
 
   ctx.root.replaceChildren(
-    h('div', { class: 'operator-home' },
+    h('div', { class: 'operator-home no-print' },
       h('div', { class: 'page-top' },
         h('div', {},
           h('h1', { tabindex: '-1' }, 'Area operatore'),
@@ -50,11 +57,13 @@ export async function renderOperatorHome(ctx: PageContext): Promise<void> {
           ? h('p', { class: 'empty' }, 'Oggi non ci sono appuntamenti.')
           : h('ul', { class: 'appt-list' }, ...todays
             .sort((a, b) => a.starts_at.localeCompare(b.starts_at))
-            .map((a) => appointmentCard(a, { isNew: a.id === newId, actions: meetingAction(a, 'open', ctx) })))),
+            .map((a) => appointmentCard(a, { isNew: a.id === newId, actions: actions(a, meetingAction(a, 'open', ctx)) })))),
       followUps,
       h('section', { class: 'mt-5', 'aria-labelledby': 'next-title' },
         h('h2', { id: 'next-title' }, 'Prossimi giorni'),
         later.length === 0
           ? h('p', { class: 'empty' }, `Nessun appuntamento nei prossimi ${AHEAD_DAYS} giorni.`)
-          : appointmentsByDay(later, { newId }))));
+          : appointmentsByDay(later, { newId, actions: (a) => actions(a, null) })),
+      searchSection(ctx, area, changed)),
+    area);
 }

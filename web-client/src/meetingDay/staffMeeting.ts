@@ -96,6 +96,8 @@ export function meetingAction(a: Appointment, kind: 'open' | 'join', ctx: PageCo
     if (err instanceof ApiError && err.code === 'meeting_closed') {
       // Closed meanwhile (by the official): the card shows the state, nothing to press.
       window.clearInterval(timer);
+      // Nothing left to reprint, move or cancel either (appointmentOps.ts).
+      area.closest('.appt-card')?.querySelector('.appt-ops')?.remove();
       area.replaceWith(concluded(a));
       return;
     }

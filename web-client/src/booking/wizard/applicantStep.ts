@@ -1,5 +1,6 @@
-// Step 1 of the booking wizard, "Richiedente": the applicant, the delegate and the documents
-// (signed GDPR notice, ID copy). Built once: the fields keep their values when going back.
+// Step 1 of the booking wizard, "Richiedente": the applicant and the delegate. The signed form and
+// the ID copies are confirmed in step 5, after the form is printed (confirmations.ts). Built
+// once: the fields keep their values when going back.
 
 import { birthplaceName } from '../birthplaces';
 import { parseCodiceFiscale } from '../codiceFiscale';
@@ -9,6 +10,7 @@ import * as booking from '../api';
 import { codiceFiscaleText } from '../../messages';
 import { h } from '../../widgets/dom';
 import { checkField, clearSummaryItem, type Field, radioGroup, type RadioGroup, textField } from '../../widgets/form';
+import type { Confirmations, DelegateKind } from './confirmations';
 import type { Problem, StepHost } from './stepHost';
 
 export class ApplicantStep {
@@ -51,13 +53,9 @@ export class ApplicantStep {
   readonly act = textField('delegation-act', 'Riferimento dell’atto di delega', {
     required: true, maxlength: 200, hint: 'Per esempio la data e il numero di protocollo dell’atto.',
   });
-  private readonly delegatorId = checkField('delegator-id-copy', 'Copia del documento d’identità del delegante acquisita');
-  private readonly paperBox = h('div', { class: 'sub-box', hidden: true }, this.act.wrap, this.delegatorId.wrap);
+  private readonly paperBox = h('div', { class: 'sub-box', hidden: true }, this.act.wrap);
   private readonly delegateBox = h('div', { class: 'sub-box', hidden: true },
     this.dGiven.wrap, this.dFamily.wrap, this.dCf.wrap, this.delegationKind.wrap, this.paperBox);
-  readonly gdpr = checkField('gdpr', 'Informativa privacy (art. 13 Reg. UE 2016/679) firmata',
-    'Il modulo con l’informativa si stampa alla fine della prenotazione; se il richiedente l’ha già firmato su carta, segni la casella.');
-  readonly idCopy = checkField('id-copy', 'Copia del documento d’identità acquisita');
   private form: HTMLElement | null = null;
 
   /** `comune` is the operator's own comune (null when it could not be found). */
@@ -112,10 +110,9 @@ export class ApplicantStep {
         h('legend', {}, 'Delegato'),
         this.delegateOn.wrap,
         this.delegateBox),
-      h('fieldset', { class: 'form-section' },
-        h('legend', {}, 'Documenti'),
-        this.gdpr.wrap,
-        this.idCopy.wrap));
+      h('p', { class: 'field-hint' },
+        'Il modulo di richiesta con l’informativa privacy si stampa nel passo «Verifica dei dati», prima di prenotare: '
+        + 'lì conferma la firma e le copie dei documenti.'));
     this.form.addEventListener('submit', (ev) => { ev.preventDefault(); });
     return this.form;
   }
@@ -213,22 +210,10 @@ export class ApplicantStep {
       else if (cf.ok && dcf.cf.code === cf.cf.code) p.push({ field: this.dCf.input, message: 'Il delegato non può essere lo stesso richiedente.' });
       const kind = this.delegationKind.value();
       if (!kind) p.push({ field: this.delegationKind.input, message: 'Indichi il tipo di delega.' });
-      if (kind === 'paper') {
-        need(this.act, 'Scriva il riferimento dell’atto di delega.');
-        if (!this.delegatorId.input.checked) {
-          p.push({ field: this.delegatorId.input, message: 'Con la delega su carta serve la copia del documento d’identità del delegante.' });
-        }
-      }
-    }
-    if (!this.gdpr.input.checked) {
-      p.push({ field: this.gdpr.input, message: 'Prima di prenotare il richiedente deve firmare l’informativa privacy.' });
-    }
-    if (!this.idCopy.input.checked) {
-      p.push({ field: this.idCopy.input, message: 'Acquisisca la copia del documento d’identità del richiedente.' });
+      if (kind === 'paper') need(this.act, 'Scriva il riferimento dell’atto di delega.');
     }
     return this.host.showProblems(p, [this.givenName, this.familyName, this.cf, this.birthDate, this.sex, this.birthPlace,
-      this.residenceOther, this.email, this.phone, this.dGiven, this.dFamily, this.dCf, this.delegationKind, this.act,
-      this.delegatorId, this.gdpr, this.idCopy]);
+      this.residenceOther, this.email, this.phone, this.dGiven, this.dFamily, this.dCf, this.delegationKind, this.act]);
   }
 
   /** Looks up the comuni whose name starts with what the operator typed. */
@@ -292,8 +277,16 @@ export class ApplicantStep {
     return this.comune?.name ?? this.host.ctx.principal.comune_name ?? `codice ISTAT ${this.host.ctx.principal.comune_istat ?? ''}`;
   }
 
-  /** The request to confirm the hold with: this step's data, the chosen services and the notes. */
-  citizenRequest(services: string[], notes: string | null): CitizenRequest {
+  /** Whether a delegate acts for the applicant, and with a paper act. */
+  delegateKind(): DelegateKind {
+    return { delegate: this.delegateOn.input.checked, paper: this.delegationKind.value() === 'paper' };
+  }
+
+  /**
+   * The request to confirm the hold with: this step's data, the chosen services, the notes and
+   * the operator's confirmations of step 5.
+   */
+  citizenRequest(services: string[], notes: string | null, conf: Confirmations): CitizenRequest {
     const v = (f: Field): string => f.input.value.trim();
     const delegate = this.delegateOn.input.checked;
     const paper = this.delegationKind.value() === 'paper';
@@ -315,11 +308,13 @@ export class ApplicantStep {
         family_name: v(this.dFamily),
         codice_fiscale: v(this.dCf).toUpperCase(),
         delegation_act: paper ? v(this.act) : null,
-        delegator_id_copy: paper && this.delegatorId.input.checked,
+        delegator_id_copy: paper && conf.delegatorId.input.checked,
         digital_delegation: !paper,
+        delegate_id_copy: conf.delegateId.input.checked,
       } : null,
-      gdpr_notice_signed: this.gdpr.input.checked,
-      id_copy_acquired: this.idCopy.input.checked,
+      gdpr_notice_signed: conf.signed.input.checked,
+      data_processing_authorised: conf.signed.input.checked,
+      id_copy_acquired: conf.idCopy.input.checked,
       notes,
     };
   }

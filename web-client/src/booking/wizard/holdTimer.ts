@@ -9,15 +9,17 @@ export interface CountdownView {
   box: HTMLElement;
   value: HTMLElement;
   announce: HTMLElement;
+  /** The button that confirms ("Prenota", or "Conferma lo spostamento" when moving). */
+  action: string;
 }
 
-export function countdownView(): CountdownView {
+export function countdownView(action = 'Prenota'): CountdownView {
   const value = h('span', { class: 'countdown-value' });
   const box = h('div', { class: 'countdown', id: 'countdown' },
-    h('p', { class: 'mb-1' }, 'L’orario è riservato per lei. Tempo rimasto per premere “Prenota”:'),
+    h('p', { class: 'mb-1' }, `L’orario è riservato per lei. Tempo rimasto per premere “${action}”:`),
     h('p', { class: 'countdown-clock', role: 'timer', 'aria-live': 'off', 'aria-atomic': 'true' }, value, ' minuti'));
   const announce = h('p', { class: 'visually-hidden', 'aria-live': 'assertive' });
-  return { box, value, announce };
+  return { box, value, announce, action };
 }
 
 export class HoldTimer {
@@ -38,7 +40,7 @@ export class HoldTimer {
       view.box.classList.toggle('is-urgent', left <= 60);
       if (left <= 60 && !warned) {
         warned = true;
-        view.announce.textContent = 'Manca un minuto: prema “Prenota” per confermare.';
+        view.announce.textContent = `Manca un minuto: prema “${view.action}” per confermare.`;
       }
       if (left <= 0) onExpired();
     };

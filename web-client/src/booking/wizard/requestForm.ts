@@ -1,10 +1,11 @@
-// The printable request form ("Modulo di richiesta") with the GDPR notice, for signature.
-// Rendered here from the wizard's data, with the notice served by the server
+// The printable request form ("Modulo di richiesta") with the GDPR notice and the authorisation
+// to process the personal data, printed before "Prenota" for the citizen to sign (and reprinted
+// with the booking code afterwards). Rendered here from the wizard's data, with the notice served by the server
 // (`GET /v1/booking/privacy-notice`: the administrator's file or the server's built-in text, the
 // one copy of it). Shown only when printing (see styles.css).
 
 import { dayOf, formatDay, formatRange, italianDate } from '../dates';
-import type { Appointment, CitizenRequest, Comune, PrivacyNotice, Service } from '../types';
+import type { CitizenRequest, Comune, PrivacyNotice, Service } from '../types';
 import { h } from '../../widgets/dom';
 
 export interface FormContext {
@@ -16,6 +17,15 @@ export interface FormContext {
   birthplace: string;
   /** The GDPR notice served by the server. */
   notice: PrivacyNotice;
+}
+
+/** The appointment on the form: an Appointment, or the held slot before "Prenota" (no code yet). */
+export interface FormBooking {
+  code: string | null;
+  starts_at: string;
+  ends_at: string;
+  sede_name: string;
+  sportello_name: string;
 }
 
 /** The notice's paragraphs (separated by blank lines in the text). */
@@ -31,7 +41,7 @@ function signature(label: string): HTMLElement {
   return h('div', { class: 'signature' }, h('span', { class: 'signature-line' }), h('span', {}, label));
 }
 
-export function requestForm(a: Appointment, req: CitizenRequest, ctx: FormContext): HTMLElement {
+export function requestForm(a: FormBooking, req: CitizenRequest, ctx: FormContext): HTMLElement {
   const p = req.applicant;
   const d = req.delegate;
   const comune = ctx.comune?.name ?? ctx.operatorName ?? '';
@@ -41,11 +51,11 @@ export function requestForm(a: Appointment, req: CitizenRequest, ctx: FormContex
       h('h2', {}, 'Modulo di richiesta di appuntamento in videochiamata')),
     h('h3', {}, 'Appuntamento'),
     h('dl', {},
+      ...row('Codice di prenotazione', a.code ?? 'assegnato alla conferma della prenotazione'),
       ...row('Giorno e ora', `${formatDay(dayOf(a.starts_at))}, ${formatRange(a.starts_at, a.ends_at)}`),
       ...row('Sede', a.sede_name),
       ...row('Sportello', a.sportello_name),
-      ...row('Servizi richiesti', ctx.services.map((s) => s.name).join('; ')),
-      ...row('Numero della prenotazione', a.id)),
+      ...row('Servizi richiesti', ctx.services.map((s) => s.name).join('; '))),
     h('h3', {}, 'Richiedente'),
     h('dl', {},
       ...row('Cognome e nome', `${p.family_name} ${p.given_name}`),
@@ -61,15 +71,22 @@ export function requestForm(a: Appointment, req: CitizenRequest, ctx: FormContex
       ...row('Codice fiscale', d.codice_fiscale),
       ...row('Delega', d.digital_delegation
         ? 'Delega dell’identità digitale già registrata presso l’INPS'
-        : `Atto di delega: ${d.delegation_act ?? ''}; copia del documento del delegante acquisita: ${d.delegator_id_copy ? 'sì' : 'no'}`)) : null,
+        : `Atto di delega: ${d.delegation_act ?? ''}`)) : null,
     req.notes ? h('p', {}, h('strong', {}, 'Note: '), req.notes) : null,
-    h('p', {}, `Copia del documento d’identità del richiedente acquisita: ${req.id_copy_acquired ? 'sì' : 'no'}.`),
+    h('p', {}, d
+      ? `Documenti da allegare: copia del documento d’identità del richiedente e del delegato${d.digital_delegation ? '' : ', atto di delega firmato'}.`
+      : 'Documenti da allegare: copia del documento d’identità del richiedente.'),
     h('section', { class: 'notice-text' },
       h('h3', {}, ctx.notice.title),
       ...paragraphs(ctx.notice.text).map((t) => h('p', {}, t))),
-    h('p', {}, 'Il/La sottoscritto/a dichiara di aver ricevuto e letto l’informativa sul trattamento dei dati personali.'),
+    h('h3', {}, 'Dichiarazione e autorizzazione al trattamento dei dati personali'),
+    h('p', { class: 'authorisation' },
+      'Il/La sottoscritto/a dichiara di aver ricevuto e letto l’informativa sul trattamento dei dati personali qui sopra '
+      + '(art. 13 Reg. UE 2016/679) e autorizza il Comune e l’INPS a trattare i propri dati personali per la gestione '
+      + 'di questa richiesta e dell’appuntamento in videochiamata.'),
     h('div', { class: 'signatures' },
       signature('Luogo e data'),
       signature('Firma del richiedente'),
+      d ? signature('Firma del delegato') : null,
       signature('Firma dell’operatore del Comune')));
 }

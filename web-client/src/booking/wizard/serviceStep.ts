@@ -9,6 +9,7 @@ import type { StepHost } from './stepHost';
 export class ServiceStep {
   private boxes: Field[] = [];
   private fieldset: HTMLFieldSetElement | null = null;
+  private form: HTMLElement | null = null;
   readonly notes = textArea('notes', 'Note per il funzionario INPS', 'Per esempio il motivo della richiesta. Non scriva dati sanitari.', 1000);
 
   constructor(private readonly host: StepHost, private readonly catalogue: Service[]) {}
@@ -35,7 +36,11 @@ export class ServiceStep {
         ...this.boxes.map((f) => f.wrap));
       this.fieldset.setAttribute('aria-describedby', 'services-hint');
     }
-    return h('form', { class: 'sp-form', novalidate: true }, this.fieldset, this.notes.wrap);
+    if (!this.form) {
+      this.form = h('form', { class: 'sp-form', novalidate: true }, this.fieldset, this.notes.wrap);
+      this.form.addEventListener('submit', (ev) => { ev.preventDefault(); });
+    }
+    return this.form;
   }
 
   /** The chosen services, in the order of the catalogue. */

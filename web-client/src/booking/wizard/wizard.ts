@@ -5,7 +5,7 @@
 import type { ApiCode } from '../../apiCode';
 import * as booking from '../api';
 import { birthplaceText } from '../birthplaces';
-import { todayRome } from '../dates';
+import { dayOf, formatDay, formatRange, todayRome } from '../dates';
 import { operatorComune } from '../names';
 import type { Appointment, CitizenRequest, Comune, PrivacyNotice } from '../types';
 import { bookingErrorText, STEP_TITLES } from '../../messages';
@@ -15,12 +15,15 @@ import type { PageContext } from '../../staff/pages';
 import { h } from '../../widgets/dom';
 import { errorSummary, type Field } from '../../widgets/form';
 import { ApplicantStep } from './applicantStep';
-import { confirmation } from './confirmationStep';
+import { confirmation, tellTheCitizen } from './confirmationStep';
+import { Confirmations } from './confirmations';
+import { clearDraft, restoreDraft, saveDraft } from './draft';
+import { type FormContext, requestForm } from './requestForm';
 import { DateStep } from './dateStep';
 import { countdownView, HoldTimer } from './holdTimer';
 import { PlaceStep } from './placeStep';
 import { ServiceStep } from './serviceStep';
-import { errCode, type Problem, type StepHost } from './stepHost';
+import { def, errCode, type Problem, type StepHost } from './stepHost';
 import { summary } from './summaryStep';
 
 const STEPS = STEP_TITLES.length;
@@ -29,7 +32,7 @@ const STEPS = STEP_TITLES.length;
 const APPLICANT_ERRORS: ReadonlySet<string> = new Set<string>([
   'invalid_codice_fiscale', 'invalid_delegate_codice_fiscale', 'codice_fiscale_mismatch', 'invalid_birth_date',
   'invalid_name', 'invalid_email', 'invalid_phone', 'invalid_delegate', 'invalid_delegation_act',
-  'delegation_missing', 'gdpr_notice_not_signed', 'unknown_residence',
+  'delegation_missing', 'unknown_residence',
 ] satisfies ApiCode[]);
 /** Errors after which the slot has to be chosen again. */
 const SLOT_ERRORS: ReadonlySet<string> = new Set<string>([
@@ -66,10 +69,13 @@ class Wizard implements StepHost {
   private loaded!: Loaded;
   private readonly place = new PlaceStep(this, () => { this.date.reset(); });
   private readonly date = new DateStep(this, this.place);
+  private readonly confirmations = new Confirmations();
   private hold: booking.PlacedHold | null = null;
   private holdKey = '';
   private readonly timer = new HoldTimer();
   private appointment: Appointment | null = null;
+  /** "Sposta" (`?sposta=<appointment>`): the appointment being moved to another slot. */
+  private moving: Appointment | null = null;
   private request: CitizenRequest | null = null;
   /** The booked applicant's birthplace with its name, for the printed form. */
   private birthplace = '';
@@ -77,6 +83,17 @@ class Wizard implements StepHost {
   constructor(readonly ctx: PageContext) {
     this.back.addEventListener('click', () => { void this.goBack(); });
     this.next.addEventListener('click', () => { void this.goNext(); });
+    // Enter in a field moves to the next step (never books: "Prenota" takes a click).
+    this.stepBox.addEventListener('keydown', (ev) => {
+      const t = ev.target;
+      if (ev.key !== 'Enter' || ev.isComposing || !(t instanceof HTMLInputElement)) return;
+      ev.preventDefault();
+      if (this.step < 5) void this.goNext();
+    });
+    // The data of steps 1-2 survive a reload or the browser's Back (sessionStorage, draft.ts).
+    const keep = (): void => { if (this.step <= 4 && !this.moving) saveDraft(this.draftRoots()); };
+    this.stepBox.addEventListener('change', keep);
+    this.stepBox.addEventListener('input', keep);
     // Also on reload or when the tab is closed (the staff app calls it on pagehide).
     ctx.onLeave(() => this.leave());
   }
@@ -94,15 +111,39 @@ class Wizard implements StepHost {
       comune,
       notice,
     };
+    const moveId = this.ctx.params.get('sposta');
+    if (moveId) this.moving = await booking.appointment(moveId).catch(() => null);
     this.ctx.root.replaceChildren(
       h('div', { class: 'wizard' },
         h('div', { class: 'no-print' },
-          h('h1', { tabindex: '-1' }, 'Prenota appuntamento'),
+          h('h1', { tabindex: '-1' }, this.moving ? 'Sposta appuntamento' : 'Prenota appuntamento'),
           h('nav', { 'aria-label': 'Passi della prenotazione' }, this.progress),
           this.stepBox,
           this.nav),
         this.printArea));
-    this.show(1, await this.prefillFollowUp(istat));
+    if (this.moving) {
+      // Only the slot changes: the same main service, a new Sede/sportello, day and time.
+      const m = this.moving;
+      this.loaded.services.prefill([m.service_code]);
+      this.loaded.services.render();
+      this.show(3, `Sposta l’appuntamento di ${m.given_name} ${m.family_name} (codice ${m.code}), ora ${formatDay(dayOf(m.starts_at))} `
+        + `alle ${formatRange(m.starts_at, m.ends_at)}: scelga il nuovo orario. Fino alla conferma l’appuntamento resta com’è.`);
+      return;
+    }
+    if (moveId) {
+      navigate('/operatore');
+      return;
+    }
+    const followUp = await this.prefillFollowUp(istat);
+    const restored = followUp === undefined && restoreDraft(this.draftRoots());
+    this.show(1, followUp ?? (restored
+      ? 'Sono stati recuperati i dati inseriti prima che la pagina fosse ricaricata: li controlli e prosegua.'
+      : undefined));
+  }
+
+  /** The fields kept in the draft: the applicant and service steps (built once). */
+  private draftRoots(): HTMLElement[] {
+    return [this.loaded.applicant.render(), this.loaded.services.render()];
   }
 
   /**
@@ -123,6 +164,8 @@ class Wizard implements StepHost {
   // ——— navigation ———
 
   private show(step: number, notice?: string): void {
+    // Back to the applicant's data or the services: the form must be printed and signed again.
+    if (step <= 2) this.confirmations.reset();
     this.step = step;
     this.progress.replaceChildren(...STEP_TITLES.map((t, i) => h('li', {
       class: i + 1 < step ? 'done' : i + 1 === step ? 'current' : 'todo',
@@ -137,7 +180,7 @@ class Wizard implements StepHost {
     this.back.textContent = step === 1 ? 'Annulla' : 'Indietro';
     this.next.hidden = step === STEPS;
     this.next.disabled = false;
-    this.next.textContent = step === 5 ? 'Prenota' : 'Avanti';
+    this.next.textContent = step === 5 ? (this.moving ? 'Conferma lo spostamento' : 'Prenota') : 'Avanti';
     this.next.classList.toggle('btn-book', step === 5);
     switch (step) {
       case 1: body.append(this.loaded.applicant.render()); break;
@@ -153,7 +196,8 @@ class Wizard implements StepHost {
 
   private async goBack(): Promise<void> {
     if (this.busy) return;
-    if (this.step === 1) {
+    if (this.step === 1 || (this.moving && this.step === 3)) {
+      if (!this.moving) clearDraft();
       navigate('/operatore');
       return;
     }
@@ -168,7 +212,7 @@ class Wizard implements StepHost {
       case 2: if (this.loaded.services.check()) this.show(3); break;
       case 3: if (this.place.check()) this.show(4); break;
       case 4: if (this.date.check()) this.show(5); break;
-      case 5: await this.book(); break;
+      case 5: await (this.moving ? this.move(this.moving) : this.book()); break;
     }
   }
 
@@ -227,15 +271,69 @@ class Wizard implements StepHost {
       return;
     }
     const birthplaceLine = await birthplace;
+    this.birthplace = birthplaceLine;
     this.setBusy(false);
-    const countdown = countdownView();
+    const countdown = countdownView(this.moving ? 'Conferma lo spostamento' : 'Prenota');
+    if (this.moving) {
+      const m = this.moving;
+      body.replaceChildren(countdown.box, countdown.announce,
+        h('dl', { class: 'summary-list summary' },
+          ...def('Cittadino', `${m.given_name} ${m.family_name}`),
+          ...def('Codice di prenotazione', m.code),
+          ...def('Orario attuale', `${formatDay(dayOf(m.starts_at))}, ${formatRange(m.starts_at, m.ends_at)} – ${m.sede_name}, ${m.sportello_name}`),
+          ...def('Nuovo orario', `${formatDay(dayOf(slot.starts_at))}, ${formatRange(slot.starts_at, slot.ends_at)} – ${choice.sedeName}, ${choice.sportelloName}`)),
+        h('p', {}, 'Con «Conferma lo spostamento» il vecchio orario torna libero; il codice di prenotazione non cambia.'));
+      this.timer.start(countdown, () => this.hold?.expiresAtLocal ?? null, () => { this.expired(); });
+      return;
+    }
+    const print = h('button', { type: 'button', class: 'btn btn-primary btn-lg', id: 'print-form' }, 'Stampa il modulo da firmare');
+    print.addEventListener('click', () => {
+      this.printArea.replaceChildren(this.formBeforeBooking());
+      window.print();
+    });
+    this.printArea.replaceChildren(this.formBeforeBooking());
     body.replaceChildren(countdown.box, countdown.announce,
-      summary(this.loaded.applicant, services, this.loaded.services.notesText() ?? '', choice, slot, birthplaceLine));
+      summary(this.loaded.applicant, services, this.loaded.services.notesText() ?? '', choice, slot, birthplaceLine),
+      h('section', { class: 'sign-form', 'aria-labelledby': 'sign-title' },
+        h('h3', { id: 'sign-title' }, 'Modulo di richiesta da firmare'),
+        h('ol', { class: 'sign-steps' },
+          h('li', {}, 'Stampi il modulo: contiene i dati qui sopra, l’informativa privacy e l’autorizzazione al trattamento dei dati.'),
+          h('li', {}, 'Lo faccia leggere e firmare al richiedente', this.loaded.applicant.delegateKind().delegate ? ' e al delegato' : '', '.'),
+          h('li', {}, 'Acquisisca le copie dei documenti, segni le conferme qui sotto e prema «Prenota».')),
+        print),
+      h('form', { class: 'sp-form', novalidate: true }, this.confirmations.render(this.loaded.applicant.delegateKind())));
     this.timer.start(countdown, () => this.hold?.expiresAtLocal ?? null, () => { this.expired(); });
+  }
+
+  /** The request form as printed before "Prenota": the held slot, no code yet. */
+  private formBeforeBooking(): HTMLElement {
+    const slot = this.date.slot;
+    const choice = this.place.choice;
+    const services = this.loaded.services.selected();
+    const req = this.loaded.applicant.citizenRequest(services.map((s) => s.code), this.loaded.services.notesText(), this.confirmations);
+    return requestForm({
+      code: null,
+      starts_at: slot?.starts_at ?? '',
+      ends_at: slot?.ends_at ?? '',
+      sede_name: choice?.sedeName ?? '',
+      sportello_name: choice?.sportelloName ?? '',
+    }, req, this.formContext());
+  }
+
+  private formContext(): FormContext {
+    return {
+      services: this.loaded.services.selected(),
+      comune: this.loaded.comune,
+      operatorName: this.ctx.principal.comune_name,
+      residenceName: this.loaded.applicant.residenceName(),
+      birthplace: this.birthplace,
+      notice: this.loaded.notice,
+    };
   }
 
   /** The hold lapsed: say so and offer to choose the time again. */
   private expired(): void {
+    clearDraft();
     this.timer.stop();
     const hold = this.hold;
     this.hold = null;
@@ -267,8 +365,9 @@ class Wizard implements StepHost {
   private async book(): Promise<void> {
     const hold = this.hold;
     if (!hold) return;
+    if (!this.showProblems(this.confirmations.problems(this.loaded.applicant.delegateKind()), this.confirmations.fields())) return;
     const req = this.loaded.applicant.citizenRequest(
-      this.loaded.services.selected().map((s) => s.code), this.loaded.services.notesText());
+      this.loaded.services.selected().map((s) => s.code), this.loaded.services.notesText(), this.confirmations);
     this.setBusy(true);
     this.next.textContent = 'Prenotazione in corso…';
     try {
@@ -296,6 +395,7 @@ class Wizard implements StepHost {
       return;
     }
     this.timer.stop();
+    clearDraft();
     this.request = req;
     this.hold = null;
     markJustBooked(this.appointment.id);
@@ -305,20 +405,53 @@ class Wizard implements StepHost {
     this.show(6);
   }
 
+  /** "Conferma lo spostamento": the appointment moves into the held slot. */
+  private async move(m: Appointment): Promise<void> {
+    const hold = this.hold;
+    if (!hold) return;
+    this.setBusy(true);
+    try {
+      this.appointment = await booking.moveIntoHold(m.id, hold.hold.id);
+    } catch (err) {
+      this.setBusy(false);
+      const code = errCode(err);
+      if (SLOT_ERRORS.has(code)) {
+        this.timer.stop();
+        this.hold = null;
+        this.showSlotLost(bookingErrorText(code));
+        return;
+      }
+      this.stepBox.querySelector('.book-error')?.remove();
+      const alert = h('div', { class: 'alert alert-danger book-error', role: 'alert' }, h('p', {}, bookingErrorText(code)));
+      this.stepBox.querySelector('#countdown')?.after(alert);
+      return;
+    }
+    this.timer.stop();
+    this.hold = null;
+    markJustBooked(this.appointment.id);
+    this.setBusy(false);
+    this.show(6);
+  }
+
   // ——— step 6: conferma ———
 
   private confirmationStep(body: HTMLElement): void {
     const a = this.appointment;
+    if (a && this.moving) {
+      const home = h('button', { type: 'button', class: 'btn btn-primary btn-lg' }, 'Torna all’area operatore');
+      home.addEventListener('click', () => { navigate('/operatore'); });
+      body.append(
+        h('div', { class: 'alert alert-success confirmed', role: 'status' },
+          h('p', { class: 'confirmed-when' }, `Spostato a ${formatDay(dayOf(a.starts_at))}, ore ${formatRange(a.starts_at, a.ends_at)}`),
+          h('p', { class: 'confirmed-code' }, 'Codice di prenotazione: ', h('strong', { class: 'booking-code' }, a.code))),
+        tellTheCitizen(a, this.loaded.comune?.name ?? this.ctx.principal.comune_name ?? a.comune_name, a.has_delegate, a.has_delegate),
+        h('p', {}, 'Dall’area operatore può ristampare il modulo con il nuovo orario («Ristampa il modulo»).'),
+        h('div', { class: 'confirm-actions' }, home));
+      return;
+    }
     const req = this.request;
     if (!a || !req) return;
-    confirmation(body, this.printArea, a, req, {
-      services: this.loaded.services.selected(),
-      comune: this.loaded.comune,
-      operatorName: this.ctx.principal.comune_name,
-      residenceName: this.loaded.applicant.residenceName(),
-      birthplace: this.birthplace,
-      notice: this.loaded.notice,
-    });
+    confirmation(body, this.printArea, a, req, this.formContext());
   }
 }
 
