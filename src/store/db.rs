@@ -65,6 +65,11 @@ const MIGRATIONS: &[(i64, &str, &str)] = &[
         "monitoring",
         include_str!("../../migrations/0011_monitoring.sql"),
     ),
+    (
+        12,
+        "catalogue",
+        include_str!("../../migrations/0012_catalogue.sql"),
+    ),
 ];
 
 /// Demo data (real comuni, made-up Sedi and calendars).
