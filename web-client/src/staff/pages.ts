@@ -8,6 +8,7 @@ import { renderLoginPage } from '../login/loginPage';
 import { bookingErrorText } from '../messages';
 import { navigate, onNavigate } from '../navigation';
 import { renderAdmin } from './admin';
+import { CATALOGUE_PATH, renderCatalogue } from './admin/catalogue';
 import { renderAgenda } from '../meetingDay/agenda';
 import { h } from '../widgets/dom';
 import { renderOperatorHome } from '../meetingDay/operatorHome';
@@ -37,6 +38,7 @@ const PAGES: Record<string, StaffPage> = {
   '/operatore/prenota': { title: 'Prenota appuntamento', roles: ['operator'], render: renderWizard },
   '/agenda': { title: 'Agenda dello sportello', roles: ['official'], render: renderAgenda },
   '/admin': { title: 'Amministrazione INPS', roles: ['inps_admin'], render: renderAdmin },
+  [CATALOGUE_PATH]: { title: 'Gestione del catalogo', roles: ['inps_admin'], render: (ctx) => renderCatalogue(ctx) },
   [USERS_PATH]: { title: 'Gestione degli operatori', roles: ['user_admin', 'inps_admin'], render: renderUserAdmin },
   [MEETING_PATH]: { title: 'Videochiamata', roles: ['operator', 'official'], render: renderStaffMeeting },
   [MONITORING_PATH]: {
