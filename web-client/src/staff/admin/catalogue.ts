@@ -24,7 +24,7 @@ export async function renderCatalogue(ctx: PageContext, notice?: string): Promis
     h('div', { class: 'admin catalogue' },
       h('h1', { tabindex: '-1' }, 'Gestione del catalogo'),
       h('p', { class: 'lead' }, 'Servizi, comuni, Sedi e Poli nazionali, sportelli con i loro orari e convenzioni PUE.'),
-      h('p', { class: 'admin-links' }, linkTo(h('a', { class: 'btn btn-outline-primary', href: '/admin' }, 'Torna ad Amministrazione INPS'))),
+      h('p', { class: 'admin-links' }, linkTo(h('a', { class: 'btn btn-outline-primary', href: '/admin' }, 'Torna all’amministrazione INPS'))),
       status,
       h('nav', { 'aria-label': 'Sezioni della pagina' },
         h('ul', { class: 'admin-toc' },

@@ -41,7 +41,7 @@ export function outcome(id: string): Outcome {
 
 export function table(caption: string, headers: string[], rows: (string | Node)[][], empty: string): HTMLElement {
   if (rows.length === 0) return h('p', { class: 'admin-empty' }, empty);
-  return h('div', { class: 'table-responsive' },
+  return h('div', { class: 'table-responsive', tabindex: '0', role: 'region', 'aria-label': `${caption}: tabella scorrevole` },
     h('table', { class: 'table data-table' },
       h('caption', {}, caption),
       h('thead', {}, h('tr', {}, ...headers.map((t) => h('th', { scope: 'col' }, t)))),
