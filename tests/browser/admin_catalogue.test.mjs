@@ -1,5 +1,5 @@
 // The INPS administrator's "Gestione del catalogo": a new service, a new sportello and its
-// weekly hours through the pages, and a CSV import checked by a dry run that reports the bad
+// weekly hours, a closure through the pages, and a CSV import checked by a dry run that reports the bad
 // lines and saves nothing — each page state checked at three sizes with axe.
 
 import assert from 'node:assert/strict';
@@ -58,6 +58,17 @@ describe('catalogue administration', () => {
         return s.opening_hours.map((o) => `${o.weekday} ${o.opens}-${o.closes}`);
       });
       assert.deepEqual(hours, ['1 08:30-12:00', '1 14:30-16:00', '3 09:00-11:00']);
+
+      // An extraordinary closure of the Sede di Sassari.
+      await page.getByRole('button', { name: 'Competenza e chiusure – Sede provinciale di Sassari' }).click();
+      const sassari = page.locator('#competence-sede-sassari-box');
+      await sassari.getByLabel('Chiusa dal').fill('2026-12-28');
+      await sassari.getByLabel('Chiusa fino al (compreso)').fill('2026-12-30');
+      await sassari.getByRole('button', { name: 'Registra la chiusura' }).click();
+      await sassari.locator('[role=alert]', { hasText: 'Scriva il motivo' }).waitFor({ timeout: LONG });
+      await sassari.getByLabel('Motivo').fill('Inventario di fine anno');
+      await sassari.getByRole('button', { name: 'Registra la chiusura' }).click();
+      await page.locator('#catalogue-notice', { hasText: 'Chiusura di Sede provinciale di Sassari registrata.' }).waitFor({ timeout: LONG });
 
       // A CSV file of comuni with one bad line: the dry run lists it and saves nothing.
       const csv = join(artifactsDir, 'comuni-prova.csv');

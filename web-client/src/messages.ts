@@ -281,7 +281,7 @@ const API_ERROR_TEXT: Record<ApiCode, string | null> = {
   wrong_password: 'La password attuale non è corretta.',
   bad_month: 'Il periodo indicato non è valido: scelga mese e anno di inizio e di fine.',
   bad_regions: 'Le regioni indicate non sono valide: scriva i nomi delle regioni separati da virgole (ad esempio Sardegna, Abruzzo), oppure * per tutta Italia.',
-  invalid_reason: null,
+  invalid_reason: 'Scriva il motivo (al massimo 200 caratteri).',
   missing_comune: null,
   missing_idempotency_key: null,
   password_too_long: null,

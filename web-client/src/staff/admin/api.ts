@@ -2,6 +2,7 @@
 
 import { requestJson } from '../../api';
 import type { Service } from '../../booking/types';
+import type { ClosureRequest } from '../../generated/ClosureRequest';
 import type { ComuneSave } from '../../generated/ComuneSave';
 import type { ComuniPage } from '../../generated/ComuniPage';
 import type { Convention } from '../../generated/Convention';
@@ -68,4 +69,9 @@ export async function importCsv(kind: ImportKind, text: string, dryRun: boolean)
   return (await requestJson<ImportReport>(`/v1/catalogue/import/${kind}?dry_run=${dryRun}`, {
     method: 'POST', raw: { type: 'text/csv; charset=utf-8', text },
   })).body;
+}
+
+/** Records an extraordinary closure of a Sede (`POST /v1/booking/sedi/{id}/closures`). */
+export async function addClosure(sedeId: string, c: ClosureRequest): Promise<void> {
+  await requestJson<{ id: string }>(`/v1/booking/sedi/${enc(sedeId)}/closures`, { method: 'POST', body: c });
 }

@@ -1,6 +1,7 @@
 // Sedi and Poli nazionali: a form to add or change one, and its competence — the comuni of a
 // Sede (each comune has one competent Sede) or the services of a Polo nazionale.
 
+import { formatDay } from '../../booking/dates';
 import type { SedeDetail, Service } from '../../booking/types';
 import { h } from '../../widgets/dom';
 import { textField } from '../../widgets/form';
@@ -86,6 +87,27 @@ function competence(s: SedeDetail, services: Service[], saved: (text: string) =>
     form);
 }
 
+/** The extraordinary closures of a Sede, and a form for a new one. */
+function closures(s: SedeDetail, saved: (text: string) => void): HTMLElement {
+  const result = outcome(`closure-${s.id}-outcome`);
+  const first = textField(`closure-${s.id}-first`, 'Chiusa dal', { type: 'date' });
+  const last = textField(`closure-${s.id}-last`, 'Chiusa fino al (compreso)', { type: 'date' });
+  const reason = textField(`closure-${s.id}-reason`, 'Motivo', { maxlength: 200 });
+  const form = h('form', { class: 'catalogue-form', novalidate: true },
+    h('div', { class: 'catalogue-row' }, first.wrap, last.wrap), reason.wrap, button('Registra la chiusura'), result.el);
+  form.addEventListener('submit', (ev) => {
+    ev.preventDefault();
+    if (!first.input.value || !last.input.value) { result.warn('Indichi il primo e l’ultimo giorno di chiusura.'); return; }
+    api.addClosure(s.id, { first_day: first.input.value, last_day: last.input.value, reason: reason.input.value })
+      .then(() => { saved(`Chiusura di ${s.name} registrata.`); })
+      .catch((err: unknown) => { result.fail(err); });
+  });
+  return h('div', {},
+    table(`Chiusure straordinarie – ${s.name}`, ['Dal', 'Al', 'Motivo'],
+      s.closures.map((c) => [formatDay(c.first_day), formatDay(c.last_day), c.reason]), 'Nessuna chiusura straordinaria.'),
+    form);
+}
+
 export function sediSection(sedi: SedeDetail[], services: Service[], saved: (text: string) => void): HTMLElement {
   const { form, edit } = sedeForm(saved);
   const rows = sedi.map((s) => {
@@ -97,5 +119,6 @@ export function sediSection(sedi: SedeDetail[], services: Service[], saved: (tex
   return section('sedi-admin-title', 'Sedi e Poli nazionali', 'Una Sede territoriale serve i comuni di sua competenza; un Polo nazionale serve alcuni servizi in tutta Italia.',
     table('Sedi e Poli', ['Nome', 'Tipo', 'Città', 'Patrono (MM-GG)', ''], rows, 'Non ci sono ancora Sedi.'),
     form,
-    ...sedi.map((s) => disclosure(`competence-${s.id}-box`, `Competenza – ${s.name}`, competence(s, services, saved))));
+    ...sedi.map((s) => disclosure(`competence-${s.id}-box`, `Competenza e chiusure – ${s.name}`,
+      h('div', {}, competence(s, services, saved), closures(s, saved)))));
 }
