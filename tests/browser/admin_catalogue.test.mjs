@@ -23,7 +23,7 @@ describe('catalogue administration', () => {
       await page.getByLabel('Nome del servizio').fill('Patronato');
       await page.getByRole('button', { name: 'Salva il servizio' }).click();
       await page.locator('#catalogue-notice', { hasText: 'Servizio patronato creato.' }).waitFor({ timeout: LONG });
-      assert.equal(await page.locator('#services-title + p + div table td code', { hasText: 'patronato' }).count(), 1);
+      assert.equal(await page.locator('#services-title ~ div table td code', { hasText: 'patronato' }).count(), 1);
 
       // A bad input is explained in Italian.
       await page.getByLabel('Codice dello sportello').fill('sassari-9');
@@ -39,9 +39,10 @@ describe('catalogue administration', () => {
       await page.getByRole('button', { name: 'Salva lo sportello' }).click();
       await page.locator('#catalogue-notice', { hasText: 'Sportello sassari-9 creato' }).waitFor({ timeout: LONG });
 
-      // Its hours: two intervals on Monday, one on Wednesday; first a wrong one.
+      // Its hours (its panel is open, with the outcome): two intervals on Monday, one on
+      // Wednesday; first a wrong one.
       const details = page.locator('#sportello-sassari-9');
-      await details.getByRole('button', { name: /^Sportello nove/ }).click();
+      assert.equal(await details.getByRole('button', { name: /^Sportello nove/ }).getAttribute('aria-expanded'), 'true');
       await details.getByLabel('Lunedì').fill('08:30-12:00, 14:30');
       await details.getByRole('button', { name: 'Salva gli orari' }).click();
       await details.getByText('Scriva le fasce come 08:30-12:00').waitFor({ timeout: LONG });
@@ -87,8 +88,18 @@ describe('catalogue administration', () => {
       assert.match(rows[1], /^4 .*catastale/);
       assert.match(await report.innerText(), /Righe lette: 3\. Nuove: 1\./);
       await checkLayouts(page, 'catalogue-import');
-      const found = await page.evaluate(async () => (await (await fetch('/v1/catalogue/comuni?q=primo')).json()).comuni.length);
-      assert.equal(found, 0, 'the dry run saved nothing');
+      const found = () => page.evaluate(async () => (await (await fetch('/v1/catalogue/comuni?q=primo')).json()).comuni.length);
+      assert.equal(await found(), 0, 'the dry run saved nothing');
+
+      // The corrected file is imported; its report stays on the redrawn page.
+      writeFileSync(csv, 'istat,name,province,region,population,belfiore\n'
+        + '091901,Primo,NU,Sardegna,100,Z801\n'
+        + '091902,Secondo,NU,Sardegna,200,Z802\n');
+      await page.setInputFiles('#import-file', csv);
+      await page.getByRole('button', { name: 'Importa', exact: true }).click();
+      await page.locator('#catalogue-notice', { hasText: 'Importazione eseguita: 2 nuovi, 0 modificati.' }).waitFor({ timeout: LONG });
+      await page.locator('#import-report').getByRole('heading', { name: 'Importazione eseguita' }).waitFor({ timeout: LONG });
+      assert.equal(await found(), 1);
       assertNoProblems(page);
     });
   });

@@ -4,9 +4,9 @@ import type { Comune } from '../../booking/types';
 import { h } from '../../widgets/dom';
 import { textField } from '../../widgets/form';
 import * as api from './api';
-import { button, outcome, section, table } from './ui';
+import { type Saved, button, outcome, section, table } from './ui';
 
-export function comuniSection(saved: (text: string) => void): HTMLElement {
+export function comuniSection(saved: Saved): HTMLElement {
   const result = outcome('comuni-outcome');
   const search = textField('comuni-q', 'Cerca un comune per nome', { type: 'search', maxlength: 60 });
   const list = h('div', { id: 'comuni-list', 'aria-live': 'polite' });
@@ -56,7 +56,7 @@ export function comuniSection(saved: (text: string) => void): HTMLElement {
       name: name.input.value, province: province.input.value, region: region.input.value,
       population: Number(population.input.value || '-1'), belfiore: belfiore.input.value,
     }).then((s) => {
-      saved(s.created ? `Comune ${name.input.value.trim()} aggiunto.` : `Comune ${name.input.value.trim()} aggiornato.`);
+      saved(s.created ? `Comune ${name.input.value.trim()} aggiunto.` : `Comune ${name.input.value.trim()} aggiornato.`, 'comuni-title');
     }).catch((err: unknown) => { result.fail(err); });
   });
   return section('comuni-title', 'Comuni', 'L’elenco dei comuni (codici ISTAT). Per caricarli tutti usi l’importazione da file CSV in fondo alla pagina.',

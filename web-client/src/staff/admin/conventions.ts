@@ -8,9 +8,9 @@ import { h } from '../../widgets/dom';
 import { textField } from '../../widgets/form';
 import * as api from './api';
 import { comunePicker } from './comunePicker';
-import { button, outcome, section, selectField, table } from './ui';
+import { type Saved, button, outcome, section, selectField, table } from './ui';
 
-export function conventionsSection(list: Convention[], sedi: SedeDetail[], saved: (text: string) => void): HTMLElement {
+export function conventionsSection(list: Convention[], sedi: SedeDetail[], saved: Saved): HTMLElement {
   const result = outcome('conventions-outcome');
   const comune = comunePicker('convention-comune', 'Comune');
   const sede = selectField('convention-sede', 'Sede o Polo', sedi.map((s) => ({ value: s.id, label: s.name })));
@@ -26,7 +26,7 @@ export function conventionsSection(list: Convention[], sedi: SedeDetail[], saved
     const istat = comune.value();
     if (!istat) { result.warn('Cerchi il comune per nome e lo scelga dall’elenco.'); return; }
     api.saveConvention(istat, sede.input.value, { valid_from: from.input.value || null, valid_until: until.input.value || null })
-      .then((s) => { saved(s.created ? 'Convenzione registrata.' : 'Convenzione aggiornata.'); })
+      .then((s) => { saved(s.created ? 'Convenzione registrata.' : 'Convenzione aggiornata.', 'conventions-title'); })
       .catch((err: unknown) => { result.fail(err); });
   });
   const end = (c: Convention): HTMLButtonElement => {
@@ -34,7 +34,7 @@ export function conventionsSection(list: Convention[], sedi: SedeDetail[], saved
     b.setAttribute('aria-label', `Elimina la convenzione di ${c.comune_name} con ${c.sede_name}`);
     b.addEventListener('click', () => {
       if (!window.confirm(`Eliminare la convenzione di ${c.comune_name} con ${c.sede_name}? Il Comune non potrà più prenotare questa Sede.`)) return;
-      api.deleteConvention(c.comune_istat, c.sede_id).then(() => { saved('Convenzione eliminata.'); })
+      api.deleteConvention(c.comune_istat, c.sede_id).then(() => { saved('Convenzione eliminata.', 'conventions-title'); })
         .catch((err: unknown) => { result.fail(err); });
     });
     return b;

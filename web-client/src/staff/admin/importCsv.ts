@@ -36,7 +36,8 @@ function reportView(r: ImportReport): HTMLElement {
       : table('Righe con errori', ['Riga', 'Problema'], r.errors.map((e) => [String(e.line), reason(e)]), ''));
 }
 
-export function importSection(imported: (text: string) => void): HTMLElement {
+/** `imported` runs after an import that changed the catalogue; `last` is its report, shown again. */
+export function importSection(imported: (text: string, report: ImportReport) => void, last?: ImportReport): HTMLElement {
   const result = outcome('import-outcome');
   const kind = selectField('import-kind', 'Che cosa contiene il file', [
     { value: 'comuni', label: 'Comuni (elenco ISTAT)' }, { value: 'sedi', label: 'Sedi e Poli' }, { value: 'conventions', label: 'Convenzioni' }]);
@@ -45,7 +46,7 @@ export function importSection(imported: (text: string) => void): HTMLElement {
   kind.input.addEventListener('change', showColumns);
   showColumns();
   const file = h('input', { class: 'form-control', type: 'file', id: 'import-file', accept: '.csv,text/csv', 'aria-describedby': 'import-columns' });
-  const report = h('div', { id: 'import-report', 'aria-live': 'polite' });
+  const report = h('div', { id: 'import-report', 'aria-live': 'polite' }, last ? reportView(last) : null);
   const dry = button('Verifica il file (senza salvare)', 'outline-primary', 'button');
   const run = button('Importa');
   const go = (dryRun: boolean): void => {
@@ -54,8 +55,11 @@ export function importSection(imported: (text: string) => void): HTMLElement {
     if (!f) { result.warn('Scelga prima il file CSV.'); return; }
     if (f.size > 2 * 1024 * 1024) { result.warn(bookingErrorText('csv_too_large')); return; }
     void f.text().then((text) => api.importCsv(kind.input.value as api.ImportKind, text, dryRun)).then((r) => {
-      report.replaceChildren(reportView(r));
-      if (r.applied) imported(`Importazione eseguita: ${r.created} nuovi, ${r.updated} modificati.`);
+      if (r.applied) {
+        imported(`Importazione eseguita: ${r.created} nuovi, ${r.updated} modificati.`, r);
+      } else {
+        report.replaceChildren(reportView(r));
+      }
     }).catch((err: unknown) => { result.fail(err); });
   };
   dry.addEventListener('click', () => { go(true); });

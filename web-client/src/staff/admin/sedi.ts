@@ -7,14 +7,14 @@ import { h } from '../../widgets/dom';
 import { textField } from '../../widgets/form';
 import * as api from './api';
 import { comunePicker } from './comunePicker';
-import { button, checkboxes, disclosure, outcome, section, selectField, table } from './ui';
+import { type Saved, button, checkboxes, disclosure, outcome, section, selectField, table } from './ui';
 
 const MONTHS = ['gennaio', 'febbraio', 'marzo', 'aprile', 'maggio', 'giugno', 'luglio', 'agosto', 'settembre',
   'ottobre', 'novembre', 'dicembre'];
 
 const pad = (n: number): string => String(n).padStart(2, '0');
 
-function sedeForm(saved: (text: string) => void): { form: HTMLElement; edit: (s: SedeDetail) => void } {
+function sedeForm(saved: Saved): { form: HTMLElement; edit: (s: SedeDetail) => void } {
   const result = outcome('sede-outcome');
   const id = textField('sede-id', 'Codice', { hint: 'Lettere minuscole, cifre e trattini, ad esempio sede-sassari. Un codice esistente modifica quella Sede.', maxlength: 40 });
   const kind = selectField('sede-kind', 'Tipo', [{ value: 'sede', label: 'Sede territoriale' }, { value: 'polo', label: 'Polo nazionale' }]);
@@ -37,7 +37,7 @@ function sedeForm(saved: (text: string) => void): { form: HTMLElement; edit: (s:
     const patron = day.input.value && month.input.value ? `${month.input.value}-${day.input.value}` : null;
     api.saveSede(id.input.value.trim(), {
       kind: kind.input.value, name: name.input.value, comune_istat: city.value() ?? cityIstat ?? '', patron_day: patron,
-    }).then((s) => { saved(s.created ? `Sede ${s.id} creata.` : `Sede ${s.id} aggiornata.`); })
+    }).then((s) => { saved(s.created ? `Sede ${s.id} creata.` : `Sede ${s.id} aggiornata.`, 'sedi-admin-title'); })
       .catch((err: unknown) => { result.fail(err); });
   });
   const edit = (s: SedeDetail): void => {
@@ -50,7 +50,7 @@ function sedeForm(saved: (text: string) => void): { form: HTMLElement; edit: (s:
   return { form, edit };
 }
 
-function competence(s: SedeDetail, services: Service[], saved: (text: string) => void): HTMLElement {
+function competence(s: SedeDetail, services: Service[], saved: Saved): HTMLElement {
   const result = outcome(`competence-${s.id}-outcome`);
   if (s.kind === 'polo') {
     const boxes = checkboxes(`polo-${s.id}-services`, `Servizi di competenza nazionale – ${s.name}`,
@@ -58,14 +58,14 @@ function competence(s: SedeDetail, services: Service[], saved: (text: string) =>
     const form = h('form', { class: 'catalogue-form', novalidate: true }, boxes.wrap, button('Salva i servizi del Polo'), result.el);
     form.addEventListener('submit', (ev) => {
       ev.preventDefault();
-      api.setPoloServices(s.id, boxes.values()).then(() => { saved(`Servizi di ${s.name} salvati.`); })
+      api.setPoloServices(s.id, boxes.values()).then(() => { saved(`Servizi di ${s.name} salvati.`, `competence-${s.id}-box`); })
         .catch((err: unknown) => { result.fail(err); });
     });
     return form;
   }
   const current = s.competent_comuni.map((c) => c.istat);
   const send = (list: string[], text: string): void => {
-    api.setSedeComuni(s.id, list).then(() => { saved(text); }).catch((err: unknown) => { result.fail(err); });
+    api.setSedeComuni(s.id, list).then(() => { saved(text, `competence-${s.id}-box`); }).catch((err: unknown) => { result.fail(err); });
   };
   const remove = (istat: string, label: string): HTMLButtonElement => {
     const b = button('Togli', 'outline-danger', 'button');
@@ -88,7 +88,7 @@ function competence(s: SedeDetail, services: Service[], saved: (text: string) =>
 }
 
 /** The extraordinary closures of a Sede, and a form for a new one. */
-function closures(s: SedeDetail, saved: (text: string) => void): HTMLElement {
+function closures(s: SedeDetail, saved: Saved): HTMLElement {
   const result = outcome(`closure-${s.id}-outcome`);
   const first = textField(`closure-${s.id}-first`, 'Chiusa dal', { type: 'date' });
   const last = textField(`closure-${s.id}-last`, 'Chiusa fino al (compreso)', { type: 'date' });
@@ -99,7 +99,7 @@ function closures(s: SedeDetail, saved: (text: string) => void): HTMLElement {
     ev.preventDefault();
     if (!first.input.value || !last.input.value) { result.warn('Indichi il primo e l’ultimo giorno di chiusura.'); return; }
     api.addClosure(s.id, { first_day: first.input.value, last_day: last.input.value, reason: reason.input.value })
-      .then(() => { saved(`Chiusura di ${s.name} registrata.`); })
+      .then(() => { saved(`Chiusura di ${s.name} registrata.`, `competence-${s.id}-box`); })
       .catch((err: unknown) => { result.fail(err); });
   });
   return h('div', {},
@@ -108,7 +108,7 @@ function closures(s: SedeDetail, saved: (text: string) => void): HTMLElement {
     form);
 }
 
-export function sediSection(sedi: SedeDetail[], services: Service[], saved: (text: string) => void): HTMLElement {
+export function sediSection(sedi: SedeDetail[], services: Service[], saved: Saved): HTMLElement {
   const { form, edit } = sedeForm(saved);
   const rows = sedi.map((s) => {
     const b = button('Modifica', 'outline-primary', 'button');

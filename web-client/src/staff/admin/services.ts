@@ -4,9 +4,9 @@ import type { Service } from '../../booking/types';
 import { h } from '../../widgets/dom';
 import { textField } from '../../widgets/form';
 import * as api from './api';
-import { button, outcome, section, table } from './ui';
+import { type Saved, button, outcome, section, table } from './ui';
 
-export function servicesSection(services: Service[], saved: (text: string) => void): HTMLElement {
+export function servicesSection(services: Service[], saved: Saved): HTMLElement {
   const result = outcome('services-outcome');
   const code = textField('service-code', 'Codice del servizio', { hint: 'Lettere minuscole, cifre e trattini, ad esempio assegno-unico. Un codice esistente cambia nome.', maxlength: 40 });
   const name = textField('service-name', 'Nome del servizio', { maxlength: 100 });
@@ -17,7 +17,7 @@ export function servicesSection(services: Service[], saved: (text: string) => vo
     ev.preventDefault();
     result.clear();
     api.saveService(code.input.value.trim(), name.input.value).then((s) => {
-      saved(s.created ? `Servizio ${s.id} creato.` : `Servizio ${s.id} aggiornato.`);
+      saved(s.created ? `Servizio ${s.id} creato.` : `Servizio ${s.id} aggiornato.`, 'services-title');
     }).catch((err: unknown) => { result.fail(err); });
   });
   const edit = (s: Service): HTMLButtonElement => {

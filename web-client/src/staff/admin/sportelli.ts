@@ -6,7 +6,7 @@ import type { HoursInterval } from '../../generated/HoursInterval';
 import { h } from '../../widgets/dom';
 import { type Field, textField } from '../../widgets/form';
 import * as api from './api';
-import { button, checkboxes, disclosure, outcome, section, selectField } from './ui';
+import { type Saved, button, checkboxes, disclosure, outcome, section, selectField } from './ui';
 
 const WEEKDAYS = ['Lunedì', 'Martedì', 'Mercoledì', 'Giovedì', 'Venerdì', 'Sabato', 'Domenica'];
 const INTERVAL = /^(\d{2}:\d{2})\s*-\s*(\d{2}:\d{2})$/;
@@ -23,7 +23,7 @@ export function parseDay(weekday: number, text: string): HoursInterval[] | null 
   return out;
 }
 
-function hoursForm(s: SportelloDetail, saved: (text: string) => void): HTMLElement {
+function hoursForm(s: SportelloDetail, saved: Saved): HTMLElement {
   const result = outcome(`hours-${s.id}-outcome`);
   const days: Field[] = WEEKDAYS.map((name, i) => {
     const value = s.opening_hours.filter((o) => o.weekday === i + 1).map((o) => `${o.opens}-${o.closes}`).join(', ');
@@ -50,13 +50,13 @@ function hoursForm(s: SportelloDetail, saved: (text: string) => void): HTMLEleme
       }
     });
     if (bad[0]) { bad[0].input.focus(); return; }
-    api.setHours(s.id, hours).then(() => { saved(`Orari di ${s.name} salvati.`); })
+    api.setHours(s.id, hours).then(() => { saved(`Orari di ${s.name} salvati.`, `sportello-${s.id}`); })
       .catch((err: unknown) => { result.fail(err); });
   });
   return form;
 }
 
-export function sportelliSection(sedi: SedeDetail[], services: Service[], saved: (text: string) => void): HTMLElement {
+export function sportelliSection(sedi: SedeDetail[], services: Service[], saved: Saved): HTMLElement {
   const result = outcome('sportello-outcome');
   const id = textField('sportello-id', 'Codice dello sportello', { hint: 'Lettere minuscole, cifre e trattini, ad esempio sassari-3. Un codice esistente modifica quello sportello.', maxlength: 40 });
   const sede = selectField('sportello-sede', 'Sede o Polo', sedi.map((s) => ({ value: s.id, label: s.name })));
@@ -71,7 +71,7 @@ export function sportelliSection(sedi: SedeDetail[], services: Service[], saved:
     result.clear();
     api.saveSportello(id.input.value.trim(), {
       sede_id: sede.input.value, name: name.input.value, slot_minutes: Number(slot.input.value || '0'), services: boxes.values(),
-    }).then((s) => { saved(s.created ? `Sportello ${s.id} creato: ora indichi i suoi orari.` : `Sportello ${s.id} aggiornato.`); })
+    }).then((s) => { saved(s.created ? `Sportello ${s.id} creato: ora indichi i suoi orari.` : `Sportello ${s.id} aggiornato.`, `sportello-${s.id}`); })
       .catch((err: unknown) => { result.fail(err); });
   });
   const edit = (s: SportelloDetail, sedeId: string): HTMLButtonElement => {

@@ -5,6 +5,9 @@ import { ApiError } from '../../api';
 import { bookingErrorText } from '../../messages';
 import { h } from '../../widgets/dom';
 
+/** After a change: the text to show and where (a section heading or a disclosure id). */
+export type Saved = (text: string, at: string) => void;
+
 export function section(id: string, title: string, intro: string, ...children: (Node | null)[]): HTMLElement {
   return h('section', { class: 'mt-5 catalogue-section', 'aria-labelledby': id },
     h('h2', { id }, title),
