@@ -828,10 +828,104 @@ async fn the_csv_import_reports_every_bad_line_and_its_dry_run_changes_nothing(
     env.stop().await;
 }
 
+/// A production server (no demo data) starts with an empty catalogue; its first INPS
+/// administrator imports comuni, Sedi and conventions from CSV, adds a service and a sportello
+/// with hours, and an operator of one of the comuni books it.
+async fn a_production_server_is_set_up_from_csv_files(database_url: Option<String>) {
+    let env = TestServer::start_with(database_url, |c| {
+        c.demo = false;
+        c.bootstrap_admin = Some(("admin.primo".into(), "una password molto lunga".into()));
+    })
+    .await;
+    let (inps, login) = env
+        .password_login("admin.primo", "una password molto lunga")
+        .await;
+    assert_eq!(login.status, 200, "{}", login.text);
+    assert_eq!(inps.get("/v1/catalogue/services").await.json(), json!([]));
+    assert_eq!(env.count("SELECT COUNT(*) FROM comuni").await, 0);
+
+    let comuni = "istat,name,province,region,population,belfiore\n\
+        090064,Sassari,SS,Sardegna,127525,I452\n\
+        090078,Villanova Monteleone,SS,Sardegna,2300,L989\n";
+    let sedi = "id,kind,name,comune_istat,patron_day\n\
+        sede-sassari,sede,Sede provinciale di Sassari,090064,12-06\n";
+    let conventions = "comune_istat,sede_id,valid_from,valid_until\n\
+        090078,sede-sassari,2026-01-01,\n";
+    for (kind, text) in [
+        ("comuni", comuni),
+        ("sedi", sedi),
+        ("conventions", conventions),
+    ] {
+        let r = ok(
+            &inps,
+            csv(&format!("/v1/catalogue/import/{kind}?dry_run=false"), text),
+            200,
+        )
+        .await;
+        assert_eq!(r["applied"], true, "{kind}: {r}");
+    }
+    ok(
+        &inps,
+        put(
+            "/v1/catalogue/services/pensioni",
+            &json!({"name": "Pensioni"}),
+        ),
+        201,
+    )
+    .await;
+    ok(
+        &inps,
+        put(
+            "/v1/catalogue/sedi/sede-sassari/comuni",
+            &json!({"comuni": ["090064", "090078"]}),
+        ),
+        204,
+    )
+    .await;
+    ok(
+        &inps,
+        put(
+            "/v1/catalogue/sportelli/sassari-1",
+            &json!({"sede_id": "sede-sassari", "name": "Sportello 1", "slot_minutes": 30,
+                "services": ["pensioni"]}),
+        ),
+        201,
+    )
+    .await;
+    ok(
+        &inps,
+        put(
+            "/v1/catalogue/sportelli/sassari-1/hours",
+            &json!({"hours": [{"weekday": 2, "opens": "08:30", "closes": "12:30"}]}),
+        ),
+        204,
+    )
+    .await;
+    let op = new_operator(&env, &inps, "operatore.villanova", "090078").await;
+    let p = op
+        .get("/v1/booking/comuni/090078/proposals?service=pensioni")
+        .await;
+    assert_eq!(
+        p.json()["options"][0]["sportelli"][0]["id"],
+        "sassari-1",
+        "{}",
+        p.text
+    );
+    let hold = op
+        .hold("sassari-1", "2026-11-24T07:30:00Z", "pensioni")
+        .await;
+    assert_eq!(hold.status, 201, "{}", hold.text);
+    let id = hold.json()["id"].as_str().unwrap().to_owned();
+    let confirmed = op.confirm(&id, "primo").await;
+    assert_eq!(confirmed.status, 201, "{}", confirmed.text);
+    env.stop().await;
+}
+
 on_both_databases!(
     catalogue_on_postgres;
     a_catalogue_built_through_the_api_is_bookable,
     a_convention_counts_only_within_its_dates,
     every_refusal_is_clear_and_changes_nothing,
     the_csv_import_reports_every_bad_line_and_its_dry_run_changes_nothing,
+    a_production_server_is_set_up_from_csv_files,
 );
