@@ -14,6 +14,13 @@ const MONTHS = ['gennaio', 'febbraio', 'marzo', 'aprile', 'maggio', 'giugno', 'l
 
 const pad = (n: number): string => String(n).padStart(2, '0');
 
+/** "12-06" → "6 dicembre". */
+function patronDay(md: string | null): string {
+  const [m, d] = (md ?? '').split('-').map(Number);
+  const month = MONTHS[(m ?? 0) - 1];
+  return month && d ? `${d} ${month}` : 'non indicato';
+}
+
 function sedeForm(saved: Saved): { form: HTMLElement; edit: (s: SedeDetail) => void } {
   const result = outcome('sede-outcome');
   const id = textField('sede-id', 'Codice', { hint: 'Lettere minuscole, cifre e trattini, ad esempio sede-sassari. Un codice esistente modifica quella Sede.', maxlength: 40 });
@@ -114,10 +121,10 @@ export function sediSection(sedi: SedeDetail[], services: Service[], saved: Save
     const b = button('Modifica', 'outline-primary', 'button');
     b.setAttribute('aria-label', `Modifica ${s.name}`);
     b.addEventListener('click', () => { edit(s); });
-    return [s.name, s.kind === 'polo' ? 'Polo nazionale' : 'Sede territoriale', s.comune_name, s.patron_day ?? '–', b];
+    return [s.name, s.kind === 'polo' ? 'Polo nazionale' : 'Sede territoriale', s.comune_name, patronDay(s.patron_day), b];
   });
   return section('sedi-admin-title', 'Sedi e Poli nazionali', 'Una Sede territoriale serve i comuni di sua competenza; un Polo nazionale serve alcuni servizi in tutta Italia.',
-    table('Sedi e Poli', ['Nome', 'Tipo', 'Città', 'Patrono (MM-GG)', ''], rows, 'Non ci sono ancora Sedi.'),
+    table('Sedi e Poli', ['Nome', 'Tipo', 'Città', 'Santo patrono', ''], rows, 'Non ci sono ancora Sedi.'),
     form,
     ...sedi.map((s) => disclosure(`competence-${s.id}-box`, `Competenza e chiusure – ${s.name}`,
       h('div', {}, competence(s, services, saved), closures(s, saved)))));
