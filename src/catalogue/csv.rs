@@ -1,6 +1,7 @@
-//! A small CSV reader (RFC 4180): fields separated by commas, optionally quoted with `"` (a
-//! doubled `""` inside is one quote; quoted fields may hold commas and line breaks), records
-//! ending in LF or CRLF. Each record keeps the line number it starts on.
+//! A small CSV reader (RFC 4180): fields separated by commas — or by semicolons, as spreadsheets
+//! set to Italian write them, when the first line has semicolons and no comma — optionally
+//! quoted with `"` (a doubled `""` inside is one quote; quoted fields may hold separators and
+//! line breaks), records ending in LF or CRLF. Each record keeps the line number it starts on.
 
 /// One record: its first line's number (from 1) and its fields.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -24,6 +25,12 @@ pub struct Malformed {
 /// A quote that never closes ends the reading with [`Malformed`] for that record.
 pub fn records(text: &str) -> Result<Vec<Record>, Malformed> {
     let text = text.strip_prefix('\u{feff}').unwrap_or(text);
+    let first = text.lines().next().unwrap_or("");
+    let separator = if first.contains(';') && !first.contains(',') {
+        ';'
+    } else {
+        ','
+    };
     let mut out = Vec::new();
     let mut chars = text.chars().peekable();
     let mut line: i64 = 1;
@@ -64,7 +71,7 @@ pub fn records(text: &str) -> Result<Vec<Record>, Malformed> {
                     quoted = true;
                     was_quoted = true;
                 }
-                ',' => {
+                c if c == separator => {
                     fields.push(std::mem::take(&mut field));
                     was_quoted = false;
                 }
@@ -114,6 +121,18 @@ mod tests {
                 (3, strs(&["x, y", "say \"hi\""])),
                 (4, strs(&["two\nlines", "z"])),
                 (6, strs(&["last", ""])),
+            ]
+        );
+    }
+
+    #[test]
+    fn semicolons_when_the_header_has_no_comma() {
+        assert_eq!(
+            fields("istat;name\n090078;\"Villanova; Monteleone\"\n1,5;x\n"),
+            vec![
+                (1, strs(&["istat", "name"])),
+                (2, strs(&["090078", "Villanova; Monteleone"])),
+                (3, strs(&["1,5", "x"])),
             ]
         );
     }

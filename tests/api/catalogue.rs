@@ -705,9 +705,10 @@ async fn the_csv_import_reports_every_bad_line_and_its_dry_run_changes_nothing(
     assert_eq!(comuni().await, before + 3);
 
     // Sedi and conventions, referring to what the files before created.
-    let sedi = "id,kind,name,comune_istat,patron_day\n\
-        sede-primo,sede,Sede di Primo,091901,06-24\n\
-        polo-secondo,polo,Polo del Secondo,091902,\n";
+    // Semicolons, as a spreadsheet set to Italian writes them.
+    let sedi = "id;kind;name;comune_istat;patron_day\r\n\
+        sede-primo;sede;Sede di Primo;091901;06-24\r\n\
+        polo-secondo;polo;Polo del Secondo;091902;\r\n";
     let r = ok(
         &inps,
         csv("/v1/catalogue/import/sedi?dry_run=false", sedi),

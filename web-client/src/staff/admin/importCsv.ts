@@ -64,7 +64,7 @@ export function importSection(imported: (text: string, report: ImportReport) => 
   };
   dry.addEventListener('click', () => { go(true); });
   const form = h('form', { class: 'catalogue-form', novalidate: true },
-    kind.wrap, h('div', { class: 'field' }, h('label', { for: 'import-file' }, 'File CSV (UTF-8, al massimo 2 MB)'), columns, file),
+    kind.wrap, h('div', { class: 'field' }, h('label', { for: 'import-file' }, 'File CSV (UTF-8, separato da virgole o punti e virgola, al massimo 2 MB)'), columns, file),
     h('p', { class: 'catalogue-actions' }, dry, ' ', run), result.el);
   form.addEventListener('submit', (ev) => { ev.preventDefault(); go(false); });
   return section('import-title', 'Importazione da file CSV', 'Per caricare molti dati insieme. Con anche una sola riga sbagliata non viene salvato nulla: la verifica elenca tutte le righe da correggere.',
