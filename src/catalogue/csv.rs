@@ -21,16 +21,30 @@ pub struct Malformed {
     pub reason: &'static str,
 }
 
+/// `;` when the first line has semicolons and no comma outside quotes, else `,`.
+fn separator_of(text: &str) -> char {
+    let (mut quoted, mut commas, mut semicolons) = (false, 0, 0);
+    for c in text.chars() {
+        match c {
+            '"' => quoted = !quoted,
+            '\n' if !quoted => break,
+            ',' if !quoted => commas += 1,
+            ';' if !quoted => semicolons += 1,
+            _ => {}
+        }
+    }
+    if semicolons > 0 && commas == 0 {
+        ';'
+    } else {
+        ','
+    }
+}
+
 /// The records of `text` (a leading byte-order mark is ignored; blank lines are skipped).
 /// A quote that never closes ends the reading with [`Malformed`] for that record.
 pub fn records(text: &str) -> Result<Vec<Record>, Malformed> {
     let text = text.strip_prefix('\u{feff}').unwrap_or(text);
-    let first = text.lines().next().unwrap_or("");
-    let separator = if first.contains(';') && !first.contains(',') {
-        ';'
-    } else {
-        ','
-    };
+    let separator = separator_of(text);
     let mut out = Vec::new();
     let mut chars = text.chars().peekable();
     let mut line: i64 = 1;
@@ -134,6 +148,14 @@ mod tests {
                 (2, strs(&["090078", "Villanova; Monteleone"])),
                 (3, strs(&["1,5", "x"])),
             ]
+        );
+    }
+
+    #[test]
+    fn a_quoted_semicolon_does_not_make_semicolons_the_separator() {
+        assert_eq!(
+            fields("\"a;\"\n\"x\",\"y\"\n"),
+            vec![(1, strs(&["a;"])), (2, strs(&["x", "y"]))]
         );
     }
 
