@@ -9,6 +9,7 @@ pub mod api;
 pub mod app;
 pub mod audit;
 pub mod booking;
+pub mod catalogue;
 pub mod codice_fiscale;
 pub mod config;
 pub mod documents;

@@ -149,7 +149,8 @@ pub fn app(state: AppState) -> Router {
         .merge(crate::meeting::routes())
         .merge(crate::documents::routes())
         .merge(crate::audit::api::routes())
-        .merge(crate::monitoring::routes());
+        .merge(crate::monitoring::routes())
+        .merge(crate::catalogue::routes());
     if state.demo {
         router = router.route("/v1/dev/token", post(dev_token::issue));
     }

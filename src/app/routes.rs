@@ -100,6 +100,19 @@ pub const ROUTES: &[(&str, &str)] = &[
     ("get", "/v1/monitoring/chart.svg"),
     ("get", "/v1/monitoring/activity"),
     ("get", "/v1/open-data/pue.csv"),
+    ("get", "/v1/catalogue/services"),
+    ("put", "/v1/catalogue/services/{code}"),
+    ("get", "/v1/catalogue/comuni"),
+    ("put", "/v1/catalogue/comuni/{istat}"),
+    ("put", "/v1/catalogue/sedi/{sede_id}"),
+    ("put", "/v1/catalogue/sedi/{sede_id}/comuni"),
+    ("put", "/v1/catalogue/sedi/{sede_id}/services"),
+    ("put", "/v1/catalogue/sportelli/{sportello_id}"),
+    ("put", "/v1/catalogue/sportelli/{sportello_id}/hours"),
+    ("get", "/v1/catalogue/conventions"),
+    ("put", "/v1/catalogue/conventions/{istat}/{sede_id}"),
+    ("delete", "/v1/catalogue/conventions/{istat}/{sede_id}"),
+    ("post", "/v1/catalogue/import/{kind}"),
 ];
 
 /// `GET /v1/openapi.json`.

@@ -121,7 +121,8 @@ impl Booking {
             self.db().service(service).await?.ok_or_else(|| {
                 BookingError::not_found(ApiCode::UnknownService, "no such service")
             })?;
-        let options = self.db().proposals(istat, &service.code).await?;
+        let today = rome::local_date(self.now());
+        let options = self.db().proposals(istat, &service.code, today).await?;
         Ok(Proposals {
             comune,
             service,

@@ -28,7 +28,21 @@ pub struct Sportello {
     pub patron_day: Option<String>,
 }
 
-fn comune_from(row: &AnyRow) -> Result<Comune, sqlx::Error> {
+/// A `LIKE … ESCAPE '\\'` pattern for names starting with `prefix`, lower-cased.
+pub fn like_prefix(prefix: &str) -> String {
+    let mut pattern = String::with_capacity(prefix.len() + 1);
+    for c in prefix.to_lowercase().chars() {
+        if matches!(c, '%' | '_' | '\\') {
+            pattern.push('\\');
+        }
+        pattern.push(c);
+    }
+    pattern.push('%');
+    pattern
+}
+
+/// A comune from its row.
+pub fn comune_from(row: &AnyRow) -> Result<Comune, sqlx::Error> {
     Ok(Comune {
         istat: row.try_get("istat")?,
         name: row.try_get("name")?,
@@ -58,19 +72,11 @@ impl Db {
         prefix: &str,
         limit: i64,
     ) -> Result<Vec<Comune>, BookingError> {
-        let mut pattern = String::with_capacity(prefix.len() + 1);
-        for c in prefix.to_lowercase().chars() {
-            if matches!(c, '%' | '_' | '\\') {
-                pattern.push('\\');
-            }
-            pattern.push(c);
-        }
-        pattern.push('%');
         let rows = sqlx::query(
             "SELECT istat, name, province, region, population, belfiore FROM comuni \
              WHERE LOWER(name) LIKE $1 ESCAPE '\\' ORDER BY name, istat LIMIT $2",
         )
-        .bind(pattern)
+        .bind(like_prefix(prefix))
         .bind(limit)
         .fetch_all(self.pool())
         .await?;
@@ -171,13 +177,21 @@ impl Db {
         Ok(row.is_some())
     }
 
-    /// Whether the comune has a PUE convention with the Sede or Polo.
-    pub async fn has_convention(&self, comune: &str, sede_id: &str) -> Result<bool, BookingError> {
+    /// Whether the comune has a PUE convention with the Sede or Polo valid on `day`.
+    pub async fn has_convention(
+        &self,
+        comune: &str,
+        sede_id: &str,
+        day: NaiveDate,
+    ) -> Result<bool, BookingError> {
         let row = sqlx::query(
-            "SELECT sede_id FROM pue_conventions WHERE comune_istat = $1 AND sede_id = $2",
+            "SELECT sede_id FROM pue_conventions WHERE comune_istat = $1 AND sede_id = $2 \
+             AND (valid_from IS NULL OR valid_from <= $3) \
+             AND (valid_until IS NULL OR valid_until >= $3)",
         )
         .bind(comune)
         .bind(sede_id)
+        .bind(day.to_string())
         .fetch_optional(self.pool())
         .await?;
         Ok(row.is_some())
@@ -272,25 +286,32 @@ impl Db {
             .collect()
     }
 
-    /// The Sedi and Poli the comune may book for the service, with their sportelli.
+    /// The Sedi and Poli the comune may book for the service on `day` (their conventions valid
+    /// that day), with their sportelli.
     pub async fn proposals(
         &self,
         comune: &str,
         service: &str,
+        day: NaiveDate,
     ) -> Result<Vec<Proposal>, BookingError> {
         let rows = sqlx::query(
             "SELECT s.id, s.name, s.kind, 'territorial' AS reason FROM sedi s \
              JOIN sede_comuni sc ON sc.sede_id = s.id \
              JOIN pue_conventions pc ON pc.sede_id = s.id AND pc.comune_istat = sc.comune_istat \
              WHERE sc.comune_istat = $1 \
+             AND (pc.valid_from IS NULL OR pc.valid_from <= $3) \
+             AND (pc.valid_until IS NULL OR pc.valid_until >= $3) \
              UNION ALL \
              SELECT s.id, s.name, s.kind, 'national' AS reason FROM sedi s \
              JOIN polo_services ps ON ps.sede_id = s.id \
              JOIN pue_conventions pc ON pc.sede_id = s.id AND pc.comune_istat = $1 \
-             WHERE s.kind = 'polo' AND ps.service_code = $2",
+             WHERE s.kind = 'polo' AND ps.service_code = $2 \
+             AND (pc.valid_from IS NULL OR pc.valid_from <= $3) \
+             AND (pc.valid_until IS NULL OR pc.valid_until >= $3)",
         )
         .bind(comune)
         .bind(service)
+        .bind(day.to_string())
         .fetch_all(self.pool())
         .await?;
         let mut out: Vec<Proposal> = Vec::with_capacity(rows.len());

@@ -66,6 +66,11 @@ const MIGRATIONS: &[(i64, &str, &str)] = &[
         include_str!("../../migrations/0011_monitoring.sql"),
     ),
     (
+        12,
+        "catalogue",
+        include_str!("../../migrations/0012_catalogue.sql"),
+    ),
+    (
         13,
         "booking_code",
         include_str!("../../migrations/0013_booking_code.sql"),

@@ -9,6 +9,7 @@ mod audit;
 mod bad_input;
 mod body_limit;
 mod booking;
+mod catalogue;
 mod date_inputs;
 mod documents;
 mod edge_headers;

@@ -13,6 +13,10 @@ use sportello::booking::model::{
     Appointment, AppointmentRequest, CancelRequest, CitizenRequest, ClosureRequest, Comune, Hold,
     HoldRequest, Holidays, PrivacyNotice, Proposals, RescheduleRequest, SedeDetail, Slots,
 };
+use sportello::catalogue::model::{
+    ComuneSave, ComuniPage, Convention, ConventionSave, ImportReport, PoloServices, Saved,
+    SedeComuni, SedeSave, ServiceSave, SportelloSave, WeeklyHours,
+};
 use sportello::documents::DocumentEntry;
 use sportello::documents::prints::PrintEntry;
 use sportello::identity::Principal;
@@ -95,6 +99,18 @@ fn booking_typescript_bindings() {
     ReportRequest::export_all(&cfg).unwrap();
     ReportCreated::export_all(&cfg).unwrap();
     ReportPage::export_all(&cfg).unwrap();
+    ServiceSave::export_all(&cfg).unwrap();
+    ComuneSave::export_all(&cfg).unwrap();
+    SedeSave::export_all(&cfg).unwrap();
+    SedeComuni::export_all(&cfg).unwrap();
+    PoloServices::export_all(&cfg).unwrap();
+    SportelloSave::export_all(&cfg).unwrap();
+    WeeklyHours::export_all(&cfg).unwrap();
+    ConventionSave::export_all(&cfg).unwrap();
+    Convention::export_all(&cfg).unwrap();
+    Saved::export_all(&cfg).unwrap();
+    ComuniPage::export_all(&cfg).unwrap();
+    ImportReport::export_all(&cfg).unwrap();
     let generated = read_dir(&out);
     let _ = std::fs::remove_dir_all(&out);
     assert!(generated["Appointment.ts"].contains("starts_at: string"));

@@ -34,8 +34,10 @@ export interface ApiAnswer<T> {
 }
 
 export interface RequestOptions {
-  method?: 'GET' | 'POST' | 'PATCH' | 'DELETE';
+  method?: 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE';
   body?: unknown;
+  /** A body sent as it is (e.g. a CSV file), with its content type, instead of `body` as JSON. */
+  raw?: { type: string; text: string };
   headers?: Record<string, string>;
   /** Let the request finish even if the page is closed meanwhile. */
   keepalive?: boolean;
@@ -96,14 +98,15 @@ export async function requestJson<T>(path: string, opts: RequestOptions = {}): P
 
 async function send<T>(path: string, opts: RequestOptions, method: NonNullable<RequestOptions['method']>): Promise<ApiAnswer<T>> {
   const headers: Record<string, string> = { accept: 'application/json', ...opts.headers };
-  if (opts.body !== undefined) headers['content-type'] = 'application/json';
+  if (opts.raw !== undefined) headers['content-type'] = opts.raw.type;
+  else if (opts.body !== undefined) headers['content-type'] = 'application/json';
   if (method !== 'GET' && csrfToken !== null && !hasHeader(headers, 'x-csrf-token')) headers['x-csrf-token'] = csrfToken;
   let res: Response;
   try {
     res = await fetch(path, {
       method,
       headers,
-      body: opts.body === undefined ? null : JSON.stringify(opts.body),
+      body: opts.raw !== undefined ? opts.raw.text : opts.body === undefined ? null : JSON.stringify(opts.body),
       credentials: 'same-origin',
       cache: 'no-store',
       keepalive: opts.keepalive ?? false,

@@ -221,7 +221,12 @@ impl Booking {
                 "the sportello does not handle this service",
             ));
         }
-        if !self.db().has_convention(comune, &sportello.sede_id).await? {
+        let day = rome::local_date(start);
+        if !self
+            .db()
+            .has_convention(comune, &sportello.sede_id, day)
+            .await?
+        {
             return Err(BookingError::Forbidden(
                 "the comune has no PUE convention with this Sede".into(),
             ));
@@ -232,7 +237,6 @@ impl Booking {
                 format!("slots can be booked at most {MAX_AHEAD_DAYS} days ahead"),
             ));
         }
-        let day = rome::local_date(start);
         let calendar = self.db().calendar(&sportello, day, day).await?;
         let end = calendar
             .check(start, now)

@@ -424,6 +424,86 @@ async fn every_endpoint_by_every_caller() {
         .body(|_| json!({}))
         .allow(&[Official, InpsAdmin])
         .answers(409),
+        // The catalogue administration: INPS administrators only. New records, in an order
+        // where each exists when the next needs it.
+        case("GET", "/v1/catalogue/services", "/v1/catalogue/services").allow(&[InpsAdmin]),
+        case(
+            "PUT",
+            "/v1/catalogue/services/{code}",
+            "/v1/catalogue/services/nuovo-servizio",
+        )
+        .body(|_| json!({"name": "Servizio nuovo"}))
+        .allow(&[InpsAdmin]),
+        case("GET", "/v1/catalogue/comuni", "/v1/catalogue/comuni?q=villa").allow(&[InpsAdmin]),
+        case(
+            "PUT",
+            "/v1/catalogue/comuni/{istat}",
+            "/v1/catalogue/comuni/099999",
+        )
+        .body(|_| {
+            json!({"name": "Nuovo Comune", "province": "SS", "region": "Sardegna",
+                "population": 100, "belfiore": "Z999"})
+        })
+        .allow(&[InpsAdmin]),
+        case("PUT", "/v1/catalogue/sedi/{sede_id}", "/v1/catalogue/sedi/sede-nuova")
+            .body(|_| {
+                json!({"kind": "sede", "name": "Sede nuova", "comune_istat": "099999",
+                    "patron_day": "12-06"})
+            })
+            .allow(&[InpsAdmin]),
+        case(
+            "PUT",
+            "/v1/catalogue/sedi/{sede_id}/comuni",
+            "/v1/catalogue/sedi/sede-nuova/comuni",
+        )
+        .body(|_| json!({"comuni": ["099999"]}))
+        .allow(&[InpsAdmin]),
+        case(
+            "PUT",
+            "/v1/catalogue/sedi/{sede_id}/services",
+            "/v1/catalogue/sedi/polo-famiglia/services",
+        )
+        .body(|_| json!({"services": ["assegno-unico"]}))
+        .allow(&[InpsAdmin]),
+        case(
+            "PUT",
+            "/v1/catalogue/sportelli/{sportello_id}",
+            "/v1/catalogue/sportelli/nuova-1",
+        )
+        .body(|_| {
+            json!({"sede_id": "sede-nuova", "name": "Sportello 1", "slot_minutes": 30,
+                "services": ["nuovo-servizio"]})
+        })
+        .allow(&[InpsAdmin]),
+        case(
+            "PUT",
+            "/v1/catalogue/sportelli/{sportello_id}/hours",
+            "/v1/catalogue/sportelli/nuova-1/hours",
+        )
+        .body(|_| json!({"hours": [{"weekday": 1, "opens": "09:00", "closes": "12:00"}]}))
+        .allow(&[InpsAdmin]),
+        case("GET", "/v1/catalogue/conventions", "/v1/catalogue/conventions").allow(&[InpsAdmin]),
+        case(
+            "PUT",
+            "/v1/catalogue/conventions/{istat}/{sede_id}",
+            "/v1/catalogue/conventions/099999/sede-nuova",
+        )
+        .body(|_| json!({"valid_from": "2026-01-01", "valid_until": null}))
+        .allow(&[InpsAdmin]),
+        case(
+            "DELETE",
+            "/v1/catalogue/conventions/{istat}/{sede_id}",
+            "/v1/catalogue/conventions/099999/sede-nuova",
+        )
+        .allow(&[InpsAdmin]),
+        case(
+            "POST",
+            "/v1/catalogue/import/{kind}",
+            "/v1/catalogue/import/comuni?dry_run=true",
+        )
+        .raw(b"istat,name,province,region,population,belfiore\n099998,Altro Comune,SS,Sardegna,5,Z998\n".to_vec())
+        .header("Content-Type", "text/csv")
+        .allow(&[InpsAdmin]),
         // The citizen leaves.
         case("DELETE", "/v1/citizen/session", "/v1/citizen/session")
             .citizen()

@@ -1,4 +1,4 @@
-// Amministrazione INPS, read-only: the services catalogue, the Sedi and Poli nazionali with the
+// Amministrazione INPS, read-only (the changes are made in "Gestione del catalogo", admin/): the services catalogue, the Sedi and Poli nazionali with the
 // comuni they serve, their sportelli (services, length of an appointment, weekly opening hours),
 // the extraordinary closures, and the public holidays of a year.
 
@@ -10,6 +10,7 @@ import { MONITORING_PATH } from '../monitoring/dashboard';
 import { h } from '../widgets/dom';
 import type { PageContext } from './pages';
 import { USERS_PATH } from './userAdmin';
+import { CATALOGUE_PATH } from './admin/catalogue';
 
 const WEEKDAYS = ['lunedì', 'martedì', 'mercoledì', 'giovedì', 'venerdì', 'sabato', 'domenica'];
 const MONTHS = ['gennaio', 'febbraio', 'marzo', 'aprile', 'maggio', 'giugno', 'luglio', 'agosto', 'settembre',
@@ -105,6 +106,7 @@ export async function renderAdmin(ctx: PageContext): Promise<void> {
       h('h1', { tabindex: '-1' }, 'Amministrazione INPS'),
       h('p', { class: 'lead' }, 'Consultazione dei dati del servizio di prenotazione: Sedi, sportelli, orari, chiusure e festività.'),
       h('p', { class: 'admin-links' },
+        linkTo(h('a', { class: 'btn btn-primary btn-lg', href: CATALOGUE_PATH }, 'Gestione del catalogo')), ' ',
         linkTo(h('a', { class: 'btn btn-outline-primary btn-lg', href: USERS_PATH }, 'Gestione degli operatori dei Comuni')), ' ',
         linkTo(h('a', { class: 'btn btn-outline-primary btn-lg', href: MONITORING_PATH }, 'Monitoraggio del servizio'))),
       h('nav', { 'aria-label': 'Contenuto della pagina' },

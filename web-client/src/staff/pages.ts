@@ -9,6 +9,7 @@ import { bookingErrorText } from '../messages';
 import { linkTo, navigate, onNavigate } from '../navigation';
 import { PASSWORD_PATH, renderChangePassword } from '../login/changePassword';
 import { renderAdmin } from './admin';
+import { CATALOGUE_PATH, renderCatalogue } from './admin/catalogue';
 import { renderAgenda } from '../meetingDay/agenda';
 import { h } from '../widgets/dom';
 import { renderOperatorHome } from '../meetingDay/operatorHome';
@@ -42,6 +43,7 @@ const PAGES: Record<string, StaffPage> = {
   '/operatore/prenota': { title: 'Prenota appuntamento', roles: ['operator'], render: renderWizard },
   '/agenda': { title: 'Agenda dello sportello', roles: ['official'], render: renderAgenda },
   '/admin': { title: 'Amministrazione INPS', roles: ['inps_admin'], render: renderAdmin },
+  [CATALOGUE_PATH]: { title: 'Gestione del catalogo', roles: ['inps_admin'], render: (ctx) => renderCatalogue(ctx) },
   [USERS_PATH]: { title: 'Gestione degli operatori', roles: ['user_admin', 'inps_admin'], render: renderUserAdmin },
   [MEETING_PATH]: { title: 'Videochiamata', roles: ['operator', 'official'], render: renderStaffMeeting },
   [MONITORING_PATH]: {
