@@ -158,7 +158,8 @@ describe('identity', () => {
       await page.getByRole('columnheader', { name: 'Comune' }).waitFor();
       await row(page, 'operatore.alghero').getByText('Alghero', { exact: true }).waitFor();
       await row(page, 'operatore.villanova').waitFor();
-      await page.getByLabel('Codice ISTAT del comune').waitFor();
+      // The INPS administrator picks a new account's comune by its name.
+      await page.getByLabel('Comune', { exact: true }).waitFor();
       // And back to the INPS administration.
       await page.getByRole('link', { name: 'Torna all’amministrazione INPS' }).click();
       await page.getByRole('heading', { name: 'Amministrazione INPS', level: 1 }).waitFor({ timeout: LONG });
