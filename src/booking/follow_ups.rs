@@ -5,14 +5,13 @@
 //! that comune only (others: 403, as for the comune's appointments). Each carries the
 //! applicant's data so that "Prenota di nuovo" can fill the booking wizard.
 
-use chrono::{DateTime, FixedOffset, NaiveDate};
+use chrono::{DateTime, FixedOffset};
 use serde::Serialize;
 use sqlx::Row as _;
 use ts_rs::TS;
 
 use super::model::Applicant;
 use super::{Booking, BookingError, from_unix, own_comune, rome};
-use crate::codice_fiscale::Sex;
 use crate::identity::Principal;
 
 /// The most follow-ups one answer lists (the newest).
@@ -78,22 +77,8 @@ impl Booking {
         let mut out = Vec::with_capacity(rows.len());
         for r in &rows {
             let id: String = r.try_get("id")?;
-            let birth_date: String = r.try_get("birth_date")?;
-            let sex: String = r.try_get("sex")?;
             out.push(FollowUp {
-                applicant: Applicant {
-                    given_name: r.try_get("given_name")?,
-                    family_name: r.try_get("family_name")?,
-                    codice_fiscale: r.try_get("codice_fiscale")?,
-                    birth_date: birth_date.parse::<NaiveDate>().map_err(|_| {
-                        BookingError::Database(sqlx::Error::Decode("a stored birth date".into()))
-                    })?,
-                    birth_place: r.try_get("birth_place")?,
-                    sex: if sex == "F" { Sex::Female } else { Sex::Male },
-                    residence_istat: r.try_get("residence_istat")?,
-                    email: r.try_get("email")?,
-                    phone: r.try_get("phone")?,
-                },
+                applicant: super::reservations::applicant_from(r)?,
                 service_code: r.try_get("service_code")?,
                 service_name: r.try_get("service_name")?,
                 services: self.services_of(&id).await?,

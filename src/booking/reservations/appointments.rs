@@ -5,14 +5,13 @@ use chrono::{NaiveDate, Utc};
 
 use super::super::error::BookingError;
 use super::super::model::{
-    Applicant, Appointment, AppointmentRequest, CitizenRequest, Delegate, RescheduleRequest,
+    Appointment, AppointmentRequest, CitizenRequest, Delegate, RescheduleRequest,
 };
 use super::super::{Booking, operator_comune, own_comune, rome, unknown_sportello};
 use super::{
-    APPOINTMENT_SELECT, appointment_from, claim, expire_stale, slot_taken, unknown_appointment,
+    APPOINTMENT_SELECT, applicant_from, claim, expire_stale, slot_taken, unknown_appointment,
 };
 use crate::api::ApiCode;
-use crate::codice_fiscale::Sex;
 use crate::identity::{Principal, StaffRole};
 use sqlx::Row as _;
 
@@ -240,13 +239,7 @@ impl Booking {
             .bind(to)
             .fetch_all(self.db().pool())
             .await?;
-        let mut out = Vec::with_capacity(rows.len());
-        for r in &rows {
-            let mut a = appointment_from(r)?;
-            a.services = self.services_of(&a.id).await?;
-            out.push(a);
-        }
-        Ok(out)
+        self.appointments_of(&rows).await
     }
 
     /// The booked appointments of a comune on one day (default: today), for the operator home.
@@ -317,13 +310,7 @@ impl Booking {
             .bind(MAX_SEARCH_RESULTS)
             .fetch_all(self.db().pool())
             .await?;
-        let mut out = Vec::with_capacity(rows.len());
-        for r in &rows {
-            let mut a = appointment_from(r)?;
-            a.services = self.services_of(&a.id).await?;
-            out.push(a);
-        }
-        Ok(out)
+        self.appointments_of(&rows).await
     }
 
     /// An appointment with the citizen's request, to reprint its form: for the operators of
@@ -352,8 +339,6 @@ impl Booking {
         let flag = |name: &str| -> Result<bool, sqlx::Error> {
             Ok(r.try_get::<Option<i64>, _>(name)?.unwrap_or(0) == 1)
         };
-        let birth_date: String = r.try_get("birth_date")?;
-        let sex: String = r.try_get("sex")?;
         let delegate = match r.try_get::<Option<String>, _>("delegate_codice_fiscale")? {
             None => None,
             Some(codice_fiscale) => Some(Delegate {
@@ -371,19 +356,7 @@ impl Booking {
             }),
         };
         let request = CitizenRequest {
-            applicant: Applicant {
-                given_name: r.try_get("given_name")?,
-                family_name: r.try_get("family_name")?,
-                codice_fiscale: r.try_get("codice_fiscale")?,
-                birth_date: birth_date.parse::<NaiveDate>().map_err(|_| {
-                    BookingError::Database(sqlx::Error::Decode("a stored birth date".into()))
-                })?,
-                birth_place: r.try_get("birth_place")?,
-                sex: if sex == "F" { Sex::Female } else { Sex::Male },
-                residence_istat: r.try_get("residence_istat")?,
-                email: r.try_get("email")?,
-                phone: r.try_get("phone")?,
-            },
+            applicant: applicant_from(&r)?,
             services: appointment.services.clone(),
             delegate,
             gdpr_notice_signed: flag("gdpr_notice_signed")?,

@@ -13,10 +13,11 @@ use sqlx::Row as _;
 use sqlx::any::AnyRow;
 
 use super::error::BookingError;
-use super::model::{Appointment, Hold, MeetingOutcome};
+use super::model::{Applicant, Appointment, Hold, MeetingOutcome};
 use super::store::Sportello;
 use super::{Booking, MAX_AHEAD_DAYS, from_unix, rome, unknown_sportello};
 use crate::api::ApiCode;
+use crate::codice_fiscale::Sex;
 
 const APPOINTMENT_SELECT: &str = "SELECT r.id, r.status, r.comune_istat, r.sportello_id, \
     p.name AS sportello_name, s.id AS sede_id, s.name AS sede_name, r.service_code, \
@@ -73,6 +74,38 @@ fn appointment_from(row: &AnyRow) -> Result<Appointment, sqlx::Error> {
             .and_then(MeetingOutcome::from_code),
         meeting_notes: row.try_get("meeting_notes")?,
     })
+}
+
+/// The applicant of a row that joins `citizen_requests` (the reprint of a form, a follow-up).
+pub(crate) fn applicant_from(row: &AnyRow) -> Result<Applicant, BookingError> {
+    let birth_date: String = row.try_get("birth_date")?;
+    let sex: String = row.try_get("sex")?;
+    Ok(Applicant {
+        given_name: row.try_get("given_name")?,
+        family_name: row.try_get("family_name")?,
+        codice_fiscale: row.try_get("codice_fiscale")?,
+        birth_date: birth_date.parse::<chrono::NaiveDate>().map_err(|_| {
+            BookingError::Database(sqlx::Error::Decode("a stored birth date".into()))
+        })?,
+        birth_place: row.try_get("birth_place")?,
+        sex: if sex == "F" { Sex::Female } else { Sex::Male },
+        residence_istat: row.try_get("residence_istat")?,
+        email: row.try_get("email")?,
+        phone: row.try_get("phone")?,
+    })
+}
+
+impl Booking {
+    /// The appointments of `rows` (from [`APPOINTMENT_SELECT`]), each with its services.
+    async fn appointments_of(&self, rows: &[AnyRow]) -> Result<Vec<Appointment>, BookingError> {
+        let mut out = Vec::with_capacity(rows.len());
+        for r in rows {
+            let mut a = appointment_from(r)?;
+            a.services = self.services_of(&a.id).await?;
+            out.push(a);
+        }
+        Ok(out)
+    }
 }
 
 /// The state of a reservation row, as read inside a transaction.
