@@ -7,7 +7,7 @@ use ts_rs::TS;
 use crate::codice_fiscale::Sex;
 
 /// A comune.
-#[derive(Debug, Clone, Serialize, TS)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, TS)]
 pub struct Comune {
     /// ISTAT code.
     pub istat: String,

@@ -12,11 +12,12 @@ use super::model::{
     ComuneSave, ComuniPage, Convention, ConventionSave, PoloServices, Saved, SedeComuni, SedeSave,
     ServiceSave, SportelloSave, WeeklyHours,
 };
-use super::store::{self as write, Change, ComuneRow, SedeRow, SportelloRow};
+use super::store::{self as write, Change, SedeRow, SportelloRow};
 use super::{admin, read, validate};
 use crate::api::{ApiCode, ApiResult, AppError, JsonBody, PathParams, QueryParams};
 use crate::audit::{AuditAction, RequestId, Scope, audited};
 use crate::booking::BookingError;
+use crate::booking::model::Comune;
 use crate::booking::model::Service;
 use crate::identity::Principal;
 use crate::store::Store;
@@ -172,7 +173,7 @@ pub async fn save_comune(
     let r = async {
         admin(&who)?;
         let JsonBody(req) = body?;
-        let row = ComuneRow {
+        let row = Comune {
             istat: validate::istat(&istat)?,
             name: validate::name(&req.name)?,
             province: validate::province(&req.province)?,

@@ -14,11 +14,12 @@ use sqlx::AnyConnection;
 
 use super::csv::{self, Record};
 use super::model::{ImportLineError, ImportReport};
-use super::store::{self as write, Change, ComuneRow, Refusal, SedeRow};
+use super::store::{self as write, Change, Refusal, SedeRow};
 use super::{admin, validate};
 use crate::api::{ApiCode, ApiResult, AppError, MAX_BODY_BYTES, PathParams, QueryParams};
 use crate::audit::{self, AuditAction, Event, RequestId, Scope, audited};
 use crate::booking::BookingError;
+use crate::booking::model::Comune;
 use crate::identity::Principal;
 use crate::store::Store;
 
@@ -91,7 +92,7 @@ async fn line(
     let field = |i: usize| f.get(i).map_or("", |s| s.trim());
     match kind {
         Kind::Comuni => {
-            let row = ComuneRow {
+            let row = Comune {
                 istat: validate::istat(field(0))?,
                 name: validate::name(field(1))?,
                 province: validate::province(field(2))?,

@@ -10,6 +10,7 @@ use sqlx::Row as _;
 use super::validate::Bad;
 use crate::api::{ApiCode, AppError};
 use crate::booking::BookingError;
+use crate::booking::model::Comune;
 
 /// Why a write was not done: a broken rule (answered as it is) or the database.
 #[derive(Debug)]
@@ -135,26 +136,9 @@ pub async fn save_service(conn: &mut AnyConnection, code: &str, name: &str) -> W
     Ok(change)
 }
 
-/// A comune's fields, checked.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct ComuneRow {
-    /// ISTAT code.
-    pub istat: String,
-    /// Name.
-    pub name: String,
-    /// Province sigla.
-    pub province: String,
-    /// Region.
-    pub region: String,
-    /// Population.
-    pub population: i64,
-    /// Belfiore code.
-    pub belfiore: String,
-}
-
 /// Creates or edits a comune; its Belfiore code must be no other comune's (409
 /// `belfiore_taken`).
-pub async fn save_comune(conn: &mut AnyConnection, c: &ComuneRow) -> Written<Change> {
+pub async fn save_comune(conn: &mut AnyConnection, c: &Comune) -> Written<Change> {
     let holder = sqlx::query("SELECT istat FROM comuni WHERE belfiore = $1")
         .bind(&c.belfiore)
         .fetch_optional(&mut *conn)
@@ -194,7 +178,7 @@ pub async fn save_comune(conn: &mut AnyConnection, c: &ComuneRow) -> Written<Cha
             Change::Created
         }
         Some(r) => {
-            let same = ComuneRow {
+            let same = Comune {
                 istat: r.try_get("istat")?,
                 name: r.try_get("name")?,
                 province: r.try_get("province")?,
