@@ -6,14 +6,13 @@
 import { ApiError, requestJson } from '../api';
 import type { AuditEntry } from '../generated/AuditEntry';
 import type { OperatorsActivity } from '../generated/OperatorsActivity';
-import { bookingErrorText } from '../messages';
 import { linkTo } from '../navigation';
 import type { PageContext } from '../staff/pages';
 import { h, present } from '../widgets/dom';
 import { textField } from '../widgets/form';
 import { comunePicker } from '../widgets/comunePicker';
 import * as api from './api';
-import { MONITORING_PATH, monthName, monthValue } from './dashboard';
+import { MONITORING_PATH, monthName, readPeriod, showProblem } from './dashboard';
 
 export const ACTIVITY_PATH = '/utenze/attivita';
 
@@ -102,14 +101,9 @@ export async function renderActivity(ctx: PageContext): Promise<void> {
 
   const load = async (): Promise<void> => {
     problem.hidden = true;
-    const f = monthValue(from.input);
-    const t = monthValue(to.input);
-    if (f === null || t === null) {
-      problem.textContent = bookingErrorText('bad_month');
-      problem.hidden = false;
-      problem.focus();
-      return;
-    }
+    const period = readPeriod(from.input, to.input, problem);
+    if (!period) return;
+    const [f, t] = period;
     if (comune && !comune.istat()) {
       comune.setError('Scriva il nome del comune e lo scelga nell’elenco.');
       comune.field.input.focus();
@@ -139,9 +133,7 @@ export async function renderActivity(ctx: PageContext): Promise<void> {
         audit ? h('p', {}, h('a', { class: 'btn btn-outline-primary', href: `/v1/audit.csv?${params.toString()}`, download: 'registro.csv' }, 'Scarica il registro (CSV)')) : null,
       ));
     } catch (err) {
-      problem.textContent = bookingErrorText(err instanceof ApiError ? err.code : 'network');
-      problem.hidden = false;
-      problem.focus();
+      showProblem(problem, err instanceof ApiError ? err.code : 'network');
     } finally {
       submit.disabled = false;
     }

@@ -45,9 +45,27 @@ function decimal(n: number | null, unit: string): string {
 }
 
 /** A month field's value: 'YYYY-MM', '' when empty (the server's default), null when bad. */
-export function monthValue(input: HTMLInputElement): string | null {
+function monthValue(input: HTMLInputElement): string | null {
   const v = input.value.trim();
   return v === '' || /^\d{4}-\d{2}$/.test(v) ? v : null;
+}
+
+/** Shows the Italian text of `code` in the page's `problem` box and moves the focus there. */
+export function showProblem(problem: HTMLElement, code: string): void {
+  problem.textContent = bookingErrorText(code);
+  problem.hidden = false;
+  problem.focus();
+}
+
+/** The months of a period's two fields ('' = the server's default), or null after saying why. */
+export function readPeriod(from: HTMLInputElement, to: HTMLInputElement, problem: HTMLElement): [string, string] | null {
+  const f = monthValue(from);
+  const t = monthValue(to);
+  if (f === null || t === null) {
+    showProblem(problem, 'bad_month');
+    return null;
+  }
+  return [f, t];
 }
 
 function keyFigures(t: MonitoringFigures): HTMLElement {
@@ -120,14 +138,9 @@ export async function renderMonitoring(ctx: PageContext): Promise<void> {
 
   const load = async (): Promise<void> => {
     problem.hidden = true;
-    const f = monthValue(from.input);
-    const t = monthValue(to.input);
-    if (f === null || t === null) {
-      problem.textContent = bookingErrorText('bad_month');
-      problem.hidden = false;
-      problem.focus();
-      return;
-    }
+    const period = readPeriod(from.input, to.input, problem);
+    if (!period) return;
+    const [f, t] = period;
     submit.disabled = true;
     try {
       const asked: api.ViewQuery = { from: f, to: t, by: group.value as MonitoringGroupBy };
@@ -158,9 +171,7 @@ export async function renderMonitoring(ctx: PageContext): Promise<void> {
           h('a', { class: 'btn btn-outline-primary', href: api.jsonLink(q), target: '_blank', rel: 'noopener', id: 'mon-json' }, 'Dati in formato JSON')),
       ));
     } catch (err) {
-      problem.textContent = bookingErrorText(err instanceof ApiError ? err.code : 'network');
-      problem.hidden = false;
-      problem.focus();
+      showProblem(problem, err instanceof ApiError ? err.code : 'network');
     } finally {
       submit.disabled = false;
     }
