@@ -9,7 +9,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import {
-  ACCOUNTS, assertNoProblems, bookToday, DEMO_NOW, launchBrowser, LONG, login, startServer, waitConnected, withPages,
+  ACCOUNTS, assertNoProblems, bookToday, checkLayouts, DEMO_NOW, launchBrowser, LONG, login, startServer, waitConnected, withPages,
 } from './fixtures.mjs';
 import { startOidcProvider } from './oidc_provider.mjs';
 
@@ -76,6 +76,7 @@ describe('"Richiama operatore" with SPID/CIE', () => {
       const recall = kiosk.getByRole('dialog', { name: 'Accesso dell’operatore' });
       const spid = recall.getByRole('button', { name: 'Entra con SPID' });
       await spid.waitFor({ timeout: LONG });
+      await checkLayouts(kiosk, 'recall-spid');
       const popupOpened = kiosk.waitForEvent('popup');
       await spid.click();
       const popup = await popupOpened;
